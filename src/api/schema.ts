@@ -1,0 +1,137 @@
+// The kiosk API: the one typed definition of the calls and events the UI uses. Every message that
+// crosses a process or network boundary (WebSocket, HTTP, Electron IPC) is parsed with these schemas.
+// No Node imports: the renderer and the Electron preload bundle this file.
+import { z } from 'zod';
+import { Decision, Direction, ReasonCode, ScanSource } from './reasons.js';
+
+export const PermitView = z.object({
+  iss: z.string(),
+  cti: z.string(),
+  hash: z.string(),
+  kind: z.string(),
+  nam: z.string(),
+  idnMasked: z.string(),
+  pur: z.string(),
+  org: z.string().nullable(),
+  home: z.string().nullable(),
+  areas: z.array(z.string()),
+  route: z.string().nullable(),
+  veh: z.object({ plate: z.string(), type: z.string() }).nullable(),
+  hours: z.tuple([z.string(), z.string()]).nullable(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  issuerName: z.string().nullable(),
+});
+export type PermitView = z.infer<typeof PermitView>;
+
+export const Verdict = z.object({
+  /** Passage id when recorded; for a duplicate, the id of the earlier passage. */
+  passageId: z.number().int().nullable(),
+  at: z.string(),
+  decision: Decision,
+  reasons: z.array(ReasonCode),
+  duplicate: z.boolean(),
+  source: ScanSource,
+  direction: Direction,
+  lane: z.string(),
+  permit: PermitView.nullable(),
+  /** First characters of an unrecognised or broken scan, for the guard's eyes only. */
+  preview: z.string().nullable(),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+export const ScannerState = z.enum(['ok', 'missing', 'error', 'off']);
+export type ScannerState = z.infer<typeof ScannerState>;
+
+export const KioskStatus = z.object({
+  version: z.string(),
+  startedAt: z.string(),
+  now: z.string(),
+  demo: z.boolean(),
+  checkpoint: z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    district: z.string(),
+    districtName: z.string().nullable(),
+    area: z.string(),
+    areaName: z.string().nullable(),
+    kind: z.string(),
+    lanes: z.array(z.string()),
+  }),
+  lane: z.string(),
+  direction: Direction,
+  scanner: z.object({ state: ScannerState, path: z.string().nullable(), detail: z.string().nullable() }),
+  uplink: z.object({ enabled: z.boolean(), connected: z.boolean(), backlog: z.number().int() }),
+  counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
+});
+export type KioskStatus = z.infer<typeof KioskStatus>;
+
+export const DemoSample = z.object({ label: z.string(), labelEn: z.string(), text: z.string() });
+export type DemoSample = z.infer<typeof DemoSample>;
+
+const MAX_SCAN = 8192;
+
+/** Each method: params schema and result schema. */
+export const methods = {
+  'status.get': { params: z.object({}).strict(), result: KioskStatus },
+  'scan.submit': {
+    params: z
+      .object({
+        text: z.string().min(1).max(MAX_SCAN),
+        source: ScanSource.default('api'),
+        direction: Direction.optional(),
+        lane: z.string().max(16).optional(),
+        plate: z.string().max(20).optional(),
+      })
+      .strict(),
+    result: Verdict,
+  },
+  'verdicts.recent': {
+    params: z.object({ limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    result: z.array(Verdict),
+  },
+  'lane.set': {
+    params: z.object({ direction: Direction.optional(), lane: z.string().min(1).max(16).optional() }).strict(),
+    result: KioskStatus,
+  },
+  'demo.samples': { params: z.object({}).strict(), result: z.array(DemoSample) },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.infer<Methods[M]['result']>;
+
+export const events = {
+  verdict: Verdict,
+  status: KioskStatus,
+} as const;
+export type EventName = keyof typeof events;
+export type EventData<E extends EventName> = z.infer<(typeof events)[E]>;
+
+/** Errors are values with a stable code and both languages. */
+export const ApiError = z.object({ code: z.string(), vi: z.string(), en: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+// Wire envelopes (WebSocket and Electron IPC share them).
+export const CallMessage = z.object({
+  type: z.literal('call'),
+  id: z.number().int(),
+  method: z.string().max(64),
+  params: z.unknown(),
+});
+export type CallMessage = z.infer<typeof CallMessage>;
+export type ResultMessage =
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: ApiError };
+export type EventMessage = { type: 'event'; name: EventName; data: unknown };
+
+/** The client-side shape every shell provides (WebSocket in a browser, contextBridge in Electron). */
+export interface KioskClient {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void;
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration tests share Mosquitto/socat/Chromium; two cores: keep files in parallel but bounded.
+    maxWorkers: 2,
+  },
+});
