@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine and runs every check: types, lint and format, unit, integration
+# (real Mosquitto, socat pseudo-terminals) and end-to-end tests (Debian's Chromium via playwright-core).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh mosquitto:mosquitto socat:socat chromium:chromium pdftoppm:poppler-utils \
+  g++:g++ make:make python3:python3
+npm ci --no-audit --no-fund
+npm run build
+npm run typecheck
+npm run lint
+npm test

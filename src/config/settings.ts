@@ -1,0 +1,143 @@
+// The deployment configuration file (`kiosk.json`). One zod schema: types, defaults and validation.
+// Every field is documented in the README. Relative paths resolve against the file's own folder.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { KioskError } from '../api/errors.js';
+import { Direction } from '../api/reasons.js';
+
+const BrokerUrl = z
+  .string()
+  .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, 'mqtt://, mqtts://, ws:// or wss:// URL');
+
+export const Settings = z
+  .object({
+    checkpoint: z.string().describe('path to the checkpoint configuration (spec/policy.md)'),
+    rootKey: z.string().describe("path to the command centre's root public key (PEM, SPKI)"),
+    trustList: z.string().describe('path to the signed trust list (vnp-trust+jws)'),
+    database: z.string().default('kiosk.db'),
+    lane: z.string().min(1).max(16).optional(),
+    direction: Direction.default('in'),
+    serial: z
+      .object({
+        path: z.string().min(1),
+        baudRate: z.number().int().positive().default(9600),
+        suffix: z.enum(['auto', 'CR', 'LF', 'CRLF', 'none']).default('auto'),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    mqtt: z
+      .object({
+        urls: z.array(BrokerUrl).min(1),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        caFile: z.string().optional(),
+        summaryWindowSeconds: z.number().int().min(1).max(3600).default(60),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    http: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
+      .strict()
+      .prefault({}),
+    open: z.enum(['auto', 'electron', 'chromium', 'none']).default('auto'),
+  })
+  .strict();
+export type Settings = z.infer<typeof Settings>;
+
+/** Environment overrides derived from the schema: KIOSK_HTTP_PORT=9000, KIOSK_SERIAL_PATH=/dev/ttyACM0. */
+export function applyEnvOverrides(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('KIOSK_') || value === undefined) continue;
+    const path = name.slice('KIOSK_'.length).toLowerCase().split('_');
+    setPath(out, path, value);
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: string): void {
+  const shape = Settings.shape as Record<string, z.ZodType>;
+  const head = path[0];
+  const key = Object.keys(shape).find((k) => k.toLowerCase() === head);
+  if (!key) return;
+  if (path.length === 1) {
+    target[key] = coerce(value);
+    return;
+  }
+  const child = (target[key] ?? {}) as Record<string, unknown>;
+  const sub = path.slice(1).join('').toLowerCase();
+  const inner = Object.keys(child).find((k) => k.toLowerCase() === sub) ?? camel(path.slice(1));
+  child[inner] = coerce(value);
+  target[key] = child;
+}
+
+function camel(parts: string[]): string {
+  return parts.map((p, i) => (i === 0 ? p : p.charAt(0).toUpperCase() + p.slice(1))).join('');
+}
+
+function coerce(value: string): unknown {
+  if (/^-?\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (value === 'null') return null;
+  if (value.startsWith('[')) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Reads, overrides from the environment, validates (all errors at once) and resolves paths. */
+export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env): Settings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new KioskError(
+      'CONFIG_UNREADABLE',
+      `Không đọc được tệp cấu hình ${file}: ${why}`,
+      `Cannot read configuration file ${file}: ${why}`,
+    );
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new KioskError(
+      'CONFIG_INVALID',
+      `Tệp cấu hình ${file} phải là một đối tượng JSON`,
+      `${file} must be a JSON object`,
+    );
+  }
+  const parsed = Settings.safeParse(applyEnvOverrides(raw as Record<string, unknown>, env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues
+      .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('\n');
+    throw new KioskError(
+      'CONFIG_INVALID',
+      `Cấu hình ${file} không hợp lệ:\n${lines}`,
+      `Configuration ${file} is invalid:\n${lines}`,
+    );
+  }
+  const base = dirname(resolve(file));
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const s = parsed.data;
+  return {
+    ...s,
+    checkpoint: at(s.checkpoint),
+    rootKey: at(s.rootKey),
+    trustList: at(s.trustList),
+    database: s.database === ':memory:' ? s.database : at(s.database),
+    mqtt: s.mqtt && { ...s.mqtt, ...(s.mqtt.caFile ? { caFile: at(s.mqtt.caFile) } : {}) },
+  };
+}
