@@ -1,0 +1,63 @@
+// The scan screen: status bar on top, the verdict filling most of the screen, a narrow side column.
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { UiClient } from './api/client.js';
+import { Counts, DemoPanel, RecentList } from './components/Sidebar.js';
+import { StatusBar } from './components/StatusBar.js';
+import { VerdictPanel } from './components/VerdictPanel.js';
+import { useTheme } from './theme.js';
+import { fadeDelayMs, useKiosk } from './useKiosk.js';
+
+export function App({ ui }: { ui: UiClient }) {
+  const { t, i18n } = useTranslation();
+  const fadeMs = useMemo(() => fadeDelayMs(window.location.search), []);
+  const { state, setDirection, setLane, submitDemo, clearError } = useKiosk(ui, fadeMs);
+  const [theme, setTheme] = useTheme();
+  const lang = i18n.language === 'en' ? 'en' : 'vi';
+  // A short grace period so the banner does not flash while the page's first connection opens.
+  const [showLost, setShowLost] = useState(false);
+  useEffect(() => {
+    if (state.connected) {
+      setShowLost(false);
+      return;
+    }
+    const timer = setTimeout(() => setShowLost(true), 1000);
+    return () => clearTimeout(timer);
+  }, [state.connected]);
+
+  return (
+    <div className="app">
+      {showLost ? (
+        <div className="banner" role="alert" data-testid="connection-lost">
+          {t('connectionLost')}
+        </div>
+      ) : null}
+      <StatusBar
+        status={state.status}
+        clockOffsetMs={state.clockOffsetMs}
+        theme={theme}
+        onTheme={setTheme}
+        onDirection={(d) => void setDirection(d)}
+        onLane={(l) => void setLane(l)}
+      />
+      <main className="main">
+        <VerdictPanel verdict={state.current} fresh={state.fresh} />
+        <aside className="side">
+          <Counts counts={state.status?.counts ?? null} />
+          <RecentList verdicts={state.recent} />
+          {state.status?.demo ? (
+            <DemoPanel samples={state.samples} onScan={(text) => void submitDemo(text)} />
+          ) : null}
+        </aside>
+      </main>
+      {state.error ? (
+        <div className="toast" role="alert" data-testid="error">
+          <span>{state.error[lang]}</span>
+          <button type="button" className="toast__close" onClick={clearError} aria-label="OK">
+            OK
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

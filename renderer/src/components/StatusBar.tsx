@@ -1,0 +1,156 @@
+// The header: where this kiosk is, which lane and direction, whether the scanner and the uplink work,
+// the time (Vietnam), and the language and theme switches, always visible.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Direction } from '../../../src/api/reasons.js';
+import type { KioskStatus } from '../../../src/api/schema.js';
+import { formatVnDate, formatVnTime } from '../format.js';
+import { type Lang, setLang } from '../i18n.js';
+
+interface Props {
+  status: KioskStatus | null;
+  clockOffsetMs: number;
+  theme: 'day' | 'night';
+  onTheme: (theme: 'day' | 'night') => void;
+  onDirection: (d: Direction) => void;
+  onLane: (lane: string) => void;
+}
+
+const SCANNER_TONE = { ok: 'good', missing: 'bad', error: 'bad', off: 'warn' } as const;
+
+export function StatusBar({ status, clockOffsetMs, theme, onTheme, onDirection, onLane }: Props) {
+  const { t, i18n } = useTranslation();
+  const lang: Lang = i18n.language === 'en' ? 'en' : 'vi';
+  const cp = status?.checkpoint;
+  return (
+    <header className="bar">
+      <div className="bar__place">
+        <div className="bar__name" data-testid="checkpoint-name">
+          {cp ? (cp.name ?? cp.id) : '…'}
+        </div>
+        <div className="bar__area">
+          {cp ? (
+            <>
+              <span className="bar__id">{cp.id}</span> · {cp.areaName ?? cp.area}
+            </>
+          ) : null}
+        </div>
+      </div>
+
+      {status ? (
+        <div className="bar__lane">
+          {status.checkpoint.lanes.length > 1 ? (
+            <fieldset className="seg" aria-label={t('lane')}>
+              <span className="seg__label">{t('lane')}</span>
+              {status.checkpoint.lanes.map((lane) => (
+                <button
+                  key={lane}
+                  type="button"
+                  className={lane === status.lane ? 'seg__btn seg__btn--on' : 'seg__btn'}
+                  aria-pressed={lane === status.lane}
+                  onClick={() => onLane(lane)}
+                >
+                  {lane}
+                </button>
+              ))}
+            </fieldset>
+          ) : (
+            <span className="seg__label">
+              {t('lane')} {status.lane}
+            </span>
+          )}
+          <fieldset className="seg" data-testid="direction" data-direction={status.direction}>
+            {(['in', 'out'] as const).map((d) => (
+              <button
+                key={d}
+                type="button"
+                data-testid={`direction-${d}`}
+                className={
+                  d === status.direction ? 'seg__btn seg__btn--on seg__btn--dir' : 'seg__btn seg__btn--dir'
+                }
+                aria-pressed={d === status.direction}
+                onClick={() => onDirection(d)}
+              >
+                {d === 'in' ? t('dirIn') : t('dirOut')}
+              </button>
+            ))}
+          </fieldset>
+        </div>
+      ) : null}
+
+      <div className="bar__states">
+        {status ? (
+          <>
+            <div
+              className={`pill pill--${SCANNER_TONE[status.scanner.state]}`}
+              data-testid="scanner-state"
+              data-state={status.scanner.state}
+              title={status.scanner.detail ?? status.scanner.path ?? ''}
+            >
+              <span className="pill__dot" aria-hidden="true" />
+              {t('scanner')}: {t(`scannerState.${status.scanner.state}`)}
+            </div>
+            <UplinkPill uplink={status.uplink} />
+          </>
+        ) : null}
+      </div>
+
+      <Clock offsetMs={clockOffsetMs} />
+
+      <div className="bar__switches">
+        <button
+          type="button"
+          className="lang"
+          data-testid="lang-toggle"
+          data-lang={lang}
+          aria-label={lang === 'vi' ? 'Switch to English' : 'Chuyển sang tiếng Việt'}
+          onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
+        >
+          <span className={lang === 'vi' ? 'lang__on' : ''}>VI</span>
+          <span className={lang === 'en' ? 'lang__on' : ''}>EN</span>
+        </button>
+        <button
+          type="button"
+          className="theme"
+          data-testid="theme-toggle"
+          data-theme={theme}
+          onClick={() => onTheme(theme === 'night' ? 'day' : 'night')}
+        >
+          {theme === 'night' ? t('themeDay') : t('themeNight')}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function UplinkPill({ uplink }: { uplink: KioskStatus['uplink'] }) {
+  const { t } = useTranslation();
+  const state = !uplink.enabled ? 'disabled' : uplink.connected ? 'connected' : 'disconnected';
+  const tone = state === 'connected' ? 'good' : state === 'disabled' ? 'muted' : 'warn';
+  const label =
+    state === 'connected' ? t('uplinkOn') : state === 'disabled' ? t('uplinkDisabled') : t('uplinkOff');
+  return (
+    <div className={`pill pill--${tone}`} data-testid="uplink-state" data-state={state}>
+      <span className="pill__dot" aria-hidden="true" />
+      {t('uplink')}: {label}
+      {uplink.enabled && uplink.backlog > 0 ? (
+        <span className="pill__extra">· {t('backlog', { count: uplink.backlog })}</span>
+      ) : null}
+    </div>
+  );
+}
+
+function Clock({ offsetMs }: { offsetMs: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const ms = now + offsetMs;
+  return (
+    <div className="clock" data-testid="clock">
+      <span className="clock__time">{formatVnTime(ms)}</span>
+      <span className="clock__date">{formatVnDate(ms)}</span>
+    </div>
+  );
+}

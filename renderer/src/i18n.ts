@@ -1,0 +1,162 @@
+// UI texts, Vietnamese first. Reason and decision words come from the shared src/api/i18n-reasons.ts
+// so the screen, the CLI and the reports always say the same thing.
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { DECISION_TEXT, REASON_TEXT } from '../../src/api/i18n-reasons.js';
+import { REASON_CODES } from '../../src/api/reasons.js';
+
+export type Lang = 'vi' | 'en';
+const STORAGE_KEY = 'kiosk.lang';
+
+const ui = {
+  vi: {
+    ready: 'Sẵn sàng quét',
+    readyHint: 'Đưa mã QR vào máy quét',
+    duplicate: 'ĐÃ QUÉT RỒI',
+    duplicateHint: 'Kết quả lần trước',
+    lastVerdict: 'Lần trước',
+    name: 'Họ tên',
+    id: 'Số CCCD',
+    purpose: 'Mục đích',
+    validity: 'Hiệu lực',
+    vehicle: 'Phương tiện',
+    issuer: 'Đơn vị cấp',
+    areas: 'Khu vực',
+    hours: 'Giờ được đi',
+    org: 'Cơ quan',
+    scannedText: 'Nội dung quét',
+    noPermit: 'Không đọc được giấy đi đường',
+    lane: 'Làn',
+    dirIn: 'VÀO',
+    dirOut: 'RA',
+    scanner: 'Máy quét',
+    scannerState: { ok: 'Hoạt động', missing: 'Không thấy', error: 'Lỗi', off: 'Tắt' },
+    uplink: 'Trung tâm',
+    uplinkOn: 'Đã kết nối',
+    uplinkOff: 'Mất kết nối',
+    uplinkDisabled: 'Không dùng',
+    backlog: 'chờ gửi {{count}}',
+    counts: 'Ca trực',
+    allowed: 'Cho qua',
+    denied: 'Không cho qua',
+    review: 'Cần kiểm tra',
+    recent: 'Lượt quét gần đây',
+    noRecent: 'Chưa có lượt quét',
+    demo: 'Quét thử',
+    demoHint: 'Chế độ thử: bấm để quét một giấy mẫu',
+    connectionLost: 'MẤT KẾT NỐI VỚI MÁY KIỂM SOÁT — đang kết nối lại…',
+    themeNight: 'Giao diện đêm',
+    themeDay: 'Giao diện ngày',
+    again: 'lặp',
+    from: 'từ',
+    to: 'đến',
+    purposes: {
+      work: 'Đi làm',
+      medical: 'Khám chữa bệnh',
+      goods: 'Vận chuyển hàng hoá',
+      official: 'Công vụ',
+      emergency: 'Cấp cứu / khẩn cấp',
+      essential: 'Mua nhu yếu phẩm',
+      other: 'Lý do khác',
+    },
+    vehicles: { motorbike: 'Xe máy', car: 'Ô tô', truck: 'Xe tải', bicycle: 'Xe đạp', other: 'Khác' },
+    kinds: { travel: 'Giấy đi đường', goods: 'Luồng xanh (hàng hoá)' },
+  },
+  en: {
+    ready: 'Ready to scan',
+    readyHint: 'Hold the QR code to the scanner',
+    duplicate: 'ALREADY SCANNED',
+    duplicateHint: 'Earlier result',
+    lastVerdict: 'Last',
+    name: 'Name',
+    id: 'ID number',
+    purpose: 'Purpose',
+    validity: 'Valid',
+    vehicle: 'Vehicle',
+    issuer: 'Issued by',
+    areas: 'Areas',
+    hours: 'Hours',
+    org: 'Organisation',
+    scannedText: 'Scanned text',
+    noPermit: 'No travel permit could be read',
+    lane: 'Lane',
+    dirIn: 'IN',
+    dirOut: 'OUT',
+    scanner: 'Scanner',
+    scannerState: { ok: 'Working', missing: 'Not found', error: 'Error', off: 'Off' },
+    uplink: 'Command centre',
+    uplinkOn: 'Connected',
+    uplinkOff: 'Disconnected',
+    uplinkDisabled: 'Not used',
+    backlog: '{{count}} queued',
+    counts: 'This shift',
+    allowed: 'Allowed',
+    denied: 'Denied',
+    review: 'Check',
+    recent: 'Recent scans',
+    noRecent: 'No scans yet',
+    demo: 'Demo scans',
+    demoHint: 'Demo mode: press to scan a sample permit',
+    connectionLost: 'CONNECTION TO THE KIOSK LOST — reconnecting…',
+    themeNight: 'Night view',
+    themeDay: 'Day view',
+    again: 'repeat',
+    from: 'from',
+    to: 'to',
+    purposes: {
+      work: 'Work',
+      medical: 'Medical care',
+      goods: 'Goods transport',
+      official: 'Official duty',
+      emergency: 'Emergency',
+      essential: 'Essential shopping',
+      other: 'Other',
+    },
+    vehicles: { motorbike: 'Motorbike', car: 'Car', truck: 'Truck', bicycle: 'Bicycle', other: 'Other' },
+    kinds: { travel: 'Travel permit', goods: 'Green lane (goods)' },
+  },
+};
+
+function shared(lang: Lang) {
+  return {
+    reason: Object.fromEntries(REASON_CODES.map((c) => [c, REASON_TEXT[c][lang]])),
+    decision: Object.fromEntries(
+      (Object.keys(DECISION_TEXT) as (keyof typeof DECISION_TEXT)[]).map((d) => [d, DECISION_TEXT[d][lang]]),
+    ),
+  };
+}
+
+export function storedLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'vi';
+  } catch {
+    return 'vi';
+  }
+}
+
+export function setLang(lang: Lang): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Storage may be disabled; the switch still works for this session.
+  }
+  document.documentElement.lang = lang;
+  void i18next.changeLanguage(lang);
+}
+
+export function initI18n(): typeof i18next {
+  const lng = storedLang();
+  document.documentElement.lang = lng;
+  void i18next.use(initReactI18next).init({
+    lng,
+    fallbackLng: 'vi',
+    resources: {
+      vi: { translation: { ...ui.vi, ...shared('vi') } },
+      en: { translation: { ...ui.en, ...shared('en') } },
+    },
+    // React escapes everything it renders.
+    interpolation: { escapeValue: false },
+    initAsync: false,
+  });
+  return i18next;
+}

@@ -1,0 +1,245 @@
+// `kiosk verify` (spec/cli.md): the kiosk's scan pipeline on the command line. Documents are
+// verified against --root first; any failure there is exit 2. A bad scan is a verdict, not an error.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { KioskError } from '../api/errors.js';
+import { Direction } from '../api/reasons.js';
+import { CheckpointConfig } from '../config/checkpoint.js';
+import { loadRevocations, type RevocationSet } from '../documents/revocations.js';
+import { describeZodError } from '../documents/schemas.js';
+import { loadTrustList } from '../documents/trust-list.js';
+import { loadZoneMap, type ZoneMap } from '../documents/zones.js';
+import { loadPublicKey } from '../permit/keys.js';
+import { type JudgeContext, judgeScan } from '../scan/judge.js';
+import { MemoryHistory } from '../scan/memory-history.js';
+import type { Judgement } from '../scan/types.js';
+
+/** Used when --checkpoint is absent: the example checkpoint of spec/policy.md, default policy. */
+export const DEFAULT_CHECKPOINT = {
+  checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
+  policy: {},
+} as const;
+
+/** Prints a bilingual error on stderr and sets exit code 2 (commands share this). */
+export function reportCliError(command: string, err: unknown): void {
+  if (err instanceof KioskError) {
+    process.stderr.write(
+      `kiosk ${command}: [${err.code}] ${err.vi}\nkiosk ${command}: [${err.code}] ${err.en}\n`,
+    );
+  } else {
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`kiosk ${command}: Lỗi / Error: ${msg}\n`);
+  }
+  process.exitCode = 2;
+}
+
+export function readTextFile(path: string, whatVi: string, whatEn: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new KioskError(
+      'FILE_UNREADABLE',
+      `Không đọc được ${whatVi} ${path} (${why})`,
+      `Cannot read ${whatEn} ${path} (${why})`,
+    );
+  }
+}
+
+export function parseClock(value: string, where: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new KioskError(
+      'BAD_CLOCK',
+      `${where}: thời điểm "${value}" không phải ISO-8601 (vd 2021-09-10T08:00:00+07:00)`,
+      `${where}: time "${value}" is not ISO-8601 (e.g. 2021-09-10T08:00:00+07:00)`,
+    );
+  }
+  return ms;
+}
+
+function parseDirection(value: unknown, where: string): Direction {
+  const d = Direction.safeParse(value);
+  if (!d.success) {
+    throw new KioskError(
+      'BAD_DIRECTION',
+      `${where}: hướng phải là in hoặc out`,
+      `${where}: direction must be in or out`,
+    );
+  }
+  return d.data;
+}
+
+export function loadCheckpoint(path: string | undefined): CheckpointConfig {
+  let raw: unknown = DEFAULT_CHECKPOINT;
+  if (path !== undefined) {
+    try {
+      raw = JSON.parse(readTextFile(path, 'tệp cấu hình chốt', 'checkpoint file'));
+    } catch (err) {
+      if (err instanceof KioskError) throw err;
+      throw new KioskError(
+        'CONFIG_INVALID',
+        `Tệp cấu hình chốt ${path} không phải JSON`,
+        `Checkpoint file ${path} is not JSON`,
+      );
+    }
+  }
+  const parsed = CheckpointConfig.safeParse(raw);
+  if (!parsed.success) {
+    const detail = describeZodError(parsed.error);
+    throw new KioskError(
+      'CONFIG_INVALID',
+      `Cấu hình chốt sai: ${detail}`,
+      `Invalid checkpoint config: ${detail}`,
+    );
+  }
+  return parsed.data;
+}
+
+interface VerifyOptions {
+  root: string;
+  trust: string;
+  revocations?: string;
+  zones?: string;
+  checkpoint?: string;
+  at?: string;
+  direction: string;
+  plate?: string;
+}
+
+export interface ScanRequest {
+  text: string;
+  now: number;
+  direction: Direction;
+  plate?: string | undefined;
+}
+
+export function verdictLine(j: Judgement): string {
+  const p = j.permit;
+  const permit = p ? { iss: p.iss, cti: p.cti, hash: p.hash, nam: p.permit.nam, pur: p.permit.pur } : null;
+  return JSON.stringify({ decision: j.decision, reasons: j.reasons, permit });
+}
+
+/** A stdin line: raw scan text, or a JSON object {"scan","at","direction","plate"}. */
+export function parseLine(line: string, defaults: Omit<ScanRequest, 'text'>): ScanRequest {
+  if (line.trimStart().startsWith('{')) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      obj = undefined; // not JSON after all: judged as scanned text (UNRECOGNISED)
+    }
+    if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+      const o = obj as Record<string, unknown>;
+      if (typeof o.scan !== 'string') {
+        throw new KioskError('BAD_LINE', 'Dòng JSON thiếu "scan" (chuỗi)', 'JSON line lacks a "scan" string');
+      }
+      if (o.plate !== undefined && typeof o.plate !== 'string') {
+        throw new KioskError('BAD_LINE', '"plate" phải là chuỗi', '"plate" must be a string');
+      }
+      return {
+        text: o.scan,
+        now: o.at === undefined ? defaults.now : parseClock(String(o.at), '"at"'),
+        direction:
+          o.direction === undefined ? defaults.direction : parseDirection(o.direction, '"direction"'),
+        plate: o.plate === undefined ? defaults.plate : (o.plate as string),
+      };
+    }
+  }
+  return { text: line, ...defaults };
+}
+
+async function runVerify(payload: string | undefined, opts: VerifyOptions): Promise<void> {
+  const root = (() => {
+    try {
+      return loadPublicKey(readTextFile(opts.root, 'khoá gốc', 'root key'));
+    } catch (err) {
+      if (err instanceof KioskError) throw err;
+      throw new KioskError(
+        'KEY_INVALID',
+        `${opts.root} không phải khoá công khai P-256 (PEM)`,
+        `${opts.root} is not a P-256 public key (PEM)`,
+      );
+    }
+  })();
+  const trust = await loadTrustList(readTextFile(opts.trust, 'danh sách tin cậy', 'trust list'), root);
+  let revocations: RevocationSet | null = null;
+  if (opts.revocations) {
+    revocations = await loadRevocations(
+      readTextFile(opts.revocations, 'danh sách thu hồi', 'revocations'),
+      root,
+    );
+  }
+  let zones: ZoneMap | null = null;
+  if (opts.zones) zones = await loadZoneMap(readTextFile(opts.zones, 'bản đồ vùng', 'zone map'), root);
+  const checkpoint = loadCheckpoint(opts.checkpoint);
+  const defaults = {
+    now: opts.at === undefined ? Date.now() : parseClock(opts.at, '--at'),
+    direction: parseDirection(opts.direction, '--direction'),
+    plate: opts.plate,
+  };
+  const history = new MemoryHistory();
+  const ctx: JudgeContext = { checkpoint, trust, revocations: revocations?.revoked ?? null, zones, history };
+  const judge = (req: ScanRequest): string => {
+    const j = judgeScan(req, ctx);
+    history.record(j, req.now, req.direction, checkpoint.checkpoint.area);
+    return verdictLine(j);
+  };
+
+  if (payload !== undefined) {
+    process.stdout.write(`${judge({ text: payload, ...defaults })}\n`);
+    return;
+  }
+  let failed = false;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      process.stdout.write(`${judge(parseLine(line, defaults))}\n`);
+    } catch (err) {
+      // One bad line must not stop the run; it is reported in place so outputs stay aligned.
+      failed = true;
+      const e =
+        err instanceof KioskError ? err : new KioskError('BAD_LINE', 'Dòng không hợp lệ', 'Invalid line');
+      process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+      process.stderr.write(`kiosk verify: [${e.code}] ${e.vi} / ${e.en}\n`);
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('Xác thực mã quét như máy ở chốt / judge scans exactly as the kiosk does')
+    .argument('[payload]', 'scanned text; without it, stdin is read one scan per line')
+    .requiredOption('--root <pem>', "command centre's root public key (PEM SPKI)")
+    .requiredOption('--trust <jws>', 'trust list (vnp-trust+jws)')
+    .option('--revocations <jws>', 'revocation list (vnp-revocations+jws, mode full)')
+    .option('--zones <jws>', 'zone map (vnp-zones+jws)')
+    .option(
+      '--checkpoint <json>',
+      'checkpoint config (spec/policy.md); default: TX-01, district-entry, area 01-009',
+    )
+    .option('--at <iso>', 'the clock, ISO-8601 (default: now)')
+    .option('--direction <dir>', 'in | out', 'in')
+    .option('--plate <plate>', 'licence plate typed by the guard')
+    .addHelpText(
+      'after',
+      `
+Output: one JSON line per scan: {"decision","reasons","permit":{iss,cti,hash,nam,pur}|null}.
+stdin lines may be JSON objects {"scan","at","direction","plate"} overriding the flags per scan;
+scans in one run share history (duplicates, anti-passback). A line that cannot be read gives
+{"error":{code,vi,en}} in its place and exit code 1. A document failing verification: exit 2.
+Without --checkpoint: ${JSON.stringify(DEFAULT_CHECKPOINT)} (all policy defaults).
+HC1: health certificates are not judged yet (a later issue): they give REVIEW [UNRECOGNISED].`,
+    )
+    .action(async (payload: string | undefined, opts: VerifyOptions) => {
+      try {
+        await runVerify(payload, opts);
+      } catch (err) {
+        reportCliError('verify', err);
+      }
+    });
+}

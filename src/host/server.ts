@@ -1,0 +1,414 @@
+// The browser host: the kiosk API over HTTP + WebSocket on 127.0.0.1, plus the built renderer as static
+// files, for Chromium kiosk mode, a supervisor's laptop and end-to-end tests. It knows nothing of the
+// kiosk core: calls go through a Dispatcher and events come from a subscribe function.
+//
+// Wire choices:
+// - A WebSocket text message that is not JSON, or not a CallMessage, gets an error result and the
+//   connection stays open. Its id is the message's own integer `id` when it has one, else -1.
+// - A message above 64 KiB closes that connection with 1009 (ws maxPayload); other clients go on.
+// - Upgrades and API calls from another site (Origin not http://<Host>) or for a Host name this
+//   server does not own (DNS rebinding) are refused with 403.
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Dispatcher, EventListener } from '../api/dispatch.js';
+import { CallMessage, type EventMessage, type ResultMessage } from '../api/schema.js';
+import {
+  allowedHostNames,
+  apiError,
+  contentTypeFor,
+  isSameHostRequest,
+  MAX_MESSAGE_BYTES,
+  readBody,
+  sendJson,
+  setSecurityHeaders,
+} from './http-util.js';
+
+export interface BrowserHostOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  /** Folder of the built renderer (dist/renderer). */
+  staticDir: string;
+  dispatcher: Dispatcher;
+  /** Registers an event listener with the kiosk core; returns the unsubscribe function. */
+  subscribe: (listener: EventListener) => () => void;
+  /** Extra Host names (without port) to accept, e.g. a LAN DNS name. */
+  allowedHosts?: string[];
+}
+
+const WS_PATH = '/api/ws';
+const CALL_PREFIX = '/api/call/';
+const MAX_IN_FLIGHT = 32;
+/** A client that cannot keep up (this much unsent) is dropped rather than buffering without bound. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+type Client = WebSocket & { alive?: boolean; inFlight?: number };
+
+export class BrowserHost {
+  private server: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private allowedHosts = new Set<string>();
+  private staticRoot = '';
+
+  constructor(private readonly options: BrowserHostOptions) {}
+
+  async start(): Promise<{ url: string; port: number }> {
+    if (this.server) throw new Error('BrowserHost already started');
+    const host = this.options.host ?? '127.0.0.1';
+    this.allowedHosts = allowedHostNames(host, this.options.allowedHosts ?? []);
+    this.staticRoot = await realpath(path.resolve(this.options.staticDir)).catch(() =>
+      path.resolve(this.options.staticDir),
+    );
+
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    wss.on('connection', (ws: Client) => this.onConnection(ws));
+    this.wss = wss;
+
+    const server = createServer((req, res) => {
+      this.onRequest(req, res).catch((err) => {
+        console.error('browser host: request failed', err);
+        if (!res.headersSent) sendJson(res, 500, { ok: false, error: internalError() });
+        else res.destroy();
+      });
+    });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    this.server = server;
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => console.error('browser host: server error', err));
+
+    this.unsubscribe = this.options.subscribe((name, data) => {
+      const message: EventMessage = { type: 'event', name, data };
+      this.broadcast(JSON.stringify(message));
+    });
+    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+
+    const port = (server.address() as AddressInfo).port;
+    const urlHost =
+      host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return { url: `http://${urlHost}:${port}/`, port };
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const wss = this.wss;
+    const server = this.server;
+    this.wss = null;
+    this.server = null;
+    if (wss) {
+      for (const ws of wss.clients) ws.close(1001, 'server stopping');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      for (const ws of wss.clients) ws.terminate();
+    }
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+
+  /** Number of connected WebSocket clients (for status displays and tests). */
+  get clientCount(): number {
+    return this.wss?.clients.size ?? 0;
+  }
+
+  private broadcast(text: string): void {
+    for (const ws of this.wss?.clients ?? []) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.terminate();
+        continue;
+      }
+      ws.send(text);
+    }
+  }
+
+  private checkAlive(): void {
+    for (const ws of (this.wss?.clients ?? new Set()) as Set<Client>) {
+      if (ws.alive === false) {
+        ws.terminate();
+        continue;
+      }
+      ws.alive = false;
+      ws.ping();
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const pathname = (req.url ?? '').split('?')[0];
+    if (pathname !== WS_PATH || !this.wss) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (!isSameHostRequest(req.headers, this.allowedHosts)) {
+      // Cross-site WebSocket hijacking or DNS rebinding: a page elsewhere must not drive the kiosk.
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const wss = this.wss;
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  }
+
+  private onConnection(ws: Client): void {
+    ws.alive = true;
+    ws.inFlight = 0;
+    ws.on('pong', () => {
+      ws.alive = true;
+    });
+    // ws reports oversized frames and protocol errors here, then closes the socket itself.
+    ws.on('error', () => {});
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.reply(
+          ws,
+          errorResult(-1, 'BAD_MESSAGE', 'Tin nhắn phải là văn bản JSON', 'Message must be JSON text'),
+        );
+        return;
+      }
+      void this.handleMessage(ws, String(data));
+    });
+  }
+
+  private async handleMessage(ws: Client, text: string): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.reply(
+        ws,
+        errorResult(-1, 'BAD_JSON', 'Tin nhắn không phải JSON hợp lệ', 'Message is not valid JSON'),
+      );
+      return;
+    }
+    const parsed = CallMessage.safeParse(raw);
+    if (!parsed.success) {
+      const id = idOf(raw);
+      this.reply(
+        ws,
+        errorResult(
+          id,
+          'BAD_MESSAGE',
+          'Tin nhắn không đúng dạng {type:"call", id, method, params}',
+          'Message is not a call {type:"call", id, method, params}',
+        ),
+      );
+      return;
+    }
+    if ((ws.inFlight ?? 0) >= MAX_IN_FLIGHT) {
+      this.reply(
+        ws,
+        errorResult(
+          parsed.data.id,
+          'BUSY',
+          'Quá nhiều lệnh đang chờ, thử lại sau',
+          'Too many calls pending; retry',
+        ),
+      );
+      return;
+    }
+    ws.inFlight = (ws.inFlight ?? 0) + 1;
+    try {
+      this.reply(ws, await this.options.dispatcher.call(parsed.data));
+    } finally {
+      ws.inFlight = (ws.inFlight ?? 1) - 1;
+    }
+  }
+
+  private reply(ws: WebSocket, message: ResultMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.on('error', () => res.destroy());
+    const hostHeader = req.headers.host ?? '';
+    if (!isSameHostRequest({ host: hostHeader }, this.allowedHosts)) {
+      res.setHeader('Content-Security-Policy', "default-src 'none'");
+      sendJson(res, 403, {
+        ok: false,
+        error: apiError('FORBIDDEN_HOST', 'Tên máy chủ không được phép', 'Host name not allowed'),
+      });
+      return;
+    }
+    setSecurityHeaders(res, hostHeader);
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+
+    if (pathname === '/api/health') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET');
+      sendJson(res, 200, { ok: true });
+      return;
+    }
+    if (pathname.startsWith(CALL_PREFIX))
+      return this.onHttpCall(req, res, pathname.slice(CALL_PREFIX.length));
+    if (pathname.startsWith('/api/')) {
+      sendJson(res, 404, {
+        ok: false,
+        error: apiError('NOT_FOUND', 'Không có địa chỉ này', 'No such address'),
+      });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+    await this.serveStatic(req, res, pathname);
+  }
+
+  private async onHttpCall(req: IncomingMessage, res: ServerResponse, rawMethod: string): Promise<void> {
+    const id = 0;
+    if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+    if (!isSameHostRequest(req.headers, this.allowedHosts)) {
+      sendJson(
+        res,
+        403,
+        errorResult(id, 'FORBIDDEN_ORIGIN', 'Nguồn gọi không được phép', 'Origin not allowed'),
+      );
+      return;
+    }
+    // Only JSON bodies: a cross-site form post (text/plain) cannot reach the dispatcher.
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      sendJson(
+        res,
+        415,
+        errorResult(
+          id,
+          'BAD_CONTENT_TYPE',
+          'Cần Content-Type: application/json',
+          'Content-Type must be application/json',
+        ),
+      );
+      return;
+    }
+    const body = await readBody(req, MAX_MESSAGE_BYTES);
+    if (!body.ok) {
+      res.setHeader('Connection', 'close');
+      sendJson(res, body.status, { type: 'result', id, ok: false, error: body.error });
+      return;
+    }
+    let params: unknown = {};
+    if (body.text.trim().length > 0) {
+      try {
+        params = JSON.parse(body.text);
+      } catch {
+        sendJson(
+          res,
+          400,
+          errorResult(id, 'BAD_JSON', 'Nội dung không phải JSON hợp lệ', 'Body is not valid JSON'),
+        );
+        return;
+      }
+    }
+    let method: string;
+    try {
+      method = decodeURIComponent(rawMethod);
+    } catch {
+      method = rawMethod;
+    }
+    if (method.length > 64) method = method.slice(0, 64);
+    const result = await this.options.dispatcher.call({ id, method, params });
+    sendJson(res, statusFor(result), result);
+  }
+
+  private async serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const notFound = () =>
+      sendJson(res, 404, { ok: false, error: apiError('NOT_FOUND', 'Không tìm thấy', 'Not found') });
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return notFound();
+    }
+    if (decoded.includes('\0') || decoded.includes('\\')) return notFound();
+    const relative = decoded === '/' || decoded === '' ? 'index.html' : `.${decoded}`;
+    const file = await this.resolveInside(relative);
+    if (!file) return notFound();
+
+    res.statusCode = 200;
+    res.setHeader('Content-Type', contentTypeFor(file.path));
+    res.setHeader('Content-Length', file.size);
+    // Vite puts content-hashed files under assets/: they never change, so cache them for good.
+    const hashed = decoded.startsWith('/assets/');
+    res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(file.path);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  /** Resolves a request path to a regular file inside the static root, following symlinks; else null. */
+  private async resolveInside(relative: string): Promise<{ path: string; size: number } | null> {
+    const root = this.staticRoot;
+    const candidate = path.resolve(root, relative);
+    if (!isInside(root, candidate)) return null;
+    try {
+      const real = await realpath(candidate);
+      if (!isInside(root, real)) return null;
+      const info = await stat(real);
+      if (!info.isFile()) return null;
+      return { path: real, size: info.size };
+    } catch {
+      return null;
+    }
+  }
+}
+
+function isInside(root: string, candidate: string): boolean {
+  return candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+function idOf(raw: unknown): number {
+  if (raw && typeof raw === 'object' && 'id' in raw) {
+    const id = (raw as { id: unknown }).id;
+    if (typeof id === 'number' && Number.isSafeInteger(id)) return id;
+  }
+  return -1;
+}
+
+function errorResult(id: number, code: string, vi: string, en: string): ResultMessage {
+  return { type: 'result', id, ok: false, error: apiError(code, vi, en) };
+}
+
+function internalError() {
+  return apiError('INTERNAL', 'Lỗi nội bộ của máy', 'Internal error');
+}
+
+/** HTTP status for a dispatched call: 200 ok, 404 unknown method, 500 internal, else 400. */
+export function statusFor(result: ResultMessage): number {
+  if (result.ok) return 200;
+  if (result.error.code === 'UNKNOWN_METHOD') return 404;
+  if (result.error.code === 'INTERNAL') return 500;
+  return 400;
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendJson(res, 405, {
+    ok: false,
+    error: apiError('METHOD_NOT_ALLOWED', 'Phương thức HTTP không được phép', 'HTTP method not allowed'),
+  });
+}

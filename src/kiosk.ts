@@ -1,0 +1,402 @@
+// The composition root: wires scanner → scan pipeline → store → uplink, and serves the kiosk API.
+// Parts are constructed here and started in order; a part that fails to start is reported and the
+// rest go on (a kiosk with a dead scanner still serves manual entry and audit).
+
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type ScannerStatus, SerialScanner } from '../hardware/serial-scanner.js';
+import { Dispatcher, type EventListener, type Implementation } from './api/dispatch.js';
+import { KioskError } from './api/errors.js';
+import type { Direction, ScanSource } from './api/reasons.js';
+import type { DemoSample, EventName, KioskStatus, ScannerState, Verdict } from './api/schema.js';
+import { areaName } from './areas/index.js';
+import { CheckpointConfig } from './config/checkpoint.js';
+import { loadSettings, type Settings } from './config/settings.js';
+import { loadTrustList, type TrustList } from './documents/trust-list.js';
+import { BrowserHost } from './host/server.js';
+import { RENDERER_DIR, VERSION } from './package-root.js';
+import { loadPublicKey } from './permit/keys.js';
+import { judgementPermitView } from './permit/view.js';
+import { judgeScan } from './scan/judge.js';
+import { openStore, type Store } from './store/store.js';
+import { SummaryScheduler } from './store/summary-scheduler.js';
+import { Uplink } from './uplink/uplink.js';
+
+export interface KioskOptions {
+  checkpoint: CheckpointConfig;
+  root: KeyObject;
+  trust: TrustList;
+  database: string;
+  lane?: string | undefined;
+  direction?: Direction;
+  serial: Settings['serial'];
+  mqtt: (NonNullable<Settings['mqtt']> & { ca?: string }) | null;
+  http: { host: string; port: number } | false;
+  staticDir?: string;
+  demoSamples?: DemoSample[];
+  now?: () => number;
+}
+
+const RECENT_LIMIT = 100;
+
+export class Kiosk {
+  readonly dispatcher: Dispatcher;
+  private readonly listeners = new Set<EventListener>();
+  private readonly startedAt: number;
+  private store: Store | null = null;
+  private scheduler: SummaryScheduler | null = null;
+  private scanner: SerialScanner | null = null;
+  private uplink: Uplink | null = null;
+  private host: BrowserHost | null = null;
+  private lane: string;
+  private direction: Direction;
+  private scannerStatus: ScannerStatus = { state: 'off', path: null, detail: null };
+  private recent: Verdict[] = [];
+  private url: string | null = null;
+
+  constructor(private readonly options: KioskOptions) {
+    this.startedAt = this.now();
+    this.lane = options.lane ?? options.checkpoint.checkpoint.lanes[0] ?? '1';
+    this.direction = options.direction ?? 'in';
+    this.dispatcher = new Dispatcher(this.implementation());
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  get baseUrl(): string | null {
+    return this.url;
+  }
+
+  /** The store is the one part without which nothing can be recorded: its failure stops the start. */
+  async start(): Promise<void> {
+    const o = this.options;
+    const windowMs = (o.mqtt?.summaryWindowSeconds ?? 60) * 1000;
+    this.store = openStore(o.database, o.checkpoint, { windowMs });
+    this.scheduler = new SummaryScheduler(this.store, { now: () => this.now() });
+    this.scheduler.start();
+    await this.startPart('uplink', () => this.startUplink());
+    await this.startPart('scanner', () => this.startScanner());
+    if (o.http) {
+      const http = o.http;
+      await this.startPart('http', async () => {
+        this.host = new BrowserHost({
+          host: http.host,
+          port: http.port,
+          staticDir: o.staticDir ?? RENDERER_DIR,
+          dispatcher: this.dispatcher,
+          subscribe: (l) => this.subscribe(l),
+        });
+        const { url } = await this.host.start();
+        this.url = url;
+      });
+      if (!this.url)
+        throw new KioskError('HTTP_FAILED', 'Không mở được cổng giao diện', 'Could not open the UI port');
+    }
+  }
+
+  private async startPart(name: string, start: () => Promise<void> | void): Promise<void> {
+    try {
+      await start();
+    } catch (err) {
+      console.error(`kiosk: ${name} failed to start:`, err instanceof Error ? err.message : err);
+    }
+  }
+
+  private startUplink(): void {
+    const { mqtt, checkpoint } = this.options;
+    if (!mqtt || !this.store) return;
+    const c = checkpoint.checkpoint;
+    this.uplink = new Uplink({
+      urls: mqtt.urls,
+      scope: { district: c.district, checkpoint: c.id },
+      clientId: `kiosk-${c.id}-${this.lane}`,
+      outbox: this.store,
+      version: VERSION,
+      startedAtMs: this.startedAt,
+      ...(mqtt.username ? { username: mqtt.username } : {}),
+      ...(mqtt.password ? { password: mqtt.password } : {}),
+      ...(mqtt.ca ? { ca: mqtt.ca } : {}),
+      now: () => this.now(),
+    });
+    this.uplink.setStatus({ scanner: this.uplinkScannerState() });
+    this.uplink.onChange(() => this.emitStatus());
+    this.uplink.start();
+  }
+
+  private async startScanner(): Promise<void> {
+    const serial = this.options.serial;
+    if (!serial) return;
+    this.scanner = new SerialScanner({ path: serial.path, baudRate: serial.baudRate, suffix: serial.suffix });
+    this.scanner.onScan((text) => {
+      this.scan(text, 'serial');
+    });
+    this.scanner.onState((s) => {
+      this.scannerStatus = s;
+      this.uplink?.setStatus({ scanner: this.uplinkScannerState() });
+      this.emitStatus();
+    });
+    this.scanner.onDiagnostic((d) => console.warn(`scanner: ${d.code}: ${d.en}`));
+    await this.scanner.start();
+  }
+
+  private uplinkScannerState(): 'ok' | 'missing' | 'error' {
+    const s = this.scannerStatus.state;
+    return s === 'ok' ? 'ok' : s === 'error' ? 'error' : 'missing';
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler?.stop();
+    await this.host?.stop();
+    await this.scanner?.stop();
+    await this.uplink?.stop();
+    this.store?.close();
+    this.store = null;
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private emit(name: EventName, data: unknown): void {
+    for (const l of this.listeners) {
+      try {
+        l(name, data);
+      } catch (err) {
+        console.error('kiosk: event listener failed', err);
+      }
+    }
+  }
+
+  private emitStatus(): void {
+    if (this.store) this.emit('status', this.status());
+  }
+
+  /**
+   * One scan, start to finish: judge, commit the passage (synchronous=FULL), then announce the
+   * verdict. Synchronous on purpose: scans are serialised and nothing is shown before the commit.
+   */
+  scan(
+    text: string,
+    source: ScanSource,
+    opts: { direction?: Direction; lane?: string; plate?: string } = {},
+  ): Verdict {
+    const store = this.requireStore();
+    const now = this.now();
+    const direction = opts.direction ?? this.direction;
+    const lane = opts.lane ?? this.lane;
+    const o = this.options;
+    const judgement = judgeScan(
+      { text, now, direction, ...(opts.plate ? { plate: opts.plate } : {}) },
+      { checkpoint: o.checkpoint, trust: o.trust, history: store },
+    );
+    const permit = judgement.permit;
+    let passageId: number | null;
+    if (judgement.duplicateOf) {
+      passageId = judgement.duplicateOf.passageId;
+    } else {
+      passageId = store.recordPassage({
+        atMs: now,
+        lane,
+        direction,
+        source,
+        decision: judgement.decision,
+        reasons: judgement.reasons,
+        permit: permit && {
+          hash: permit.hash,
+          iss: permit.iss,
+          cti: permit.cti,
+          holderName: permit.permit.nam,
+          idMasked: judgementPermitView(judgement)?.idnMasked ?? null,
+          purpose: permit.permit.pur,
+        },
+        vehiclePlate: opts.plate ?? permit?.permit.veh?.plate ?? null,
+        vehicleType: permit?.permit.veh?.type ?? null,
+        rawPreview: permit ? null : judgement.preview,
+        letThrough: judgement.decision === 'ALLOW',
+      }).id;
+    }
+    const verdict: Verdict = {
+      passageId,
+      at: new Date(now).toISOString(),
+      decision: judgement.decision,
+      reasons: judgement.reasons,
+      duplicate: judgement.duplicateOf !== null,
+      source,
+      direction,
+      lane,
+      permit: judgementPermitView(judgement),
+      preview: permit ? null : judgement.preview,
+    };
+    this.recent = [verdict, ...this.recent].slice(0, RECENT_LIMIT);
+    this.uplink?.setStatus({ lastScanAt: verdict.at });
+    this.emit('verdict', verdict);
+    this.emitStatus();
+    return verdict;
+  }
+
+  private requireStore(): Store {
+    if (!this.store) throw new KioskError('NOT_STARTED', 'Máy chưa sẵn sàng', 'The kiosk is not started');
+    return this.store;
+  }
+
+  status(): KioskStatus {
+    const c = this.options.checkpoint.checkpoint;
+    const store = this.requireStore();
+    const uplink = this.uplink?.state();
+    const scanner: ScannerState = this.scannerStatus.state;
+    return {
+      version: VERSION,
+      startedAt: new Date(this.startedAt).toISOString(),
+      now: new Date(this.now()).toISOString(),
+      demo: (this.options.demoSamples?.length ?? 0) > 0,
+      checkpoint: {
+        id: c.id,
+        name: c.name ?? null,
+        district: c.district,
+        districtName: areaName(c.district),
+        area: c.area,
+        areaName: areaName(c.area),
+        kind: c.kind,
+        lanes: c.lanes,
+      },
+      lane: this.lane,
+      direction: this.direction,
+      scanner: { state: scanner, path: this.scannerStatus.path, detail: this.scannerStatus.detail },
+      uplink: {
+        enabled: this.uplink !== null,
+        connected: uplink?.connected ?? false,
+        backlog: store.outboxCount(),
+      },
+      counts: store.countsSince(startOfVietnamDay(this.now())),
+    };
+  }
+
+  private implementation(): Implementation {
+    return {
+      'status.get': async () => this.status(),
+      'scan.submit': async (p) =>
+        this.scan(p.text, p.source, {
+          ...(p.direction ? { direction: p.direction } : {}),
+          ...(p.lane ? { lane: this.checkLane(p.lane) } : {}),
+          ...(p.plate ? { plate: p.plate } : {}),
+        }),
+      'verdicts.recent': async (p) => this.recent.slice(0, p.limit),
+      'lane.set': async (p) => {
+        if (p.lane) this.lane = this.checkLane(p.lane);
+        if (p.direction) this.direction = p.direction;
+        this.emitStatus();
+        return this.status();
+      },
+      'demo.samples': async () => this.options.demoSamples ?? [],
+    };
+  }
+
+  private checkLane(lane: string): string {
+    if (this.options.checkpoint.checkpoint.lanes.includes(lane)) return lane;
+    throw new KioskError('LANE_UNKNOWN', `Chốt không có làn ${lane}`, `This checkpoint has no lane ${lane}`);
+  }
+}
+
+const VN_OFFSET_MS = 7 * 3600_000;
+/** Midnight in Vietnam time (UTC+7) of the day containing epochMs: the day's counts start there. */
+export function startOfVietnamDay(epochMs: number): number {
+  return Math.floor((epochMs + VN_OFFSET_MS) / 86_400_000) * 86_400_000 - VN_OFFSET_MS;
+}
+
+function readText(path: string, what: { vi: string; en: string }): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new KioskError(
+      'FILE_UNREADABLE',
+      `Không đọc được ${what.vi} (${path}): ${why}`,
+      `Cannot read the ${what.en} (${path}): ${why}`,
+    );
+  }
+}
+
+/** Loads every file a settings object names, verifying the trust list against the pinned root. */
+export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOptions> {
+  const raw = readText(s.checkpoint, { vi: 'tệp chốt', en: 'checkpoint file' });
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new KioskError(
+      'CHECKPOINT_INVALID',
+      `Tệp chốt ${s.checkpoint} không phải JSON`,
+      `${s.checkpoint} is not JSON`,
+    );
+  }
+  const parsed = CheckpointConfig.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new KioskError(
+      'CHECKPOINT_INVALID',
+      `Tệp chốt không hợp lệ: ${lines}`,
+      `Invalid checkpoint file: ${lines}`,
+    );
+  }
+  let root: KeyObject;
+  try {
+    root = loadPublicKey(readText(s.rootKey, { vi: 'khoá gốc', en: 'root key' }));
+  } catch (err) {
+    if (err instanceof KioskError) throw err;
+    throw new KioskError(
+      'ROOT_KEY_INVALID',
+      `Khoá gốc ${s.rootKey} không hợp lệ`,
+      `Root key ${s.rootKey} is not a valid public key`,
+    );
+  }
+  const trust = await loadTrustList(
+    readText(s.trustList, { vi: 'danh sách tin cậy', en: 'trust list' }).trim(),
+    root,
+  );
+  const ca = s.mqtt?.caFile
+    ? readText(s.mqtt.caFile, { vi: 'chứng chỉ CA', en: 'CA certificate' })
+    : undefined;
+  return {
+    checkpoint: parsed.data,
+    root,
+    trust,
+    database: s.database,
+    lane: s.lane,
+    direction: s.direction,
+    serial: s.serial,
+    mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}) },
+    http: s.http,
+  };
+}
+
+export interface RunningKiosk {
+  kiosk: Kiosk;
+  dispatcher: Dispatcher;
+  url: string | null;
+  subscribe(listener: EventListener): () => void;
+  stop(): Promise<void>;
+}
+
+export async function openKioskFromConfig(
+  configPath: string,
+  opts: { http?: boolean; demoSamples?: DemoSample[] } = {},
+): Promise<RunningKiosk> {
+  const settings = loadSettings(configPath);
+  const options = await kioskOptionsFromSettings(settings);
+  if (opts.http === false) options.http = false;
+  if (opts.demoSamples) options.demoSamples = opts.demoSamples;
+  const kiosk = new Kiosk(options);
+  await kiosk.start();
+  return {
+    kiosk,
+    dispatcher: kiosk.dispatcher,
+    url: kiosk.baseUrl,
+    subscribe: (l) => kiosk.subscribe(l),
+    stop: () => kiosk.stop(),
+  };
+}

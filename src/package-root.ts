@@ -1,0 +1,24 @@
+// Where the package lives on disk, found the same way from src/ (tsx) and dist/src/ (compiled).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'kiosk.ts'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+export const PACKAGE_ROOT = findRoot();
+export const VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+export const RENDERER_DIR = join(PACKAGE_ROOT, 'dist', 'renderer');

@@ -1,0 +1,73 @@
+// Versioned schema. Append new migrations at the end; never edit one that has shipped, since kiosks in
+// the field have already applied it. Each runs in its own transaction at open.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'passages, outbox, summary windows, kv',
+    sql: `
+      CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        checkpoint_id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        source TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('ALLOW', 'DENY', 'REVIEW')),
+        reasons TEXT NOT NULL,
+        permit_hash TEXT,
+        iss TEXT,
+        cti TEXT,
+        purpose TEXT,
+        vehicle_type TEXT,
+        people INTEGER NOT NULL DEFAULT 1,
+        let_through INTEGER NOT NULL CHECK (let_through IN (0, 1)),
+        -- Personal fields: hashed into the chain through personal_hash (salted) so that the retention
+        -- purge can erase them, salt included, without breaking the chain.
+        holder_name TEXT,
+        id_masked TEXT,
+        vehicle_plate TEXT,
+        raw_preview TEXT,
+        personal_salt TEXT,
+        personal_hash TEXT NOT NULL,
+        purged INTEGER NOT NULL DEFAULT 0 CHECK (purged IN (0, 1)),
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      -- Duplicate-window lookup (recentVerdict).
+      CREATE INDEX passages_permit_at ON passages (permit_hash, at_ms) WHERE permit_hash IS NOT NULL;
+      -- Anti-passback lookup (lastDirection): only let-through passages matter.
+      CREATE INDEX passages_permit_area_through ON passages (permit_hash, area, at_ms) WHERE let_through = 1;
+      -- Time ranges: audit, shift counts, retention.
+      CREATE INDEX passages_at ON passages (at_ms);
+
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        topic TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        qos INTEGER NOT NULL DEFAULT 1 CHECK (qos IN (0, 1, 2)),
+        created_ms INTEGER NOT NULL
+      );
+
+      CREATE TABLE summary_windows (
+        window_start_ms INTEGER PRIMARY KEY,
+        window_ms INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
+      );
+      CREATE INDEX summary_windows_closed ON summary_windows (closed, window_start_ms);
+
+      CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,75 @@
+// What the core hands the store for one passage, validated before anything is written.
+import { z } from 'zod';
+import { KioskError } from '../api/errors.js';
+import { Decision, Direction, ReasonCode, ScanSource } from '../api/reasons.js';
+
+export const PassageInput = z
+  .object({
+    atMs: z.number().int().min(0),
+    lane: z.string().min(1).max(16),
+    direction: Direction,
+    source: ScanSource,
+    decision: Decision,
+    reasons: z.array(ReasonCode).max(32),
+    permit: z
+      .object({
+        hash: z.string().regex(/^[0-9a-f]{64}$/),
+        iss: z.string().max(256),
+        cti: z.string().max(256),
+        holderName: z.string().max(200).nullable(),
+        idMasked: z.string().max(64).nullable(),
+        purpose: z.string().max(64).nullable(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    vehiclePlate: z.string().max(20).nullable().default(null),
+    /** From the permit or typed by the guard; unknown types count as `other` in summaries. */
+    vehicleType: z.string().max(32).nullable().default(null),
+    /** First characters of an unreadable scan, for the guard and the audit only. */
+    rawPreview: z.string().max(200).nullable().default(null),
+    /** Persons in this passage (a vehicle's passengers included). */
+    people: z.number().int().min(1).max(100).default(1),
+    letThrough: z.boolean(),
+  })
+  .strict();
+export type PassageInput = z.input<typeof PassageInput>;
+export type Passage = z.infer<typeof PassageInput>;
+
+export function parsePassage(input: unknown): Passage {
+  const r = PassageInput.safeParse(input);
+  if (r.success) return r.data;
+  const detail = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new KioskError(
+    'PASSAGE_INVALID',
+    `Dữ liệu lượt qua không hợp lệ: ${detail}`,
+    `Invalid passage: ${detail}`,
+  );
+}
+
+/** A passage as read back from the log. */
+export interface PassageRow {
+  id: number;
+  atMs: number;
+  checkpointId: string;
+  area: string;
+  lane: string;
+  direction: Direction;
+  source: ScanSource;
+  decision: Decision;
+  reasons: ReasonCode[];
+  permitHash: string | null;
+  iss: string | null;
+  cti: string | null;
+  holderName: string | null;
+  idMasked: string | null;
+  purpose: string | null;
+  vehiclePlate: string | null;
+  vehicleType: string | null;
+  rawPreview: string | null;
+  people: number;
+  letThrough: boolean;
+  purged: boolean;
+  prevHash: string;
+  hash: string;
+}

@@ -1,0 +1,345 @@
+// The MQTT uplink (spec/mqtt.md): birth/Last Will status, heartbeat, and the outbox drain.
+// Delivery is guaranteed by our SQLite outbox, not by the MQTT session: a row is deleted only after its
+// PUBACK, and every (re)connection restarts from the first undeleted row. So the session is clean
+// (nothing for the broker to keep per kiosk) and duplicates are possible, loss is not.
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { z } from 'zod';
+import { KioskError } from '../api/errors.js';
+import type { OutboxSource } from '../store/store.js';
+import { type OfflineStatusPayload, StatusPayload } from './payloads.js';
+import { kioskTopic, type TopicScope } from './topics.js';
+
+export interface UplinkOptions {
+  /** Broker URLs, tried in order; on failure the next one is used (failover). */
+  urls: string[];
+  scope: TopicScope;
+  /** Stable per kiosk, e.g. `kiosk-{checkpoint}-{lane}`. */
+  clientId: string;
+  outbox: OutboxSource;
+  version: string;
+  startedAtMs: number;
+  username?: string;
+  password?: string;
+  /** Pinned CA (PEM) for mqtts:// URLs. */
+  ca?: string | Buffer;
+  maxInFlight?: number;
+  heartbeatMs?: number;
+  /** Status changes are coalesced so that at most one is published per interval. */
+  statusMinIntervalMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  connectTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface UplinkState {
+  connected: boolean;
+  url: string | null;
+  protocolVersion: 4 | 5 | null;
+  backlog: number;
+  lastError: string | null;
+}
+
+const StatusPatch = StatusPayload.pick({ scanner: true, clockSkewMs: true, shift: true, lastScanAt: true })
+  .partial()
+  .strict();
+export type StatusPatch = z.infer<typeof StatusPatch>;
+
+// MQTT 5 "unsupported protocol version" (132) or 3.1.1 "unacceptable protocol version" (1).
+const PROTOCOL_REFUSED = new Set([1, 132]);
+
+export class Uplink {
+  private running = false;
+  private client: MqttClient | null = null;
+  private generation = 0;
+  private attempt = 0;
+  private urlIndex = 0;
+  private readonly protocolFor = new Map<string, 4 | 5>();
+  private current: UplinkState = {
+    connected: false,
+    url: null,
+    protocolVersion: null,
+    backlog: 0,
+    lastError: null,
+  };
+  private status: Required<StatusPatch> = {
+    scanner: 'missing',
+    clockSkewMs: null,
+    shift: null,
+    lastScanAt: null,
+  };
+  private readonly listeners = new Set<(s: UplinkState) => void>();
+  private cursor = 0;
+  private inFlight = 0;
+  private acked: number[] = [];
+  private flushScheduled = false;
+  private lastStatusMs = Number.NEGATIVE_INFINITY;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private unsubscribeOutbox: (() => void) | null = null;
+
+  constructor(private readonly opts: UplinkOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    if (this.opts.urls.length === 0) {
+      throw new KioskError('UPLINK_NO_BROKER', 'Chưa cấu hình máy chủ MQTT', 'No MQTT broker configured');
+    }
+    this.running = true;
+    this.unsubscribeOutbox = this.opts.outbox.onOutbox(() => {
+      this.refreshBacklog();
+      this.pump();
+    });
+    this.refreshBacklog();
+    this.connectNext();
+  }
+
+  /** Says goodbye (retained offline status, so no Last Will fires) and disconnects. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribeOutbox?.();
+    for (const t of [this.statusTimer, this.reconnectTimer]) if (t) clearTimeout(t);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.statusTimer = this.reconnectTimer = this.heartbeat = null;
+    const client = this.client;
+    this.client = null;
+    this.generation++;
+    if (client?.connected) {
+      const bye: OfflineStatusPayload = { schema: 'ckpt.status/1', online: false, at: this.iso() };
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        client.publish(this.statusTopic(), JSON.stringify(bye), { qos: 1, retain: true }, () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    this.flushAcked();
+    await new Promise<void>((resolve) =>
+      client ? client.end(!client.connected, {}, () => resolve()) : resolve(),
+    );
+    this.update({ connected: false, url: null, protocolVersion: null });
+  }
+
+  /** Merges a status change (validated) and publishes it, coalesced to statusMinIntervalMs. */
+  setStatus(patch: StatusPatch): void {
+    const r = StatusPatch.safeParse(patch);
+    if (!r.success) {
+      const detail = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new KioskError(
+        'STATUS_INVALID',
+        `Trạng thái không hợp lệ: ${detail}`,
+        `Invalid status: ${detail}`,
+      );
+    }
+    const next = { ...this.status, ...r.data };
+    if (JSON.stringify(next) === JSON.stringify(this.status)) return;
+    this.status = next;
+    this.requestStatus();
+  }
+
+  backlog(): number {
+    return this.current.backlog;
+  }
+
+  state(): UplinkState {
+    return { ...this.current };
+  }
+
+  onChange(listener: (s: UplinkState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private statusTopic(): string {
+    return kioskTopic(this.opts.scope, 'status');
+  }
+
+  private update(patch: Partial<UplinkState>): void {
+    const next = { ...this.current, ...patch };
+    const changed = (Object.keys(patch) as (keyof UplinkState)[]).some((k) => next[k] !== this.current[k]);
+    this.current = next;
+    if (!changed) return;
+    for (const l of this.listeners) {
+      try {
+        l(this.state());
+      } catch (err) {
+        console.error('uplink: state listener failed', err);
+      }
+    }
+  }
+
+  private connectNext(): void {
+    if (!this.running) return;
+    const urls = this.opts.urls;
+    const url = urls[this.urlIndex % urls.length]!;
+    const protocolVersion = this.protocolFor.get(url) ?? 5;
+    const will: OfflineStatusPayload = { schema: 'ckpt.status/1', online: false, at: this.iso() };
+    const options: IClientOptions = {
+      clientId: this.opts.clientId,
+      protocolVersion,
+      clean: true,
+      reconnectPeriod: 0, // we reconnect ourselves, with backoff and failover
+      connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
+      keepalive: 30,
+      will: { topic: this.statusTopic(), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+      ...(this.opts.username !== undefined && { username: this.opts.username }),
+      ...(this.opts.password !== undefined && { password: this.opts.password }),
+      ...(this.opts.ca !== undefined && { ca: this.opts.ca, rejectUnauthorized: true }),
+    };
+    const gen = ++this.generation;
+    let fallback = false;
+    const client = connect(url, options);
+    this.client = client;
+    client.on('connect', () => {
+      if (gen !== this.generation) return;
+      this.attempt = 0;
+      this.update({ connected: true, url, protocolVersion, lastError: null });
+      this.onConnected();
+    });
+    client.on('error', (err: Error & { code?: unknown }) => {
+      if (gen !== this.generation) return;
+      if (protocolVersion === 5 && typeof err.code === 'number' && PROTOCOL_REFUSED.has(err.code)) {
+        this.protocolFor.set(url, 4);
+        fallback = true;
+      }
+      this.update({ lastError: `${url}: ${err.message}` });
+    });
+    client.on('close', () => {
+      if (gen !== this.generation) return;
+      this.generation++;
+      client.end(true);
+      this.onDisconnected(fallback);
+    });
+  }
+
+  private onConnected(): void {
+    this.flushAcked();
+    this.cursor = 0;
+    this.inFlight = 0;
+    this.publishStatus();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.publishStatus(), this.opts.heartbeatMs ?? 30_000);
+    this.heartbeat.unref?.();
+    this.pump();
+  }
+
+  private onDisconnected(sameUrlAgain: boolean): void {
+    this.client = null;
+    this.inFlight = 0;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.update({ connected: false, url: null, protocolVersion: null });
+    if (!this.running) return;
+    let delay = 0;
+    if (!sameUrlAgain) {
+      this.urlIndex++;
+      this.attempt++;
+      // Every URL gets one quick try; then back off exponentially per round, with jitter.
+      const round = Math.floor((this.attempt - 1) / this.opts.urls.length);
+      const min = this.opts.backoffMinMs ?? 500;
+      const max = this.opts.backoffMaxMs ?? 30_000;
+      delay = Math.min(max, min * 2 ** round) * (0.8 + Math.random() * 0.4);
+    }
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connectNext();
+    }, delay);
+  }
+
+  /** Publishes outbox rows in seq order, keeping at most maxInFlight awaiting their PUBACK. */
+  private pump(): void {
+    const client = this.client;
+    if (!this.running || !client || !this.current.connected) return;
+    const room = (this.opts.maxInFlight ?? 100) - this.inFlight;
+    if (room <= 0) return;
+    const gen = this.generation;
+    for (const row of this.opts.outbox.outboxPeek(this.cursor, room)) {
+      this.cursor = row.seq;
+      this.inFlight++;
+      client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
+        // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row.
+        if (!err) this.acked.push(row.seq);
+        if (gen === this.generation) this.inFlight--;
+        this.scheduleFlush();
+      });
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushAcked();
+      this.pump();
+    });
+  }
+
+  private flushAcked(): void {
+    if (this.acked.length === 0) return;
+    const seqs = this.acked;
+    this.acked = [];
+    try {
+      this.opts.outbox.outboxDelete(seqs);
+    } catch (err) {
+      // The rows stay and are sent again later: a duplicate, never a loss.
+      console.error('uplink: deleting acknowledged outbox rows failed', err);
+    }
+    this.refreshBacklog();
+  }
+
+  private refreshBacklog(): void {
+    let backlog: number;
+    try {
+      backlog = this.opts.outbox.outboxCount();
+    } catch {
+      return;
+    }
+    if (backlog === this.current.backlog) return;
+    this.update({ backlog });
+    this.requestStatus();
+  }
+
+  private requestStatus(): void {
+    if (!this.current.connected || this.statusTimer) return;
+    const wait = this.lastStatusMs + (this.opts.statusMinIntervalMs ?? 1000) - this.now();
+    if (wait <= 0) {
+      this.publishStatus();
+      return;
+    }
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.publishStatus();
+    }, wait);
+  }
+
+  private publishStatus(): void {
+    const client = this.client;
+    if (!client || !this.current.connected) return;
+    this.lastStatusMs = this.now();
+    const payload: StatusPayload = {
+      schema: 'ckpt.status/1',
+      online: true,
+      at: this.iso(),
+      version: this.opts.version,
+      startedAt: new Date(this.opts.startedAtMs).toISOString(),
+      scanner: this.status.scanner,
+      uplinkBacklog: this.current.backlog,
+      clockSkewMs: this.status.clockSkewMs,
+      shift: this.status.shift,
+      lastScanAt: this.status.lastScanAt,
+    };
+    client.publish(this.statusTopic(), JSON.stringify(payload), { qos: 1, retain: true }, () => {});
+  }
+}

@@ -1,0 +1,1 @@
+export { openPtyPair, type PtyPair, type PtyPairOptions } from '../../hardware/virtual-port.js';

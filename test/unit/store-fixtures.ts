@@ -1,0 +1,42 @@
+// Shared fixtures for the store tests.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CheckpointConfig } from '../../src/config/checkpoint.js';
+import { sha256Hex } from '../../src/store/chain.js';
+import type { PassageInput } from '../../src/store/passage.js';
+
+export const checkpoint = CheckpointConfig.parse({
+  checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry', lanes: ['1', '2'] },
+});
+
+export function tempDbPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'kiosk-store-')), 'kiosk.db');
+}
+
+export function permitHash(cti: string): string {
+  return sha256Hex(`VN-HN-CA/${cti}`);
+}
+
+export function passage(over: Partial<PassageInput> = {}, cti = 'P-1'): PassageInput {
+  return {
+    atMs: Date.UTC(2021, 7, 23, 1, 0, 0),
+    lane: '1',
+    direction: 'in',
+    source: 'serial',
+    decision: 'ALLOW',
+    reasons: [],
+    permit: {
+      hash: permitHash(cti),
+      iss: 'VN-HN-CA',
+      cti,
+      holderName: 'Nguyễn Văn An',
+      idMasked: '0010******89',
+      purpose: 'work',
+    },
+    vehiclePlate: '29A-123.45',
+    vehicleType: 'motorbike',
+    letThrough: true,
+    ...over,
+  };
+}

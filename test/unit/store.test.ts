@@ -1,0 +1,239 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KioskError } from '../../src/api/errors.js';
+import { GENESIS_HASH } from '../../src/store/chain.js';
+import { migrate, openDatabase } from '../../src/store/db.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { EventPayload } from '../../src/uplink/payloads.js';
+import { checkpoint, passage, permitHash, tempDbPath } from './store-fixtures.js';
+
+let open: Store[] = [];
+function storeAt(path = tempDbPath(), windowMs?: number): Store {
+  const s = openStore(path, checkpoint, windowMs ? { windowMs } : {});
+  open.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of open) s.close();
+  open = [];
+});
+
+describe('opening and migrations', () => {
+  it('sets WAL, synchronous=FULL, foreign keys and a busy timeout', () => {
+    const s = storeAt();
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(s.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(s.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+
+  it('applies each migration once; reopening changes nothing and keeps the data', () => {
+    const path = tempDbPath();
+    const a = storeAt(path);
+    a.recordPassage(passage());
+    a.close();
+    const b = storeAt(path);
+    const rows = b.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
+    expect(b.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    expect(b.recentPassages(10)).toHaveLength(1);
+    expect(b.verifyChain()).toBeNull();
+  });
+
+  it('applies a later migration on top without re-running the old ones', () => {
+    const path = tempDbPath();
+    storeAt(path).close();
+    const db = new Database(path);
+    const v = migrate(db, [
+      ...MIGRATIONS,
+      { version: 99, name: 'test', sql: 'CREATE TABLE extra (x INTEGER)' },
+    ]);
+    expect(v).toBe(99);
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({
+      n: MIGRATIONS.length + 1,
+    });
+    db.close();
+  });
+
+  it('refuses a database written by a newer version, with both languages', () => {
+    const path = tempDbPath();
+    const db = openDatabase(path, [...MIGRATIONS, { version: 50, name: 'future', sql: 'SELECT 1' }]);
+    db.close();
+    try {
+      openStore(path, checkpoint);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(KioskError);
+      expect((err as KioskError).code).toBe('STORE_TOO_NEW');
+      expect((err as KioskError).vi).toMatch(/phiên bản/);
+    }
+  });
+
+  it('reports an unopenable path as a KioskError', () => {
+    expect(() => openStore('/nonexistent/dir/kiosk.db', checkpoint)).toThrow(KioskError);
+  });
+});
+
+describe('recordPassage and the hash chain', () => {
+  it('chains rows from the genesis hash and verifies', () => {
+    const s = storeAt();
+    const first = s.recordPassage(passage());
+    const second = s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED'], letThrough: false }));
+    expect(first.id).toBe(1);
+    expect(second.id).toBe(2);
+    expect(s.getPassage(1)!.prevHash).toBe(GENESIS_HASH);
+    expect(s.getPassage(2)!.prevHash).toBe(first.hash);
+    expect(s.verifyChain()).toBeNull();
+  });
+
+  it.each([
+    ['a chained field', "UPDATE passages SET decision = 'ALLOW' WHERE id = 3"],
+    ['a personal field', "UPDATE passages SET holder_name = 'Trần Thị B' WHERE id = 3"],
+    ['the stored hash', "UPDATE passages SET hash = '00' || substr(hash, 3) WHERE id = 3"],
+    ['a purge flag set without erasing', 'UPDATE passages SET purged = 1 WHERE id = 3'],
+  ])('names the first broken row when %s is edited', (_, sql) => {
+    const s = storeAt();
+    for (let i = 0; i < 5; i++)
+      s.recordPassage(passage({ decision: 'DENY', reasons: ['REVOKED'] }, `P-${i}`));
+    expect(s.verifyChain()).toBeNull();
+    s.db.exec(sql);
+    expect(s.verifyChain()).toBe(3);
+  });
+
+  it('detects a deleted row at the row after it', () => {
+    const s = storeAt();
+    for (let i = 0; i < 4; i++) s.recordPassage(passage({}, `P-${i}`));
+    s.db.exec('DELETE FROM passages WHERE id = 2');
+    expect(s.verifyChain()).toBe(3);
+  });
+
+  it('still verifies after a proper retention purge of personal data', () => {
+    const s = storeAt();
+    for (let i = 0; i < 3; i++) s.recordPassage(passage({}, `P-${i}`));
+    s.db.exec(`UPDATE passages SET holder_name = NULL, id_masked = NULL, vehicle_plate = NULL, raw_preview = NULL,
+      personal_salt = NULL, purged = 1 WHERE id <= 2`);
+    expect(s.verifyChain()).toBeNull();
+  });
+
+  it('rejects invalid input with a bilingual error and writes nothing', () => {
+    const s = storeAt();
+    const bad = [
+      { ...passage(), direction: 'sideways' },
+      { ...passage(), reasons: ['NOT_A_REASON'] },
+      { ...passage(), lane: '' },
+      { ...passage(), extra: 1 },
+      null,
+    ];
+    for (const input of bad) {
+      try {
+        s.recordPassage(input as never);
+        expect.unreachable();
+      } catch (err) {
+        expect((err as KioskError).code).toBe('PASSAGE_INVALID');
+        expect((err as KioskError).vi).toMatch(/không hợp lệ/);
+      }
+    }
+    expect(s.recentPassages(10)).toHaveLength(0);
+  });
+
+  it('writes the passage, its window and its denial event in one transaction', () => {
+    const s = storeAt();
+    s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED', 'REVOKED'], letThrough: false }));
+    expect(s.outboxCount()).toBe(1);
+    const [row] = s.outboxPeek(0, 10);
+    expect(row!.topic).toBe('ckpt/v1/01-009/TX-01/event');
+    const event = EventPayload.parse(JSON.parse(row!.payload));
+    expect(event).toMatchObject({ kind: 'denial', decision: 'DENY', reasons: ['EXPIRED', 'REVOKED'] });
+    expect(event.permit).toBe(permitHash('P-1'));
+    expect(row!.payload).not.toMatch(/Nguyễn|0010|29A/);
+    expect(s.db.prepare('SELECT count(*) AS n FROM summary_windows').get()).toEqual({ n: 1 });
+
+    // Make the summary write fail: the passage and the event must roll back with it.
+    s.db.exec(`CREATE TRIGGER boom BEFORE UPDATE ON summary_windows BEGIN SELECT RAISE(ABORT, 'disk'); END`);
+    expect(() => s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED'] }))).toThrow(/disk/);
+    expect(s.recentPassages(10)).toHaveLength(1);
+    expect(s.outboxCount()).toBe(1);
+    expect(s.verifyChain()).toBeNull();
+  });
+
+  it('does not queue events for ALLOW or REVIEW', () => {
+    const s = storeAt();
+    s.recordPassage(passage());
+    s.recordPassage(passage({ decision: 'REVIEW', reasons: ['VEHICLE_MISMATCH'] }));
+    expect(s.outboxCount()).toBe(0);
+  });
+
+  it('tells outbox listeners after the commit', () => {
+    const s = storeAt();
+    const seen: number[] = [];
+    s.onOutbox(() => seen.push(s.outboxCount()));
+    s.recordPassage(passage());
+    s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED'] }));
+    expect(seen).toEqual([1]);
+  });
+});
+
+describe('scan history', () => {
+  const t0 = Date.UTC(2021, 7, 23, 1, 0, 0);
+
+  it('recentVerdict returns the latest passage of that permit at or after sinceMs', () => {
+    const s = storeAt();
+    const h = permitHash('P-1');
+    s.recordPassage(passage({ atMs: t0 }));
+    const b = s.recordPassage(
+      passage({ atMs: t0 + 10_000, decision: 'REVIEW', reasons: ['ALREADY_INSIDE'] }),
+    );
+    s.recordPassage(passage({ atMs: t0 + 20_000 }, 'P-2'));
+    expect(s.recentVerdict(h, t0 + 5_000)).toEqual({
+      passageId: b.id,
+      at: t0 + 10_000,
+      decision: 'REVIEW',
+      reasons: ['ALREADY_INSIDE'],
+    });
+    expect(s.recentVerdict(h, t0 + 10_001)).toBeNull();
+    expect(s.recentVerdict(permitHash('P-3'), 0)).toBeNull();
+  });
+
+  it('lastDirection only counts let-through passages in the given area', () => {
+    const s = storeAt();
+    const h = permitHash('P-1');
+    expect(s.lastDirection(h, '01-009')).toBeNull();
+    s.recordPassage(passage({ atMs: t0, direction: 'in' }));
+    s.recordPassage(
+      passage({ atMs: t0 + 1, direction: 'out', decision: 'DENY', reasons: ['EXPIRED'], letThrough: false }),
+    );
+    expect(s.lastDirection(h, '01-009')).toBe('in');
+    s.recordPassage(passage({ atMs: t0 + 2, direction: 'out' }));
+    expect(s.lastDirection(h, '01-009')).toBe('out');
+    expect(s.lastDirection(h, '01-010')).toBeNull();
+  });
+
+  it('answers both lookups from an index, not a table scan', () => {
+    const s = storeAt();
+    const plan = (sql: string) =>
+      (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+        .map((r) => r.detail)
+        .join(' | ');
+    const recent = plan(`SELECT id FROM passages WHERE permit_hash = 'x' AND at_ms >= 0
+      ORDER BY at_ms DESC, id DESC LIMIT 1`);
+    const last =
+      plan(`SELECT direction FROM passages WHERE permit_hash = 'x' AND area = 'y' AND let_through = 1
+      ORDER BY at_ms DESC, id DESC LIMIT 1`);
+    expect(recent).toMatch(/USING (COVERING )?INDEX passages_permit_at /);
+    expect(last).toMatch(/USING (COVERING )?INDEX passages_permit_area_through /);
+    expect(`${recent} ${last}`).not.toMatch(/TEMP B-TREE/);
+  });
+});
+
+describe('kv', () => {
+  it('stores and replaces values across reopen', () => {
+    const path = tempDbPath();
+    const a = storeAt(path);
+    expect(a.getKv('lane')).toBeNull();
+    a.setKv('lane', '1');
+    a.setKv('lane', '2');
+    a.close();
+    expect(storeAt(path).getKv('lane')).toBe('2');
+  });
+});
