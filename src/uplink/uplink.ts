@@ -22,6 +22,7 @@ export interface UplinkOptions {
   password?: string;
   /** Pinned CA (PEM) for mqtts:// URLs. */
   ca?: string | Buffer;
+  /** Publishes awaiting their PUBACK (default 256); order is kept whatever the value. */
   maxInFlight?: number;
   heartbeatMs?: number;
   /** Status changes are coalesced so that at most one is published per interval. */
@@ -71,6 +72,8 @@ export class Uplink {
   private readonly listeners = new Set<(s: UplinkState) => void>();
   private cursor = 0;
   private inFlight = 0;
+  /** maxInFlight capped by the broker's MQTT 5 Receive Maximum: exceeding it is a protocol error. */
+  private window = 1;
   private acked: number[] = [];
   private flushScheduled = false;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
@@ -144,6 +147,11 @@ export class Uplink {
     return this.current.backlog;
   }
 
+  /** How many publishes may await their PUBACK on the current connection. */
+  inFlightWindow(): number {
+    return this.window;
+  }
+
   state(): UplinkState {
     return { ...this.current };
   }
@@ -201,9 +209,11 @@ export class Uplink {
     let fallback = false;
     const client = connect(url, options);
     this.client = client;
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
       if (gen !== this.generation) return;
       this.attempt = 0;
+      const brokerMax = connack.properties?.receiveMaximum ?? 65_535;
+      this.window = Math.max(1, Math.min(this.opts.maxInFlight ?? 256, brokerMax));
       this.update({ connected: true, url, protocolVersion, lastError: null });
       this.onConnected();
     });
@@ -261,7 +271,7 @@ export class Uplink {
   private pump(): void {
     const client = this.client;
     if (!this.running || !client || !this.current.connected) return;
-    const room = (this.opts.maxInFlight ?? 100) - this.inFlight;
+    const room = this.window - this.inFlight;
     if (room <= 0) return;
     const gen = this.generation;
     for (const row of this.opts.outbox.outboxPeek(this.cursor, room)) {

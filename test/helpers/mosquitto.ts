@@ -51,6 +51,8 @@ export async function startMosquitto(
   const lines = [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
+    // Started as root, mosquitto drops to user "mosquitto", which cannot write into our temp dir.
+    ...(process.getuid?.() === 0 ? ['user root'] : []),
     'persistence true',
     `persistence_location ${dir}/`,
     `log_dest file ${join(dir, 'mosquitto.log')}`,

@@ -10,7 +10,7 @@ import {
 import { Uplink, type UplinkOptions, type UplinkState } from '../../src/uplink/uplink.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, passage, tempDbPath } from '../unit/store-fixtures.js';
-import { type TcpProxy, type Subscriber, startProxy, subscribe, waitFor } from './uplink-helpers.js';
+import { type Subscriber, startProxy, subscribe, type TcpProxy, waitFor } from './uplink-helpers.js';
 
 const BASE = 'ckpt/v1/01-009/TX-01';
 let broker: MosquittoHandle;
@@ -199,8 +199,6 @@ describe('outbox drain', () => {
     uplink.start();
 
     await broker.restart();
-    const dbg = setInterval(() => { const got = new Set(watcher.messages.map((m) => m.json.id)); const miss = expected.map((id, i) => got.has(id) ? -1 : i).filter((i) => i >= 0); console.log('DBG', store.outboxCount(), watcher.messages.length, miss.length, miss.slice(0, 5), miss.slice(-3)); }, 1000);
-    cleanups.push(() => clearInterval(dbg));
     await waitFor(() => store.outboxCount() === 0, 'outbox drained', 30_000);
     const wanted = new Set(expected);
     await waitFor(

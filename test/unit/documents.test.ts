@@ -76,7 +76,9 @@ describe('trust list', () => {
       .setProtectedHeader({ alg: 'ES256', kid: 'AAAAAAAAAAA', typ: 'vnp-trust+jws' })
       .sign(key);
     await refusal(loadTrustList(badKid, rootPub));
-    const noKid = await new CompactSign(body).setProtectedHeader({ alg: 'ES256', typ: 'vnp-trust+jws' }).sign(key);
+    const noKid = await new CompactSign(body)
+      .setProtectedHeader({ alg: 'ES256', typ: 'vnp-trust+jws' })
+      .sign(key);
     expect((await loadTrustList(noKid, rootPub)).version).toBe(1);
   });
 
@@ -119,15 +121,25 @@ describe('revocations', () => {
   });
 
   it('a delta applies only on top of its base; versions must increase', () => {
-    const full = applyRevocations(null, parseRevocations({ version: 1, issued: 1, mode: 'full', add: [hex(1)] }));
-    const delta = parseRevocations({ version: 2, issued: 2, mode: 'delta', base: 1, add: [hex(2)], remove: [hex(1)] });
+    const full = applyRevocations(
+      null,
+      parseRevocations({ version: 1, issued: 1, mode: 'full', add: [hex(1)] }),
+    );
+    const delta = parseRevocations({
+      version: 2,
+      issued: 2,
+      mode: 'delta',
+      base: 1,
+      add: [hex(2)],
+      remove: [hex(1)],
+    });
     const next = applyRevocations(full, delta);
     expect([...next.revoked]).toEqual([hex(2)]);
     expect(full.revoked.has(hex(1))).toBe(true); // the held set is not changed in place
     expect(() => applyRevocations(null, delta)).toThrow(KioskError);
-    expect(() => applyRevocations(next, parseRevocations({ version: 3, issued: 3, mode: 'delta', base: 1 }))).toThrow(
-      /full list/,
-    );
+    expect(() =>
+      applyRevocations(next, parseRevocations({ version: 3, issued: 3, mode: 'delta', base: 1 })),
+    ).toThrow(/full list/);
     expect(() => applyRevocations(next, parseRevocations({ version: 2, issued: 3, mode: 'full' }))).toThrow(
       /not newer/,
     );
@@ -143,7 +155,12 @@ describe('zones', () => {
   it('longest listed prefix wins, else the default', async () => {
     const jws = await signDocument(
       'zones',
-      { version: 1, issued: 1, default: 'green', zones: { '01-009-00337': 'red', '01-009': 'orange', '01-004': 'yellow' } },
+      {
+        version: 1,
+        issued: 1,
+        default: 'green',
+        zones: { '01-009-00337': 'red', '01-009': 'orange', '01-004': 'yellow' },
+      },
       root.privatePem,
     );
     const z = await loadZoneMap(jws, rootPub);
@@ -164,16 +181,32 @@ describe('zones', () => {
 
 describe('verifyDocument and validateDocumentPayload', () => {
   it('returns the payload of a good document of the right kind', async () => {
-    const jws = await signDocument('config', { version: 1, issued: 1, checkpoint: '*', policy: {} }, root.privatePem);
-    expect(await verifyDocument(jws, 'config', rootPub)).toEqual({ version: 1, issued: 1, checkpoint: '*', policy: {} });
+    const jws = await signDocument(
+      'config',
+      { version: 1, issued: 1, checkpoint: '*', policy: {} },
+      root.privatePem,
+    );
+    expect(await verifyDocument(jws, 'config', rootPub)).toEqual({
+      version: 1,
+      issued: 1,
+      checkpoint: '*',
+      policy: {},
+    });
     await refusal(verifyDocument(jws, 'trust', rootPub));
   });
 
   it('validates payloads per kind', () => {
-    expect(validateDocumentPayload('config', { version: 2, issued: 1, checkpoint: 'TX-01', policy: { curfew: null } }))
-      .toEqual({ version: 2 });
-    expect(() => validateDocumentPayload('config', { version: 2, issued: 1, checkpoint: 'TX-01', policy: { x: 1 } }))
-      .toThrow(KioskError);
+    expect(
+      validateDocumentPayload('config', {
+        version: 2,
+        issued: 1,
+        checkpoint: 'TX-01',
+        policy: { curfew: null },
+      }),
+    ).toEqual({ version: 2 });
+    expect(() =>
+      validateDocumentPayload('config', { version: 2, issued: 1, checkpoint: 'TX-01', policy: { x: 1 } }),
+    ).toThrow(KioskError);
     expect(() => validateDocumentPayload('trust', { version: 1 })).toThrow(KioskError);
     expect(validateDocumentPayload('zones', { version: 4, issued: 1, zones: {} })).toEqual({ version: 4 });
   });

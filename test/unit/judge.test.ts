@@ -45,9 +45,20 @@ describe('judgeScan', () => {
   it('dispatches on the prefix: unknown and HC1 are REVIEW [UNRECOGNISED] with a preview', () => {
     const scan = session();
     const unknown = scan({ text: 'HELLO WORLD' });
-    expect(unknown).toMatchObject({ decision: 'REVIEW', reasons: ['UNRECOGNISED'], permit: null, preview: 'HELLO WORLD' });
-    const hc1 = scan({ text: 'HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA' });
-    expect(hc1).toMatchObject({ decision: 'REVIEW', reasons: ['UNRECOGNISED'], preview: 'HC1:6BFOXN%TS3DH0YOJ58S ' });
+    expect(unknown).toMatchObject({
+      decision: 'REVIEW',
+      reasons: ['UNRECOGNISED'],
+      permit: null,
+      preview: 'HELLO WORLD',
+    });
+    const hc1 = scan({
+      text: 'HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA',
+    });
+    expect(hc1).toMatchObject({
+      decision: 'REVIEW',
+      reasons: ['UNRECOGNISED'],
+      preview: 'HC1:6BFOXN%TS3DH0YOJ58S ',
+    });
     expect(scan({ text: 'vnp1:lowercase' }).reasons).toEqual(['UNRECOGNISED']);
   });
 

@@ -156,25 +156,92 @@ describe('verifyPermit: signature and algorithm', () => {
     const kid = issuer.kid;
     const withHeader = (h: Map<number, unknown>, u = new Map<number, unknown>()) =>
       issuePermit(permitClaims(), issuer.privateKey, { protectedHeader: h, unprotected: u });
-    expect(reason(withHeader(new Map<number, unknown>([[1, -35], [4, kid]])))).toBe('SIGNATURE_INVALID');
-    expect(reason(withHeader(new Map<number, unknown>([[1, -37], [4, kid]])))).toBe('SIGNATURE_INVALID');
-    expect(reason(withHeader(new Map<number, unknown>([[1, 'ES256'], [4, kid]])))).toBe('SIGNATURE_INVALID');
+    expect(
+      reason(
+        withHeader(
+          new Map<number, unknown>([
+            [1, -35],
+            [4, kid],
+          ]),
+        ),
+      ),
+    ).toBe('SIGNATURE_INVALID');
+    expect(
+      reason(
+        withHeader(
+          new Map<number, unknown>([
+            [1, -37],
+            [4, kid],
+          ]),
+        ),
+      ),
+    ).toBe('SIGNATURE_INVALID');
+    expect(
+      reason(
+        withHeader(
+          new Map<number, unknown>([
+            [1, 'ES256'],
+            [4, kid],
+          ]),
+        ),
+      ),
+    ).toBe('SIGNATURE_INVALID');
     expect(reason(withHeader(new Map<number, unknown>([[4, kid]])))).toBe('SIGNATURE_INVALID');
     // alg only in the unprotected header does not count
-    expect(reason(withHeader(new Map<number, unknown>([[4, kid]]), new Map([[1, -7]])))).toBe('SIGNATURE_INVALID');
-    expect(reason(withHeader(new Map(), new Map<number, unknown>([[1, -7], [4, kid]])))).toBe('SIGNATURE_INVALID');
+    expect(reason(withHeader(new Map<number, unknown>([[4, kid]]), new Map([[1, -7]])))).toBe(
+      'SIGNATURE_INVALID',
+    );
+    expect(
+      reason(
+        withHeader(
+          new Map(),
+          new Map<number, unknown>([
+            [1, -7],
+            [4, kid],
+          ]),
+        ),
+      ),
+    ).toBe('SIGNATURE_INVALID');
   });
 
   it('kid in the unprotected header only is accepted; the protected one wins when both', () => {
     const opts = (p: Map<number, unknown>, u: Map<number, unknown>) =>
       issuePermit(permitClaims(), issuer.privateKey, { protectedHeader: p, unprotected: u });
     expect(reason(opts(new Map([[1, -7]]), new Map([[4, issuer.kid]])))).toBe('OK');
-    expect(reason(opts(new Map<number, unknown>([[1, -7], [4, issuer.kid]]), new Map([[4, stranger.kid]])))).toBe('OK');
-    expect(reason(opts(new Map<number, unknown>([[1, -7], [4, stranger.kid]]), new Map([[4, issuer.kid]])))).toBe(
-      'UNKNOWN_ISSUER',
-    );
+    expect(
+      reason(
+        opts(
+          new Map<number, unknown>([
+            [1, -7],
+            [4, issuer.kid],
+          ]),
+          new Map([[4, stranger.kid]]),
+        ),
+      ),
+    ).toBe('OK');
+    expect(
+      reason(
+        opts(
+          new Map<number, unknown>([
+            [1, -7],
+            [4, stranger.kid],
+          ]),
+          new Map([[4, issuer.kid]]),
+        ),
+      ),
+    ).toBe('UNKNOWN_ISSUER');
     expect(reason(opts(new Map([[1, -7]]), new Map()))).toBe('UNKNOWN_ISSUER');
-    expect(reason(opts(new Map<number, unknown>([[1, -7], [4, 'kid-as-text']]), new Map()))).toBe('FORMAT_INVALID');
+    expect(
+      reason(
+        opts(
+          new Map<number, unknown>([
+            [1, -7],
+            [4, 'kid-as-text'],
+          ]),
+          new Map(),
+        ),
+      ),
+    ).toBe('FORMAT_INVALID');
   });
 
   it('mutating any character of a valid permit never verifies', () => {

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Direction } from '../../src/api/reasons.js';
 import { buildZoneMap } from '../../src/documents/zones.js';
+import { permitHash } from '../../src/permit/verify.js';
 import { evaluatePolicy, type PolicyInput } from '../../src/policy/evaluate.js';
 import { normalisePlate } from '../../src/policy/plate.js';
 import { inDailyWindow, vietnamMinuteOfDay } from '../../src/policy/time.js';
-import { permitHash } from '../../src/permit/verify.js';
 import type { PermitBody, VerifiedPermit } from '../../src/scan/types.js';
 import { checkpoint, T0, T0S } from '../fixtures/permits.js';
 
 const DAY = 86_400;
 
-function permit(body: Partial<PermitBody> = {}, times: Partial<Pick<VerifiedPermit, 'nbf' | 'exp' | 'iat'>> = {}) {
+function permit(
+  body: Partial<PermitBody> = {},
+  times: Partial<Pick<VerifiedPermit, 'nbf' | 'exp' | 'iat'>> = {},
+) {
   const p: VerifiedPermit = {
     iss: '01-009',
     cti: 'TX-1',
@@ -66,10 +69,17 @@ describe('evaluatePolicy', () => {
   it('NOT_YET_VALID honours the tolerance (nbf defaults to iat)', () => {
     const tol = 300;
     expect(run({ permit: permit({}, { iat: T0S + tol }) }).reasons).toEqual([]);
-    expect(run({ permit: permit({}, { iat: T0S + tol + 1 }) })).toEqual({ decision: 'DENY', reasons: ['NOT_YET_VALID'] });
-    expect(run({ permit: permit({}, { iat: T0S - DAY, nbf: T0S + 3600 }) }).reasons).toEqual(['NOT_YET_VALID']);
+    expect(run({ permit: permit({}, { iat: T0S + tol + 1 }) })).toEqual({
+      decision: 'DENY',
+      reasons: ['NOT_YET_VALID'],
+    });
+    expect(run({ permit: permit({}, { iat: T0S - DAY, nbf: T0S + 3600 }) }).reasons).toEqual([
+      'NOT_YET_VALID',
+    ]);
     const strict = checkpoint({}, { notBeforeToleranceSeconds: 0 });
-    expect(run({ permit: permit({}, { iat: T0S + 1 }), checkpoint: strict }).reasons).toEqual(['NOT_YET_VALID']);
+    expect(run({ permit: permit({}, { iat: T0S + 1 }), checkpoint: strict }).reasons).toEqual([
+      'NOT_YET_VALID',
+    ]);
   });
 
   it('EXPIRED at exactly exp', () => {
@@ -86,7 +96,9 @@ describe('evaluatePolicy', () => {
   it('AREA_NOT_PERMITTED: coverage by code hierarchy, only when entering', () => {
     const ward = checkpoint({ area: '01-009-00337', kind: 'green-zone' });
     expect(run({ checkpoint: ward }).reasons).toEqual([]); // 01-009 covers its wards
-    expect(run({ permit: permit({ areas: ['01-009-00343'] }), checkpoint: ward }).reasons).toEqual(['AREA_NOT_PERMITTED']);
+    expect(run({ permit: permit({ areas: ['01-009-00343'] }), checkpoint: ward }).reasons).toEqual([
+      'AREA_NOT_PERMITTED',
+    ]);
     expect(run({ permit: permit({ areas: ['01-009-00337'] }) }).reasons).toEqual(['AREA_NOT_PERMITTED']); // ward ≠ district
     expect(run({ permit: permit({ areas: ['01-00'] }) }).reasons).toEqual(['AREA_NOT_PERMITTED']); // string prefix
     expect(run({ permit: permit({ areas: ['01'] }) }).reasons).toEqual([]);
@@ -117,7 +129,11 @@ describe('evaluatePolicy', () => {
   });
 
   it('ORIGIN_HIGH_RISK: home zone level, entering district/green checkpoints, exempt purposes', () => {
-    const zones = buildZoneMap({ version: 1, issued: 1, zones: { '01-009-00343': 'red', '01-006': 'orange', '01-004': 'yellow' } });
+    const zones = buildZoneMap({
+      version: 1,
+      issued: 1,
+      zones: { '01-009-00343': 'red', '01-006': 'orange', '01-004': 'yellow' },
+    });
     const red = permit({ home: '01-009-00343' });
     expect(run({ zones, permit: red })).toEqual({ decision: 'DENY', reasons: ['ORIGIN_HIGH_RISK'] });
     expect(run({ zones, permit: permit({ home: '01-006-00200' }) }).reasons).toEqual(['ORIGIN_HIGH_RISK']);
@@ -125,7 +141,9 @@ describe('evaluatePolicy', () => {
     expect(run({ zones, permit: permit({ home: '01-009-00343', pur: 'emergency' }) }).reasons).toEqual([]);
     expect(run({ zones, permit: red, direction: 'out' }).reasons).toEqual([]);
     expect(run({ zones, permit: red, checkpoint: checkpoint({ kind: 'mobile' }) }).reasons).toEqual([]);
-    expect(run({ zones, permit: red, checkpoint: checkpoint({ kind: 'green-zone' }) }).reasons).toEqual(['ORIGIN_HIGH_RISK']);
+    expect(run({ zones, permit: red, checkpoint: checkpoint({ kind: 'green-zone' }) }).reasons).toEqual([
+      'ORIGIN_HIGH_RISK',
+    ]);
     expect(run({ permit: red }).reasons).toEqual([]); // no zone map: green
     expect(run({ zones, permit: permit({ home: undefined }) }).reasons).toEqual([]);
     const yellowRefused = checkpoint({}, { refuseOriginLevels: ['yellow'] });
@@ -136,8 +154,13 @@ describe('evaluatePolicy', () => {
 
   it('LOCKDOWN_EXIT: leaving a locked-down area without an exempt purpose', () => {
     const lock = checkpoint({ kind: 'lockdown', area: '01-009-00337' });
-    expect(run({ checkpoint: lock, direction: 'out' })).toEqual({ decision: 'DENY', reasons: ['LOCKDOWN_EXIT'] });
-    expect(run({ checkpoint: lock, direction: 'out', permit: permit({ pur: 'official' }) }).reasons).toEqual([]);
+    expect(run({ checkpoint: lock, direction: 'out' })).toEqual({
+      decision: 'DENY',
+      reasons: ['LOCKDOWN_EXIT'],
+    });
+    expect(run({ checkpoint: lock, direction: 'out', permit: permit({ pur: 'official' }) }).reasons).toEqual(
+      [],
+    );
     expect(run({ checkpoint: lock, direction: 'in' }).reasons).toEqual([]);
     expect(run({ checkpoint: checkpoint(), direction: 'out' }).reasons).toEqual([]);
   });
@@ -146,7 +169,10 @@ describe('evaluatePolicy', () => {
     expect(normalisePlate('29a-123.45 ')).toBe('29A12345');
     const car = permit({ veh: { plate: '29A-123.45', type: 'car' } });
     expect(run({ permit: car, plate: '29a 12345' }).reasons).toEqual([]);
-    expect(run({ permit: car, plate: '29A-123.46' })).toEqual({ decision: 'REVIEW', reasons: ['VEHICLE_MISMATCH'] });
+    expect(run({ permit: car, plate: '29A-123.46' })).toEqual({
+      decision: 'REVIEW',
+      reasons: ['VEHICLE_MISMATCH'],
+    });
     expect(run({ permit: car }).reasons).toEqual([]);
     expect(run({ permit: car, plate: ' - ' }).reasons).toEqual([]);
     expect(run({ plate: '30A-99999' }).reasons).toEqual([]); // the permit names no vehicle
@@ -156,8 +182,12 @@ describe('evaluatePolicy', () => {
     expect(run({ lastDirection: 'in' })).toEqual({ decision: 'REVIEW', reasons: ['ALREADY_INSIDE'] });
     expect(run({ lastDirection: 'out' }).reasons).toEqual([]);
     expect(run({ lastDirection: 'in', direction: 'out' }).reasons).toEqual([]);
-    expect(run({ lastDirection: 'in', checkpoint: checkpoint({}, { antiPassback: 'deny' }) }).decision).toBe('DENY');
-    expect(run({ lastDirection: 'in', checkpoint: checkpoint({}, { antiPassback: 'off' }) }).reasons).toEqual([]);
+    expect(run({ lastDirection: 'in', checkpoint: checkpoint({}, { antiPassback: 'deny' }) }).decision).toBe(
+      'DENY',
+    );
+    expect(run({ lastDirection: 'in', checkpoint: checkpoint({}, { antiPassback: 'off' }) }).reasons).toEqual(
+      [],
+    );
   });
 
   it('HEALTH_PROOF_REQUIRED unless a valid proof was scanned', () => {
@@ -169,7 +199,12 @@ describe('evaluatePolicy', () => {
   it('lists every reason in the spec order; DENY beats REVIEW', () => {
     const zones = buildZoneMap({ version: 1, issued: 1, zones: { '01-009': 'red' } });
     const p = permit(
-      { areas: ['01-005'], home: '01-009-00343', hours: ['06:00', '07:00'], veh: { plate: '29A-1', type: 'car' } },
+      {
+        areas: ['01-005'],
+        home: '01-009-00343',
+        hours: ['06:00', '07:00'],
+        veh: { plate: '29A-1', type: 'car' },
+      },
       { iat: T0S + DAY, exp: T0S - 1 },
     );
     const r = run({
@@ -194,7 +229,9 @@ describe('evaluatePolicy', () => {
         'HEALTH_PROOF_REQUIRED',
       ],
     });
-    expect(run({ plate: 'X', permit: permit({ veh: { plate: 'Y', type: 'car' } }), lastDirection: 'in' })).toEqual({
+    expect(
+      run({ plate: 'X', permit: permit({ veh: { plate: 'Y', type: 'car' } }), lastDirection: 'in' }),
+    ).toEqual({
       decision: 'REVIEW',
       reasons: ['VEHICLE_MISMATCH', 'ALREADY_INSIDE'],
     });

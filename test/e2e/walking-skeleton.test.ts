@@ -1,0 +1,202 @@
+// The whole path on real parts: a socat pseudo-terminal as the serial port, `kiosk simulate-scanner`
+// writing permits into one end, the real `kiosk start` process reading the other, the verdict in the
+// page in Debian's Chromium, the passage in the SQLite file, and summary + event on a real Mosquitto.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issuePermit } from '../../src/permit/issue.js';
+import { generateKeyPair } from '../../src/permit/keys.js';
+import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
+import { openPtyPair, type PtyPair } from '../helpers/socat.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'kiosk.js');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+interface Received {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const tick = () => {
+      const v = probe();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+describe('walking skeleton: serial scan → verdict on screen, committed record, MQTT summary', () => {
+  let dir: string;
+  let broker: MosquittoHandle;
+  let pty: PtyPair;
+  let kiosk: ChildProcess;
+  let kioskOut = '';
+  let url: string;
+  let browser: Browser;
+  let sub: mqtt.MqttClient;
+  const received: Received[] = [];
+  const issuer = makeIssuer();
+  const forger = generateKeyPair();
+  const root = generateKeyPair();
+  const now = Math.floor(Date.now() / 1000);
+  const claims = (cti: string, nam: string, areas = ['01-009']) => ({
+    iss: '01-009',
+    cti,
+    iat: now - 3600,
+    exp: now + 86_400,
+    permit: { v: 1, k: 'travel', nam, idn: '001085001234', pur: 'work', areas },
+  });
+
+  beforeAll(async () => {
+    if (
+      !existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js')) ||
+      !existsSync(join(ROOT, 'dist', 'renderer'))
+    ) {
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    dir = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
+    broker = await startMosquitto();
+    pty = await openPtyPair();
+    sub = mqtt.connect(broker.url, { protocolVersion: 5 });
+    await new Promise<void>((resolve, reject) => {
+      sub.once('connect', () => resolve());
+      sub.once('error', reject);
+    });
+    sub.on('message', (topic, payload) => received.push({ topic, payload: JSON.parse(payload.toString()) }));
+    await sub.subscribeAsync('ckpt/v1/01-009/TX-01/#', { qos: 1 });
+
+    const trust = await signedTrust(
+      [{ issuer, validFrom: now - 30 * 86_400, validTo: now + 30 * 86_400 }],
+      root.privatePem,
+    );
+    writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
+    writeFileSync(join(dir, 'trust.jws'), trust);
+    writeFileSync(
+      join(dir, 'checkpoint.json'),
+      JSON.stringify({
+        checkpoint: {
+          id: 'TX-01',
+          name: 'Chốt Nguyễn Trãi',
+          district: '01-009',
+          area: '01-009',
+          kind: 'district-entry',
+        },
+      }),
+    );
+    writeFileSync(
+      join(dir, 'kiosk.json'),
+      JSON.stringify({
+        checkpoint: 'checkpoint.json',
+        rootKey: 'root.pub.pem',
+        trustList: 'trust.jws',
+        database: 'kiosk.db',
+        serial: { path: pty.a, baudRate: 9600, suffix: 'auto' },
+        mqtt: { urls: [broker.url], summaryWindowSeconds: 1 },
+        http: { host: '127.0.0.1', port: 0 },
+        open: 'none',
+      }),
+    );
+    kiosk = spawn(process.execPath, [BIN, 'start', '--config', join(dir, 'kiosk.json')], { cwd: dir });
+    kiosk.stdout?.on('data', (d: Buffer) => {
+      kioskOut += d.toString();
+    });
+    kiosk.stderr?.on('data', (d: Buffer) => {
+      kioskOut += d.toString();
+    });
+    url = await waitFor('the kiosk to be ready', () => /ready to scan: (http:\S+)/.exec(kioskOut)?.[1]);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    kiosk?.kill('SIGTERM');
+    await sub?.endAsync();
+    await pty?.close();
+    await broker?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function simulateScanner(...scans: string[]): void {
+    execFileSync(process.execPath, [BIN, 'simulate-scanner', '--port', pty.b, '--delay-ms', '50', ...scans], {
+      stdio: 'pipe',
+    });
+  }
+
+  it('shows ALLOW for a valid permit, records it, and sends its summary', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.getByTestId('scanner-state').waitFor();
+    await expect.poll(() => page.getByTestId('scanner-state').getAttribute('data-state')).toBe('ok');
+
+    const valid = issuePermit(claims('E2E-1', 'Nguyễn Thị Hằng'), issuer.privatePem);
+    simulateScanner(valid);
+
+    const verdict = page.getByTestId('verdict');
+    await expect.poll(() => verdict.getAttribute('data-decision'), { timeout: 15_000 }).toBe('ALLOW');
+    expect(await page.getByTestId('holder-name').textContent()).toContain('Nguyễn Thị Hằng');
+    expect(await verdict.textContent()).toContain('CHO QUA');
+
+    const db = new Database(join(dir, 'kiosk.db'), { readonly: true });
+    const rows = db.prepare('SELECT decision, source, holder_name, permit_hash FROM passages').all() as Array<
+      Record<string, string>
+    >;
+    db.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ decision: 'ALLOW', source: 'serial', holder_name: 'Nguyễn Thị Hằng' });
+
+    const summary = await waitFor('a summary', () =>
+      received.find(
+        (m) =>
+          m.topic.endsWith('/summary') && (m.payload.counts as { in: { allowed: number } }).in.allowed === 1,
+      ),
+    );
+    expect(summary.payload).toMatchObject({
+      schema: 'ckpt.summary/1',
+      checkpoint: 'TX-01',
+      district: '01-009',
+    });
+    expect(JSON.stringify(summary.payload)).not.toContain('Nguyễn');
+    const status = received.find((m) => m.topic.endsWith('/status'));
+    expect(status?.payload).toMatchObject({ schema: 'ckpt.status/1', online: true });
+    await page.close();
+  });
+
+  it('shows DENY for a forged permit, with its reason, and sends a denial event', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.getByTestId('scanner-state').waitFor();
+    simulateScanner(issuePermit(claims('E2E-2', 'Lê Hoàng Nam'), forger.privatePem));
+    const verdict = page.getByTestId('verdict');
+    await expect.poll(() => verdict.getAttribute('data-decision'), { timeout: 15_000 }).toBe('DENY');
+    expect(await page.getByTestId('reasons').textContent()).toContain(
+      'Đơn vị cấp không có trong danh sách tin cậy',
+    );
+    const event = await waitFor('a denial event', () => received.find((m) => m.topic.endsWith('/event')));
+    expect(event.payload).toMatchObject({
+      schema: 'ckpt.event/1',
+      decision: 'DENY',
+      reasons: ['UNKNOWN_ISSUER'],
+    });
+    await page.close();
+  });
+});

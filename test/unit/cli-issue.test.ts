@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BinaryBitmap, HybridBinarizer, QRCodeReader, RGBLuminanceSource } from '@zxing/library';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { KioskError } from '../../src/api/errors.js';
+import { type IssueOptions, permitFromFlags } from '../../src/cli/issue.js';
+import { permitHash } from '../../src/permit/verify.js';
+import { jsonLines, runCli } from '../fixtures/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kiosk-cli-issue-'));
+
+function decodePng(file: string): string {
+  const png = PNG.sync.read(readFileSync(file));
+  const lum = new Uint8ClampedArray(png.width * png.height);
+  for (let i = 0; i < lum.length; i++) lum[i] = png.data[i * 4] ?? 0;
+  const source = new RGBLuminanceSource(lum, png.width, png.height);
+  return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source))).getText();
+}
+
+const base: IssueOptions = {
+  key: 'unused',
+  iss: '01-009',
+  cti: 'TX-2021-000777',
+  name: 'Trần Văn An',
+  idn: '001090001111',
+  purpose: 'work',
+  areas: '01-009, 01-006',
+  kind: 'travel',
+  validTo: '14',
+};
+const NOW = Date.parse('2021-09-10T08:00:00+07:00');
+
+describe('permitFromFlags', () => {
+  it('builds claims: days are counted from the start of validity', () => {
+    const c = permitFromFlags(
+      { ...base, validFrom: '1', hours: '22:00-05:00', plate: '29A-1', vehicleType: 'car' },
+      NOW,
+    );
+    expect(c.iat).toBe(NOW / 1000);
+    expect(c.nbf).toBe(NOW / 1000 + 86_400);
+    expect(c.exp).toBe(NOW / 1000 + 15 * 86_400);
+    expect(c.permit).toMatchObject({
+      areas: ['01-009', '01-006'],
+      hours: ['22:00', '05:00'],
+      veh: { plate: '29A-1', type: 'car' },
+    });
+    const iso = permitFromFlags({ ...base, validTo: '2021-09-20T00:00:00+07:00' }, NOW);
+    expect(iso.exp).toBe(Date.parse('2021-09-20T00:00:00+07:00') / 1000);
+    expect(iso.nbf).toBeUndefined();
+  });
+
+  it('refuses bad flags with a bilingual error', () => {
+    const bad: Partial<IssueOptions>[] = [
+      { idn: '12345' },
+      { purpose: 'party' },
+      { areas: 'hanoi' },
+      { kind: 'pet' },
+      { hours: '6-18' },
+      { vehicleType: 'car' },
+      { validTo: '2021-09-01T00:00:00+07:00' },
+      { validTo: 'soon' },
+      { iss: '' },
+    ];
+    for (const b of bad) {
+      let err: unknown;
+      try {
+        permitFromFlags({ ...base, ...b }, NOW);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(b)).toBeInstanceOf(KioskError);
+      expect((err as KioskError).vi).not.toBe((err as KioskError).en);
+    }
+  });
+});
+
+describe('kiosk keys / sign / issue / verify round trip', () => {
+  it('a permit issued with the CLI verifies ALLOW with the CLI; its PNG holds the same text', async () => {
+    const [rootKeys, issuerKeys] = await Promise.all([
+      runCli(['keys', 'new', '--out', dir, '--name', 'root']),
+      runCli(['keys', 'new', '--out', dir, '--name', 'issuer']),
+    ]);
+    expect(rootKeys.code).toBe(0);
+    expect(issuerKeys.code).toBe(0);
+    const issuer = jsonLines(issuerKeys.stdout)[0] as { kid: string; key: string; privateKey: string };
+    expect(Buffer.from(issuer.kid, 'base64')).toHaveLength(8);
+    expect(readFileSync(issuer.privateKey, 'utf8')).toContain('BEGIN PRIVATE KEY');
+
+    const again = await runCli(['keys', 'new', '--out', dir, '--name', 'root']);
+    expect(again.code).toBe(2); // never overwrites a key silently
+    expect(again.stderr).toContain('--force');
+
+    const payload = join(dir, 'trust.json');
+    const trustEntry = { kid: issuer.kid, iss: '01-009', name: 'Công an quận Thanh Xuân', key: issuer.key };
+    const entry = {
+      ...trustEntry,
+      validFrom: 1_600_000_000,
+      validTo: 1_900_000_000,
+      kinds: ['travel'],
+      areas: ['01-009'],
+    };
+    writeFileSync(payload, JSON.stringify({ version: 1, issued: 1_630_000_000, issuers: [entry] }));
+    const trust = join(dir, 'trust.jws');
+    const rootPriv = join(dir, 'root-private.pem');
+    const sign = await runCli([
+      'sign',
+      '--type',
+      'trust',
+      '--key',
+      rootPriv,
+      '--in',
+      payload,
+      '--out',
+      trust,
+    ]);
+    expect(sign.code).toBe(0);
+    expect(jsonLines(sign.stdout)).toEqual([{ typ: 'vnp-trust+jws', version: 1, out: trust }]);
+
+    const png = join(dir, 'permit.png');
+    const issue = await runCli([
+      'issue',
+      '--key',
+      issuer.privateKey,
+      '--iss',
+      '01-009',
+      '--cti',
+      'TX-2021-000777',
+      '--name',
+      'Trần Văn An',
+      '--idn',
+      '001090001111',
+      '--purpose',
+      'work',
+      '--areas',
+      '01-009',
+      '--plate',
+      '29A-123.45',
+      '--vehicle-type',
+      'motorbike',
+      '--valid-to',
+      '3',
+      '--png',
+      png,
+    ]);
+    expect(issue.stderr.replace(/npm warn.*\n/g, '')).toBe('');
+    expect(issue.code).toBe(0);
+    const issued = jsonLines(issue.stdout)[0] as { text: string; hash: string };
+    expect(issued.text).toMatch(/^VNP1:[0-9A-Z $%*+\-./:]+$/);
+    expect(issued.hash).toBe(permitHash('01-009', 'TX-2021-000777'));
+    expect(decodePng(png)).toBe(issued.text);
+
+    const rootPub = join(dir, 'root-public.pem');
+    const verify = await runCli([
+      'verify',
+      '--root',
+      rootPub,
+      '--trust',
+      trust,
+      '--plate',
+      '29a 123 45',
+      issued.text,
+    ]);
+    expect(verify.code).toBe(0);
+    expect(jsonLines(verify.stdout)).toEqual([
+      {
+        decision: 'ALLOW',
+        reasons: [],
+        permit: { iss: '01-009', cti: 'TX-2021-000777', hash: issued.hash, nam: 'Trần Văn An', pur: 'work' },
+      },
+    ]);
+
+    // signed by the issuer key instead of the root: refused by verify
+    const wrongSigner = join(dir, 'wrong.jws');
+    await runCli([
+      'sign',
+      '--type',
+      'trust',
+      '--key',
+      issuer.privateKey,
+      '--in',
+      payload,
+      '--out',
+      wrongSigner,
+    ]);
+    const refused = await runCli(['verify', '--root', rootPub, '--trust', wrongSigner, issued.text]);
+    expect(refused.code).toBe(2);
+  }, 120_000);
+
+  it('sign refuses an invalid payload and an unknown type (exit 2, nothing written)', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ version: 1, issued: 1, zones: { '01-009': 'purple' } }));
+    const out = join(dir, 'bad.jws');
+    const [r, t] = await Promise.all([
+      runCli(['sign', '--type', 'zones', '--key', join(dir, 'x.pem'), '--in', bad, '--out', out]),
+      runCli(['sign', '--type', 'weather', '--key', join(dir, 'x.pem'), '--in', bad]),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('DOCUMENT_INVALID');
+    expect(() => readFileSync(out)).toThrow();
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain('BAD_TYPE');
+  }, 60_000);
+});
