@@ -52,6 +52,8 @@ export class Kiosk {
   private direction: Direction;
   private scannerStatus: ScannerStatus = { state: 'off', path: null, detail: null };
   private recent: Verdict[] = [];
+  /** Today's counts (Vietnam day), kept in memory: counting rows on every scan would grow with the log. */
+  private counts = { dayStart: -1, allowed: 0, denied: 0, review: 0 };
   private url: string | null = null;
 
   constructor(private readonly options: KioskOptions) {
@@ -219,6 +221,7 @@ export class Kiosk {
         rawPreview: permit ? null : judgement.preview,
         letThrough: judgement.decision === 'ALLOW',
       }).id;
+      this.count(now, judgement.decision);
     }
     const verdict: Verdict = {
       passageId,
@@ -239,6 +242,22 @@ export class Kiosk {
     return verdict;
   }
 
+  private todayCounts(now: number): { allowed: number; denied: number; review: number } {
+    const dayStart = startOfVietnamDay(now);
+    if (this.counts.dayStart !== dayStart) {
+      this.counts = { dayStart, ...this.requireStore().countsSince(dayStart) };
+    }
+    const { allowed, denied, review } = this.counts;
+    return { allowed, denied, review };
+  }
+
+  private count(now: number, decision: Verdict['decision']): void {
+    this.todayCounts(now);
+    if (decision === 'ALLOW') this.counts.allowed++;
+    else if (decision === 'DENY') this.counts.denied++;
+    else this.counts.review++;
+  }
+
   private requireStore(): Store {
     if (!this.store) throw new KioskError('NOT_STARTED', 'Máy chưa sẵn sàng', 'The kiosk is not started');
     return this.store;
@@ -246,7 +265,6 @@ export class Kiosk {
 
   status(): KioskStatus {
     const c = this.options.checkpoint.checkpoint;
-    const store = this.requireStore();
     const uplink = this.uplink?.state();
     const scanner: ScannerState = this.scannerStatus.state;
     return {
@@ -270,9 +288,9 @@ export class Kiosk {
       uplink: {
         enabled: this.uplink !== null,
         connected: uplink?.connected ?? false,
-        backlog: store.outboxCount(),
+        backlog: uplink?.backlog ?? 0,
       },
-      counts: store.countsSince(startOfVietnamDay(this.now())),
+      counts: this.todayCounts(this.now()),
     };
   }
 

@@ -34,6 +34,13 @@ function fail(reason: PermitFailureReason, detail: string): PermitResult {
   return { ok: false, reason, detail };
 }
 
+/** Removes trailing CR/LF; a loop, not a regex, so a line of a million newlines stays linear. */
+export function stripTrailingNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 export function permitHash(iss: string, cti: string): string {
   return createHash('sha256').update(`${iss}/${cti}`, 'utf8').digest('hex');
 }
@@ -99,7 +106,7 @@ export function verifyPermit(text: string, trust: TrustList): PermitResult {
 
 function verifyUnsafe(text: string, trust: TrustList): PermitResult {
   if (text.length > MAX_SCAN_CHARS) return fail('FORMAT_INVALID', 'scan too long');
-  const trimmed = text.replace(/[\r\n]+$/, '');
+  const trimmed = stripTrailingNewlines(text);
   if (!trimmed.startsWith(VNP1_PREFIX)) return fail('FORMAT_INVALID', 'missing VNP1: prefix');
   const parts = unpack(trimmed.slice(VNP1_PREFIX.length));
   if (typeof parts === 'string') return fail('FORMAT_INVALID', parts);

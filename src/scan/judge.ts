@@ -2,7 +2,7 @@
 // policy → duplicates. The caller supplies the clock, the documents and the history; it records.
 import type { CheckpointConfig } from '../config/checkpoint.js';
 import type { TrustList } from '../documents/trust-list.js';
-import { VNP1_PREFIX, verifyPermit } from '../permit/verify.js';
+import { stripTrailingNewlines, VNP1_PREFIX, verifyPermit } from '../permit/verify.js';
 import { evaluatePolicy, type RevocationLookup, type ZoneLookup } from '../policy/evaluate.js';
 import type { Judgement, ScanHistory, ScanInput } from './types.js';
 
@@ -31,7 +31,7 @@ export function previewOf(text: string): string {
 }
 
 export function judgeScan(input: ScanInput, ctx: JudgeContext): Judgement {
-  const text = input.text.replace(/[\r\n]+$/, '');
+  const text = stripTrailingNewlines(input.text);
   // HC1 health certificates are judged by a later issue; until then the guard decides.
   if (!text.startsWith(VNP1_PREFIX)) {
     return {

@@ -88,3 +88,48 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   proxy.url = `mqtt://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   return proxy;
 }
+
+/**
+ * Stands in front of a real broker like an MQTT 3.1.1-only broker: a v5 CONNECT is refused with the
+ * 3.1.1 CONNACK "unacceptable protocol version"; other connections are passed through.
+ */
+export async function startV311Gate(
+  targetPort: number,
+): Promise<{ url: string; refused: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const gate = { url: '', refused: 0, close: async () => {} };
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.once('data', (first) => {
+      // Fixed header byte, remaining length (a varint), then 00 04 "MQTT" and the protocol level.
+      let i = 1;
+      while (i < 5 && (first[i]! & 0x80) !== 0) i++;
+      const level = first[i + 1 + 6];
+      if (level === 5) {
+        gate.refused++;
+        client.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+        return;
+      }
+      const upstream = createConnection({ port: targetPort, host: '127.0.0.1' }, () => upstream.write(first));
+      sockets.add(upstream);
+      client.on('data', (d) => upstream.write(d));
+      upstream.on('data', (d) => client.write(d));
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    client.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  gate.url = `mqtt://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  gate.close = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return gate;
+}

@@ -9,8 +9,15 @@ import {
 } from '../../src/uplink/payloads.js';
 import { Uplink, type UplinkOptions, type UplinkState } from '../../src/uplink/uplink.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
-import { checkpoint, passage, tempDbPath } from '../unit/store-fixtures.js';
-import { type Subscriber, startProxy, subscribe, type TcpProxy, waitFor } from './uplink-helpers.js';
+import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
+import {
+  type Subscriber,
+  startProxy,
+  startV311Gate,
+  subscribe,
+  type TcpProxy,
+  waitFor,
+} from './uplink-helpers.js';
 
 const BASE = 'ckpt/v1/01-009/TX-01';
 let broker: MosquittoHandle;
@@ -25,6 +32,7 @@ afterAll(async () => {
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
+  removeTempDirs();
 });
 
 function newStore(windowMs = 60_000): Store {
@@ -133,6 +141,22 @@ describe('status: birth, changes, Last Will', () => {
   });
 });
 
+describe('protocol fallback', () => {
+  it('falls back to MQTT 3.1.1 when the broker refuses MQTT 5', async () => {
+    const gate = await startV311Gate(broker.port);
+    cleanups.push(() => gate.close());
+    const store = newStore();
+    const uplink = newUplink(store, { urls: [gate.url] });
+    uplink.start();
+    await waitFor(() => uplink.state().connected, 'connection');
+    expect(uplink.state().protocolVersion).toBe(4);
+    expect(gate.refused).toBe(1);
+    const watcher = await sub(`${BASE}/event`);
+    denials(store, 3);
+    await waitFor(() => watcher.messages.length >= 3 && store.outboxCount() === 0, 'events over 3.1.1');
+  });
+});
+
 describe('outbox drain', () => {
   it('delivers summaries at the end of each window', async () => {
     const store = newStore(1000);
@@ -171,6 +195,22 @@ describe('outbox drain', () => {
     const ids = new Set(watcher.messages.map((m) => EventPayload.parse(m.json).id));
     expect(ids.size).toBe(5);
     expect(watcher.messages.length).toBeGreaterThanOrEqual(10); // resent: duplicates, not loss
+  });
+
+  it("respects the broker's Receive Maximum and still drains everything in order", async () => {
+    const small = await startMosquitto({ extraConfig: 'max_inflight_messages 5' });
+    cleanups.push(() => small.stop());
+    const store = newStore();
+    const watcher = await subscribe(small.url, `${BASE}/event`);
+    cleanups.push(() => watcher.close());
+    denials(store, 200);
+    const expected = store.outboxPeek(0, 1000).map((r) => (JSON.parse(r.payload) as { id: string }).id);
+    const uplink = newUplink(store, { urls: [small.url], maxInFlight: 1000 });
+    uplink.start();
+    await waitFor(() => store.outboxCount() === 0, 'outbox drained');
+    await waitFor(() => watcher.messages.length >= 200, 'all events');
+    expect(uplink.inFlightWindow()).toBeLessThanOrEqual(5);
+    expect(watcher.messages.map((m) => m.json.id)).toEqual(expected);
   });
 
   it('loses nothing and keeps order across a broker outage and a kiosk restart', async () => {

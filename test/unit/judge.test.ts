@@ -154,3 +154,15 @@ describe('PermitView and areas', () => {
     expect(covers('01-009', '01-0091')).toBe(false);
   });
 });
+
+describe('hostile scans', () => {
+  it('a huge scan full of newlines, binary garbage and a lone prefix all get verdicts', () => {
+    const scan = session();
+    expect(scan({ text: `${'\n'.repeat(200_000)}x` }).reasons).toEqual(['UNRECOGNISED']);
+    expect(scan({ text: `VNP1:${'\r\n'.repeat(100_000)}x` }).reasons).toEqual(['FORMAT_INVALID']);
+    expect(scan({ text: 'VNP1:' }).reasons).toEqual(['FORMAT_INVALID']);
+    const garbage = String.fromCharCode(...Array.from({ length: 5000 }, (_, i) => (i * 7919) % 65_536));
+    expect(scan({ text: garbage }).decision).toBe('REVIEW');
+    expect(scan({ text: `VNP1:${garbage}` }).reasons).toEqual(['FORMAT_INVALID']);
+  });
+});

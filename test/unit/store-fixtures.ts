@@ -1,5 +1,5 @@
 // Shared fixtures for the store tests.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointConfig } from '../../src/config/checkpoint.js';
@@ -10,8 +10,17 @@ export const checkpoint = CheckpointConfig.parse({
   checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry', lanes: ['1', '2'] },
 });
 
+const tempDirs: string[] = [];
+
 export function tempDbPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'kiosk-store-')), 'kiosk.db');
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-store-'));
+  tempDirs.push(dir);
+  return join(dir, 'kiosk.db');
+}
+
+/** Call after closing the stores. */
+export function removeTempDirs(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export function permitHash(cti: string): string {

@@ -3,7 +3,7 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { addPassage, emptySummary, summaryVehicle, windowStartOf } from '../../src/store/summary.js';
 import { SummaryScheduler } from '../../src/store/summary-scheduler.js';
 import { SummaryPayload } from '../../src/uplink/payloads.js';
-import { checkpoint, passage, tempDbPath } from './store-fixtures.js';
+import { checkpoint, passage, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
 const W = 60_000;
 const t0 = Date.UTC(2021, 7, 23, 1, 0, 0); // a window boundary
@@ -17,6 +17,7 @@ afterEach(() => {
   vi.useRealTimers();
   for (const s of open) s.close();
   open = [];
+  removeTempDirs();
 });
 
 function summaries(s: Store): SummaryPayload[] {

@@ -6,7 +6,7 @@ import { migrate, openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { EventPayload } from '../../src/uplink/payloads.js';
-import { checkpoint, passage, permitHash, tempDbPath } from './store-fixtures.js';
+import { checkpoint, passage, permitHash, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
 let open: Store[] = [];
 function storeAt(path = tempDbPath(), windowMs?: number): Store {
@@ -17,6 +17,7 @@ function storeAt(path = tempDbPath(), windowMs?: number): Store {
 afterEach(() => {
   for (const s of open) s.close();
   open = [];
+  removeTempDirs();
 });
 
 describe('opening and migrations', () => {
