@@ -3,7 +3,6 @@
 // rest go on (a kiosk with a dead scanner still serves manual entry and audit).
 
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { type ScannerStatus, SerialScanner } from '../hardware/serial-scanner.js';
 import { Dispatcher, type EventListener, type Implementation } from './api/dispatch.js';
 import { KioskError } from './api/errors.js';
@@ -11,6 +10,7 @@ import type { Direction, ScanSource } from './api/reasons.js';
 import type { DemoSample, EventName, KioskStatus, ScannerState, Verdict } from './api/schema.js';
 import { areaName } from './areas/index.js';
 import { CheckpointConfig } from './config/checkpoint.js';
+import { readTextFile } from './config/files.js';
 import { loadSettings, type Settings } from './config/settings.js';
 import { loadTrustList, type TrustList } from './documents/trust-list.js';
 import { BrowserHost } from './host/server.js';
@@ -326,22 +326,9 @@ export function startOfVietnamDay(epochMs: number): number {
   return Math.floor((epochMs + VN_OFFSET_MS) / 86_400_000) * 86_400_000 - VN_OFFSET_MS;
 }
 
-function readText(path: string, what: { vi: string; en: string }): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new KioskError(
-      'FILE_UNREADABLE',
-      `Không đọc được ${what.vi} (${path}): ${why}`,
-      `Cannot read the ${what.en} (${path}): ${why}`,
-    );
-  }
-}
-
 /** Loads every file a settings object names, verifying the trust list against the pinned root. */
 export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOptions> {
-  const raw = readText(s.checkpoint, { vi: 'tệp chốt', en: 'checkpoint file' });
+  const raw = readTextFile(s.checkpoint, 'tệp chốt', 'checkpoint file');
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -363,7 +350,7 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
   }
   let root: KeyObject;
   try {
-    root = loadPublicKey(readText(s.rootKey, { vi: 'khoá gốc', en: 'root key' }));
+    root = loadPublicKey(readTextFile(s.rootKey, 'khoá gốc', 'root key'));
   } catch (err) {
     if (err instanceof KioskError) throw err;
     throw new KioskError(
@@ -373,12 +360,10 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     );
   }
   const trust = await loadTrustList(
-    readText(s.trustList, { vi: 'danh sách tin cậy', en: 'trust list' }).trim(),
+    readTextFile(s.trustList, 'danh sách tin cậy', 'trust list').trim(),
     root,
   );
-  const ca = s.mqtt?.caFile
-    ? readText(s.mqtt.caFile, { vi: 'chứng chỉ CA', en: 'CA certificate' })
-    : undefined;
+  const ca = s.mqtt?.caFile ? readTextFile(s.mqtt.caFile, 'chứng chỉ CA', 'CA certificate') : undefined;
   return {
     checkpoint: parsed.data,
     root,

@@ -5,11 +5,11 @@ import { KioskError, toApiError } from './errors.js';
 import {
   type CallMessage,
   type EventName,
+  isMethodName,
   type MethodName,
   type Methods,
-  type ResultMessage,
-  isMethodName,
   methods,
+  type ResultMessage,
 } from './schema.js';
 
 export type Implementation = {
@@ -17,7 +17,6 @@ export type Implementation = {
 };
 
 export type EventListener = (name: EventName, data: unknown) => void;
-
 
 export class Dispatcher {
   constructor(private readonly impl: Implementation) {}
@@ -32,8 +31,14 @@ export class Dispatcher {
       const spec = methods[method];
       const parsed = spec.params.safeParse(message.params ?? {});
       if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
-        throw new KioskError('BAD_PARAMS', `Tham số không hợp lệ: ${detail}`, `Invalid parameters: ${detail}`);
+        const detail = parsed.error.issues
+          .map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`)
+          .join('; ');
+        throw new KioskError(
+          'BAD_PARAMS',
+          `Tham số không hợp lệ: ${detail}`,
+          `Invalid parameters: ${detail}`,
+        );
       }
       const fn = this.impl[method] as (p: unknown) => Promise<unknown>;
       const result = await fn(parsed.data);

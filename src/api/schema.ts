@@ -91,7 +91,9 @@ export const methods = {
     result: z.array(Verdict),
   },
   'lane.set': {
-    params: z.object({ direction: Direction.optional(), lane: z.string().min(1).max(16).optional() }).strict(),
+    params: z
+      .object({ direction: Direction.optional(), lane: z.string().min(1).max(16).optional() })
+      .strict(),
     result: KioskStatus,
   },
   'demo.samples': { params: z.object({}).strict(), result: z.array(DemoSample) },

@@ -10,7 +10,7 @@ import { issuePermit, type PermitToIssue } from '../permit/issue.js';
 import { loadPrivateKey } from '../permit/keys.js';
 import { permitHash } from '../permit/verify.js';
 import type { PermitBody } from '../scan/types.js';
-import { parseClock, readTextFile, reportCliError } from './verify.js';
+import { parseClock, readTextFile, reportCliError } from './common.js';
 
 export interface IssueOptions {
   key: string;

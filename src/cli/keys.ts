@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { KioskError } from '../api/errors.js';
 import { generateKeyPair, loadPublicKey, spkiDer } from '../permit/keys.js';
-import { reportCliError } from './verify.js';
+import { reportCliError } from './common.js';
 
 interface KeysNewOptions {
   out: string;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { KioskError } from '../api/errors.js';
 import { DOCUMENT_TYPES, type DocumentKind, signDocument } from '../documents/jws.js';
 import { validateDocumentPayload } from '../documents/validate.js';
-import { readTextFile, reportCliError } from './verify.js';
+import { readTextFile, reportCliError } from './common.js';
 
 interface SignOptions {
   type: string;

@@ -1,6 +1,5 @@
 // `kiosk verify` (spec/cli.md): the kiosk's scan pipeline on the command line. Documents are
 // verified against --root first; any failure there is exit 2. A bad scan is a verdict, not an error.
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { KioskError } from '../api/errors.js';
@@ -14,50 +13,13 @@ import { loadPublicKey } from '../permit/keys.js';
 import { type JudgeContext, judgeScan } from '../scan/judge.js';
 import { MemoryHistory } from '../scan/memory-history.js';
 import type { Judgement } from '../scan/types.js';
+import { parseClock, readTextFile, reportCliError } from './common.js';
 
 /** Used when --checkpoint is absent: the example checkpoint of spec/policy.md, default policy. */
 export const DEFAULT_CHECKPOINT = {
   checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
   policy: {},
 } as const;
-
-/** Prints a bilingual error on stderr and sets exit code 2 (commands share this). */
-export function reportCliError(command: string, err: unknown): void {
-  if (err instanceof KioskError) {
-    process.stderr.write(
-      `kiosk ${command}: [${err.code}] ${err.vi}\nkiosk ${command}: [${err.code}] ${err.en}\n`,
-    );
-  } else {
-    const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`kiosk ${command}: Lỗi / Error: ${msg}\n`);
-  }
-  process.exitCode = 2;
-}
-
-export function readTextFile(path: string, whatVi: string, whatEn: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new KioskError(
-      'FILE_UNREADABLE',
-      `Không đọc được ${whatVi} ${path} (${why})`,
-      `Cannot read ${whatEn} ${path} (${why})`,
-    );
-  }
-}
-
-export function parseClock(value: string, where: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
-    throw new KioskError(
-      'BAD_CLOCK',
-      `${where}: thời điểm "${value}" không phải ISO-8601 (vd 2021-09-10T08:00:00+07:00)`,
-      `${where}: time "${value}" is not ISO-8601 (e.g. 2021-09-10T08:00:00+07:00)`,
-    );
-  }
-  return ms;
-}
 
 function parseDirection(value: unknown, where: string): Direction {
   const d = Direction.safeParse(value);
