@@ -44,10 +44,11 @@ export function App({ ui }: { ui: UiClient }) {
         <VerdictPanel verdict={state.current} fresh={state.fresh} />
         <aside className="side">
           <Counts counts={state.status?.counts ?? null} />
-          <RecentList verdicts={state.recent} />
+          {/* In the demo the sample buttons come first, so a newcomer finds them without scrolling. */}
           {state.status?.demo ? (
             <DemoPanel samples={state.samples} onScan={(text) => void submitDemo(text)} />
           ) : null}
+          <RecentList verdicts={state.recent} />
         </aside>
       </main>
       {state.error ? (

@@ -1,6 +1,6 @@
 // `kiosk start`: runs the kiosk from kiosk.json, or, with no configuration, the demo checkpoint.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openPtyPair } from '../../hardware/virtual-port.js';
@@ -58,6 +58,7 @@ async function start(opts: StartOptions): Promise<void> {
     const demo = await prepareDemo(dir, Date.now());
     const broker = await startDemoBroker();
     cleanups.push(() => broker.close());
+    mkdirSync(join(dir, 'scanner'), { recursive: true });
     const pty = socatAvailable() ? await openPtyPair({ dir: join(dir, 'scanner') }) : null;
     if (pty) cleanups.push(() => pty.close());
     configPath = join(dir, 'kiosk.json');
