@@ -5,8 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signDocument } from '../../src/documents/jws.js';
 import { generateKeyPair } from '../../src/permit/keys.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
+import { sharedPath } from '../helpers/shared.js';
 
-const vectors = JSON.parse(readFileSync('/work/shared/testdata/vnp1-vectors.json', 'utf8'));
+const vectors = JSON.parse(readFileSync(sharedPath('testdata', 'vnp1-vectors.json'), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-cli-verify-'));
 const root = join(dir, 'root.pem');
 const trust = join(dir, 'trust.jws');

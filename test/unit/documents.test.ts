@@ -9,12 +9,13 @@ import { validateDocumentPayload } from '../../src/documents/validate.js';
 import { buildZoneMap, loadZoneMap } from '../../src/documents/zones.js';
 import { generateKeyPair, kidOf, loadPrivateKey, loadPublicKey } from '../../src/permit/keys.js';
 import { makeIssuer, signedTrust, trustPayload } from '../fixtures/permits.js';
+import { sharedPath } from '../helpers/shared.js';
 
 const root = generateKeyPair();
 const rootPub = loadPublicKey(root.publicPem);
 const other = generateKeyPair();
 const issuer = makeIssuer();
-const vectors = JSON.parse(readFileSync('/work/shared/testdata/vnp1-vectors.json', 'utf8'));
+const vectors = JSON.parse(readFileSync(sharedPath('testdata', 'vnp1-vectors.json'), 'utf8'));
 
 async function refusal(p: Promise<unknown>): Promise<KioskError> {
   const err = await p.then(

@@ -10,8 +10,9 @@ import { type JudgeContext, judgeScan, previewOf } from '../../src/scan/judge.js
 import { MemoryHistory } from '../../src/scan/memory-history.js';
 import type { ScanInput } from '../../src/scan/types.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0 } from '../fixtures/permits.js';
+import { sharedPath } from '../helpers/shared.js';
 
-const vectors = JSON.parse(readFileSync('/work/shared/testdata/vnp1-vectors.json', 'utf8'));
+const vectors = JSON.parse(readFileSync(sharedPath('testdata', 'vnp1-vectors.json'), 'utf8'));
 const issuer = makeIssuer();
 
 function session(ctxOver: Partial<JudgeContext> = {}) {
