@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh g++:g++ make:make python3:python3 socat:socat
-[ -d node_modules ] || npm ci --no-audit --no-fund
+npm install --no-audit --no-fund
 [ -f dist/src/cli/main.js ] || npm run build
 exec node bin/kiosk.js start "$@"
