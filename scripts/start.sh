@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh g++:g++ make:make python3:python3 socat:socat
 npm install --no-audit --no-fund
-[ -f dist/src/cli/main.js ] || npm run build
+npm run build
 exec node bin/kiosk.js start "$@"
