@@ -3,10 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/api/schema.js';
 import { BrowserHost } from '../../src/host/server.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { makeTestKiosk, makeVerdict, PERMIT, SAMPLES, type TestKiosk } from '../integration/host-fixture.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -65,17 +66,7 @@ beforeAll(async () => {
   kiosk = makeTestKiosk({ demo: true });
   host = new BrowserHost({ staticDir, dispatcher: kiosk.dispatcher, subscribe: kiosk.subscribe });
   ({ url, port } = await host.start());
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   // A browser far from Vietnam: every time on screen must still be Vietnam time.
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },

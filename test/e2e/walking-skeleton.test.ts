@@ -8,24 +8,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuePermit } from '../../src/permit/issue.js';
 import { generateKeyPair } from '../../src/permit/keys.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'kiosk.js');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 interface Received {
   topic: string;
@@ -124,7 +117,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
       kioskOut += d.toString();
     });
     url = await waitFor('the kiosk to be ready', () => /ready to scan: (http:\S+)/.exec(kioskOut)?.[1]);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
