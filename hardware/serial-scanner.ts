@@ -7,9 +7,19 @@ import { z } from 'zod';
 import { KioskError } from '../src/api/errors.js';
 import type { ScannerState } from '../src/api/schema.js';
 import { type FrameDropCode, LineFramer, type ScannerSuffix } from './line-framer.js';
+import { type Discovery, type DiscoveryDeps, discoverScannerPort, type UsbId } from './serial-discovery.js';
 
 export interface SerialScannerOptions {
-  path: string;
+  /** The port's path; with `usb` it is only the fallback when no matching port is found. */
+  path?: string | undefined;
+  /**
+   * Find the port by USB vendor (and product) id at every (re)open, or 'auto' for any known scanner
+   * vendor: a re-plugged scanner may come back under another name.
+   */
+  usb?: UsbId | 'auto' | undefined;
+  /** How the port is found (tests); serial-discovery.ts by default. */
+  discover?: ((id: UsbId | 'auto') => Promise<Discovery>) | undefined;
+  discoveryDeps?: DiscoveryDeps;
   baudRate: number;
   suffix: ScannerSuffix;
   /** With suffix `none`, a code ends after this much silence (default 50 ms). */
@@ -31,8 +41,10 @@ export interface ScannerDiagnostic {
   en: string;
 }
 
+const hexId = z.string().regex(/^(0x)?[0-9a-fA-F]{1,4}$/, 'USB id: 1–4 hex digits');
 const OptionsSchema = z.object({
-  path: z.string().min(1).max(4096),
+  path: z.string().min(1).max(4096).optional(),
+  usb: z.union([z.literal('auto'), z.object({ vendorId: hexId, productId: hexId.optional() })]).optional(),
   baudRate: z.number().int().min(50).max(4_000_000),
   suffix: z.enum(['CR', 'LF', 'CRLF', 'auto', 'none']),
   interByteTimeoutMs: z.number().int().min(1).max(10_000).optional(),
@@ -53,6 +65,8 @@ export class SerialScanner {
   private gapTimer: NodeJS.Timeout | null = null;
   /** Bumped by start() and stop(), so an open still in flight from an earlier run is discarded. */
   private generation = 0;
+  /** The port in use or last tried (found by USB id, or the configured path). */
+  private path: string | null = null;
 
   constructor(private readonly options: SerialScannerOptions) {}
 
@@ -84,8 +98,10 @@ export class SerialScanner {
   async start(): Promise<void> {
     if (this.running) return;
     const parsed = OptionsSchema.safeParse(this.options);
-    if (!parsed.success) {
-      const where = parsed.error.issues.map((i) => i.path.join('.') || '(options)').join(', ');
+    if (!parsed.success || (!this.options.path && !this.options.usb)) {
+      const where = parsed.success
+        ? 'path / usb'
+        : parsed.error.issues.map((i) => i.path.join('.') || '(options)').join(', ');
       throw new KioskError(
         'SCANNER_CONFIG_INVALID',
         `Cấu hình máy quét không hợp lệ: ${where}`,
@@ -114,7 +130,10 @@ export class SerialScanner {
     this.retryTimer = null;
     if (!this.running) return;
     const generation = this.generation;
-    const { path, baudRate } = this.options;
+    const { baudRate } = this.options;
+    const path = await this.resolvePath();
+    if (generation !== this.generation) return;
+    if (path === null) return;
     let port: SerialPort;
     try {
       port = new SerialPort({ path, baudRate, autoOpen: false });
@@ -144,6 +163,41 @@ export class SerialScanner {
     this.setState('ok', null);
   }
 
+  /**
+   * The path to open now: found by USB id when configured (else the fallback path), or the configured
+   * path. Null (state `missing`, retry scheduled) when there is none.
+   */
+  private async resolvePath(): Promise<string | null> {
+    const { usb, path } = this.options;
+    if (!usb) {
+      this.path = path ?? null;
+      return this.path;
+    }
+    let found: Discovery;
+    try {
+      const discover = this.options.discover ?? ((id) => discoverScannerPort(id, this.options.discoveryDeps));
+      found = await discover(usb);
+    } catch (err) {
+      // discoverScannerPort never rejects; a replacement might: still a state, never a crash.
+      found = { path: null, vi: String(err), en: String(err) };
+    }
+    if (found.path || path) {
+      this.path = found.path ?? path ?? null;
+      return this.path;
+    }
+    if (!this.running) return null;
+    this.path = null;
+    this.setState('missing', found.en);
+    this.scheduleRetry();
+    return null;
+  }
+
+  private scheduleRetry(): void {
+    if (!this.retryTimer) {
+      this.retryTimer = setTimeout(() => void this.open(), this.options.retryMs ?? 500);
+    }
+  }
+
   /** The port failed or vanished: report it, drop any half-read code, and retry later. */
   private lost(err: unknown, closeIt: boolean): void {
     const port = this.port;
@@ -154,10 +208,8 @@ export class SerialScanner {
     this.framer?.reset();
     if (!this.running) return;
     const message = err instanceof Error ? err.message : String(err);
-    this.setState(existsSync(this.options.path) ? 'error' : 'missing', message);
-    if (!this.retryTimer) {
-      this.retryTimer = setTimeout(() => void this.open(), this.options.retryMs ?? 500);
-    }
+    this.setState(this.path && existsSync(this.path) ? 'error' : 'missing', message);
+    this.scheduleRetry();
   }
 
   private onData(chunk: Buffer): void {
@@ -181,7 +233,7 @@ export class SerialScanner {
   }
 
   private setState(state: ScannerState, detail: string | null): void {
-    const path = state === 'off' ? null : this.options.path;
+    const path = state === 'off' ? null : (this.path ?? this.options.path ?? null);
     const c = this.current;
     if (c.state === state && c.path === path && c.detail === detail) return;
     this.current = { state, path, detail };

@@ -11,6 +11,9 @@ import type { DemoSample, EventName, KioskStatus, ScannerState, Verdict } from '
 import { areaName } from './areas/index.js';
 import { CheckpointConfig } from './config/checkpoint.js';
 import { readTextFile } from './config/files.js';
+import { isHc1 } from './dcc/cose.js';
+import { HealthPairing } from './dcc/pairing.js';
+import { healthFields, proofVerdict } from './dcc/verdict.js';
 import { loadSettings, type Settings } from './config/settings.js';
 import { loadTrustList, type TrustList } from './documents/trust-list.js';
 import { BrowserHost } from './host/server.js';
@@ -52,6 +55,8 @@ export class Kiosk {
   private direction: Direction;
   private scannerStatus: ScannerStatus = { state: 'off', path: null, detail: null };
   private recent: Verdict[] = [];
+  /** Health certificates waiting for, or shown with, a permit at each lane (src/dcc/pairing.ts). */
+  private readonly healthPairing = new HealthPairing<Verdict>();
   /** Today's counts (Vietnam day), kept in memory: counting rows on every scan would grow with the log. */
   private counts = { dayStart: -1, allowed: 0, denied: 0, review: 0 };
   private url: string | null = null;
@@ -69,6 +74,11 @@ export class Kiosk {
 
   get baseUrl(): string | null {
     return this.url;
+  }
+
+  /** The open store (null before start and after stop), for the Electron backend's incident audit. */
+  currentStore(): Store | null {
+    return this.store;
   }
 
   /** The store is the one part without which nothing can be recorded: its failure stops the start. */
@@ -130,7 +140,12 @@ export class Kiosk {
   private async startScanner(): Promise<void> {
     const serial = this.options.serial;
     if (!serial) return;
-    this.scanner = new SerialScanner({ path: serial.path, baudRate: serial.baudRate, suffix: serial.suffix });
+    this.scanner = new SerialScanner({
+      path: serial.path,
+      usb: serial.usb,
+      baudRate: serial.baudRate,
+      suffix: serial.suffix,
+    });
     this.scanner.onScan((text) => {
       this.scan(text, 'serial');
     });
@@ -192,10 +207,29 @@ export class Kiosk {
     const direction = opts.direction ?? this.direction;
     const lane = opts.lane ?? this.lane;
     const o = this.options;
+    const hc1 = isHc1(text);
     const judgement = judgeScan(
       { text, now, direction, ...(opts.plate ? { plate: opts.plate } : {}) },
-      { checkpoint: o.checkpoint, trust: o.trust, history: store },
+      {
+        checkpoint: o.checkpoint,
+        trust: o.trust,
+        history: store,
+        healthProof: hc1 ? null : this.healthPairing.pendingProof(lane, now),
+      },
     );
+    if (hc1) {
+      // A health certificate is not a passage: shown, and paired with a permit of this lane.
+      const shown = proofVerdict(
+        this.healthPairing,
+        judgement,
+        { at: new Date(now).toISOString(), source, direction, lane },
+        now,
+      );
+      this.recent = [shown, ...this.recent].slice(0, RECENT_LIMIT);
+      this.uplink?.setStatus({ lastScanAt: shown.at });
+      this.emit('verdict', shown);
+      return shown;
+    }
     const permit = judgement.permit;
     let passageId: number | null;
     if (judgement.duplicateOf) {
@@ -234,7 +268,9 @@ export class Kiosk {
       lane,
       permit: judgementPermitView(judgement),
       preview: permit ? null : judgement.preview,
+      ...healthFields(judgement),
     };
+    this.healthPairing.notePermit(lane, now, permit, judgement.dcc != null, verdict);
     this.recent = [verdict, ...this.recent].slice(0, RECENT_LIMIT);
     this.uplink?.setStatus({ lastScanAt: verdict.at });
     this.emit('verdict', verdict);

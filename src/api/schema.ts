@@ -3,6 +3,7 @@
 // No Node imports: the renderer and the Electron preload bundle this file.
 import { z } from 'zod';
 import { Decision, Direction, ReasonCode, ScanSource } from './reasons.js';
+import { auditMethods } from '../audit/api-schema.js';
 
 export const PermitView = z.object({
   iss: z.string(),
@@ -24,6 +25,27 @@ export const PermitView = z.object({
 });
 export type PermitView = z.infer<typeof PermitView>;
 
+/** A verified EU Digital COVID Certificate (HC1) as shown: no identifiers beyond the name and birth date. */
+export const DccView = z.object({
+  country: z.string(),
+  type: z.enum(['test', 'vaccination', 'recovery']),
+  fnt: z.string(),
+  gnt: z.string().nullable(),
+  dob: z.string(),
+});
+export type DccView = z.infer<typeof DccView>;
+
+/** How a health certificate scanned at this lane bears on a verdict (src/dcc/pairing.ts). */
+export const HealthProofView = z.object({
+  /** The certificate's own failure (empty: authentic, unexpired and meeting the health rule). */
+  reasons: z.array(ReasonCode),
+  /** Holder's name and birth date against the paired permit; null when not paired or unreadable. */
+  nameMatch: z.boolean().nullable(),
+  /** True: scanned before the permit and recorded with it. False: only shown, not in the log. */
+  recorded: z.boolean(),
+});
+export type HealthProofView = z.infer<typeof HealthProofView>;
+
 export const Verdict = z.object({
   /** Passage id when recorded; for a duplicate, the id of the earlier passage. */
   passageId: z.number().int().nullable(),
@@ -37,6 +59,9 @@ export const Verdict = z.object({
   permit: PermitView.nullable(),
   /** First characters of an unrecognised or broken scan, for the guard's eyes only. */
   preview: z.string().nullable(),
+  /** The health certificate of this scan or paired with this permit; absent from older kiosks. */
+  dcc: DccView.nullable().optional(),
+  health: HealthProofView.nullable().optional(),
 });
 export type Verdict = z.infer<typeof Verdict>;
 
@@ -63,6 +88,8 @@ export const KioskStatus = z.object({
   scanner: z.object({ state: ScannerState, path: z.string().nullable(), detail: z.string().nullable() }),
   uplink: z.object({ enabled: z.boolean(), connected: z.boolean(), backlog: z.number().int() }),
   counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
+  /** The open shift (who scans now), or null; absent from kiosks that predate shifts. */
+  shift: z.object({ id: z.number().int(), guard: z.string(), openedAt: z.string() }).nullable().optional(),
 });
 export type KioskStatus = z.infer<typeof KioskStatus>;
 
@@ -97,6 +124,8 @@ export const methods = {
     result: KioskStatus,
   },
   'demo.samples': { params: z.object({}).strict(), result: z.array(DemoSample) },
+  // Roles, shifts and the audit (issue 5): src/audit/api-schema.ts.
+  ...auditMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -1,4 +1,6 @@
-// `kiosk issue`: one VNP1 permit from flags, printed as JSON and optionally drawn as a QR PNG.
+// `kiosk issue`: one VNP1 permit from flags, printed as JSON and optionally drawn as a QR PNG and an
+// A4 sheet; or a batch from a CSV file (src/issuer/).
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { z } from 'zod';
@@ -6,6 +8,9 @@ import { KioskError } from '../api/errors.js';
 import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../api/reasons.js';
 import { AreaCode } from '../config/checkpoint.js';
 import { describeZodError } from '../documents/schemas.js';
+import { defaultIssuerName } from '../issuer/areas.js';
+import { issueBatch } from '../issuer/batch.js';
+import { renderPermitSheet } from '../issuer/sheet.js';
 import { issuePermit, type PermitToIssue } from '../permit/issue.js';
 import { loadPrivateKey } from '../permit/keys.js';
 import { permitHash } from '../permit/verify.js';
@@ -32,7 +37,37 @@ export interface IssueOptions {
   validFrom?: string;
   validTo: string;
   png?: string;
+  pdf?: string;
+  issuerName?: string;
 }
+
+/** What commander hands over: the one-permit flags are optional because `--csv` replaces them. */
+interface IssueCliOptions extends Partial<IssueOptions> {
+  key: string;
+  iss: string;
+  kind: string;
+  validTo: string;
+  csv?: string;
+  out?: string;
+  serialPrefix?: string;
+  force?: boolean;
+}
+
+const ONE_PERMIT_FLAGS = ['cti', 'name', 'idn', 'purpose', 'areas'] as const;
+const PER_PERMIT_FLAGS = [
+  ...ONE_PERMIT_FLAGS,
+  'dob',
+  'home',
+  'org',
+  'route',
+  'plate',
+  'vehicleType',
+  'hours',
+  'validFrom',
+  'png',
+  'pdf',
+] as const;
+const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 const DAY = 86_400;
 
@@ -104,48 +139,151 @@ export async function writePermitPng(text: string, file: string): Promise<void> 
   });
 }
 
-async function issue(opts: IssueOptions): Promise<void> {
-  const claims = permitFromFlags(opts, Date.now());
-  let key: ReturnType<typeof loadPrivateKey>;
+function loadIssuerKey(file: string): ReturnType<typeof loadPrivateKey> {
   try {
-    key = loadPrivateKey(readTextFile(opts.key, 'khoá đơn vị cấp', 'issuer key'));
+    return loadPrivateKey(readTextFile(file, 'khoá đơn vị cấp', 'issuer key'));
   } catch (err) {
     if (err instanceof KioskError) throw err;
     throw new KioskError(
       'KEY_INVALID',
-      `${opts.key} không phải khoá bí mật P-256`,
-      `${opts.key} is not a P-256 private key`,
+      `${file} không phải khoá bí mật P-256`,
+      `${file} is not a P-256 private key`,
     );
   }
+}
+
+function unwritable(file: string, err: unknown): KioskError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new KioskError('FILE_UNWRITABLE', `Không ghi được ${file}: ${why}`, `Cannot write ${file}: ${why}`);
+}
+
+async function issueOne(opts: IssueCliOptions): Promise<void> {
+  const missing = ONE_PERMIT_FLAGS.filter((k) => opts[k] === undefined).map(flagName);
+  if (missing.length > 0) {
+    throw new KioskError(
+      'BAD_FLAGS',
+      `Thiếu ${missing.join(', ')} (hoặc dùng --csv để cấp theo lô)`,
+      `Missing ${missing.join(', ')} (or use --csv for a batch)`,
+    );
+  }
+  const claims = permitFromFlags(opts as IssueOptions, Date.now());
+  const key = loadIssuerKey(opts.key);
   const text = issuePermit(claims, key);
+  const hash = permitHash(claims.iss, claims.cti);
   if (opts.png !== undefined) {
     try {
       await writePermitPng(text, opts.png);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      throw unwritable(opts.png, err);
+    }
+  }
+  if (opts.pdf !== undefined) {
+    const issuerName = opts.issuerName ?? defaultIssuerName(claims.iss);
+    const pdf = await renderPermitSheet({ claims, text, hash, issuerName });
+    try {
+      writeFileSync(opts.pdf, pdf);
+    } catch (err) {
+      throw unwritable(opts.pdf, err);
+    }
+  }
+  const result: Record<string, unknown> = { text, hash };
+  if (opts.png !== undefined) result.png = opts.png;
+  if (opts.pdf !== undefined) result.pdf = opts.pdf;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function issueCsv(opts: IssueCliOptions & { csv: string }): Promise<void> {
+  const stray = PER_PERMIT_FLAGS.filter((k) => opts[k] !== undefined).map(flagName);
+  if (stray.length > 0) {
+    throw new KioskError(
+      'BAD_FLAGS',
+      `--csv lấy thông tin từ tệp; bỏ ${stray.join(', ')}`,
+      `--csv takes every permit from the file; drop ${stray.join(', ')}`,
+    );
+  }
+  if (opts.out === undefined) {
+    throw new KioskError('BAD_FLAGS', '--csv cần --out THƯ_MỤC', '--csv needs --out DIR');
+  }
+  const iss = AreaCode.safeParse(opts.iss);
+  if (!iss.success) {
+    throw new KioskError(
+      'BAD_FLAGS',
+      `--iss "${opts.iss}" không phải mã khu vực`,
+      `--iss "${opts.iss}" is not an area code`,
+    );
+  }
+  if (opts.serialPrefix !== undefined && !/^[A-Za-z0-9_./-]{0,56}$/.test(opts.serialPrefix)) {
+    throw new KioskError(
+      'BAD_FLAGS',
+      '--serial-prefix chỉ gồm chữ, số, _ . / - (tối đa 56)',
+      '--serial-prefix: letters, digits, _ . / - only (max 56)',
+    );
+  }
+  let csv: Buffer;
+  try {
+    csv = readFileSync(opts.csv);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new KioskError(
+      'FILE_UNREADABLE',
+      `Không đọc được ${opts.csv} (${why})`,
+      `Cannot read ${opts.csv} (${why})`,
+    );
+  }
+  const key = loadIssuerKey(opts.key);
+  const summary = await issueBatch({
+    csv,
+    key,
+    iss: iss.data,
+    issuerName: opts.issuerName ?? defaultIssuerName(iss.data),
+    outDir: opts.out,
+    now: Math.floor(Date.now() / 1000),
+    defaultValidTo: opts.validTo,
+    ...(opts.serialPrefix === undefined ? {} : { serialPrefix: opts.serialPrefix }),
+    force: opts.force === true,
+  });
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+async function issue(opts: IssueCliOptions): Promise<void> {
+  if (opts.csv !== undefined) return issueCsv({ ...opts, csv: opts.csv });
+  for (const k of ['out', 'serialPrefix', 'force'] as const) {
+    if (opts[k] !== undefined) {
       throw new KioskError(
-        'FILE_UNWRITABLE',
-        `Không ghi được ảnh QR ${opts.png}: ${why}`,
-        `Cannot write QR image ${opts.png}: ${why}`,
+        'BAD_FLAGS',
+        `${flagName(k)} chỉ dùng với --csv`,
+        `${flagName(k)} goes with --csv only`,
       );
     }
   }
-  const result: Record<string, unknown> = { text, hash: permitHash(claims.iss, claims.cti) };
-  if (opts.png !== undefined) result.png = opts.png;
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return issueOne(opts);
 }
 
 export function register(program: Command): void {
   program
     .command('issue')
-    .description('Cấp một giấy đi đường VNP1 / issue one signed VNP1 permit')
+    .description('Cấp giấy đi đường VNP1: một giấy, hoặc theo lô từ CSV / issue signed VNP1 permits')
     .requiredOption('--key <pem>', "issuer's private key (PEM PKCS8)")
     .requiredOption('--iss <code>', 'issuer area code, e.g. 01-009')
-    .requiredOption('--cti <serial>', 'permit serial, unique per issuer, e.g. TX-2021-000123')
-    .requiredOption('--name <name>', "holder's full name")
-    .requiredOption('--idn <digits>', 'CCCD (12 digits) or CMND (9 digits)')
-    .requiredOption('--purpose <pur>', PURPOSES.join(' | '))
-    .requiredOption('--areas <codes>', 'comma-separated area codes the holder may enter, e.g. 01-009,01-006')
+    .option('--csv <file>', 'batch: one permit per row (UTF-8; Vietnamese or English headers; see README)')
+    .option('--out <dir>', 'batch: where to write <serial>.png, <serial>.pdf and issued.json')
+    .option(
+      '--serial-prefix <prefix>',
+      'batch: serial of rows without one = prefix + row number (default L<time>-)',
+    )
+    .option('--force', 'batch: overwrite files of an earlier batch')
+    .option(
+      '--issuer-name <name>',
+      'issuing unit printed on the sheet (default: "Công an" + area name of --iss)',
+    )
+    .option('--cti <serial>', 'one permit: serial, unique per issuer, e.g. TX-2021-000123')
+    .option('--name <name>', "one permit: holder's full name")
+    .option('--idn <digits>', 'one permit: CCCD (12 digits) or CMND (9 digits)')
+    .option('--purpose <pur>', `one permit: ${PURPOSES.join(' | ')}`)
+    .option(
+      '--areas <codes>',
+      'one permit: comma-separated area codes the holder may enter, e.g. 01-009,01-006',
+    )
     .option('--kind <kind>', PERMIT_KINDS.join(' | '), 'travel')
     .option('--dob <date>', 'date of birth YYYY-MM-DD')
     .option('--home <code>', 'area code of residence')
@@ -156,10 +294,18 @@ export function register(program: Command): void {
     .option('--hours <window>', 'daily window HH:MM-HH:MM, Vietnam time (may wrap midnight)')
     .option('--issued-at <iso>', 'iat (default: now)')
     .option('--valid-from <iso|days>', 'nbf: ISO-8601, or days after iat (default: iat)')
-    .option('--valid-to <iso|days>', 'exp: ISO-8601, or days after the start of validity', '14')
+    .option(
+      '--valid-to <iso|days>',
+      'exp: ISO-8601, or days after the start of validity (batch: for rows without "Đến ngày")',
+      '14',
+    )
     .option('--png <file>', 'also write the QR code as a PNG')
-    .addHelpText('after', '\nPrints {"text","hash"} (and "png" with --png).')
-    .action(async (opts: IssueOptions) => {
+    .option('--pdf <file>', 'also write the printable A4 sheet (Vietnamese) as a PDF')
+    .addHelpText(
+      'after',
+      '\nOne permit: prints {"text","hash"} (and "png", "pdf" when asked).\nBatch (--csv --out): every row is checked first; a bad row issues nothing. Prints the summary\n{"issuedAt","iss","issuerName","kid","count","summary","permits":[...]} also written to DIR/issued.json.',
+    )
+    .action(async (opts: IssueCliOptions) => {
       try {
         await issue(opts);
       } catch (err) {

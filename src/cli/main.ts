@@ -2,9 +2,12 @@
 // `start` pulls in the whole kiosk, so it is loaded only when asked for: `verify` stays quick.
 import { Command, CommanderError } from 'commander';
 import { KioskError } from '../api/errors.js';
+import { register as registerCommandCentre } from './command-centre.js';
+import { register as registerDecodeImage } from './decode-image.js';
 import { register as registerIssue } from './issue.js';
 import { register as registerKeys } from './keys.js';
 import { register as registerSign } from './sign.js';
+import { register as registerSimulateFleet } from './simulate-fleet.js';
 import { register as registerSimulateScanner } from './simulate-scanner.js';
 import { register as registerVerify } from './verify.js';
 
@@ -17,6 +20,9 @@ registerKeys(program);
 registerIssue(program);
 registerSign(program);
 registerSimulateScanner(program);
+registerSimulateFleet(program);
+registerCommandCentre(program);
+registerDecodeImage(program);
 if (process.argv[2] === 'start' || process.argv.length <= 2 || process.argv.includes('--help')) {
   const { register: registerStart } = await import('./start.js');
   registerStart(program);

@@ -5,6 +5,9 @@ import type { Command } from 'commander';
 import { KioskError } from '../api/errors.js';
 import { Direction } from '../api/reasons.js';
 import { CheckpointConfig } from '../config/checkpoint.js';
+import { isHc1 } from '../dcc/cose.js';
+import { dccView } from '../dcc/judge.js';
+import { HealthPairing } from '../dcc/pairing.js';
 import { loadRevocations, type RevocationSet } from '../documents/revocations.js';
 import { describeZodError } from '../documents/schemas.js';
 import { loadTrustList } from '../documents/trust-list.js';
@@ -77,7 +80,12 @@ export interface ScanRequest {
   plate?: string | undefined;
 }
 
-export function verdictLine(j: Judgement): string {
+/** One line of output; an HC1 scan judged on its own has `dcc` in place of `permit` (spec/cli.md). */
+export function verdictLine(j: Judgement, hc1 = false): string {
+  if (hc1) {
+    const d = j.dcc?.dcc;
+    return JSON.stringify({ decision: j.decision, reasons: j.reasons, dcc: d ? dccView(d) : null });
+  }
   const p = j.permit;
   const permit = p ? { iss: p.iss, cti: p.cti, hash: p.hash, nam: p.permit.nam, pur: p.permit.pur } : null;
   return JSON.stringify({ decision: j.decision, reasons: j.reasons, permit });
@@ -143,9 +151,19 @@ async function runVerify(payload: string | undefined, opts: VerifyOptions): Prom
   };
   const history = new MemoryHistory();
   const ctx: JudgeContext = { checkpoint, trust, revocations: revocations?.revoked ?? null, zones, history };
+  // Health certificates pair with permits as at one lane of the kiosk (src/dcc/pairing.ts).
+  const pairing = new HealthPairing<null>();
+  const lane = checkpoint.checkpoint.lanes[0] ?? '1';
   const judge = (req: ScanRequest): string => {
-    const j = judgeScan(req, ctx);
+    const hc1 = isHc1(req.text);
+    const healthProof = hc1 ? null : pairing.pendingProof(lane, req.now);
+    const j = judgeScan(req, { ...ctx, healthProof });
+    if (hc1) {
+      if (j.dcc) pairing.offerProof(lane, req.now, j.dcc);
+      return verdictLine(j, true);
+    }
     history.record(j, req.now, req.direction, checkpoint.checkpoint.area);
+    pairing.notePermit(lane, req.now, j.permit, j.dcc != null, null);
     return verdictLine(j);
   };
 
@@ -190,12 +208,18 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Output: one JSON line per scan: {"decision","reasons","permit":{iss,cti,hash,nam,pur}|null}.
+Output: one JSON line per scan: {"decision","reasons","permit":{iss,cti,hash,nam,pur}|null}; for an
+HC1: health certificate, {"decision","reasons","dcc":{country,type,fnt,gnt,dob}|null} instead.
 stdin lines may be JSON objects {"scan","at","direction","plate"} overriding the flags per scan;
 scans in one run share history (duplicates, anti-passback). A line that cannot be read gives
 {"error":{code,vi,en}} in its place and exit code 1. A document failing verification: exit 2.
 Without --checkpoint: ${JSON.stringify(DEFAULT_CHECKPOINT)} (all policy defaults).
-HC1: health certificates are not judged yet (a later issue): they give REVIEW [UNRECOGNISED].`,
+An HC1: certificate is judged against the trust list's "dcc" signers and the checkpoint's health
+rule: ALLOW, or DENY with FORMAT_INVALID, UNKNOWN_ISSUER, SIGNATURE_INVALID, EXPIRED or
+HEALTH_PROOF_INVALID. Lines pair as at one kiosk lane: a certificate goes with the permit of the
+line before it (scanned at most 60 s earlier, not yet paired), whose verdict is already printed;
+otherwise with the next permit within 60 s, whose verdict then weighs it: a valid certificate of
+the same person satisfies health.required, any other gives HEALTH_PROOF_INVALID (REVIEW).`,
     )
     .action(async (payload: string | undefined, opts: VerifyOptions) => {
       try {

@@ -20,11 +20,27 @@ export const Settings = z
     direction: Direction.default('in'),
     serial: z
       .object({
-        path: z.string().min(1),
+        // With `usb` the path is only a fallback: the port is found by its USB id at every (re)open.
+        path: z.string().min(1).optional(),
+        usb: z
+          .union([
+            z.literal('auto'),
+            z
+              .object({
+                vendorId: z.string().regex(/^(0x)?[0-9a-fA-F]{1,4}$/, 'USB vendor id, hex'),
+                productId: z
+                  .string()
+                  .regex(/^(0x)?[0-9a-fA-F]{1,4}$/, 'USB product id, hex')
+                  .optional(),
+              })
+              .strict(),
+          ])
+          .optional(),
         baudRate: z.number().int().positive().default(9600),
         suffix: z.enum(['auto', 'CR', 'LF', 'CRLF', 'none']).default('auto'),
       })
       .strict()
+      .refine((s) => s.path !== undefined || s.usb !== undefined, 'serial needs "path" or "usb"')
       .nullable()
       .default(null),
     mqtt: z

@@ -1,6 +1,8 @@
 // Contracts between the scan pipeline (pure) and its callers (kiosk, CLI). See spec/policy.md.
 import type { Decision, Direction, ReasonCode } from '../api/reasons.js';
 import type { CheckpointConfig } from '../config/checkpoint.js';
+import type { HealthAssessment } from '../dcc/pairing.js';
+import type { DccJudgement } from '../dcc/types.js';
 
 export interface PermitBody {
   v: number;
@@ -60,6 +62,10 @@ export interface Judgement {
   duplicateOf: PriorVerdict | null;
   /** First characters of a scan that is not a readable permit. */
   preview: string | null;
+  /** An HC1 scan: its own judgement. A permit scan: the health proof paired with it (src/dcc/pairing.ts). */
+  dcc?: DccJudgement | null;
+  /** A permit scan with a paired proof: whether the proof counts for this holder. */
+  health?: HealthAssessment | null;
 }
 
 export type CheckpointContext = CheckpointConfig;

@@ -1,6 +1,10 @@
 // Hash chain of the passage log (DESIGN.md "Storage"): hash = SHA-256(prev_hash || canonical row).
 // Personal fields enter the chain through a salted digest, so the retention purge can erase them (and
 // the salt, making the digest unlinkable to a person) while the chain still verifies.
+//
+// Since migration 3 passages and audit events form ONE chain, ordered by a `seq` both tables share.
+// Rows written before it (chain_v 1) keep their original canonical form, so they still verify; rows
+// written after it (chain_v 2) also hash their seq, guard, shift and the ID-number HMAC.
 import { createHash, randomBytes } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -77,6 +81,119 @@ export interface StoredPassageForChain extends ChainedPassage, PersonalFields {
   purged: number;
   prev_hash: string;
   hash: string;
+  /** Absent (or 1) on rows written before migration 3. */
+  chain_v?: number;
+  seq?: number | null;
+  user_id?: number | null;
+  shift_id?: number | null;
+  idn_hmac?: string | null;
+  /** Since migration 4 (chain_v 3): passengers, the passage an override lets through, the guard's note. */
+  passengers?: number | null;
+  override_of?: number | null;
+  note?: string | null;
+}
+
+/** A passage written since migration 3: the chain position, guard and shift are hashed too. */
+export interface ChainedPassageV2 extends ChainedPassage {
+  seq: number;
+  user_id: number | null;
+  shift_id: number | null;
+}
+
+export interface PersonalFieldsV2 extends PersonalFields {
+  idn_hmac: string | null;
+}
+
+export function canonicalPassageV2(p: ChainedPassageV2): string {
+  return `${canonicalPassage(p).slice(0, -1)},"v":2,"seq":${JSON.stringify(p.seq)},"user_id":${JSON.stringify(
+    p.user_id,
+  )},"shift_id":${JSON.stringify(p.shift_id)}}`;
+}
+
+export function chainHashV2(prevHash: string, p: ChainedPassageV2): string {
+  return sha256Hex(prevHash + canonicalPassageV2(p));
+}
+
+export function personalHashV2(salt: string, f: PersonalFieldsV2): string {
+  return sha256Hex(
+    JSON.stringify([salt, f.holder_name, f.id_masked, f.vehicle_plate, f.raw_preview, f.idn_hmac]),
+  );
+}
+
+/**
+ * A passage written since migration 4 (src/lane/migration.ts): also its passengers and, for an
+ * override, the passage it lets through. The guard's note (the override or manual-entry reason) may
+ * name people, so it is personal: hashed through the salted digest, erased by the purge.
+ */
+export interface ChainedPassageV3 extends ChainedPassageV2 {
+  passengers: number;
+  override_of: number | null;
+}
+
+export interface PersonalFieldsV3 extends PersonalFieldsV2 {
+  note: string | null;
+}
+
+export function canonicalPassageV3(p: ChainedPassageV3): string {
+  return `${canonicalPassageV2(p).slice(0, -1)},"passengers":${JSON.stringify(p.passengers)},"override_of":${JSON.stringify(
+    p.override_of,
+  )}}`;
+}
+
+export function chainHashV3(prevHash: string, p: ChainedPassageV3): string {
+  return sha256Hex(prevHash + canonicalPassageV3(p));
+}
+
+export function personalHashV3(salt: string, f: PersonalFieldsV3): string {
+  return sha256Hex(
+    JSON.stringify([salt, f.holder_name, f.id_masked, f.vehicle_plate, f.raw_preview, f.idn_hmac, f.note]),
+  );
+}
+
+/** The chained fields of an audit event (login, override, export, sign-off, purge...). */
+export interface ChainedAuditEvent {
+  id: number;
+  seq: number;
+  at_ms: number;
+  kind: string;
+  user_id: number | null;
+  user_name: string | null;
+  shift_id: number | null;
+  passage_id: number | null;
+  /** JSON text exactly as stored. */
+  details: string;
+}
+
+export interface StoredAuditEventForChain extends ChainedAuditEvent {
+  prev_hash: string;
+  hash: string;
+}
+
+export function canonicalAuditEvent(e: ChainedAuditEvent): string {
+  return JSON.stringify({
+    t: 'audit',
+    id: e.id,
+    seq: e.seq,
+    at_ms: e.at_ms,
+    kind: e.kind,
+    user_id: e.user_id,
+    user_name: e.user_name,
+    shift_id: e.shift_id,
+    passage_id: e.passage_id,
+    details: e.details,
+  });
+}
+
+export function auditChainHash(prevHash: string, e: ChainedAuditEvent): string {
+  return sha256Hex(prevHash + canonicalAuditEvent(e));
+}
+
+export type ChainProblem = 'previous_hash' | 'hash' | 'personal_data' | 'purge_incomplete' | 'version';
+
+/** Why an audit event does not verify against the hash before it, or null when it is intact. */
+export function auditEventProblem(row: StoredAuditEventForChain, expectedPrev: string): ChainProblem | null {
+  if (row.prev_hash !== expectedPrev) return 'previous_hash';
+  return auditChainHash(row.prev_hash, row) === row.hash ? null : 'hash';
 }
 
 /**
@@ -84,17 +201,53 @@ export interface StoredPassageForChain extends ChainedPassage, PersonalFields {
  * and salt erased; an unpurged row must match its personal digest.
  */
 export function rowIsIntact(row: StoredPassageForChain, expectedPrev: string): boolean {
-  if (row.prev_hash !== expectedPrev) return false;
+  return passageProblem(row, expectedPrev) === null;
+}
+
+/** Why a passage does not verify against the hash before it, or null when it is intact. */
+export function passageProblem(row: StoredPassageForChain, expectedPrev: string): ChainProblem | null {
+  const v3 = row.chain_v === 3;
+  const v2 = row.chain_v === 2 || v3;
+  if (!v2 && row.chain_v !== undefined && row.chain_v !== 1) return 'version';
+  // A row from before migration 3 never had a guard, a shift or an ID HMAC: one appearing is an edit.
+  if (!v2 && (row.user_id != null || row.shift_id != null || row.idn_hmac != null)) return 'hash';
+  // Nor one from before migration 4 passengers, an override link or a note.
+  if (!v3 && ((row.passengers ?? 0) !== 0 || row.override_of != null || row.note != null)) return 'hash';
+  if (row.prev_hash !== expectedPrev) return 'previous_hash';
   if (row.purged === 1) {
     const erased =
       row.personal_salt === null &&
       row.holder_name === null &&
       row.id_masked === null &&
       row.vehicle_plate === null &&
-      row.raw_preview === null;
-    if (!erased) return false;
-  } else if (row.personal_salt === null || personalHash(row.personal_salt, row) !== row.personal_hash) {
-    return false;
+      row.raw_preview === null &&
+      (row.idn_hmac ?? null) === null &&
+      (row.note ?? null) === null;
+    if (!erased) return 'purge_incomplete';
+  } else if (row.personal_salt === null) {
+    return 'personal_data';
+  } else {
+    const digest = v3
+      ? personalHashV3(row.personal_salt, { ...row, idn_hmac: row.idn_hmac ?? null, note: row.note ?? null })
+      : v2
+        ? personalHashV2(row.personal_salt, { ...row, idn_hmac: row.idn_hmac ?? null })
+        : personalHash(row.personal_salt, row);
+    if (digest !== row.personal_hash) return 'personal_data';
   }
-  return chainHash(row.prev_hash, row) === row.hash;
+  const v2Fields = {
+    ...row,
+    seq: row.seq ?? -1,
+    user_id: row.user_id ?? null,
+    shift_id: row.shift_id ?? null,
+  };
+  const hash = v3
+    ? chainHashV3(row.prev_hash, {
+        ...v2Fields,
+        passengers: row.passengers ?? 0,
+        override_of: row.override_of ?? null,
+      })
+    : v2
+      ? chainHashV2(row.prev_hash, v2Fields)
+      : chainHash(row.prev_hash, row);
+  return hash === row.hash ? null : 'hash';
 }

@@ -1,5 +1,8 @@
 // Versioned schema. Append new migrations at the end; never edit one that has shipped, since kiosks in
 // the field have already applied it. Each runs in its own transaction at open.
+import { MIGRATION_3 } from '../audit/migration.js';
+import { MIGRATION_4 } from '../lane/migration.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -70,4 +73,49 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'signed documents: held versions, revocation buckets, document log',
+    sql: `
+      -- One row per held document: trust, revocations, zones, config:* and config:<checkpoint id>.
+      -- Small documents keep their JWS and are verified again at every start.
+      CREATE TABLE documents (
+        slot TEXT PRIMARY KEY,
+        typ TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        issued INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        jws TEXT,
+        -- Revocations: the generation of revocation_buckets in use, its size, the last full list's digest.
+        generation INTEGER,
+        entries INTEGER,
+        full_digest TEXT,
+        applied_ms INTEGER NOT NULL
+      );
+      -- The revocation set as 256 sorted runs of 32-byte hashes (by first byte). A full list is written
+      -- as a new generation and switched to in one small transaction.
+      CREATE TABLE revocation_buckets (
+        generation INTEGER NOT NULL,
+        bucket INTEGER NOT NULL CHECK (bucket BETWEEN 0 AND 255),
+        data BLOB NOT NULL,
+        PRIMARY KEY (generation, bucket)
+      );
+      -- Every document received, applied or refused, with why.
+      CREATE TABLE document_log (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        typ TEXT NOT NULL,
+        version INTEGER,
+        applied INTEGER NOT NULL CHECK (applied IN (0, 1)),
+        error_code TEXT,
+        error_vi TEXT,
+        error_en TEXT,
+        digest TEXT
+      );
+      CREATE INDEX document_log_at ON document_log (at_ms);
+    `,
+  },
+  MIGRATION_3,
+  MIGRATION_4,
 ];

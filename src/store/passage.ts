@@ -31,6 +31,31 @@ export const PassageInput = z
     /** Persons in this passage (a vehicle's passengers included). */
     people: z.number().int().min(1).max(100).default(1),
     letThrough: z.boolean(),
+    /** The guard and shift the passage belongs to (the kiosk's open shift), if any. */
+    userId: z.number().int().positive().nullable().default(null),
+    shiftId: z.number().int().positive().nullable().default(null),
+    /** HMAC of the full ID number (src/audit/idn.ts): exact search without keeping the number. */
+    idnHmac: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable()
+      .default(null),
+    /** A person recorded without a permit (manual entry, src/lane/manual.ts). */
+    person: z
+      .object({
+        holderName: z.string().max(200),
+        idMasked: z.string().max(64).nullable(),
+        purpose: z.string().max(64).nullable(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    /** People in the vehicle besides the person checked (people counts them too). */
+    passengers: z.number().int().min(0).max(99).default(0),
+    /** For an override: the passage it lets through (its decision and reasons are kept). */
+    overrideOf: z.number().int().positive().nullable().default(null),
+    /** The guard's written reason (override, manual entry). Personal: purged with the name. */
+    note: z.string().max(1000).nullable().default(null),
   })
   .strict();
 export type PassageInput = z.input<typeof PassageInput>;

@@ -7,15 +7,8 @@ import type { CheckpointConfig } from '../config/checkpoint.js';
 import type { PriorVerdict, ScanHistory } from '../scan/types.js';
 import { AckPayload, EventPayload } from '../uplink/payloads.js';
 import { type KioskTopicKind, kioskTopic, type TopicScope } from '../uplink/topics.js';
-import {
-  type ChainedPassage,
-  chainHash,
-  GENESIS_HASH,
-  newSalt,
-  personalHash,
-  rowIsIntact,
-  type StoredPassageForChain,
-} from './chain.js';
+import { type HeadStatements, prepareHeadStatements, readChainHead, verifyLogSync } from '../audit/chain-log.js';
+import { type ChainedPassageV3, chainHashV3, newSalt, personalHashV3 } from './chain.js';
 import { type Db, openDatabase } from './db.js';
 import { type PassageInput, type PassageRow, parsePassage } from './passage.js';
 import {
@@ -56,6 +49,7 @@ export class Store implements ScanHistory, OutboxSource {
   readonly scope: TopicScope;
   private readonly listeners = new Set<() => void>();
   private readonly s: ReturnType<typeof prepareStatements>;
+  private readonly head: HeadStatements;
 
   constructor(
     readonly db: Db,
@@ -72,6 +66,7 @@ export class Store implements ScanHistory, OutboxSource {
     }
     this.scope = { district: checkpoint.checkpoint.district, checkpoint: checkpoint.checkpoint.id };
     this.s = prepareStatements(db);
+    this.head = prepareHeadStatements(db);
   }
 
   /**
@@ -83,19 +78,28 @@ export class Store implements ScanHistory, OutboxSource {
     const { id: checkpointId, area } = this.checkpoint.checkpoint;
     const reasons = JSON.stringify(p.reasons);
     const personal = {
-      holder_name: p.permit?.holderName ?? null,
-      id_masked: p.permit?.idMasked ?? null,
+      holder_name: p.permit?.holderName ?? p.person?.holderName ?? null,
+      id_masked: p.permit?.idMasked ?? p.person?.idMasked ?? null,
+      note: p.note,
       vehicle_plate: p.vehiclePlate,
       raw_preview: p.rawPreview,
+      idn_hmac: p.idnHmac,
     };
     const vehicle = summaryVehicle(p.vehicleType, p.vehiclePlate);
     const result = this.db
       .transaction(() => {
-        const last = this.s.lastPassage.get() as { id: number; hash: string } | undefined;
-        const prevHash = last?.hash ?? GENESIS_HASH;
+        const last = this.s.lastPassage.get() as { id: number } | undefined;
+        // Passages and audit events share one chain (src/audit/chain-log.ts): link to its head.
+        const head = readChainHead(this.head);
+        const prevHash = head.hash;
         const salt = newSalt();
-        const chained: ChainedPassage = {
+        const chained: ChainedPassageV3 = {
+          passengers: p.passengers,
+          override_of: p.overrideOf,
           id: (last?.id ?? 0) + 1,
+          seq: head.seq + 1,
+          user_id: p.userId,
+          shift_id: p.shiftId,
           at_ms: p.atMs,
           checkpoint_id: checkpointId,
           area,
@@ -107,13 +111,13 @@ export class Store implements ScanHistory, OutboxSource {
           permit_hash: p.permit?.hash ?? null,
           iss: p.permit?.iss ?? null,
           cti: p.permit?.cti ?? null,
-          purpose: p.permit?.purpose ?? null,
+          purpose: p.permit?.purpose ?? p.person?.purpose ?? null,
           vehicle_type: p.vehicleType,
           people: p.people,
           let_through: p.letThrough ? 1 : 0,
-          personal_hash: personalHash(salt, personal),
+          personal_hash: personalHashV3(salt, personal),
         };
-        const hash = chainHash(prevHash, chained);
+        const hash = chainHashV3(prevHash, chained);
         this.s.insertPassage.run({ ...chained, ...personal, personal_salt: salt, prev_hash: prevHash, hash });
 
         // A passage never lands in a window whose summary already left: it joins the first open one.
@@ -121,23 +125,31 @@ export class Store implements ScanHistory, OutboxSource {
         const start = Math.max(windowStartOf(p.atMs, this.windowMs), closedUntil);
         const stored = this.s.getWindow.get(start) as { data: string } | undefined;
         const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
-        addPassage(data, {
-          direction: p.direction,
-          decision: p.decision,
-          reasons: p.reasons,
-          letThrough: p.letThrough,
-          purpose: chained.purpose,
-          vehicleType: vehicle,
-          people: p.people,
-        });
+        // An override is not another passage: it only turns its passage into an overridden one.
+        if (p.overrideOf !== null) data.counts[p.direction].overridden++;
+        else {
+          addPassage(data, {
+            direction: p.direction,
+            decision: p.decision,
+            reasons: p.reasons,
+            letThrough: p.letThrough,
+            purpose: chained.purpose,
+            vehicleType: vehicle,
+            people: p.people,
+          });
+        }
         this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
 
-        if (p.decision === 'DENY') {
+        // A DENY or REVIEW let through by the guard (an override, or a manual entry let pass) is an
+        // `override` event; a DENY, a `denial`.
+        const overridden =
+          p.letThrough && p.decision !== 'ALLOW' && (p.overrideOf !== null || p.source === 'manual');
+        if (p.decision === 'DENY' || overridden) {
           const event: EventPayload = {
             schema: 'ckpt.event/1',
             id: randomUUID(),
             at: new Date(p.atMs).toISOString(),
-            kind: 'denial',
+            kind: overridden ? 'override' : 'denial',
             decision: p.decision,
             reasons: p.reasons,
             permit: chained.permit_hash,
@@ -146,7 +158,7 @@ export class Store implements ScanHistory, OutboxSource {
           };
           this.insertOutbox('event', event, p.atMs);
         }
-        return { id: chained.id, hash, evented: p.decision === 'DENY' };
+        return { id: chained.id, hash, evented: p.decision === 'DENY' || overridden };
       })
       .immediate();
     if (result.evented) this.notifyOutbox();
@@ -171,6 +183,44 @@ export class Store implements ScanHistory, OutboxSource {
       .immediate();
     if (closed > 0) this.notifyOutbox();
     return closed;
+  }
+
+  /**
+   * Counts an override (a DENY or REVIEW passage let through by a guard) in the open summary window and
+   * queues its `override` event, in one transaction with `within` (which chains the audit event: see
+   * src/audit/override.ts). The passage row never changes: the chain keeps the original verdict.
+   */
+  recordOverride<T>(
+    atMs: number,
+    p: { direction: Direction; decision: Decision; reasons: ReasonCode[]; permitHash: string | null; lane: string },
+    within: () => T,
+  ): T {
+    const result = this.db
+      .transaction(() => {
+        const out = within();
+        const closedUntil = (this.s.closedUntil.get() as { end: number } | undefined)?.end ?? 0;
+        const start = Math.max(windowStartOf(atMs, this.windowMs), closedUntil);
+        const stored = this.s.getWindow.get(start) as { data: string } | undefined;
+        const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
+        data.counts[p.direction].overridden++;
+        this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
+        const event: EventPayload = {
+          schema: 'ckpt.event/1',
+          id: randomUUID(),
+          at: new Date(atMs).toISOString(),
+          kind: 'override',
+          decision: p.decision,
+          reasons: p.reasons,
+          permit: p.permitHash,
+          direction: p.direction,
+          lane: p.lane,
+        };
+        this.insertOutbox('event', event, atMs);
+        return out;
+      })
+      .immediate();
+    this.notifyOutbox();
+    return result;
   }
 
   /** Queues an event (override, alert...) or a downlink ack, validated against its schema. */
@@ -245,14 +295,12 @@ export class Store implements ScanHistory, OutboxSource {
     return r?.direction ?? null;
   }
 
-  /** Recomputes the whole chain; returns the id of the first row that does not verify, or null. */
+  /**
+   * Recomputes the whole chain (passages and audit events); returns the id of the first row that does
+   * not verify, or null. src/audit/chain-log.ts verifyLog also names the table.
+   */
   verifyChain(): number | null {
-    let expectedPrev = GENESIS_HASH;
-    for (const row of this.s.allPassages.iterate() as Iterable<StoredPassageForChain>) {
-      if (!rowIsIntact(row, expectedPrev)) return row.id;
-      expectedPrev = row.hash;
-    }
-    return null;
+    return verifyLogSync(this.db).broken?.id ?? null;
   }
 
   getPassage(id: number): PassageRow | null {
@@ -296,10 +344,12 @@ function prepareStatements(db: Db) {
     lastPassage: p('SELECT id, hash FROM passages ORDER BY id DESC LIMIT 1'),
     insertPassage: p(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source, decision,
       reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
-      vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash)
+      vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash,
+      seq, chain_v, user_id, shift_id, idn_hmac, passengers, override_of, note)
       VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source, @decision, @reasons,
       @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name, @id_masked,
-      @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash)`),
+      @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
+      @seq, 3, @user_id, @shift_id, @idn_hmac, @passengers, @override_of, @note)`),
     closedUntil: p(`SELECT window_start_ms + window_ms AS end FROM summary_windows WHERE closed = 1
       ORDER BY window_start_ms DESC LIMIT 1`),
     getWindow: p('SELECT data FROM summary_windows WHERE window_start_ms = ?'),
@@ -314,14 +364,16 @@ function prepareStatements(db: Db) {
       ORDER BY seq LIMIT ?`),
     deleteOutbox: p('DELETE FROM outbox WHERE seq = ?'),
     countOutbox: p('SELECT count(*) AS n FROM outbox'),
+    // An override row repeats its passage's verdict: a duplicate refers to the scanned passage itself.
     recentVerdict: p(`SELECT id, at_ms, decision, reasons FROM passages WHERE permit_hash = ? AND at_ms >= ?
-      ORDER BY at_ms DESC, id DESC LIMIT 1`),
+      AND override_of IS NULL ORDER BY at_ms DESC, id DESC LIMIT 1`),
     lastDirection: p(`SELECT direction FROM passages WHERE permit_hash = ? AND area = ? AND let_through = 1
       ORDER BY at_ms DESC, id DESC LIMIT 1`),
-    allPassages: p('SELECT * FROM passages ORDER BY id'),
     recentPassages: p('SELECT * FROM passages ORDER BY id DESC LIMIT ?'),
     getPassage: p('SELECT * FROM passages WHERE id = ?'),
-    countsSince: p('SELECT decision, count(*) AS n FROM passages WHERE at_ms >= ? GROUP BY decision'),
+    // Overrides are not passages of their own (they count as overridden in summaries).
+    countsSince: p(`SELECT decision, count(*) AS n FROM passages WHERE at_ms >= ? AND override_of IS NULL
+      GROUP BY decision`),
     kvGet: p('SELECT value FROM kv WHERE key = ?'),
     kvSet: p(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),

@@ -31,6 +31,14 @@ export interface UplinkOptions {
   backoffMaxMs?: number;
   connectTimeoutMs?: number;
   now?: () => number;
+  /** Command centre → kiosk topics (QoS 1), subscribed again on every connection (clean sessions). */
+  downlink?: UplinkSubscription;
+}
+
+export interface UplinkSubscription {
+  topics: string[];
+  /** Called for each message, retained copies included; must not throw (errors are logged). */
+  onMessage(topic: string, payload: Buffer): void;
 }
 
 export interface UplinkState {
@@ -225,6 +233,14 @@ export class Uplink {
       }
       this.update({ lastError: `${url}: ${err.message}` });
     });
+    client.on('message', (topic, payload) => {
+      if (gen !== this.generation) return;
+      try {
+        this.opts.downlink?.onMessage(topic, payload);
+      } catch (err) {
+        console.error('uplink: downlink handler failed', err);
+      }
+    });
     client.on('close', () => {
       if (gen !== this.generation) return;
       this.generation++;
@@ -241,7 +257,23 @@ export class Uplink {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => this.publishStatus(), this.opts.heartbeatMs ?? 30_000);
     this.heartbeat.unref?.();
+    this.subscribeDownlink();
     this.pump();
+  }
+
+  private subscribeDownlink(): void {
+    const client = this.client;
+    const topics = this.opts.downlink?.topics ?? [];
+    if (!client || topics.length === 0) return;
+    client.subscribe(topics, { qos: 1 }, (err, granted) => {
+      // 128 (0x80): the broker refused that topic, e.g. by its ACL.
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (err || refused.length > 0) {
+        const why = err ? err.message : `refused: ${refused.join(', ')}`;
+        this.update({ lastError: `subscribe: ${why}` });
+        console.error(`uplink: downlink subscription failed: ${why}`);
+      }
+    });
   }
 
   private onDisconnected(sameUrlAgain: boolean): void {

@@ -1,0 +1,54 @@
+// Events from the kiosks, newest first: alerts (revoked permit, unknown issuer, scanner lost, …) stand
+// out from ordinary denials; "alerts only" hides the denials.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatVnDateTime } from '../../../../renderer/src/format.js';
+import { ALERT_KINDS, type AlertView } from '../../../../src/command-centre/types.js';
+import { ago } from '../time.js';
+
+const isAlert = (kind: string) => (ALERT_KINDS as readonly string[]).includes(kind);
+
+export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: number }) {
+  const { t } = useTranslation();
+  const [alertsOnly, setAlertsOnly] = useState(false);
+  const shown = alertsOnly ? alerts.filter((a) => isAlert(a.kind)) : alerts;
+  return (
+    <section className="panel panel--alerts" aria-live="polite">
+      <div className="panel__head">
+        <h2>{t('alerts')}</h2>
+        <label className="check">
+          <input type="checkbox" checked={alertsOnly} onChange={(e) => setAlertsOnly(e.target.checked)} />
+          {t('alertsOnly')}
+        </label>
+      </div>
+      {shown.length === 0 ? (
+        <p className="empty">{t('noAlerts')}</p>
+      ) : (
+        <ol className="feed" data-testid="alerts">
+          {shown.map((a) => {
+            const tone = isAlert(a.kind) ? 'alert' : a.kind === 'override' ? 'override' : 'denial';
+            return (
+              <li key={a.seq} className={`feed__item feed__item--${tone}`} data-kind={a.kind}>
+                <div className="feed__line">
+                  <span className={`badge badge--${tone}`}>
+                    {t(`eventKinds.${a.kind}`, { defaultValue: a.kind })}
+                  </span>
+                  <strong>{a.checkpoint}</strong>
+                  <span className="muted">{a.district}</span>
+                  <time className="feed__time" title={formatVnDateTime(a.at)}>
+                    {ago(t, a.at, nowMs)}
+                  </time>
+                </div>
+                <div className="feed__reasons">
+                  {a.reasons.map((r) => t(`reason.${r}`, { defaultValue: r })).join(' · ') || '—'}
+                  {a.direction ? ` · ${a.direction === 'in' ? t('dirIn') : t('dirOut')}` : ''}
+                  {a.lane ? ` · ${t('lane')} ${a.lane}` : ''}
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

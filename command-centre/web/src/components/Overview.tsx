@@ -1,0 +1,211 @@
+// The overview: headline figures, every checkpoint (out-of-contact ones first), the alerts feed, and
+// totals per hour and per district.
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CheckpointView, Snapshot, Totals } from '../../../../src/command-centre/types.js';
+import { ago, fmt } from '../time.js';
+import { AlertsFeed } from './AlertsFeed.js';
+import { DistrictChart, HourlyChart } from './Charts.js';
+
+/** Heartbeats come every 30 s: three missed and an "online" kiosk is called silent. */
+const SILENT_MS = 90_000;
+
+export type Liveness = 'online' | 'silent' | 'offline';
+
+export function liveness(c: CheckpointView, nowMs: number): Liveness {
+  if (!c.online) return 'offline';
+  if (c.lastSeenAt && nowMs - Date.parse(c.lastSeenAt) > SILENT_MS) return 'silent';
+  return 'online';
+}
+
+export function sum(t: Totals) {
+  return {
+    allowed: t.in.allowed + t.out.allowed,
+    denied: t.in.denied + t.out.denied,
+    review: t.in.review + t.out.review,
+    overridden: t.in.overridden + t.out.overridden,
+    people: t.people,
+  };
+}
+
+const RANK: Record<Liveness, number> = { offline: 0, silent: 1, online: 2 };
+
+export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: number }) {
+  const { t } = useTranslation();
+  const [district, setDistrict] = useState('');
+  const [query, setQuery] = useState('');
+  const cps = snapshot.checkpoints;
+  const states = useMemo(() => new Map(cps.map((c) => [c, liveness(c, nowMs)])), [cps, nowMs]);
+  const today = useMemo(() => {
+    const all = { allowed: 0, denied: 0, review: 0, overridden: 0, people: 0 };
+    for (const c of cps) {
+      const s = sum(c.today);
+      for (const k of Object.keys(all) as (keyof typeof all)[]) all[k] += s[k];
+    }
+    return all;
+  }, [cps]);
+  const online = cps.filter((c) => c.online).length;
+  const offline = cps.length - online;
+  const q = query.trim().toLowerCase();
+  const rows = cps
+    .filter((c) => !district || c.district === district)
+    .filter((c) => !q || c.checkpoint.toLowerCase().includes(q) || (c.districtName ?? '').toLowerCase().includes(q))
+    .sort(
+      (a, b) =>
+        RANK[states.get(a)!] - RANK[states.get(b)!] ||
+        a.district.localeCompare(b.district) ||
+        a.checkpoint.localeCompare(b.checkpoint),
+    );
+
+  return (
+    <main className="overview">
+      <section className="kpis" aria-label={t('today')}>
+        <Kpi label={t('kpiOnline')} value={`${fmt.format(online)} / ${fmt.format(cps.length)}`} tone="good" id="online" />
+        <Kpi label={t('kpiOffline')} value={fmt.format(offline)} tone={offline > 0 ? 'bad' : 'plain'} id="offline" />
+        <Kpi label={t('kpiPeople')} value={fmt.format(today.people)} tone="plain" id="people" />
+        <Kpi label={t('kpiAllowed')} value={fmt.format(today.allowed)} tone="good" id="allowed" />
+        <Kpi label={t('kpiDenied')} value={fmt.format(today.denied)} tone="bad" id="denied" />
+        <Kpi label={t('kpiReview')} value={fmt.format(today.review)} tone="warn" id="review" />
+      </section>
+
+      <section className="panel panel--table">
+        <div className="panel__head">
+          <h2>{t('checkpoints')}</h2>
+          <div className="filters">
+            <select value={district} onChange={(e) => setDistrict(e.target.value)} aria-label={t('district')}>
+              <option value="">{t('allDistricts')}</option>
+              {snapshot.districts.map((d) => (
+                <option key={d.district} value={d.district}>
+                  {d.name ?? d.district}
+                </option>
+              ))}
+            </select>
+            <input
+              type="search"
+              value={query}
+              placeholder={t('search')}
+              aria-label={t('search')}
+              onChange={(e) => setQuery(e.target.value)}
+            />
+          </div>
+        </div>
+        {cps.length === 0 ? (
+          <p className="empty">{t('noCheckpoints')}</p>
+        ) : (
+          <div className="scroll">
+            <table className="cps">
+              <thead>
+                <tr>
+                  <th>{t('state')}</th>
+                  <th>{t('checkpoint')}</th>
+                  <th>{t('district')}</th>
+                  <th>{t('lastSeen')}</th>
+                  <th className="num">{t('allowed')}</th>
+                  <th className="num">{t('denied')}</th>
+                  <th className="num">{t('review')}</th>
+                  <th className="num">{t('people')}</th>
+                  <th className="num">{t('backlog')}</th>
+                  <th>{t('scanner')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((c) => {
+                  const state = states.get(c)!;
+                  const s = sum(c.today);
+                  return (
+                    <tr
+                      key={`${c.district}/${c.checkpoint}`}
+                      className={`cp cp--${state}`}
+                      data-testid={`cp-${c.district}-${c.checkpoint}`}
+                      data-state={state}
+                    >
+                      <td>
+                        <span className={`dot dot--${state}`} aria-hidden="true" />
+                        <span className="cp__state">{t(state)}</span>
+                      </td>
+                      <td className="cp__id">{c.checkpoint}</td>
+                      <td>{c.districtName ?? c.district}</td>
+                      <td title={c.lastSeenAt ?? ''}>{ago(t, c.lastSeenAt, nowMs)}</td>
+                      <td className="num" data-testid="cp-allowed">
+                        {fmt.format(s.allowed)}
+                      </td>
+                      <td className="num num--bad" data-testid="cp-denied">
+                        {fmt.format(s.denied)}
+                      </td>
+                      <td className="num" data-testid="cp-review">
+                        {fmt.format(s.review)}
+                      </td>
+                      <td className="num" data-testid="cp-people">
+                        {fmt.format(s.people)}
+                      </td>
+                      <td className="num">{c.status.uplinkBacklog ?? '—'}</td>
+                      <td className={c.status.scanner && c.status.scanner !== 'ok' ? 'warn' : ''}>
+                        {c.status.scanner ? t(`scannerState.${c.status.scanner}`) : '—'}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <AlertsFeed alerts={snapshot.alerts} nowMs={nowMs} />
+
+      <section className="panel panel--chart">
+        <h2>{t('hourly')}</h2>
+        <HourlyChart hours={snapshot.hourly} />
+      </section>
+
+      <section className="panel panel--districts">
+        <h2>{t('byDistrict')}</h2>
+        <DistrictChart districts={snapshot.districts} />
+        <table className="districts">
+          <thead>
+            <tr>
+              <th>{t('district')}</th>
+              <th className="num">{t('online')}</th>
+              <th className="num">{t('allowed')}</th>
+              <th className="num">{t('denied')}</th>
+              <th className="num">{t('review')}</th>
+              <th className="num">{t('people')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {snapshot.districts.map((d) => {
+              const s = sum(d.today);
+              return (
+                <tr key={d.district} data-testid={`district-${d.district}`}>
+                  <td>{d.name ?? d.district}</td>
+                  <td className="num">
+                    {d.online} / {d.checkpoints}
+                  </td>
+                  <td className="num">{fmt.format(s.allowed)}</td>
+                  <td className="num num--bad">{fmt.format(s.denied)}</td>
+                  <td className="num">{fmt.format(s.review)}</td>
+                  <td className="num">{fmt.format(s.people)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {snapshot.rejected.length > 0 ? (
+          <p className="rejected" data-testid="rejected">
+            {t('rejected')}:{' '}
+            {snapshot.rejected.map((r) => `${t(`rejectedReasons.${r.reason}`)} ${fmt.format(r.count)}`).join(' · ')}
+          </p>
+        ) : null}
+      </section>
+    </main>
+  );
+}
+
+function Kpi({ label, value, tone, id }: { label: string; value: string; tone: string; id: string }) {
+  return (
+    <div className={`kpi kpi--${tone}`} data-testid={`kpi-${id}`}>
+      <span className="kpi__value">{value}</span>
+      <span className="kpi__label">{label}</span>
+    </div>
+  );
+}

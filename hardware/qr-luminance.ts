@@ -1,0 +1,174 @@
+// The QR decoding core shared by the camera (renderer), `kiosk decode-image` and the DCC conformance
+// test. Pure: no DOM, no Node, only @zxing/library, so the renderer can bundle it as it is.
+import {
+  type Binarizer,
+  BinaryBitmap,
+  DecodeHintType,
+  GlobalHistogramBinarizer,
+  HybridBinarizer,
+  InvertedLuminanceSource,
+  type LuminanceSource,
+  QRCodeReader,
+  RGBLuminanceSource,
+} from '@zxing/library';
+
+type Hints = Map<DecodeHintType, unknown>;
+
+const PURE: Hints = new Map<DecodeHintType, unknown>([[DecodeHintType.PURE_BARCODE, true]]);
+const HARDER: Hints = new Map<DecodeHintType, unknown>([[DecodeHintType.TRY_HARDER, true]]);
+const PLAIN: Hints = new Map<DecodeHintType, unknown>();
+
+type Attempt = {
+  binarizer: (source: LuminanceSource) => Binarizer;
+  hints: Hints;
+  inverted: boolean;
+};
+
+const hybrid = (s: LuminanceSource): Binarizer => new HybridBinarizer(s);
+const histogram = (s: LuminanceSource): Binarizer => new GlobalHistogramBinarizer(s);
+
+// Order: the cheap exact read of a generated image first (the general finder misreads about 1 in 40
+// clean generated codes), then the camera-grade finder, the plain finder (it samples rows differently
+// and reads some small rotated codes TRY_HARDER misses), a global threshold for uneven light, then
+// light-on-dark codes (phone screens in dark mode), where the global threshold copes best with noise.
+const ATTEMPTS: readonly Attempt[] = [
+  { binarizer: hybrid, hints: PURE, inverted: false },
+  { binarizer: hybrid, hints: HARDER, inverted: false },
+  { binarizer: hybrid, hints: PLAIN, inverted: false },
+  { binarizer: histogram, hints: HARDER, inverted: false },
+  { binarizer: hybrid, hints: HARDER, inverted: true },
+  { binarizer: histogram, hints: HARDER, inverted: true },
+];
+const SMOOTHED_ATTEMPTS: readonly Attempt[] = [
+  { binarizer: hybrid, hints: HARDER, inverted: false },
+  { binarizer: hybrid, hints: HARDER, inverted: true },
+];
+/** For a live camera: the two attempts that read almost every real frame, at a fraction of the cost. */
+const FAST_ATTEMPTS: readonly Attempt[] = [
+  { binarizer: hybrid, hints: HARDER, inverted: false },
+  { binarizer: hybrid, hints: PURE, inverted: false },
+];
+
+export interface DecodeOptions {
+  /** Only the cheap attempts: for camera frames, where the next frame comes in 33 ms anyway. */
+  fast?: boolean;
+}
+
+/**
+ * Finds and decodes one QR code in a grey-level image (one byte per pixel, row-major, 0 = black).
+ * Returns its text, or null when no code could be read. Throws RangeError only for a malformed frame.
+ */
+export function decodeLuminance(
+  lum: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options: DecodeOptions = {},
+): string | null {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`bad frame size ${width}×${height}`);
+  }
+  if (lum.length < width * height) {
+    throw new RangeError(`frame has ${lum.length} bytes, expected ${width * height}`);
+  }
+  const frame = lum.length === width * height ? lum : lum.subarray(0, width * height);
+  const source = new RGBLuminanceSource(frame, width, height);
+  const reader = new QRCodeReader();
+  for (const attempt of options.fast ? FAST_ATTEMPTS : ATTEMPTS) {
+    const text = tryDecode(reader, source, attempt);
+    if (text !== null) return text;
+  }
+  if (options.fast) return null;
+  // Last: smoothed, for sensor noise on small modules (3 px), which breaks the finder's run lengths.
+  const smooth = new RGBLuminanceSource(boxBlur3(frame, width, height), width, height);
+  for (const attempt of SMOOTHED_ATTEMPTS) {
+    const text = tryDecode(reader, smooth, attempt);
+    if (text !== null) return text;
+  }
+  return null;
+}
+
+/** 3×3 mean filter, separable, edges clamped. */
+export function boxBlur3(lum: Uint8ClampedArray, width: number, height: number): Uint8ClampedArray {
+  const rows = new Uint16Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const l = lum[o + (x > 0 ? x - 1 : x)] as number;
+      const r = lum[o + (x < width - 1 ? x + 1 : x)] as number;
+      rows[o + x] = l + (lum[o + x] as number) + r;
+    }
+  }
+  const out = new Uint8ClampedArray(width * height);
+  for (let y = 0; y < height; y++) {
+    const up = (y > 0 ? y - 1 : y) * width;
+    const down = (y < height - 1 ? y + 1 : y) * width;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      out[o + x] = ((rows[up + x] as number) + (rows[o + x] as number) + (rows[down + x] as number)) / 9;
+    }
+  }
+  return out;
+}
+
+function tryDecode(reader: QRCodeReader, source: LuminanceSource, attempt: Attempt): string | null {
+  const input = attempt.inverted ? new InvertedLuminanceSource(source) : source;
+  try {
+    const result = reader.decode(new BinaryBitmap(attempt.binarizer(input)), attempt.hints);
+    return result.getText();
+  } catch {
+    // zxing reports "no code here", checksum and format failures all as exceptions: try the next way.
+    return null;
+  } finally {
+    reader.reset();
+  }
+}
+
+/**
+ * RGBA pixels (4 bytes each, as canvas ImageData, pngjs and jpeg-js give them) to grey levels,
+ * composited over white so transparent backgrounds read as paper.
+ */
+export function rgbaToLuminance(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+): Uint8ClampedArray {
+  const n = width * height;
+  if (rgba.length < n * 4) throw new RangeError(`RGBA buffer too short for ${width}×${height}`);
+  const out = new Uint8ClampedArray(n);
+  for (let i = 0, p = 0; i < n; i++, p += 4) {
+    const r = rgba[p] as number;
+    const g = rgba[p + 1] as number;
+    const b = rgba[p + 2] as number;
+    const a = rgba[p + 3] as number;
+    // Integer BT.601 weights (77+150+29 = 256); alpha blends towards white.
+    const y = (r * 77 + g * 150 + b * 29) >> 8;
+    out[i] = a === 255 ? y : (y * a + 255 * (255 - a)) / 255;
+  }
+  return out;
+}
+
+/** Box-filter downscale by an integer factor: keeps module edges clean for the binarizer. */
+export function downscaleLuminance(
+  lum: Uint8ClampedArray,
+  width: number,
+  height: number,
+  factor: number,
+): { lum: Uint8ClampedArray; width: number; height: number } {
+  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`bad factor ${factor}`);
+  if (factor === 1) return { lum, width, height };
+  const w = Math.floor(width / factor);
+  const h = Math.floor(height / factor);
+  const out = new Uint8ClampedArray(w * h);
+  const area = factor * factor;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        const row = (y * factor + dy) * width + x * factor;
+        for (let dx = 0; dx < factor; dx++) sum += lum[row + dx] as number;
+      }
+      out[y * w + x] = sum / area;
+    }
+  }
+  return { lum: out, width: w, height: h };
+}

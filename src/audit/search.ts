@@ -1,0 +1,233 @@
+// The supervisor's search over the passage log: every filter is an index range (plate, ID number,
+// permit, decision, reason, shift, time), newest first with a keyset cursor, so a page comes back in
+// milliseconds over millions of rows. Values are always bound parameters, never spliced into SQL.
+import { KioskError } from '../api/errors.js';
+import type { ReasonCode } from '../api/reasons.js';
+import { normalisePlate } from '../policy/plate.js';
+import type { Db } from '../store/db.js';
+import type { AuditPassage, SearchFilters, SearchResult } from './api-schema.js';
+import type { IdnHasher } from './idn.js';
+import { PLATE_SQL } from './migration.js';
+
+/** At most this many newest name matches are looked at per page (a common surname matches millions). */
+export const NAME_MATCH_WINDOW = 5000;
+
+export interface PassageQueryRow {
+  id: number;
+  seq: number;
+  at_ms: number;
+  lane: string;
+  direction: AuditPassage['direction'];
+  source: AuditPassage['source'];
+  decision: AuditPassage['decision'];
+  reasons: string;
+  let_through: number;
+  iss: string | null;
+  cti: string | null;
+  permit_hash: string | null;
+  purpose: string | null;
+  holder_name: string | null;
+  id_masked: string | null;
+  vehicle_plate: string | null;
+  vehicle_type: string | null;
+  people: number;
+  shift_id: number | null;
+  guard: string | null;
+  purged: number;
+  override: string | null;
+}
+
+/** Columns every audit view of a passage selects (alias p), the guard's name and the latest override. */
+export const PASSAGE_COLUMNS = `p.id, p.seq, p.at_ms, p.lane, p.direction, p.source, p.decision, p.reasons,
+  p.let_through, p.iss, p.cti, p.permit_hash, p.purpose, p.holder_name, p.id_masked, p.vehicle_plate,
+  p.vehicle_type, p.people, p.shift_id, u.display_name AS guard, p.purged,
+  (SELECT json_object('eventId', e.id, 'atMs', e.at_ms, 'by', e.user_name, 'details', e.details)
+     FROM audit_events e WHERE e.kind = 'override' AND e.passage_id = p.id ORDER BY e.id DESC LIMIT 1) AS override`;
+
+export function toAuditPassage(r: PassageQueryRow): AuditPassage {
+  let override: AuditPassage['override'] = null;
+  if (r.override) {
+    const o = JSON.parse(r.override) as { eventId: number; atMs: number; by: string | null; details: string };
+    const d = JSON.parse(o.details) as { reason?: string };
+    override = { eventId: o.eventId, at: new Date(o.atMs).toISOString(), by: o.by, reason: d.reason ?? '' };
+  }
+  return {
+    id: r.id,
+    seq: r.seq,
+    at: new Date(r.at_ms).toISOString(),
+    lane: r.lane,
+    direction: r.direction,
+    source: r.source,
+    decision: r.decision,
+    reasons: JSON.parse(r.reasons) as ReasonCode[],
+    letThrough: r.let_through === 1 || override !== null,
+    iss: r.iss,
+    cti: r.cti,
+    permitHash: r.permit_hash,
+    purpose: r.purpose,
+    holderName: r.holder_name,
+    idMasked: r.id_masked,
+    vehiclePlate: r.vehicle_plate,
+    vehicleType: r.vehicle_type,
+    people: r.people,
+    shiftId: r.shift_id,
+    guard: r.guard,
+    purged: r.purged === 1,
+    override,
+  };
+}
+
+/** Folds a name query like the index does: no diacritics, đ → d, lower case; FTS5 prefix terms. */
+export function nameQuery(text: string): string | null {
+  const words = text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+  if (words.length === 0) return null;
+  // Each word quoted (no FTS syntax gets through), the last one a prefix: "nguyen van a" finds "An".
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+function timeOf(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new KioskError('BAD_PARAMS', `${field}: thời gian không hợp lệ`, `${field}: not a valid time`);
+  }
+  return ms;
+}
+
+export interface BuiltQuery {
+  sql: string;
+  args: unknown[];
+}
+
+/**
+ * Builds the query for the filters. When a reason is asked for, the reasons table drives the walk (its
+ * primary key is already in time order); otherwise passages with the most selective index SQLite picks.
+ */
+export function buildSearch(
+  f: SearchFilters,
+  idn: IdnHasher,
+  page: { limit: number; before?: { at: number; id: number } | undefined },
+): BuiltQuery {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const byReason = f.reason !== undefined;
+  const atCol = byReason ? 'r.at_ms' : 'p.at_ms';
+  const idCol = byReason ? 'r.passage_id' : 'p.id';
+  if (byReason) {
+    where.push('r.reason = ?');
+    args.push(f.reason);
+  }
+  if (f.plate !== undefined) {
+    const n = normalisePlate(f.plate);
+    if (n.length < 2) throw new KioskError('BAD_PARAMS', 'Biển số quá ngắn', 'Plate too short');
+    where.push(`p.vehicle_plate IS NOT NULL AND ${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} >= ?`);
+    where.push(`${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} < ?`);
+    args.push(n, `${n}~`);
+  }
+  if (f.idn !== undefined) {
+    if (f.idn.length === 4) {
+      where.push('p.id_masked IS NOT NULL AND substr(p.id_masked, -4) = ?');
+      args.push(f.idn);
+    } else {
+      where.push('p.idn_hmac IS NOT NULL AND p.idn_hmac = ?');
+      args.push(idn.hmac(f.idn));
+    }
+  }
+  if (f.permit !== undefined) {
+    if (/^[0-9a-fA-F]{64}$/.test(f.permit)) {
+      where.push('p.permit_hash IS NOT NULL AND p.permit_hash = ?');
+      args.push(f.permit.toLowerCase());
+    } else {
+      where.push('p.cti IS NOT NULL AND p.cti = ?');
+      args.push(f.permit);
+    }
+  }
+  if (f.name !== undefined) {
+    const q = nameQuery(f.name);
+    if (!q) throw new KioskError('BAD_PARAMS', 'Tên cần tìm trống', 'Empty name');
+    const cursor = page.before ? 'AND rowid < ?' : '';
+    where.push(`p.id IN (SELECT rowid FROM passage_names WHERE passage_names MATCH ? ${cursor}
+      ORDER BY rowid DESC LIMIT ${NAME_MATCH_WINDOW})`);
+    args.push(q);
+    if (page.before) args.push(page.before.id);
+  }
+  if (f.from !== undefined) {
+    where.push(`${atCol} >= ?`);
+    args.push(timeOf(f.from, 'from'));
+  }
+  if (f.to !== undefined) {
+    where.push(`${atCol} < ?`);
+    args.push(timeOf(f.to, 'to'));
+  }
+  if (f.decision !== undefined) {
+    where.push('p.decision = ?');
+    args.push(f.decision);
+  }
+  if (f.shiftId !== undefined) {
+    where.push('p.shift_id IS NOT NULL AND p.shift_id = ?');
+    args.push(f.shiftId);
+  }
+  if (f.overridden) {
+    where.push(`p.id IN (SELECT passage_id FROM audit_events WHERE kind = 'override' AND passage_id IS NOT NULL)`);
+  }
+  if (page.before) {
+    where.push(`(${atCol}, ${idCol}) < (?, ?)`);
+    args.push(page.before.at, page.before.id);
+  }
+  const from = byReason
+    ? 'passage_reasons r JOIN passages p ON p.id = r.passage_id'
+    : 'passages p';
+  const sql = `SELECT ${PASSAGE_COLUMNS} FROM ${from} LEFT JOIN users u ON u.id = p.user_id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${atCol} DESC, ${idCol} DESC LIMIT ${page.limit + 1}`;
+  return { sql, args };
+}
+
+export class PassageSearch {
+  constructor(
+    private readonly db: Db,
+    private readonly idn: IdnHasher,
+  ) {}
+
+  search(f: SearchFilters, limit: number, before?: { at: number; id: number }): SearchResult {
+    const t0 = performance.now();
+    const q = buildSearch(f, this.idn, { limit, before });
+    const rows = this.db.prepare(q.sql).all(...q.args) as PassageQueryRow[];
+    const page = rows.slice(0, limit).map(toAuditPassage);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      rows: page,
+      next: last ? { at: last.at_ms, id: last.id } : null,
+      tookMs: Math.round((performance.now() - t0) * 100) / 100,
+    };
+  }
+
+  /** Every matching row, oldest first, in batches: for exports. */
+  *all(f: SearchFilters, max: number): Generator<AuditPassage> {
+    let before: { at: number; id: number } | undefined;
+    let n = 0;
+    const rows: AuditPassage[] = [];
+    for (;;) {
+      const page = this.search(f, 500, before);
+      rows.push(...page.rows);
+      n += page.rows.length;
+      if (!page.next || n >= max) break;
+      before = page.next;
+    }
+    for (let i = Math.min(rows.length, max) - 1; i >= 0; i--) yield rows[i]!;
+  }
+
+  get(id: number): AuditPassage {
+    const row = this.db
+      .prepare(`SELECT ${PASSAGE_COLUMNS} FROM passages p LEFT JOIN users u ON u.id = p.user_id WHERE p.id = ?`)
+      .get(id) as PassageQueryRow | undefined;
+    if (!row) throw new KioskError('PASSAGE_NOT_FOUND', `Không có lượt qua số ${id}`, `No passage ${id}`);
+    return toAuditPassage(row);
+  }
+}

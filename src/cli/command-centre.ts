@@ -1,0 +1,98 @@
+// `kiosk command-centre`: the aggregator (MQTT shared subscriptions → SQLite) and the dashboard
+// (HTTP on 127.0.0.1). The signing key is read here and never leaves this process.
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { KioskError } from '../api/errors.js';
+import { loadPrivateKey } from '../permit/keys.js';
+import { readTextFile, reportCliError } from './common.js';
+import { brokerUrls, positiveNumber, tlsOptions } from './simulate-fleet.js';
+
+interface CommandCentreCliOptions {
+  broker: string[];
+  key?: string;
+  port: string;
+  host: string;
+  db: string;
+  clientId?: string;
+  group: string;
+  retainDays: string;
+  staticDir?: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  clientKey?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+async function run(o: CommandCentreCliOptions): Promise<void> {
+  const urls = brokerUrls(o.broker);
+  const port = positiveNumber(o.port, '--port', { integer: true });
+  if (port > 65535) throw new KioskError('BAD_ARGUMENT', '--port tối đa 65535', '--port is at most 65535');
+  const retainDays = positiveNumber(o.retainDays, '--retain-days', { integer: true, min: 1 });
+  let signingKeyPem: string | null = null;
+  if (o.key) {
+    signingKeyPem = readTextFile(o.key, 'khoá ký của trung tâm', 'command centre signing key');
+    try {
+      loadPrivateKey(signingKeyPem);
+    } catch {
+      throw new KioskError(
+        'KEY_INVALID',
+        `${o.key} không phải khoá bí mật P-256 (PKCS#8 PEM)`,
+        `${o.key} is not a P-256 private key (PKCS#8 PEM)`,
+      );
+    }
+  }
+  const { startCommandCentre } = await import('../command-centre/run.js');
+  const cc = await startCommandCentre({
+    urls,
+    database: o.db,
+    // Stable across restarts, so the broker hands this instance the session (and messages) it kept.
+    clientId: o.clientId ?? `cc-${hostname()}-${port}`,
+    group: o.group,
+    retainDays,
+    signingKeyPem,
+    http: { host: o.host, port },
+    ...(o.staticDir ? { staticDir: o.staticDir } : {}),
+    ...tlsOptions(o),
+  });
+  console.log(`Trung tâm chỉ huy sẵn sàng / command centre ready: ${cc.url}`);
+  if (!signingKeyPem) {
+    console.log('Không có --key: chỉ xem, không phát tài liệu / no --key: read-only, publishing disabled');
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await cc.stop();
+}
+
+export function register(program: Command): void {
+  program
+    .command('command-centre')
+    .description(
+      'Trung tâm chỉ huy: tổng hợp MQTT và bảng điều khiển / command centre: aggregator and dashboard',
+    )
+    .option('--broker <url>', 'broker URL (repeat, or comma-separate, for failover)', collect, [])
+    .option('--key <pem>', "the command centre's private signing key (PKCS#8 PEM); without it, read-only")
+    .option('--port <port>', 'dashboard port on --host (0: any free port)', '8090')
+    .option('--host <host>', 'dashboard address', '127.0.0.1')
+    .option('--db <file>', 'SQLite database (aggregators on one machine share it)', 'command-centre.db')
+    .option('--client-id <id>', 'MQTT client id, stable per instance (default cc-<hostname>-<port>)')
+    .option('--group <name>', 'shared-subscription group', 'cc')
+    .option('--retain-days <n>', 'keep processed ids and events this long; refuse older messages', '90')
+    .option('--static-dir <dir>', 'the built dashboard (default dist/command-centre)')
+    .option('--username <u>', 'MQTT username')
+    .option('--password <p>', 'MQTT password')
+    .option('--ca <pem>', 'pinned CA for mqtts://')
+    .option('--cert <pem>', 'client certificate')
+    .option('--client-key <pem>', 'client certificate key')
+    .action(async (opts: CommandCentreCliOptions) => {
+      try {
+        await run(opts);
+      } catch (err) {
+        reportCliError('command-centre', err);
+      }
+    });
+}

@@ -1,0 +1,141 @@
+// Reading a `vnp-revocations+jws` document into packed binary lists. A full list of a million entries
+// is ~85 MiB of JWS: parsing it takes about a second of CPU, so large ones are read in a worker thread
+// and the scan path never waits for them; small deltas are read in place.
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import { KioskError } from '../api/errors.js';
+import type { ApiError } from '../api/schema.js';
+import { documentText, verifyAs } from './inspect.js';
+import { malformed } from './refusal.js';
+import { packHashes } from './revocation-index.js';
+import { describeZodError } from './schemas.js';
+
+/** The fields of RevocationsPayload (schemas.ts) other than the lists, which are checked as they are packed. */
+const RevocationsHeader = z
+  .object({
+    version: z.number().int().min(0),
+    issued: z.number().int().min(0),
+    mode: z.enum(['full', 'delta']),
+    base: z.number().int().min(0).optional(),
+  })
+  .refine((d) => d.mode === 'full' || d.base !== undefined, {
+    message: 'a delta needs base',
+    path: ['base'],
+  });
+
+export interface RevocationsRead {
+  version: number;
+  issued: number;
+  mode: 'full' | 'delta';
+  base: number | undefined;
+  /** Packed 32-byte hashes, sorted, unique. */
+  add: Buffer;
+  remove: Buffer;
+}
+
+/** Verifies and reads a revocations document in this thread. Throws refusals (KioskError). */
+export async function readRevocations(raw: string | Uint8Array, root: KeyObject): Promise<RevocationsRead> {
+  const payload = await verifyAs('revocations', documentText(raw), root);
+  const head = RevocationsHeader.safeParse(payload);
+  if (!head.success) {
+    const detail = describeZodError(head.error);
+    throw malformed(detail, detail);
+  }
+  const body = payload as { add?: unknown; remove?: unknown };
+  return {
+    ...head.data,
+    base: head.data.base,
+    add: packHashes(body.add, 'add'),
+    remove: packHashes(body.remove, 'remove'),
+  };
+}
+
+export type WorkerReply =
+  | {
+      ok: true;
+      version: number;
+      issued: number;
+      mode: 'full' | 'delta';
+      base: number | null;
+      add: Uint8Array;
+      remove: Uint8Array;
+    }
+  | { ok: false; error: ApiError };
+
+/**
+ * How to start the worker. The build runs the .js beside this file; from the TypeScript sources (tests,
+ * bench) the worker first registers tsx's ESM loader, which a worker's execArgv cannot do on Node 20.
+ */
+function workerSource(): { source: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts'))
+    return { source: new URL('./revocation-worker.js', import.meta.url), eval: false };
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
+  const entry = new URL('./revocation-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return { source: code, eval: true };
+}
+
+/** Workers still running, so that a stopping kiosk can end them. */
+const running = new Set<Worker>();
+
+export async function stopRevocationWorkers(): Promise<void> {
+  await Promise.all([...running].map((w) => w.terminate()));
+}
+
+/**
+ * Verifies and reads a revocations document in a worker thread. The bytes are copied once and moved
+ * to the worker; the packed lists come back moved, not copied.
+ */
+export function readRevocationsOffThread(
+  raw: string | Uint8Array,
+  root: KeyObject,
+): Promise<RevocationsRead> {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const rootPem = root.export({ type: 'spki', format: 'pem' }).toString();
+  const { source, eval: isEval } = workerSource();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: isEval, workerData: { rootPem } });
+    running.add(worker);
+    let settled = false;
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      running.delete(worker);
+      fn();
+      void worker.terminate();
+    };
+    worker.once('message', (reply: WorkerReply) =>
+      done(() => {
+        if (!reply.ok) {
+          reject(new KioskError(reply.error.code, reply.error.vi, reply.error.en));
+          return;
+        }
+        resolve({
+          version: reply.version,
+          issued: reply.issued,
+          mode: reply.mode,
+          base: reply.base ?? undefined,
+          add: Buffer.from(reply.add.buffer, reply.add.byteOffset, reply.add.byteLength),
+          remove: Buffer.from(reply.remove.buffer, reply.remove.byteOffset, reply.remove.byteLength),
+        });
+      }),
+    );
+    worker.once('error', (err) => done(() => reject(err)));
+    worker.once('exit', (code) =>
+      done(() => reject(new Error(`revocation worker exited (${code}) before answering`))),
+    );
+    worker.postMessage(copy, [copy.buffer]);
+  });
+}

@@ -1,0 +1,57 @@
+// Overrides (spec/policy.md): a guard lets a DENY or REVIEW passage through with a written reason.
+// The original passage is never changed: the override is a new chained row that refers to it and
+// keeps its decision and reasons. These are the rules, as pure functions of the rows and the clock.
+import { KioskError } from '../api/errors.js';
+import type { Decision } from '../api/reasons.js';
+import { cleanReason } from './manual.js';
+
+/** An override must come while the person is still at the barrier: within 15 minutes of the scan. */
+export const OVERRIDE_WINDOW_MS = 15 * 60_000;
+
+export interface OverrideTarget {
+  id: number;
+  atMs: number;
+  decision: Decision;
+  letThrough: boolean;
+  /** Set when this row is itself an override. */
+  overrideOf: number | null;
+}
+
+/**
+ * Checks an override request; returns the cleaned reason. `existing` is the id of an override of the
+ * same passage, if one was recorded. Throws a bilingual KioskError naming what is wrong.
+ */
+export function checkOverride(
+  target: OverrideTarget | null,
+  existing: number | null,
+  reason: string,
+  nowMs: number,
+  windowMs = OVERRIDE_WINDOW_MS,
+): string {
+  if (!target) {
+    throw new KioskError('PASSAGE_NOT_FOUND', 'Không tìm thấy lượt qua này', 'No such passage');
+  }
+  if (target.overrideOf !== null || existing !== null) {
+    throw new KioskError(
+      'ALREADY_OVERRIDDEN',
+      'Lượt qua này đã được cho qua rồi',
+      'This passage was already let through',
+    );
+  }
+  if (target.decision === 'ALLOW' || target.letThrough) {
+    throw new KioskError(
+      'OVERRIDE_NOT_NEEDED',
+      'Lượt qua này đã được cho qua, không cần ghi đè',
+      'This passage was allowed: there is nothing to override',
+    );
+  }
+  const age = nowMs - target.atMs;
+  if (age > windowMs || age < -60_000) {
+    throw new KioskError(
+      'OVERRIDE_TOO_LATE',
+      `Chỉ được cho qua trong ${Math.round(windowMs / 60_000)} phút sau khi quét: hãy quét lại`,
+      `An override must come within ${Math.round(windowMs / 60_000)} minutes of the scan: scan again`,
+    );
+  }
+  return cleanReason(reason);
+}
