@@ -26,7 +26,8 @@ export const ToBackend = z.discriminatedUnion('type', [
 ]);
 export type ToBackend = z.infer<typeof ToBackend>;
 
-export const FromBackend = z.discriminatedUnion('type', [
+// A plain union: the two 'result' shapes share their discriminator value.
+export const FromBackend = z.union([
   z.object({ type: z.literal('ready') }),
   /** The kiosk could not start (bad configuration, database, native module): shown on screen. */
   z.object({ type: z.literal('fatal'), error: ApiError }),

@@ -1,7 +1,7 @@
 // Electron's security checklist, as functions the shell applies to every web contents and session.
 // Everything is denied by default; the only page we trust is our own renderer, served from our own
 // files under the kiosk:// scheme (see renderer-protocol.ts), in the main frame of our window.
-import type { Input, Session, WebContents, WebFrameMain, WebPreferences } from 'electron';
+import type { Input, Session, WebContents, WebFrameMain } from 'electron';
 
 /** Our own scheme and origin: the renderer never loads from file:// or the network. */
 export const APP_SCHEME = 'kiosk';
@@ -41,29 +41,6 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // The camera for our own page only (QR decoding); nothing else a page could ask for.
   'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), usb=(), serial=(), hid=(), payment=()',
 };
-
-/** The web preferences of the kiosk window: every item of the checklist spelt out, none left to defaults. */
-export function kioskWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    devTools: false,
-    // alert()/confirm() would block the page with a native dialog a guard cannot dismiss by touch.
-    disableDialogs: true,
-    // Verdict sounds must play without a tap first.
-    autoplayPolicy: 'no-user-gesture-required',
-  };
-}
 
 /** True when url is a page or file of our own renderer (kiosk://app/...), never anything else. */
 export function isOwnUrl(url: string | undefined | null): boolean {

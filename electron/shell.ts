@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import {
   app,
   BrowserWindow,
-  type BrowserWindowConstructorOptions,
   ipcMain,
   Menu,
   powerSaveBlocker,
@@ -27,7 +26,6 @@ import {
   hardenSession,
   isBlockedShortcut,
   isOwnUrl,
-  kioskWebPreferences,
 } from './security.js';
 
 export interface ShellDeps {
@@ -47,21 +45,6 @@ export interface Shell {
   backend: BackendSupervisor;
   /** Stops the backend cleanly, then quits. */
   quit(): void;
-}
-
-export function kioskWindowOptions(windowed: boolean, preload: string): BrowserWindowConstructorOptions {
-  return {
-    title: 'Chốt kiểm soát · Checkpoint kiosk',
-    width: 1280,
-    height: 800,
-    kiosk: !windowed,
-    fullscreen: !windowed,
-    closable: windowed,
-    minimizable: windowed,
-    autoHideMenuBar: true,
-    backgroundColor: '#000000',
-    webPreferences: kioskWebPreferences(preload),
-  };
 }
 
 const defaultFork: ForkFn = (entry, args) =>
@@ -121,7 +104,39 @@ export async function runShell(options: ShellOptions, deps: ShellDeps): Promise<
   const removeBridge = bridgeIpc(ipcMain, backend, ours, log);
   backend.start();
 
-  const window = new BrowserWindow(kioskWindowOptions(options.windowed, join(deps.appDir, 'preload.cjs')));
+  // Written out in full, not built by a helper, so that reviewers and electronegativity see every item.
+  const window = new BrowserWindow({
+    title: 'Chốt kiểm soát · Checkpoint kiosk',
+    width: 1280,
+    height: 800,
+    kiosk: !options.windowed,
+    fullscreen: !options.windowed,
+    closable: options.windowed,
+    minimizable: options.windowed,
+    autoHideMenuBar: true,
+    backgroundColor: '#000000',
+    webPreferences: {
+      preload: join(deps.appDir, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: false,
+      // Middle-click would try to open a link in a new window (denied anyway): not even the event.
+      disableBlinkFeatures: 'Auxclick',
+      // alert()/confirm() would block the page with a native dialog a guard cannot dismiss by touch.
+      disableDialogs: true,
+      // Verdict sounds must play without a tap first.
+      autoplayPolicy: 'no-user-gesture-required',
+    },
+  });
   win = window;
   window.webContents.on('before-input-event', (event, input) => {
     if (isBlockedShortcut(input)) event.preventDefault();

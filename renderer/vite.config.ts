@@ -18,6 +18,7 @@ function cspMeta(): Plugin {
     "font-src 'self'",
     "media-src 'self'",
     "connect-src 'self' ws: wss:",
+    "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -9,32 +9,49 @@ import { KioskError } from './api/errors.js';
 import type { Direction, ScanSource } from './api/reasons.js';
 import type { DemoSample, EventName, KioskStatus, ScannerState, Verdict } from './api/schema.js';
 import { areaName } from './areas/index.js';
+import { Supervision } from './audit/supervision.js';
+import { sessionPolicyOf } from './auth/settings.js';
 import { CheckpointConfig } from './config/checkpoint.js';
 import { readTextFile } from './config/files.js';
 import { isHc1 } from './dcc/cose.js';
 import { HealthPairing } from './dcc/pairing.js';
 import { healthFields, proofVerdict } from './dcc/verdict.js';
 import { loadSettings, type Settings } from './config/settings.js';
+import { clockSkewMs } from './documents/clock.js';
+import { judgeDocuments, openDocuments } from './documents/open.js';
+import type { DocumentStore } from './documents/store.js';
 import { loadTrustList, type TrustList } from './documents/trust-list.js';
 import { BrowserHost } from './host/server.js';
 import { RENDERER_DIR, VERSION } from './package-root.js';
 import { loadPublicKey } from './permit/keys.js';
 import { judgementPermitView } from './permit/view.js';
+import { LaneDesk, vehicleView } from './lane/desk.js';
+import { laneHost } from './lane/host.js';
+import { laneImplementation } from './lane/service.js';
+import type { VehicleEntry } from './lane/vehicle.js';
 import { judgeScan } from './scan/judge.js';
 import { openStore, type Store } from './store/store.js';
 import { SummaryScheduler } from './store/summary-scheduler.js';
+import { Downlink } from './uplink/downlink.js';
 import { Uplink } from './uplink/uplink.js';
 
 export interface KioskOptions {
   checkpoint: CheckpointConfig;
   root: KeyObject;
   trust: TrustList;
+  /** The trust list file as read (raw JWS): imported into the document store when newer. */
+  trustFile?: { jws: string; path: string } | undefined;
   database: string;
   lane?: string | undefined;
   direction?: Direction;
   serial: Settings['serial'];
   mqtt: (NonNullable<Settings['mqtt']> & { ca?: string }) | null;
-  http: { host: string; port: number } | false;
+  http: { host: string; port: number; lan?: boolean } | false;
+  /** Accounts, lockout, sessions (kiosk.json `auth`) and retention days (issue 5). */
+  auth?: Settings['auth'];
+  retentionDays?: number;
+  /** scrypt cost for new PINs; tests lower it. */
+  pinCost?: number;
   staticDir?: string;
   demoSamples?: DemoSample[];
   now?: () => number;
@@ -44,9 +61,13 @@ const RECENT_LIMIT = 100;
 
 export class Kiosk {
   readonly dispatcher: Dispatcher;
+  /** Accounts, shifts, the audit chain, search, reports and retention (src/audit/supervision.ts). */
+  readonly supervision: Supervision;
   private readonly listeners = new Set<EventListener>();
   private readonly startedAt: number;
   private store: Store | null = null;
+  /** Signed documents (trust, revocations, zones, config) as held now; see src/documents/store.ts. */
+  private documents: DocumentStore | null = null;
   private scheduler: SummaryScheduler | null = null;
   private scanner: SerialScanner | null = null;
   private uplink: Uplink | null = null;
@@ -60,12 +81,39 @@ export class Kiosk {
   /** Today's counts (Vietnam day), kept in memory: counting rows on every scan would grow with the log. */
   private counts = { dayStart: -1, allowed: 0, denied: 0, review: 0 };
   private url: string | null = null;
+  /** The vehicle entered for the next scan (src/lane/desk.ts). */
+  private readonly desk = new LaneDesk();
 
   constructor(private readonly options: KioskOptions) {
     this.startedAt = this.now();
     this.lane = options.lane ?? options.checkpoint.checkpoint.lanes[0] ?? '1';
     this.direction = options.direction ?? 'in';
-    this.dispatcher = new Dispatcher(this.implementation());
+    const c = options.checkpoint.checkpoint;
+    const auth = options.auth;
+    this.supervision = new Supervision({
+      checkpoint: {
+        id: c.id,
+        name: c.name ?? null,
+        district: c.district,
+        districtName: areaName(c.district),
+        areaName: areaName(c.area),
+      },
+      ...(auth
+        ? {
+            users: auth.users,
+            lockoutAttempts: auth.lockoutAttempts,
+            lockoutMs: auth.lockoutMinutes * 60_000,
+            sessions: sessionPolicyOf(auth),
+          }
+        : {}),
+      ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
+      ...(options.pinCost ? { pinCost: options.pinCost } : {}),
+      lane: () => this.lane,
+      now: () => this.now(),
+      onShiftChange: () => this.shiftChanged(),
+    });
+    // Every call is checked against the caller's role (src/auth/access.ts).
+    this.dispatcher = new Dispatcher(this.implementation(), this.supervision);
   }
 
   private now(): number {
@@ -81,11 +129,28 @@ export class Kiosk {
     return this.store;
   }
 
+  /** The signed documents held (null before start and after stop). */
+  currentDocuments(): DocumentStore | null {
+    return this.documents;
+  }
+
   /** The store is the one part without which nothing can be recorded: its failure stops the start. */
   async start(): Promise<void> {
     const o = this.options;
     const windowMs = (o.mqtt?.summaryWindowSeconds ?? 60) * 1000;
     this.store = openStore(o.database, o.checkpoint, { windowMs });
+    this.documents = await openDocuments(this.store.db, {
+      root: o.root,
+      checkpoint: o.checkpoint,
+      now: () => this.now(),
+      trustFile: o.trustFile,
+    });
+    this.documents.onChange(() => {
+      this.reportClock();
+      this.emitStatus();
+    });
+    // Accounts, shifts and the audit chain: without them nobody could log in, so a failure stops the start.
+    await this.supervision.start(this.store);
     this.scheduler = new SummaryScheduler(this.store, { now: () => this.now() });
     this.scheduler.start();
     await this.startPart('uplink', () => this.startUplink());
@@ -120,9 +185,15 @@ export class Kiosk {
     const { mqtt, checkpoint } = this.options;
     if (!mqtt || !this.store) return;
     const c = checkpoint.checkpoint;
+    const scope = { district: c.district, checkpoint: c.id };
+    const documents = this.documents;
+    const downlink = documents && new Downlink({ scope, documents, acks: this.store, now: () => this.now() });
     this.uplink = new Uplink({
       urls: mqtt.urls,
-      scope: { district: c.district, checkpoint: c.id },
+      scope,
+      ...(downlink && {
+        downlink: { topics: downlink.topics(), onMessage: (t, p) => void downlink.handle(t, p) },
+      }),
       clientId: `kiosk-${c.id}-${this.lane}`,
       outbox: this.store,
       version: VERSION,
@@ -135,6 +206,7 @@ export class Kiosk {
     this.uplink.setStatus({ scanner: this.uplinkScannerState() });
     this.uplink.onChange(() => this.emitStatus());
     this.uplink.start();
+    this.reportClock();
   }
 
   private async startScanner(): Promise<void> {
@@ -158,16 +230,32 @@ export class Kiosk {
     await this.scanner.start();
   }
 
+  /** The MQTT status's clockSkewMs, from the newest signed document held (src/documents/clock.ts). */
+  private reportClock(): void {
+    const newest = this.documents?.current().newestIssuedMs;
+    this.uplink?.setStatus({ clockSkewMs: clockSkewMs(this.now(), newest) });
+  }
+
   private uplinkScannerState(): 'ok' | 'missing' | 'error' {
     const s = this.scannerStatus.state;
     return s === 'ok' ? 'ok' : s === 'error' ? 'error' : 'missing';
   }
 
+  /** A shift opened or closed: the status bar and the command centre hear who is on duty. */
+  private shiftChanged(): void {
+    const s = this.supervision.shiftStatus();
+    this.uplink?.setStatus({ shift: s && { id: String(s.id), startedAt: s.openedAt } });
+    this.emitStatus();
+  }
+
   async stop(): Promise<void> {
+    this.supervision.stop();
     this.scheduler?.stop();
     await this.host?.stop();
     await this.scanner?.stop();
     await this.uplink?.stop();
+    await this.documents?.stop();
+    this.documents = null;
     this.store?.close();
     this.store = null;
   }
@@ -200,7 +288,7 @@ export class Kiosk {
   scan(
     text: string,
     source: ScanSource,
-    opts: { direction?: Direction; lane?: string; plate?: string } = {},
+    opts: { direction?: Direction; lane?: string; plate?: string; vehicle?: VehicleEntry } = {},
   ): Verdict {
     const store = this.requireStore();
     const now = this.now();
@@ -208,11 +296,12 @@ export class Kiosk {
     const lane = opts.lane ?? this.lane;
     const o = this.options;
     const hc1 = isHc1(text);
+    // The vehicle given with the scan, else the one the guard entered for it (src/lane/desk.ts).
+    const vehicle = this.desk.choose(opts.vehicle ?? (opts.plate ? { plate: opts.plate } : undefined), now);
     const judgement = judgeScan(
-      { text, now, direction, ...(opts.plate ? { plate: opts.plate } : {}) },
+      { text, now, direction, ...(vehicle.typedPlate ? { plate: vehicle.typedPlate } : {}) },
       {
-        checkpoint: o.checkpoint,
-        trust: o.trust,
+        ...judgeDocuments(this.documents, o),
         history: store,
         healthProof: hc1 ? null : this.healthPairing.pendingProof(lane, now),
       },
@@ -231,6 +320,7 @@ export class Kiosk {
       return shown;
     }
     const permit = judgement.permit;
+    const recorded = this.desk.resolve(vehicle, permit?.permit.veh ?? null);
     let passageId: number | null;
     if (judgement.duplicateOf) {
       passageId = judgement.duplicateOf.passageId;
@@ -250,11 +340,18 @@ export class Kiosk {
           idMasked: judgementPermitView(judgement)?.idnMasked ?? null,
           purpose: permit.permit.pur,
         },
-        vehiclePlate: opts.plate ?? permit?.permit.veh?.plate ?? null,
-        vehicleType: permit?.permit.veh?.type ?? null,
+        vehiclePlate: recorded.plate,
+        vehicleType: recorded.type,
+        people: recorded.people,
+        passengers: recorded.passengers,
         rawPreview: permit ? null : judgement.preview,
         letThrough: judgement.decision === 'ALLOW',
+        // The open shift's guard answers for the lane, whatever the source (src/audit/supervision.ts).
+        userId: this.supervision.attribution().userId,
+        shiftId: this.supervision.attribution().shiftId,
+        idnHmac: this.supervision.idnHmac(permit?.permit.idn),
       }).id;
+      this.desk.taken(vehicle);
       this.count(now, judgement.decision);
     }
     const verdict: Verdict = {
@@ -269,6 +366,8 @@ export class Kiosk {
       permit: judgementPermitView(judgement),
       preview: permit ? null : judgement.preview,
       ...healthFields(judgement),
+      // A duplicate records nothing: the entered vehicle stays for the next scan.
+      vehicle: judgement.duplicateOf ? null : vehicleView(recorded),
     };
     this.healthPairing.notePermit(lane, now, permit, judgement.dcc != null, verdict);
     this.recent = [verdict, ...this.recent].slice(0, RECENT_LIMIT);
@@ -327,6 +426,8 @@ export class Kiosk {
         backlog: uplink?.backlog ?? 0,
       },
       counts: this.todayCounts(this.now()),
+      vehicle: this.desk.view(this.now()),
+      shift: this.supervision.shiftStatus(),
     };
   }
 
@@ -337,7 +438,7 @@ export class Kiosk {
         this.scan(p.text, p.source, {
           ...(p.direction ? { direction: p.direction } : {}),
           ...(p.lane ? { lane: this.checkLane(p.lane) } : {}),
-          ...(p.plate ? { plate: p.plate } : {}),
+          vehicle: { plate: p.plate, vehicleType: p.vehicleType, passengers: p.passengers },
         }),
       'verdicts.recent': async (p) => this.recent.slice(0, p.limit),
       'lane.set': async (p) => {
@@ -347,6 +448,33 @@ export class Kiosk {
         return this.status();
       },
       'demo.samples': async () => this.options.demoSamples ?? [],
+      // Roles, shifts and the audit (issue 5): src/audit/supervision.ts.
+      ...this.supervision.methods(),
+      // The guard's lane (issue 4): manual entry, the next scan's vehicle, overrides, scanner ports.
+      ...laneImplementation(
+        laneHost({
+          store: () => this.requireStore(),
+          now: () => this.now(),
+          lane: () => this.lane,
+          direction: () => this.direction,
+          checkLane: (l) => this.checkLane(l),
+          desk: this.desk,
+          shiftAttribution: () => this.supervision.attribution(),
+          idnHmac: (n) => this.supervision.idnHmac(n),
+          status: () => this.status(),
+          emitStatus: () => this.emitStatus(),
+          announce: (v, counted) => {
+            if (counted) this.count(Date.parse(v.at), counted);
+            this.recent = [v, ...this.recent].slice(0, RECENT_LIMIT);
+            this.emit('verdict', v);
+            this.emitStatus();
+          },
+          overridden: (passageId, override) => {
+            this.recent = this.recent.map((v) => (v.passageId === passageId ? { ...v, override } : v));
+            this.emitStatus();
+          },
+        }),
+      ),
     };
   }
 
@@ -395,21 +523,22 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
       `Root key ${s.rootKey} is not a valid public key`,
     );
   }
-  const trust = await loadTrustList(
-    readTextFile(s.trustList, 'danh sách tin cậy', 'trust list').trim(),
-    root,
-  );
+  const trustJws = readTextFile(s.trustList, 'danh sách tin cậy', 'trust list').trim();
+  const trust = await loadTrustList(trustJws, root);
   const ca = s.mqtt?.caFile ? readTextFile(s.mqtt.caFile, 'chứng chỉ CA', 'CA certificate') : undefined;
   return {
     checkpoint: parsed.data,
     root,
     trust,
+    trustFile: { jws: trustJws, path: s.trustList },
     database: s.database,
     lane: s.lane,
     direction: s.direction,
     serial: s.serial,
     mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}) },
     http: s.http,
+    auth: s.auth,
+    retentionDays: s.retention.days,
   };
 }
 

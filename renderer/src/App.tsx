@@ -5,13 +5,16 @@ import type { UiClient } from './api/client.js';
 import { Counts, DemoPanel, RecentList } from './components/Sidebar.js';
 import { StatusBar } from './components/StatusBar.js';
 import { VerdictPanel } from './components/VerdictPanel.js';
+import { LaneTools, useLane } from './guard/LaneTools.js';
 import { useTheme } from './theme.js';
 import { fadeDelayMs, useKiosk } from './useKiosk.js';
 
 export function App({ ui }: { ui: UiClient }) {
   const { t, i18n } = useTranslation();
   const fadeMs = useMemo(() => fadeDelayMs(window.location.search), []);
-  const { state, setDirection, setLane, submitDemo, clearError } = useKiosk(ui, fadeMs);
+  const { state, setDirection, setLane, submitDemo, clearError, showVerdict, fail } = useKiosk(ui, fadeMs);
+  // The guard's lane (issue 4): wedge and camera scans, sounds, vehicle, manual entry, overrides.
+  const lane = useLane(ui.client, state.current, state.fresh, showVerdict, fail);
   const [theme, setTheme] = useTheme();
   const lang = i18n.language === 'en' ? 'en' : 'vi';
   // A short grace period so the banner does not flash while the page's first connection opens.
@@ -41,16 +44,30 @@ export function App({ ui }: { ui: UiClient }) {
         onLane={(l) => void setLane(l)}
       />
       <main className="main">
-        <VerdictPanel verdict={state.current} fresh={state.fresh} />
+        <VerdictPanel
+          verdict={lane.withOverride(state.current)}
+          fresh={state.fresh}
+          onOverride={lane.startOverride}
+        />
         <aside className="side">
           <Counts counts={state.status?.counts ?? null} />
           {/* In the demo the sample buttons come first, so a newcomer finds them without scrolling. */}
           {state.status?.demo ? (
             <DemoPanel samples={state.samples} onScan={(text) => void submitDemo(text)} />
           ) : null}
+          <LaneTools
+            client={ui.client}
+            status={state.status}
+            manual={lane.manual}
+            setManual={lane.setManual}
+            show={showVerdict}
+            submit={lane.submit}
+            fail={fail}
+          />
           <RecentList verdicts={state.recent} />
         </aside>
       </main>
+      {lane.dialogs}
       {state.error ? (
         <div className="toast" role="alert" data-testid="error">
           <span>{state.error[lang]}</span>

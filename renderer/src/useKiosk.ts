@@ -109,5 +109,13 @@ export function useKiosk(ui: UiClient, fadeMs: number) {
 
   const clearError = useCallback(() => dispatch({ type: 'error', error: null }), []);
 
-  return { state, setDirection, setLane, submitDemo, clearError };
+  // The lane (issue 4) shows the results of its own calls (wedge, camera, manual entry) at once, and
+  // reports their errors in the same toast.
+  const showVerdict = useCallback(
+    (verdict: import('../../src/api/schema.js').Verdict) =>
+      dispatch({ type: 'verdict', verdict, receivedAt: Date.now() }),
+    [],
+  );
+
+  return { state, setDirection, setLane, submitDemo, clearError, showVerdict, fail };
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Decision, Direction, ReasonCode, ScanSource } from './reasons.js';
 import { auditMethods } from '../audit/api-schema.js';
+import { LaneOverrideView, laneMethodsFor, PersonView, VehicleFields, VehicleView } from '../lane/api-schema.js';
 
 export const PermitView = z.object({
   iss: z.string(),
@@ -62,6 +63,10 @@ export const Verdict = z.object({
   /** The health certificate of this scan or paired with this permit; absent from older kiosks. */
   dcc: DccView.nullable().optional(),
   health: HealthProofView.nullable().optional(),
+  /** The lane (issue 4): the vehicle recorded, a person recorded by hand, the guard's override. */
+  vehicle: VehicleView.nullable().optional(),
+  person: PersonView.nullable().optional(),
+  override: LaneOverrideView.nullable().optional(),
 });
 export type Verdict = z.infer<typeof Verdict>;
 
@@ -90,6 +95,8 @@ export const KioskStatus = z.object({
   counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
   /** The open shift (who scans now), or null; absent from kiosks that predate shifts. */
   shift: z.object({ id: z.number().int(), guard: z.string(), openedAt: z.string() }).nullable().optional(),
+  /** The vehicle entered for the next scan (issue 4, `lane.vehicle`), or null. */
+  vehicle: VehicleView.nullable().optional(),
 });
 export type KioskStatus = z.infer<typeof KioskStatus>;
 
@@ -108,7 +115,8 @@ export const methods = {
         source: ScanSource.default('api'),
         direction: Direction.optional(),
         lane: z.string().max(16).optional(),
-        plate: z.string().max(20).optional(),
+        // The vehicle the guard entered (issue 4): plate, vehicleType, passengers.
+        ...VehicleFields,
       })
       .strict(),
     result: Verdict,
@@ -126,6 +134,8 @@ export const methods = {
   'demo.samples': { params: z.object({}).strict(), result: z.array(DemoSample) },
   // Roles, shifts and the audit (issue 5): src/audit/api-schema.ts.
   ...auditMethods,
+  // The guard's lane (issue 4): manual entry, scanner ports. src/lane/api-schema.ts.
+  ...laneMethodsFor(Verdict, KioskStatus),
 } as const;
 
 export type Methods = typeof methods;

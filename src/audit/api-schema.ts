@@ -70,8 +70,10 @@ export const SessionView = z.object({
 });
 export type SessionView = z.infer<typeof SessionView>;
 
+/** A guard's decision to let a passage through: an override event, or a manual entry let through. */
 export const OverrideView = z.object({
-  eventId: z.number().int(),
+  /** The override's audit event; null for a manual entry (its reason is the entry's note). */
+  eventId: z.number().int().nullable(),
   at: Iso,
   by: z.string().nullable(),
   reason: z.string(),

@@ -34,13 +34,14 @@ export interface PassageQueryRow {
   shift_id: number | null;
   guard: string | null;
   purged: number;
+  note: string | null;
   override: string | null;
 }
 
 /** Columns every audit view of a passage selects (alias p), the guard's name and the latest override. */
 export const PASSAGE_COLUMNS = `p.id, p.seq, p.at_ms, p.lane, p.direction, p.source, p.decision, p.reasons,
   p.let_through, p.iss, p.cti, p.permit_hash, p.purpose, p.holder_name, p.id_masked, p.vehicle_plate,
-  p.vehicle_type, p.people, p.shift_id, u.display_name AS guard, p.purged,
+  p.vehicle_type, p.people, p.shift_id, u.display_name AS guard, p.purged, p.note,
   (SELECT json_object('eventId', e.id, 'atMs', e.at_ms, 'by', e.user_name, 'details', e.details)
      FROM audit_events e WHERE e.kind = 'override' AND e.passage_id = p.id ORDER BY e.id DESC LIMIT 1) AS override`;
 
@@ -50,6 +51,9 @@ export function toAuditPassage(r: PassageQueryRow): AuditPassage {
     const o = JSON.parse(r.override) as { eventId: number; atMs: number; by: string | null; details: string };
     const d = JSON.parse(o.details) as { reason?: string };
     override = { eventId: o.eventId, at: new Date(o.atMs).toISOString(), by: o.by, reason: d.reason ?? '' };
+  } else if (isManualLetThrough(r)) {
+    // The guard decided at entry: that is the override, its reason the entry's note.
+    override = { eventId: null, at: new Date(r.at_ms).toISOString(), by: r.guard, reason: r.note ?? '' };
   }
   return {
     id: r.id,
@@ -75,6 +79,16 @@ export function toAuditPassage(r: PassageQueryRow): AuditPassage {
     purged: r.purged === 1,
     override,
   };
+}
+
+/** A person recorded by hand and let through: the guard's decision, counted as an override. */
+export const MANUAL_OVERRIDE_SQL = `(p.source = 'manual' AND p.let_through = 1 AND p.decision <> 'ALLOW')`;
+/** Passages a guard let through against the verdict: an override event, or a manual entry let through. */
+export const OVERRIDDEN_SQL = `(p.id IN (SELECT passage_id FROM audit_events WHERE kind = 'override'
+  AND passage_id IS NOT NULL) OR ${MANUAL_OVERRIDE_SQL})`;
+
+function isManualLetThrough(r: PassageQueryRow): boolean {
+  return r.source === 'manual' && r.let_through === 1 && r.decision !== 'ALLOW';
 }
 
 /** Folds a name query like the index does: no diacritics, đ → d, lower case; FTS5 prefix terms. */
@@ -174,7 +188,7 @@ export function buildSearch(
     args.push(f.shiftId);
   }
   if (f.overridden) {
-    where.push(`p.id IN (SELECT passage_id FROM audit_events WHERE kind = 'override' AND passage_id IS NOT NULL)`);
+    where.push(OVERRIDDEN_SQL);
   }
   if (page.before) {
     where.push(`(${atCol}, ${idCol}) < (?, ?)`);
@@ -209,7 +223,7 @@ export class PassageSearch {
   }
 
   /** Every matching row, oldest first, in batches: for exports. */
-  *all(f: SearchFilters, max: number): Generator<AuditPassage> {
+  *collect(f: SearchFilters, max: number): Generator<AuditPassage> {
     let before: { at: number; id: number } | undefined;
     let n = 0;
     const rows: AuditPassage[] = [];

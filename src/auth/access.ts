@@ -47,11 +47,16 @@ export const ACCESS: Record<MethodName, MethodAccess> = {
   'export.csv': { who: SUPERVISOR },
   'export.shiftReport': { who: SUPERVISOR },
   'retention.purge': { who: ADMIN },
+  // The guard's lane (issue 4): a manual entry is a passage of the guard's shift; the port list is
+  // for the technician setting up the scanner.
+  'manual.record': { who: GUARD, ownShift: true },
+  'lane.vehicle': { who: GUARD, ownShift: true },
+  'scanner.ports': { who: ADMIN },
 };
 
 /** Verdicts carry names and ID numbers: only the guard's lane screen receives them. */
 export const EVENT_ACCESS: Record<EventName, MethodAccess> = {
-  verdict: { who: GUARD },
+  verdict: { who: GUARD, ownShift: true },
   status: { who: 'public' },
 };
 

@@ -4,6 +4,7 @@
 import { KioskError } from '../api/errors.js';
 import type { ShiftCounts, ShiftView } from '../audit/api-schema.js';
 import { type AuditChain, verifyLogSync } from '../audit/chain-log.js';
+import { OVERRIDDEN_SQL } from '../audit/search.js';
 import type { Db } from '../store/db.js';
 import type { UserRow } from './users.js';
 
@@ -52,10 +53,10 @@ export class Shifts {
       close: p(`UPDATE shifts SET closed_ms = ?, closed_by = ?, handover_notes = ? WHERE id = ? AND closed_ms IS NULL`),
       seal: p('UPDATE shifts SET close_seq = ?, close_hash = ? WHERE id = ?'),
       signoff: p('UPDATE shifts SET signed_ms = ?, signed_by = ?, signoff_note = ?, signoff_seq = ? WHERE id = ?'),
-      counts: p(`SELECT decision, let_through, count(*) AS n, sum(people) AS people FROM passages
-        WHERE shift_id = ? GROUP BY decision, let_through`),
-      overridden: p(`SELECT count(DISTINCT e.passage_id) AS n FROM audit_events e JOIN passages p ON p.id = e.passage_id
-        WHERE e.kind = 'override' AND p.shift_id = ?`),
+      counts: p(`SELECT decision, count(*) AS n, sum(people) AS people FROM passages
+        WHERE shift_id IS NOT NULL AND shift_id = ? GROUP BY decision`),
+      overridden: p(`SELECT count(*) AS n FROM passages p WHERE p.shift_id IS NOT NULL AND p.shift_id = ?
+        AND ${OVERRIDDEN_SQL}`),
       closeDetails: p('SELECT details FROM audit_events WHERE seq = ?'),
       openEvent: p(`SELECT seq FROM audit_events WHERE kind = 'shift_open' AND shift_id = ? ORDER BY seq LIMIT 1`),
     };

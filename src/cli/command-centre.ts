@@ -17,6 +17,7 @@ interface CommandCentreCliOptions {
   group: string;
   retainDays: string;
   staticDir?: string;
+  retire?: boolean;
   username?: string;
   password?: string;
   ca?: string;
@@ -45,6 +46,10 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
     }
   }
   const { startCommandCentre } = await import('../command-centre/run.js');
+  if (o.retire) {
+    await retire(o, urls, startCommandCentre);
+    return;
+  }
   const cc = await startCommandCentre({
     urls,
     database: o.db,
@@ -68,6 +73,40 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
   await cc.stop();
 }
 
+/** Runs once more with this instance's id to take in its queued share, then ends its broker session. */
+async function retire(
+  o: CommandCentreCliOptions,
+  urls: string[],
+  start: typeof import('../command-centre/run.js').startCommandCentre,
+): Promise<void> {
+  const port = Number(o.port);
+  const cc = await start({
+    urls,
+    database: o.db,
+    clientId: o.clientId ?? `cc-${hostname()}-${port}`,
+    group: o.group,
+    http: false,
+    ...tlsOptions(o),
+  });
+  const deadline = Date.now() + 30_000;
+  while (!cc.aggregator.state().connected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!cc.aggregator.state().connected) {
+    await cc.stop();
+    throw new KioskError(
+      'BROKER_UNREACHABLE',
+      'Không kết nối được máy chủ MQTT: phiên chưa được giải phóng',
+      'Cannot reach the MQTT broker: the session was not released',
+    );
+  }
+  await cc.stop({ retire: true });
+  const s = cc.aggregator.stats;
+  console.log(
+    `Đã giải phóng phiên / session released: ${s.received} messages taken in (${s.counted} counted, ${s.duplicates} duplicates)`,
+  );
+}
+
 export function register(program: Command): void {
   program
     .command('command-centre')
@@ -83,6 +122,10 @@ export function register(program: Command): void {
     .option('--group <name>', 'shared-subscription group', 'cc')
     .option('--retain-days <n>', 'keep processed ids and events this long; refuse older messages', '90')
     .option('--static-dir <dir>', 'the built dashboard (default dist/command-centre)')
+    .option(
+      '--retire',
+      "take in this instance's queued share, release its broker session and exit (an instance that will not return)",
+    )
     .option('--username <u>', 'MQTT username')
     .option('--password <p>', 'MQTT password')
     .option('--ca <pem>', 'pinned CA for mqtts://')

@@ -58,6 +58,7 @@ export class Aggregator {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private current: AggregatorState = { connected: false, url: null, error: null };
+  private lastMessageMs = Date.now();
   private readonly listeners = new Set<() => void>();
   readonly stats: AggregatorStats = { received: 0, counted: 0, duplicates: 0, rejected: 0 };
 
@@ -81,16 +82,35 @@ export class Aggregator {
     this.connectNext();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
+  /**
+   * Disconnects. The broker keeps the session, and queues this instance's share of the messages until
+   * it comes back. With `retire`, it stops taking a share, takes in what was already queued for it,
+   * and ends the session: an aggregator that will not return must retire, or its queued share waits
+   * for a consumer that never comes (until the session expires, and then is lost).
+   */
+  async stop(opts: { retire?: boolean; idleMs?: number; maxWaitMs?: number } = {}): Promise<void> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.reconnectTimer = this.pruneTimer = null;
-    this.generation++;
     const client = this.client;
+    let disconnect = {};
+    if (opts.retire && client?.connected && this.running) {
+      await client.unsubscribeAsync(this.sharedTopics()).catch(() => {});
+      const deadline = Date.now() + (opts.maxWaitMs ?? 30_000);
+      while (Date.now() - this.lastMessageMs < (opts.idleMs ?? 500) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      disconnect = { properties: { sessionExpiryInterval: 0 } };
+    }
+    this.running = false;
+    this.generation++;
     this.client = null;
-    if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    if (client) await new Promise<void>((resolve) => client.end(false, disconnect, () => resolve()));
     this.update({ connected: false, url: null });
+  }
+
+  private sharedTopics(): string[] {
+    return KIOSK_KINDS.map((kind) => `$share/${this.opts.group ?? 'cc'}/ckpt/v1/+/+/${kind}`);
   }
 
   state(): AggregatorState {
@@ -212,9 +232,8 @@ export class Aggregator {
     this.client = client;
     client.on('connect', () => {
       if (gen !== this.generation) return;
-      const group = o.group ?? 'cc';
       const topics: Record<string, { qos: 0 | 1 }> = {};
-      for (const kind of KIOSK_KINDS) topics[`$share/${group}/ckpt/v1/+/+/${kind}`] = { qos: 1 };
+      for (const t of this.sharedTopics()) topics[t] = { qos: 1 };
       // QoS 0: statuses are state, not history; nothing is queued for us while we are away, and
       // subscribing again on every connection brings each checkpoint's retained current status.
       topics['ckpt/v1/+/+/status'] = { qos: 0 };
@@ -262,6 +281,7 @@ export class Aggregator {
     const now = this.now();
     const ledger = this.opts.ledger;
     this.stats.received++;
+    this.lastMessageMs = Date.now();
     const m = classify(topic, message, this.horizon());
     try {
       switch (m.kind) {

@@ -377,6 +377,7 @@ function alertView(r: Record<string, unknown>): AlertView {
     seq: r.seq as number,
     id: r.id as string,
     district: r.district as string,
+    districtName: areaName(r.district as string),
     checkpoint: r.checkpoint as string,
     at: iso(r.at_ms as number)!,
     receivedAt: iso(r.received_ms as number)!,

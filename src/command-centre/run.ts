@@ -20,7 +20,8 @@ export interface RunningCommandCentre {
   aggregator: Aggregator;
   server: CommandCentreServer | null;
   url: string | null;
-  stop(): Promise<void>;
+  /** `retire`: this instance will not come back; see Aggregator.stop. */
+  stop(opts?: { retire?: boolean }): Promise<void>;
 }
 
 export async function startCommandCentre(o: CommandCentreOptions): Promise<RunningCommandCentre> {
@@ -53,9 +54,9 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
     aggregator,
     server,
     url,
-    async stop() {
+    async stop(opts = {}) {
       await server?.stop();
-      await aggregator.stop();
+      await aggregator.stop(opts);
       ledger.close();
     },
   };

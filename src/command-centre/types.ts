@@ -63,6 +63,7 @@ export interface AlertView {
   seq: number;
   id: string;
   district: string;
+  districtName: string | null;
   checkpoint: string;
   at: string;
   receivedAt: string;

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { KioskError } from '../api/errors.js';
 import { Direction } from '../api/reasons.js';
+import { AuthSettings, checkLanBinding, RetentionSettings } from '../auth/settings.js';
 
 const BrokerUrl = z
   .string()
@@ -58,10 +59,17 @@ export const Settings = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** Opens the browser host to the LAN (a supervisor's laptop): required for a non-loopback host. */
+        lan: z.boolean().default(false),
       })
       .strict()
+      .superRefine(checkLanBinding)
       .prefault({}),
     open: z.enum(['auto', 'electron', 'chromium', 'none']).default('auto'),
+    /** Accounts, lockout and session lengths (src/auth/settings.ts). */
+    auth: AuthSettings,
+    /** How long personal data is kept (src/auth/settings.ts). */
+    retention: RetentionSettings,
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;

@@ -42,8 +42,11 @@ export function cborToPlain(v: unknown, depth = 0): unknown {
   throw new DccContentError(`unexpected CBOR value (${typeof v})`);
 }
 
-function int(v: unknown, name: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new DccContentError(`${name} must be an integer`);
+/** A CWT NumericDate (RFC 8392): seconds since the epoch, an integer or (as some issuers write) a float. */
+function numericDate(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 2 ** 53) {
+    throw new DccContentError(`${name} must be a NumericDate`);
+  }
   return v;
 }
 
@@ -62,8 +65,8 @@ export function parseDccClaims(payload: Uint8Array): DccClaims {
   if (!(hcert instanceof Map) || !hcert.has(1)) throw new DccContentError('claim -260 → 1 is missing');
   return {
     iss: iss ?? null,
-    iat: int(c.get(6), 'iat (6)'),
-    exp: int(c.get(4), 'exp (4)'),
+    iat: numericDate(c.get(6), 'iat (6)'),
+    exp: numericDate(c.get(4), 'exp (4)'),
     hcert: cborToPlain(hcert.get(1)),
   };
 }
@@ -98,7 +101,10 @@ const Instant = z.union([z.string(), z.date()]).transform((v, ctx) => {
 });
 
 const Text = z.string().max(1000);
-const Transliterated = z.string().max(1000).regex(/^[A-Z<]*$/, 'ICAO 9303 transliteration (A-Z and <)');
+const Transliterated = z
+  .string()
+  .max(1000)
+  .regex(/^[A-Z<]*$/, 'ICAO 9303 transliteration (A-Z and <)');
 const Dob = z
   .string()
   .regex(/^(\d{4}(-\d{2}(-\d{2}(T.*)?)?)?)?$/, 'YYYY, YYYY-MM or YYYY-MM-DD')

@@ -80,7 +80,8 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   if (item instanceof Tag && item.tag === TAG_CWT) item = item.value;
   if (item instanceof Tag && item.tag === TAG_COSE_SIGN1) item = item.value;
   if (item instanceof Tag) throw new DccFormatError('cose', `unexpected CBOR tag ${item.tag}`);
-  if (!Array.isArray(item) || item.length !== 4) throw new DccFormatError('cose', 'not a COSE_Sign1 array of 4');
+  if (!Array.isArray(item) || item.length !== 4)
+    throw new DccFormatError('cose', 'not a COSE_Sign1 array of 4');
   const [protectedBytes, unprotected, payload, signature] = item as unknown[];
   if (!isBytes(protectedBytes) || !(unprotected instanceof Map) || !isBytes(payload) || !isBytes(signature)) {
     throw new DccFormatError('cose', 'COSE_Sign1 members have wrong types');

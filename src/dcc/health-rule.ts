@@ -32,8 +32,9 @@ export function dayNumber(date: string): number {
 export type ValidityProblem = 'EXPIRED' | 'NOT_YET_VALID' | null;
 
 /**
- * The CWT validity at the clock: expired when now ≥ exp (as for permits); not yet valid when it was
- * issued more than the tolerance in the future (a kiosk clock slightly behind must not refuse it).
+ * The CWT validity at the clock: expired when now > exp (the EU suite validates ES/1501-1503 and
+ * IE/1-4 at exactly exp, unlike permits, which expire at exp); not yet valid when issued more than
+ * the tolerance in the future (a kiosk clock slightly behind must not refuse it).
  */
 export function validityProblem(
   claims: { iat: number; exp: number },
@@ -41,7 +42,7 @@ export function validityProblem(
   toleranceSeconds = 0,
 ): ValidityProblem {
   const nowSec = nowMs / 1000;
-  if (nowSec >= claims.exp) return 'EXPIRED';
+  if (nowSec > claims.exp) return 'EXPIRED';
   if (nowSec + toleranceSeconds < claims.iat) return 'NOT_YET_VALID';
   return null;
 }
@@ -61,7 +62,8 @@ export function healthRuleProblem(
   const today = vietnamDayNumber(nowMs);
   switch (e.type) {
     case 'test': {
-      if (e.tr !== NEGATIVE_TEST_RESULT) return `test result ${e.tr} is not negative (${NEGATIVE_TEST_RESULT})`;
+      if (e.tr !== NEGATIVE_TEST_RESULT)
+        return `test result ${e.tr} is not negative (${NEGATIVE_TEST_RESULT})`;
       if (e.sc > nowMs + toleranceSeconds * 1000) return 'sample collected in the future';
       if (nowMs - e.sc > rule.testHours * HOUR_MS) return `sample older than ${rule.testHours} hours`;
       return null;
@@ -69,7 +71,8 @@ export function healthRuleProblem(
     case 'vaccination': {
       if (e.dn < e.sd) return `vaccination not complete (dose ${e.dn} of ${e.sd})`;
       const days = today - dayNumber(e.dt);
-      if (days < rule.vaccinationDays) return `completed ${days} days ago, fewer than ${rule.vaccinationDays}`;
+      if (days < rule.vaccinationDays)
+        return `completed ${days} days ago, fewer than ${rule.vaccinationDays}`;
       return null;
     }
     case 'recovery': {

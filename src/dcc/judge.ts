@@ -15,7 +15,11 @@ export interface DccJudgeContext {
   toleranceSeconds: number;
 }
 
-function deny(reason: DccJudgement['reasons'][number], dcc: VerifiedDcc | null, detail: string): DccJudgement {
+function deny(
+  reason: DccJudgement['reasons'][number],
+  dcc: VerifiedDcc | null,
+  detail: string,
+): DccJudgement {
   return { decision: 'DENY', reasons: [reason], dcc, detail };
 }
 

@@ -33,7 +33,11 @@ export function assessProof(proof: DccJudgement, permit: VerifiedPermit): Health
   const nameMatch = d
     ? namesMatch(permit.permit.nam, d.cert.nam) && birthDatesAgree(permit.permit.dob, d.cert.dob)
     : null;
-  return { ok: proof.decision === 'ALLOW' && nameMatch === true, nameMatch, proofReasons: [...proof.reasons] };
+  return {
+    ok: proof.decision === 'ALLOW' && nameMatch === true,
+    nameMatch,
+    proofReasons: [...proof.reasons],
+  };
 }
 
 /**
@@ -137,7 +141,11 @@ export function offerProof<R>(
     const state = withLane(s, lane, { pending: null, lastPermit: { ...last, proofAttached: true } });
     return { state, attachedTo: last, assessment: assessProof(proof, last.permit) };
   }
-  return { state: withLane(s, lane, { ...ls, pending: { at: now, proof } }), attachedTo: null, assessment: null };
+  return {
+    state: withLane(s, lane, { ...ls, pending: { at: now, proof } }),
+    attachedTo: null,
+    assessment: null,
+  };
 }
 
 /** The pure functions above behind one mutable holder, for the kiosk and the CLI. */

@@ -12,8 +12,10 @@ export interface DccSignerKey {
   kid: string;
   country: string;
   key: KeyObject;
-  /** The COSE algorithm this key can verify: P-256 keys ES256, RSA keys PS256. */
+  /** The COSE algorithm this key can verify: EC keys ES256, RSA keys PS256. */
   alg: DccAlg;
+  /** ES256: the length of r || s for the key's curve (64 for P-256, 96 for P-384); PS256: null. */
+  ecSignatureLength: number | null;
   /**
    * Types this signer may sign, from its extended key usage (hcert spec §5.1.1); null when the
    * certificate names none of the DCC usages, which means every type.
@@ -35,6 +37,8 @@ const USAGE_OIDS: Record<string, DccType> = {
   '1.3.6.1.4.1.0.1847.2021.1.2': 'vaccination',
   '1.3.6.1.4.1.0.1847.2021.1.3': 'recovery',
 };
+
+const EC_SIGNATURE_LENGTH: Record<string, number> = { prime256v1: 64, secp384r1: 96 };
 
 /** The EU kid of a DSC: the first 8 bytes of SHA-256 over its DER encoding. */
 export function certificateKid(der: Uint8Array): Buffer {
@@ -61,14 +65,24 @@ export function signerFromCertificate(der: Uint8Array, country: string, kid?: st
   const cert = new X509Certificate(der);
   const key = cert.publicKey;
   let alg: DccAlg;
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') alg = 'ES256';
-  else if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') alg = 'PS256';
-  else throw new Error(`unsupported key type ${key.asymmetricKeyType ?? '?'}`);
+  let ecSignatureLength: number | null = null;
+  if (key.asymmetricKeyType === 'ec') {
+    // ES256 is "ECDSA with SHA-256"; the EU suite's Spanish signers (ES/401-403) use it on P-384.
+    const curve = key.asymmetricKeyDetails?.namedCurve ?? '?';
+    ecSignatureLength = EC_SIGNATURE_LENGTH[curve] ?? null;
+    if (ecSignatureLength === null) throw new Error(`unsupported EC curve ${curve}`);
+    alg = 'ES256';
+  } else if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    alg = 'PS256';
+  } else {
+    throw new Error(`unsupported key type ${key.asymmetricKeyType ?? '?'}`);
+  }
   return {
     kid: kid ?? certificateKid(der).toString('base64'),
     country,
     key,
     alg,
+    ecSignatureLength,
     // Node 20 names the extended key usage `keyUsage`.
     types: usageTypes(cert.keyUsage),
   };

@@ -40,7 +40,11 @@ export function proofVerdict(
       at: base.at,
       source: base.source,
       dcc,
-      health: { reasons: [...proof.reasons], nameMatch: offer.assessment?.nameMatch ?? null, recorded: false },
+      health: {
+        reasons: [...proof.reasons],
+        nameMatch: offer.assessment?.nameMatch ?? null,
+        recorded: false,
+      },
     };
   }
   return {

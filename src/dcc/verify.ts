@@ -24,29 +24,37 @@ export type SignatureResult =
   | { ok: true; signer: DccSignerKey; kid: string }
   | { ok: false; reason: DccFailureReason; detail: string };
 
-function fail(reason: DccFailureReason, detail: string): { ok: false; reason: DccFailureReason; detail: string } {
+function fail(
+  reason: DccFailureReason,
+  detail: string,
+): { ok: false; reason: DccFailureReason; detail: string } {
   return { ok: false, reason, detail };
 }
 
 function signatureHolds(signer: DccSignerKey, toBeSigned: Buffer, signature: Buffer): boolean {
   if (signer.alg === 'ES256') {
-    // COSE carries r || s (RFC 9053); anything but 64 bytes is not an ES256 signature.
-    if (signature.length !== 64) return false;
+    // COSE carries r || s (RFC 9053), each as long as the curve's order: nothing else is accepted.
+    if (signature.length !== signer.ecSignatureLength) return false;
     return cryptoVerify('sha256', toBeSigned, { key: signer.key, dsaEncoding: 'ieee-p1363' }, signature);
   }
   // PS256 (RFC 8230): RSASSA-PSS, SHA-256, MGF1 with SHA-256, salt as long as the hash.
   return cryptoVerify(
     'sha256',
     toBeSigned,
-    { key: signer.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+    {
+      key: signer.key,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    },
     signature,
   );
 }
 
 /** Verifies a COSE_Sign1 against the signers: alg, kid (protected header wins), signature. */
 export function verifyCoseSignature(cose: CoseSign1, signers: DccSignerIndex): SignatureResult {
-  // alg must be protected: an unprotected alg could be swapped without breaking the signature.
-  const algId = cose.protectedHeader.get(1);
+  // The suite puts alg in the unprotected header too (CO20). That is safe here: the signer's key
+  // fixes the algorithm (EC: ES256, RSA: PS256), so a swapped alg can only make verification fail.
+  const algId = cose.protectedHeader.get(1) ?? cose.unprotected.get(1);
   const alg = typeof algId === 'number' ? COSE_ALGS.get(algId) : undefined;
   if (!alg) return fail('SIGNATURE_INVALID', `alg ${String(algId)} is neither ES256 (-7) nor PS256 (-37)`);
   const kidRaw = cose.protectedHeader.get(4) ?? cose.unprotected.get(4);
@@ -54,7 +62,8 @@ export function verifyCoseSignature(cose: CoseSign1, signers: DccSignerIndex): S
   if (!isBytes(kidRaw)) return fail('FORMAT_INVALID', 'kid is not a byte string');
   const kid = Buffer.from(kidRaw).toString('base64');
   const candidates = signers.byKid.get(kid);
-  if (!candidates || candidates.length === 0) return fail('UNKNOWN_ISSUER', `kid ${kid} not in the trust list`);
+  if (!candidates || candidates.length === 0)
+    return fail('UNKNOWN_ISSUER', `kid ${kid} not in the trust list`);
   const usable = candidates.filter((s) => s.alg === alg);
   if (usable.length === 0) return fail('SIGNATURE_INVALID', `the key of kid ${kid} cannot verify ${alg}`);
   const toBeSigned = cborEncode(['Signature1', cose.protectedBytes, Buffer.alloc(0), cose.payload]);

@@ -85,8 +85,15 @@ function workerSource(): { source: string | URL; eval: boolean } {
   return { source: code, eval: true };
 }
 
+export const WORKER_HEAP_MB = 768;
+
 /** Workers still running, so that a stopping kiosk can end them. */
 const running = new Set<Worker>();
+
+/** How many revocation workers are reading now (tests check that scans run meanwhile). */
+export function runningRevocationWorkers(): number {
+  return running.size;
+}
 
 export async function stopRevocationWorkers(): Promise<void> {
   await Promise.all([...running].map((w) => w.terminate()));
@@ -99,6 +106,7 @@ export async function stopRevocationWorkers(): Promise<void> {
 export function readRevocationsOffThread(
   raw: string | Uint8Array,
   root: KeyObject,
+  heapMb = WORKER_HEAP_MB,
 ): Promise<RevocationsRead> {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   const copy = new Uint8Array(bytes.length);
@@ -106,7 +114,13 @@ export function readRevocationsOffThread(
   const rootPem = root.export({ type: 'spki', format: 'pem' }).toString();
   const { source, eval: isEval } = workerSource();
   return new Promise((resolve, reject) => {
-    const worker = new Worker(source, { eval: isEval, workerData: { rootPem } });
+    const worker = new Worker(source, {
+      eval: isEval,
+      workerData: { rootPem },
+      // Reading a million entries takes ~300 MB of JS heap; a cap keeps a hostile document from taking
+      // the kiosk's memory (the worker fails with ERR_WORKER_OUT_OF_MEMORY, the kiosk goes on).
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
     running.add(worker);
     let settled = false;
     const done = (fn: () => void) => {

@@ -26,8 +26,8 @@ export interface DocumentLogEntry {
   error: ApiError | null;
 }
 
-/** Buckets written per transaction when a generation is written: ~2.5 MB at a million entries. */
-const BUCKETS_PER_TRANSACTION = 20;
+/** Buckets written per transaction when a generation is written: ~1 MB at a million entries. */
+const BUCKETS_PER_TRANSACTION = 128;
 
 export class DocumentDb {
   private readonly s: ReturnType<typeof prepare>;
@@ -117,12 +117,17 @@ export class DocumentDb {
     for (const b of touched) this.s.putBucket.run(generation, b, index.bucket(b));
   }
 
-  /** Drops generations other than `keep` (a replaced list, or one left half-written by a crash). */
+  /**
+   * Drops generations other than `keep` (a replaced list, or one left half-written by a crash), a slice
+   * of buckets per statement with the event loop served in between.
+   */
   async dropOtherGenerations(keep: number | null): Promise<void> {
     for (const { generation } of this.s.generations.all() as { generation: number }[]) {
       if (generation === keep) continue;
-      this.s.dropGeneration.run(generation);
-      await yieldToLoop();
+      for (let b = 0; b < BUCKETS; b += BUCKETS_PER_TRANSACTION) {
+        this.s.dropSlice.run(generation, b, b + BUCKETS_PER_TRANSACTION - 1);
+        await yieldToLoop();
+      }
     }
   }
 }
@@ -147,5 +152,6 @@ function prepare(db: Db) {
     maxGeneration: p('SELECT MAX(generation) AS g FROM revocation_buckets'),
     generations: p('SELECT DISTINCT generation FROM revocation_buckets'),
     dropGeneration: p('DELETE FROM revocation_buckets WHERE generation = ?'),
+    dropSlice: p('DELETE FROM revocation_buckets WHERE generation = ? AND bucket BETWEEN ? AND ?'),
   };
 }

@@ -16,6 +16,7 @@ import {
   readRevocations,
   readRevocationsOffThread,
   stopRevocationWorkers,
+  WORKER_HEAP_MB,
 } from './revocation-read.js';
 import { ConfigPayload, describeZodError } from './schemas.js';
 import { DocumentDb, type DocumentLogEntry, type DocumentRow } from './store-db.js';
@@ -64,6 +65,8 @@ export interface DocumentStoreOptions {
   maxBytes?: number;
   /** Revocation documents above this size are read in a worker thread. */
   offThreadBytes?: number;
+  /** The worker's JS heap cap (MB); a document that needs more is refused TOO_LARGE. */
+  workerHeapMb?: number;
 }
 
 export interface ApplyOptions {
@@ -78,7 +81,7 @@ export interface ApplyOptions {
 export const DEFAULT_MAX_DOCUMENT_BYTES = 128 * 2 ** 20;
 const DEFAULT_OFF_THREAD_BYTES = 2 ** 20;
 /** A delta that changes more buckets than this is written as a new generation, off the scan path. */
-const IN_PLACE_BUCKETS = 32;
+const IN_PLACE_BUCKETS = 512;
 const DIGEST_SLICE = 4 * 2 ** 20;
 
 type Built =
@@ -323,10 +326,18 @@ export class DocumentStore {
     if (size <= (this.opts.offThreadBytes ?? DEFAULT_OFF_THREAD_BYTES))
       return readRevocations(raw, this.opts.root);
     try {
-      return await readRevocationsOffThread(raw, this.opts.root);
+      return await readRevocationsOffThread(raw, this.opts.root, this.opts.workerHeapMb);
     } catch (err) {
       if (err instanceof KioskError) throw err; // the document's own refusal
       if (this.stopped) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        const heapMb = this.opts.workerHeapMb ?? WORKER_HEAP_MB;
+        throw refusal(
+          'TOO_LARGE',
+          `Danh sách thu hồi quá lớn để đọc (vượt ${heapMb} MB bộ nhớ)`,
+          `The revocation list is too large to read (over ${heapMb} MB of memory)`,
+        );
+      }
       // The worker could not run (a packaging without the worker file): read here, slower but correct.
       console.warn(
         'documents: revocation worker failed, reading in the main thread:',

@@ -48,6 +48,8 @@ export function contentSecurityPolicy(hostHeader: string): string {
     "font-src 'self'",
     "media-src 'self'",
     `connect-src 'self' ws://${hostHeader}`,
+    // The camera's QR decoder runs in a Web Worker built as a file of our own (issue 4).
+    "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -15,8 +15,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Dispatcher, EventListener } from '../api/dispatch.js';
-import { CallMessage, type EventMessage, type ResultMessage } from '../api/schema.js';
+import type { CallContext, Dispatcher, EventListener } from '../api/dispatch.js';
+import { CallMessage, type EventMessage, type EventName, type ResultMessage } from '../api/schema.js';
+import { authStatus, httpCallContext, wsCallContext } from './auth.js';
 import {
   allowedHostNames,
   apiError,
@@ -49,7 +50,7 @@ const MAX_IN_FLIGHT = 32;
 const MAX_BUFFERED = 4 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 
-type Client = WebSocket & { alive?: boolean; inFlight?: number };
+type Client = WebSocket & { alive?: boolean; inFlight?: number; ctx?: CallContext };
 
 export class BrowserHost {
   private server: Server | null = null;
@@ -70,7 +71,11 @@ export class BrowserHost {
     );
 
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-    wss.on('connection', (ws: Client) => this.onConnection(ws));
+    wss.on('connection', (ws: Client, req: IncomingMessage) => {
+      // Who is calling: the session cookie of the upgrade request (src/host/auth.ts).
+      ws.ctx = wsCallContext(req);
+      this.onConnection(ws);
+    });
     this.wss = wss;
 
     const server = createServer((req, res) => {
@@ -98,7 +103,7 @@ export class BrowserHost {
 
     this.unsubscribe = this.options.subscribe((name, data) => {
       const message: EventMessage = { type: 'event', name, data };
-      this.broadcast(JSON.stringify(message));
+      this.broadcast(JSON.stringify(message), name);
     });
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -135,9 +140,11 @@ export class BrowserHost {
     return this.wss?.clients.size ?? 0;
   }
 
-  private broadcast(text: string): void {
-    for (const ws of this.wss?.clients ?? []) {
+  private broadcast(text: string, event?: EventName): void {
+    for (const ws of (this.wss?.clients ?? new Set()) as Set<Client>) {
       if (ws.readyState !== ws.OPEN) continue;
+      // Verdicts carry personal data: only sockets whose session may see them get them.
+      if (event && !this.options.dispatcher.mayReceive(event, ws.ctx ?? { transport: 'ws', token: null })) continue;
       if (ws.bufferedAmount > MAX_BUFFERED) {
         ws.terminate();
         continue;
@@ -232,7 +239,7 @@ export class BrowserHost {
     }
     ws.inFlight = (ws.inFlight ?? 0) + 1;
     try {
-      this.reply(ws, await this.options.dispatcher.call(parsed.data));
+      this.reply(ws, await this.options.dispatcher.call(parsed.data, ws.ctx));
     } finally {
       ws.inFlight = (ws.inFlight ?? 1) - 1;
     }
@@ -327,7 +334,11 @@ export class BrowserHost {
       method = rawMethod;
     }
     if (method.length > 64) method = method.slice(0, 64);
-    const result = await this.options.dispatcher.call({ id, method, params });
+    const caller = httpCallContext(req);
+    const result = await this.options.dispatcher.call({ id, method, params }, caller.ctx);
+    // auth.login / auth.logout set or clear the HttpOnly session cookie.
+    const cookie = caller.cookie();
+    if (cookie) res.setHeader('Set-Cookie', cookie);
     sendJson(res, statusFor(result), result);
   }
 
@@ -400,6 +411,8 @@ function internalError() {
 /** HTTP status for a dispatched call: 200 ok, 404 unknown method, 500 internal, else 400. */
 export function statusFor(result: ResultMessage): number {
   if (result.ok) return 200;
+  const auth = authStatus(result.error.code);
+  if (auth !== null) return auth;
   if (result.error.code === 'UNKNOWN_METHOD') return 404;
   if (result.error.code === 'INTERNAL') return 500;
   return 400;

@@ -197,11 +197,8 @@ function rows(input: SheetInput): Row[] {
   const from = formatVnDateTime(claims.nbf ?? claims.iat);
   const to = formatVnDateTime(claims.exp);
   out.push({ vi: 'Hiệu lực', en: 'Valid', value: `từ ${from} đến ${to}`, strong: true });
-  out.push({
-    vi: 'Đơn vị cấp',
-    en: 'Issuer',
-    value: `${input.issuerName} (${claims.iss}), ngày ${formatVnDateTime(claims.iat)}`,
-  });
+  out.push({ vi: 'Đơn vị cấp', en: 'Issuer', value: `${input.issuerName} (${claims.iss})` });
+  out.push({ vi: 'Ngày cấp', en: 'Issued', value: formatVnDateTime(claims.iat) });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Overrides (spec/policy.md): a guard lets a DENY or REVIEW passage through with a written reason.
-// The original passage is never changed: the override is a new chained row that refers to it and
-// keeps its decision and reasons. These are the rules, as pure functions of the rows and the clock.
+// The passage is never changed: the override is a new chained row (an `override` audit event, see
+// record.ts) that refers to it, so the passage keeps its decision and reasons. These are the rules, as
+// a pure function of the rows and the clock.
 import { KioskError } from '../api/errors.js';
 import type { Decision } from '../api/reasons.js';
 import { cleanReason } from './manual.js';
@@ -13,8 +14,6 @@ export interface OverrideTarget {
   atMs: number;
   decision: Decision;
   letThrough: boolean;
-  /** Set when this row is itself an override. */
-  overrideOf: number | null;
 }
 
 /**
@@ -31,7 +30,7 @@ export function checkOverride(
   if (!target) {
     throw new KioskError('PASSAGE_NOT_FOUND', 'Không tìm thấy lượt qua này', 'No such passage');
   }
-  if (target.overrideOf !== null || existing !== null) {
+  if (existing !== null) {
     throw new KioskError(
       'ALREADY_OVERRIDDEN',
       'Lượt qua này đã được cho qua rồi',

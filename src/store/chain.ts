@@ -87,9 +87,8 @@ export interface StoredPassageForChain extends ChainedPassage, PersonalFields {
   user_id?: number | null;
   shift_id?: number | null;
   idn_hmac?: string | null;
-  /** Since migration 4 (chain_v 3): passengers, the passage an override lets through, the guard's note. */
+  /** Since migration 4 (chain_v 3): passengers and the guard's note. */
   passengers?: number | null;
-  override_of?: number | null;
   note?: string | null;
 }
 
@@ -121,13 +120,12 @@ export function personalHashV2(salt: string, f: PersonalFieldsV2): string {
 }
 
 /**
- * A passage written since migration 4 (src/lane/migration.ts): also its passengers and, for an
- * override, the passage it lets through. The guard's note (the override or manual-entry reason) may
- * name people, so it is personal: hashed through the salted digest, erased by the purge.
+ * A passage written since migration 4 (src/lane/migration.ts): also its passengers. The guard's note
+ * (why a person was recorded by hand) may name people, so it is personal: hashed through the salted
+ * digest, erased by the purge.
  */
 export interface ChainedPassageV3 extends ChainedPassageV2 {
   passengers: number;
-  override_of: number | null;
 }
 
 export interface PersonalFieldsV3 extends PersonalFieldsV2 {
@@ -135,9 +133,7 @@ export interface PersonalFieldsV3 extends PersonalFieldsV2 {
 }
 
 export function canonicalPassageV3(p: ChainedPassageV3): string {
-  return `${canonicalPassageV2(p).slice(0, -1)},"passengers":${JSON.stringify(p.passengers)},"override_of":${JSON.stringify(
-    p.override_of,
-  )}}`;
+  return `${canonicalPassageV2(p).slice(0, -1)},"passengers":${JSON.stringify(p.passengers)}}`;
 }
 
 export function chainHashV3(prevHash: string, p: ChainedPassageV3): string {
@@ -211,8 +207,8 @@ export function passageProblem(row: StoredPassageForChain, expectedPrev: string)
   if (!v2 && row.chain_v !== undefined && row.chain_v !== 1) return 'version';
   // A row from before migration 3 never had a guard, a shift or an ID HMAC: one appearing is an edit.
   if (!v2 && (row.user_id != null || row.shift_id != null || row.idn_hmac != null)) return 'hash';
-  // Nor one from before migration 4 passengers, an override link or a note.
-  if (!v3 && ((row.passengers ?? 0) !== 0 || row.override_of != null || row.note != null)) return 'hash';
+  // Nor one from before migration 4 passengers or a note.
+  if (!v3 && ((row.passengers ?? 0) !== 0 || row.note != null)) return 'hash';
   if (row.prev_hash !== expectedPrev) return 'previous_hash';
   if (row.purged === 1) {
     const erased =
@@ -241,11 +237,7 @@ export function passageProblem(row: StoredPassageForChain, expectedPrev: string)
     shift_id: row.shift_id ?? null,
   };
   const hash = v3
-    ? chainHashV3(row.prev_hash, {
-        ...v2Fields,
-        passengers: row.passengers ?? 0,
-        override_of: row.override_of ?? null,
-      })
+    ? chainHashV3(row.prev_hash, { ...v2Fields, passengers: row.passengers ?? 0 })
     : v2
       ? chainHashV2(row.prev_hash, v2Fields)
       : chainHash(row.prev_hash, row);

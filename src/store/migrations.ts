@@ -92,11 +92,11 @@ export const MIGRATIONS: readonly Migration[] = [
         full_digest TEXT,
         applied_ms INTEGER NOT NULL
       );
-      -- The revocation set as 256 sorted runs of 32-byte hashes (by first byte). A full list is written
-      -- as a new generation and switched to in one small transaction.
+      -- The revocation set as 4096 sorted runs of 32-byte hashes (by their first 12 bits). A full list
+      -- is written as a new generation and switched to in one small transaction.
       CREATE TABLE revocation_buckets (
         generation INTEGER NOT NULL,
-        bucket INTEGER NOT NULL CHECK (bucket BETWEEN 0 AND 255),
+        bucket INTEGER NOT NULL CHECK (bucket BETWEEN 0 AND 4095),
         data BLOB NOT NULL,
         PRIMARY KEY (generation, bucket)
       );

@@ -52,9 +52,7 @@ export const PassageInput = z
       .default(null),
     /** People in the vehicle besides the person checked (people counts them too). */
     passengers: z.number().int().min(0).max(99).default(0),
-    /** For an override: the passage it lets through (its decision and reasons are kept). */
-    overrideOf: z.number().int().positive().nullable().default(null),
-    /** The guard's written reason (override, manual entry). Personal: purged with the name. */
+    /** The guard's written reason (a manual entry's). Personal: purged with the name. */
     note: z.string().max(1000).nullable().default(null),
   })
   .strict();

@@ -3,11 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { KioskError } from '../api/errors.js';
 import type { Decision, Direction, ReasonCode } from '../api/reasons.js';
+import {
+  type HeadStatements,
+  prepareHeadStatements,
+  readChainHead,
+  verifyLogSync,
+} from '../audit/chain-log.js';
 import type { CheckpointConfig } from '../config/checkpoint.js';
 import type { PriorVerdict, ScanHistory } from '../scan/types.js';
 import { AckPayload, EventPayload } from '../uplink/payloads.js';
 import { type KioskTopicKind, kioskTopic, type TopicScope } from '../uplink/topics.js';
-import { type HeadStatements, prepareHeadStatements, readChainHead, verifyLogSync } from '../audit/chain-log.js';
 import { type ChainedPassageV3, chainHashV3, newSalt, personalHashV3 } from './chain.js';
 import { type Db, openDatabase } from './db.js';
 import { type PassageInput, type PassageRow, parsePassage } from './passage.js';
@@ -95,7 +100,6 @@ export class Store implements ScanHistory, OutboxSource {
         const salt = newSalt();
         const chained: ChainedPassageV3 = {
           passengers: p.passengers,
-          override_of: p.overrideOf,
           id: (last?.id ?? 0) + 1,
           seq: head.seq + 1,
           user_id: p.userId,
@@ -125,25 +129,20 @@ export class Store implements ScanHistory, OutboxSource {
         const start = Math.max(windowStartOf(p.atMs, this.windowMs), closedUntil);
         const stored = this.s.getWindow.get(start) as { data: string } | undefined;
         const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
-        // An override is not another passage: it only turns its passage into an overridden one.
-        if (p.overrideOf !== null) data.counts[p.direction].overridden++;
-        else {
-          addPassage(data, {
-            direction: p.direction,
-            decision: p.decision,
-            reasons: p.reasons,
-            letThrough: p.letThrough,
-            purpose: chained.purpose,
-            vehicleType: vehicle,
-            people: p.people,
-          });
-        }
+        addPassage(data, {
+          direction: p.direction,
+          decision: p.decision,
+          reasons: p.reasons,
+          letThrough: p.letThrough,
+          purpose: chained.purpose,
+          vehicleType: vehicle,
+          people: p.people,
+        });
         this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
 
-        // A DENY or REVIEW let through by the guard (an override, or a manual entry let pass) is an
-        // `override` event; a DENY, a `denial`.
-        const overridden =
-          p.letThrough && p.decision !== 'ALLOW' && (p.overrideOf !== null || p.source === 'manual');
+        // A manual entry the guard let through is an `override` event (the guard decided, not the
+        // kiosk); a DENY, a `denial`. Overrides of scanned passages: src/lane/record.ts.
+        const overridden = p.letThrough && p.decision !== 'ALLOW' && p.source === 'manual';
         if (p.decision === 'DENY' || overridden) {
           const event: EventPayload = {
             schema: 'ckpt.event/1',
@@ -166,6 +165,43 @@ export class Store implements ScanHistory, OutboxSource {
   }
 
   /**
+   * What an override (src/lane/record.ts) tells the command centre: its passage now counts as
+   * overridden in the open summary window (it is not a new passage), and an `override` event.
+   */
+  recordOverrideEffects(o: {
+    atMs: number;
+    direction: Direction;
+    lane: string;
+    decision: Decision;
+    reasons: ReasonCode[];
+    permitHash: string | null;
+  }): void {
+    this.db
+      .transaction(() => {
+        const closedUntil = (this.s.closedUntil.get() as { end: number } | undefined)?.end ?? 0;
+        const start = Math.max(windowStartOf(o.atMs, this.windowMs), closedUntil);
+        const stored = this.s.getWindow.get(start) as { data: string } | undefined;
+        const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
+        data.counts[o.direction].overridden++;
+        this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
+        const event: EventPayload = {
+          schema: 'ckpt.event/1',
+          id: randomUUID(),
+          at: new Date(o.atMs).toISOString(),
+          kind: 'override',
+          decision: o.decision,
+          reasons: o.reasons,
+          permit: o.permitHash,
+          direction: o.direction,
+          lane: o.lane,
+        };
+        this.insertOutbox('event', event, o.atMs);
+      })
+      .immediate();
+    this.notifyOutbox();
+  }
+
+  /**
    * Writes the summary of every window that ended at or before nowMs to the outbox and marks it
    * closed, in one transaction. Run at each window end and at startup. Returns how many were closed.
    */
@@ -183,44 +219,6 @@ export class Store implements ScanHistory, OutboxSource {
       .immediate();
     if (closed > 0) this.notifyOutbox();
     return closed;
-  }
-
-  /**
-   * Counts an override (a DENY or REVIEW passage let through by a guard) in the open summary window and
-   * queues its `override` event, in one transaction with `within` (which chains the audit event: see
-   * src/audit/override.ts). The passage row never changes: the chain keeps the original verdict.
-   */
-  recordOverride<T>(
-    atMs: number,
-    p: { direction: Direction; decision: Decision; reasons: ReasonCode[]; permitHash: string | null; lane: string },
-    within: () => T,
-  ): T {
-    const result = this.db
-      .transaction(() => {
-        const out = within();
-        const closedUntil = (this.s.closedUntil.get() as { end: number } | undefined)?.end ?? 0;
-        const start = Math.max(windowStartOf(atMs, this.windowMs), closedUntil);
-        const stored = this.s.getWindow.get(start) as { data: string } | undefined;
-        const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
-        data.counts[p.direction].overridden++;
-        this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
-        const event: EventPayload = {
-          schema: 'ckpt.event/1',
-          id: randomUUID(),
-          at: new Date(atMs).toISOString(),
-          kind: 'override',
-          decision: p.decision,
-          reasons: p.reasons,
-          permit: p.permitHash,
-          direction: p.direction,
-          lane: p.lane,
-        };
-        this.insertOutbox('event', event, atMs);
-        return out;
-      })
-      .immediate();
-    this.notifyOutbox();
-    return result;
   }
 
   /** Queues an event (override, alert...) or a downlink ack, validated against its schema. */
@@ -345,11 +343,11 @@ function prepareStatements(db: Db) {
     insertPassage: p(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source, decision,
       reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
       vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash,
-      seq, chain_v, user_id, shift_id, idn_hmac, passengers, override_of, note)
+      seq, chain_v, user_id, shift_id, idn_hmac, passengers, note)
       VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source, @decision, @reasons,
       @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name, @id_masked,
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
-      @seq, 3, @user_id, @shift_id, @idn_hmac, @passengers, @override_of, @note)`),
+      @seq, 3, @user_id, @shift_id, @idn_hmac, @passengers, @note)`),
     closedUntil: p(`SELECT window_start_ms + window_ms AS end FROM summary_windows WHERE closed = 1
       ORDER BY window_start_ms DESC LIMIT 1`),
     getWindow: p('SELECT data FROM summary_windows WHERE window_start_ms = ?'),
@@ -364,16 +362,16 @@ function prepareStatements(db: Db) {
       ORDER BY seq LIMIT ?`),
     deleteOutbox: p('DELETE FROM outbox WHERE seq = ?'),
     countOutbox: p('SELECT count(*) AS n FROM outbox'),
-    // An override row repeats its passage's verdict: a duplicate refers to the scanned passage itself.
     recentVerdict: p(`SELECT id, at_ms, decision, reasons FROM passages WHERE permit_hash = ? AND at_ms >= ?
-      AND override_of IS NULL ORDER BY at_ms DESC, id DESC LIMIT 1`),
-    lastDirection: p(`SELECT direction FROM passages WHERE permit_hash = ? AND area = ? AND let_through = 1
+      ORDER BY at_ms DESC, id DESC LIMIT 1`),
+    // A passage the guard let through with an override (an audit event, src/lane/record.ts) moved the
+    // person as much as an allowed one.
+    lastDirection: p(`SELECT direction FROM passages p WHERE permit_hash = ? AND area = ? AND (let_through = 1
+      OR EXISTS (SELECT 1 FROM audit_events e WHERE e.passage_id = p.id AND e.kind = 'override'))
       ORDER BY at_ms DESC, id DESC LIMIT 1`),
     recentPassages: p('SELECT * FROM passages ORDER BY id DESC LIMIT ?'),
     getPassage: p('SELECT * FROM passages WHERE id = ?'),
-    // Overrides are not passages of their own (they count as overridden in summaries).
-    countsSince: p(`SELECT decision, count(*) AS n FROM passages WHERE at_ms >= ? AND override_of IS NULL
-      GROUP BY decision`),
+    countsSince: p('SELECT decision, count(*) AS n FROM passages WHERE at_ms >= ? GROUP BY decision'),
     kvGet: p('SELECT value FROM kv WHERE key = ?'),
     kvSet: p(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),

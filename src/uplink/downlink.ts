@@ -1,8 +1,9 @@
 // Command centre → kiosk (spec/mqtt.md): signed documents arrive on six topics, go to the document
 // store (which verifies, applies or refuses, and logs), and each decision is acknowledged through the
 // outbox on `ckpt/v1/{d}/{c}/ack`, in the same transaction that records it.
-import type { ApplyOptions, DocumentResult } from '../documents/store.js';
+
 import type { DocumentKind } from '../documents/jws.js';
+import type { ApplyOptions, DocumentResult } from '../documents/store.js';
 import type { AckPayload } from './payloads.js';
 import type { TopicScope } from './topics.js';
 
@@ -76,7 +77,9 @@ export class Downlink {
         onDecided: (r) => this.ack(r),
       });
       if (result.error) {
-        console.warn(`downlink: refused ${result.typ} v${result.version ?? '?'} on ${topic}: ${result.error.code}: ${result.error.en}`);
+        console.warn(
+          `downlink: refused ${result.typ} v${result.version ?? '?'} on ${topic}: ${result.error.code}: ${result.error.en}`,
+        );
       }
       return result;
     } catch (err) {

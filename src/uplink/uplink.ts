@@ -20,8 +20,11 @@ export interface UplinkOptions {
   startedAtMs: number;
   username?: string;
   password?: string;
-  /** Pinned CA (PEM) for mqtts:// URLs. */
+  /** Pinned CA (PEM) for mqtts:// URLs: the only CA trusted, the system's store is not used. */
   ca?: string | Buffer;
+  /** Client certificate and its key (PEM), for brokers that identify kiosks by certificate. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
   /** Publishes awaiting their PUBACK (default 256); order is kept whatever the value. */
   maxInFlight?: number;
   heartbeatMs?: number;
@@ -212,6 +215,8 @@ export class Uplink {
       ...(this.opts.username !== undefined && { username: this.opts.username }),
       ...(this.opts.password !== undefined && { password: this.opts.password }),
       ...(this.opts.ca !== undefined && { ca: this.opts.ca, rejectUnauthorized: true }),
+      ...(this.opts.cert !== undefined && { cert: this.opts.cert }),
+      ...(this.opts.key !== undefined && { key: this.opts.key }),
     };
     const gen = ++this.generation;
     let fallback = false;

@@ -70,7 +70,12 @@ describe('parseBatchCsv', () => {
     expect(row?.claims).toMatchObject({
       cti: 'TX/1',
       exp: NOW + 3 * 86_400,
-      permit: { nam: 'Nguyễn Văn An', idn: '123456789', pur: 'goods', veh: { plate: '30C 111.22', type: 'truck' } },
+      permit: {
+        nam: 'Nguyễn Văn An',
+        idn: '123456789',
+        pur: 'goods',
+        veh: { plate: '30C 111.22', type: 'truck' },
+      },
     });
     expect(row?.claims.permit.nam).toBe('Nguyễn Văn An'.normalize('NFC'));
     expect(row?.claims.permit.areas).toEqual(['01-009', '01-006']);
@@ -109,7 +114,7 @@ describe('parseBatchCsv', () => {
     expect(err.en).toMatch(/^The CSV file has 9 problem\(s\); nothing was issued/);
     expect(err.vi).toContain('bỏ số 0 ở đầu');
     expect(err.en).toContain('leading zeros');
-    expect(err.vi).toContain('01-005-00052'); // the codes of the ambiguous "Phường Quang Trung"
+    expect(err.vi).toContain('01-006-00214, 01-268-09550, 01-269-09583'); // every "Phường Quang Trung"
     expect(err.vi).toContain('đã hết hạn');
     // A serial repeated with no other problem on its line is named as a repeat of line 2.
     const dup = csvProblem('serial,name,idn,purpose,areas\nX,A,123456789,work,01\nX,B,123456788,work,01\n');

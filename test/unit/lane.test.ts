@@ -129,7 +129,7 @@ describe('manual entry', () => {
 
 describe('overrides', () => {
   const T = 1_630_000_000_000;
-  const denied: OverrideTarget = { id: 7, atMs: T, decision: 'DENY', letThrough: false, overrideOf: null };
+  const denied: OverrideTarget = { id: 7, atMs: T, decision: 'DENY', letThrough: false };
   const reason = 'Xe cấp cứu chở bệnh nhân';
 
   it('a DENY or REVIEW passage, recent, with a reason: the cleaned reason', () => {
@@ -143,14 +143,6 @@ describe('overrides', () => {
     ['unknown passage', null, null, reason, T, 'PASSAGE_NOT_FOUND'],
     ['an ALLOW', { ...denied, decision: 'ALLOW', letThrough: true }, null, reason, T, 'OVERRIDE_NOT_NEEDED'],
     ['overridden already', denied, 9, reason, T, 'ALREADY_OVERRIDDEN'],
-    [
-      'an override row itself',
-      { ...denied, overrideOf: 3, letThrough: true },
-      null,
-      reason,
-      T,
-      'ALREADY_OVERRIDDEN',
-    ],
     ['too late', denied, null, reason, T + OVERRIDE_WINDOW_MS + 1, 'OVERRIDE_TOO_LATE'],
     ['a short reason', denied, null, 'OK đi đi', T, 'REASON_TOO_SHORT'],
   ])('%s → %s', (_name, target, existing, why, now, expected) => {

@@ -50,7 +50,11 @@ export function App() {
           <a href="#/" className={page === 'overview' ? 'tab tab--on' : 'tab'} data-testid="tab-overview">
             {t('tabOverview')}
           </a>
-          <a href="#/publish" className={page === 'publish' ? 'tab tab--on' : 'tab'} data-testid="tab-publish">
+          <a
+            href="#/publish"
+            className={page === 'publish' ? 'tab tab--on' : 'tab'}
+            data-testid="tab-publish"
+          >
             {t('tabPublish')}
           </a>
         </nav>
@@ -64,7 +68,7 @@ export function App() {
             {t('broker')}: {broker?.connected ? t('brokerOn') : t('brokerOff')}
           </span>
           <time className="top__clock">{formatVnDateTime(live.nowMs)}</time>
-          <div className="lang" role="group" aria-label="Ngôn ngữ / Language">
+          <div className="lang" title="Ngôn ngữ / Language">
             {(['vi', 'en'] as const).map((l) => (
               <button
                 key={l}

@@ -91,7 +91,8 @@ const ui = {
         config: 'Cấu hình chốt',
       },
       hints: {
-        zones: 'Mức: red (đỏ), orange (da cam), yellow (vàng), green (xanh). Mã vùng dạng 01-009 hoặc 01-009-00337.',
+        zones:
+          'Mức: red (đỏ), orange (da cam), yellow (vàng), green (xanh). Mã vùng dạng 01-009 hoặc 01-009-00337.',
         revocations:
           'mode "full" thay toàn bộ danh sách; "delta" cần base = phiên bản trước. Mỗi mục là SHA-256 hex của "iss/cti".',
         trust: 'Các đơn vị được cấp giấy: khoá công khai (base64 DER SPKI), thời hạn, loại giấy, khu vực.',
@@ -185,7 +186,8 @@ const ui = {
     ago: { now: 'just now', s: '{{n}} s ago', m: '{{n}} min ago', h: '{{n}} h ago', d: '{{n}} days ago' },
     publish: {
       heading: 'Sign and publish documents to the checkpoints',
-      keyNote: 'The signing key stays on the command-centre server (key id {{kid}}); the browser never sees it.',
+      keyNote:
+        'The signing key stays on the command-centre server (key id {{kid}}); the browser never sees it.',
       noKey: 'The command-centre server runs without a signing key: publishing is disabled.',
       kinds: {
         zones: 'Zone map',

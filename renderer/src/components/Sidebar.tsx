@@ -50,7 +50,9 @@ export function RecentList({ verdicts }: { verdicts: Verdict[] }) {
               )}
             </span>
             <span className="recent__time">{formatVnTime(v.at, false)}</span>
-            <span className="recent__who">{v.permit?.nam ?? v.preview ?? t('noPermit')}</span>
+            <span className="recent__who">
+              {v.permit?.nam ?? v.person?.name ?? v.preview ?? t('noPermit')}
+            </span>
             <span className="recent__word">{v.duplicate ? t('again') : t(`decision.${v.decision}`)}</span>
           </li>
         ))}

@@ -3,28 +3,49 @@
 import { useTranslation } from 'react-i18next';
 import type { PermitView, Verdict } from '../../../src/api/schema.js';
 import { formatVnDateTime, formatVnTime } from '../format.js';
+import { LaneDetails, ManualHolder, OverrideFooter } from '../guard/VerdictLane.js';
+import {
+  HealthLine,
+  holderOf,
+  isProofOnly,
+  ProofDetails,
+  ProofHead,
+  ProofHolder,
+  useProofReason,
+} from './HealthProof.js';
 import { DecisionIcon, RepeatIcon, ScanIcon } from './Icons.js';
 
 interface Props {
   verdict: Verdict | null;
   fresh: boolean;
+  /** Opens the override dialog for a DENY or REVIEW (the guard's lane). */
+  onOverride?: ((v: Verdict) => void) | undefined;
 }
 
-export function VerdictPanel({ verdict, fresh }: Props) {
+export function VerdictPanel({ verdict, fresh, onOverride }: Props) {
   if (!verdict || !fresh) return <IdlePanel last={verdict} />;
   const decision = verdict.decision;
+  // A health certificate alone is not a passage: neutral like a duplicate, never a green "CHO QUA".
+  const proofOnly = isProofOnly(verdict);
   return (
     <section
       data-testid="verdict"
       data-decision={decision}
       data-duplicate={verdict.duplicate ? 'true' : 'false'}
-      data-state={verdict.duplicate ? 'duplicate' : 'fresh'}
-      className={`verdict verdict--${decision.toLowerCase()}${verdict.duplicate ? ' verdict--duplicate' : ''}`}
+      data-state={proofOnly ? 'health-proof' : verdict.duplicate ? 'duplicate' : 'fresh'}
+      className={`verdict verdict--${decision.toLowerCase()}${verdict.duplicate || proofOnly ? ' verdict--duplicate' : ''}`}
       role="status"
       aria-live="assertive"
     >
-      {verdict.duplicate ? <DuplicateHead verdict={verdict} /> : <FreshHead verdict={verdict} />}
+      {proofOnly ? (
+        <ProofHead verdict={verdict} />
+      ) : verdict.duplicate ? (
+        <DuplicateHead verdict={verdict} />
+      ) : (
+        <FreshHead verdict={verdict} />
+      )}
       <VerdictBody verdict={verdict} />
+      <OverrideFooter verdict={verdict} onOverride={onOverride} />
     </section>
   );
 }
@@ -61,9 +82,15 @@ function VerdictBody({ verdict }: { verdict: Verdict }) {
   const { t } = useTranslation();
   // The duplicate marker is already the headline; list the reasons that decided the earlier verdict.
   const reasons = verdict.duplicate ? verdict.reasons.filter((r) => r !== 'DUPLICATE_SCAN') : verdict.reasons;
+  const proofOnly = isProofOnly(verdict);
+  const proofReason = useProofReason();
   return (
     <div className="verdict__body">
-      {verdict.permit ? (
+      {proofOnly ? (
+        <ProofHolder verdict={verdict} />
+      ) : verdict.person ? (
+        <ManualHolder verdict={verdict} />
+      ) : verdict.permit ? (
         <h2 className="holder" data-testid="holder-name">
           {verdict.permit.nam}
         </h2>
@@ -75,12 +102,15 @@ function VerdictBody({ verdict }: { verdict: Verdict }) {
       <ul className="reasons" data-testid="reasons">
         {reasons.map((code) => (
           <li key={code} data-reason={code}>
-            {t(`reason.${code}`)}
+            {proofOnly ? proofReason(code) : t(`reason.${code}`)}
           </li>
         ))}
       </ul>
+      <HealthLine verdict={verdict} />
       {verdict.permit ? <PermitDetails permit={verdict.permit} /> : null}
-      {!verdict.permit && verdict.preview ? (
+      {proofOnly && verdict.dcc ? <ProofDetails dcc={verdict.dcc} /> : null}
+      <LaneDetails verdict={verdict} />
+      {!verdict.permit && !verdict.dcc && verdict.preview ? (
         <p className="preview">
           {t('scannedText')}: <code>{verdict.preview}</code>
         </p>
@@ -143,7 +173,13 @@ function IdlePanel({ last }: { last: Verdict | null }) {
             <DecisionIcon decision={last.decision} size="1.2em" /> {t(`decision.${last.decision}`)}
           </span>
           <span className="last__time">{formatVnTime(last.at)}</span>
-          <span className="last__name">{last.permit?.nam ?? last.preview ?? t('noPermit')}</span>
+          <span className="last__name">
+            {last.permit?.nam ??
+              last.person?.name ??
+              (last.dcc ? holderOf(last.dcc) : null) ??
+              last.preview ??
+              t('noPermit')}
+          </span>
         </div>
       ) : null}
     </section>

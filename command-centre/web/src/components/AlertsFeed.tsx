@@ -34,7 +34,7 @@ export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: numb
                     {t(`eventKinds.${a.kind}`, { defaultValue: a.kind })}
                   </span>
                   <strong>{a.checkpoint}</strong>
-                  <span className="muted">{a.district}</span>
+                  <span className="muted">{a.districtName ?? a.district}</span>
                   <time className="feed__time" title={formatVnDateTime(a.at)}>
                     {ago(t, a.at, nowMs)}
                   </time>

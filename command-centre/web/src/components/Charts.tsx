@@ -28,12 +28,14 @@ function stackedData(s: Stack): uPlot.AlignedData {
 function useUplot(
   build: (width: number) => uPlot.Options,
   data: uPlot.AlignedData,
-  deps: unknown[],
+  /** The chart is rebuilt when this changes (language, number of bars). */
+  shape: string,
 ): React.RefObject<HTMLDivElement | null> {
   const ref = useRef<HTMLDivElement | null>(null);
   const plot = useRef<uPlot | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when labels or shape change
   useEffect(() => {
+    void shape;
     const el = ref.current;
     if (!el) return;
     const u = new uPlot(build(el.clientWidth || 600), data, el);
@@ -45,7 +47,7 @@ function useUplot(
       u.destroy();
       plot.current = null;
     };
-  }, deps);
+  }, [shape]);
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
@@ -96,7 +98,10 @@ export function HourlyChart({ hours }: { hours: HourView[] }) {
         { stroke: 'currentColor' },
       ],
       series: [
-        { label: i18n.language === 'en' ? 'Hour' : 'Giờ', value: (_u, v) => (v ? formatVnTime(v * 1000, false) : '—') },
+        {
+          label: i18n.language === 'en' ? 'Hour' : 'Giờ',
+          value: (_u, v) => (v ? formatVnTime(v * 1000, false) : '—'),
+        },
         ...barSeries(
           labels,
           () => [latest.current.review, latest.current.denied, latest.current.allowed],
@@ -105,7 +110,7 @@ export function HourlyChart({ hours }: { hours: HourView[] }) {
       ],
     }),
     data,
-    [i18n.language],
+    i18n.language,
   );
   return <div className="chart" ref={ref} data-testid="chart-hourly" />;
 }
@@ -167,7 +172,7 @@ export function DistrictChart({ districts }: { districts: DistrictView[] }) {
       ],
     }),
     data,
-    [i18n.language, districts.length],
+    `${i18n.language}/${districts.length}`,
   );
   return <div className="chart" ref={ref} data-testid="chart-districts" />;
 }

@@ -49,7 +49,9 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
   const q = query.trim().toLowerCase();
   const rows = cps
     .filter((c) => !district || c.district === district)
-    .filter((c) => !q || c.checkpoint.toLowerCase().includes(q) || (c.districtName ?? '').toLowerCase().includes(q))
+    .filter(
+      (c) => !q || c.checkpoint.toLowerCase().includes(q) || (c.districtName ?? '').toLowerCase().includes(q),
+    )
     .sort(
       (a, b) =>
         RANK[states.get(a)!] - RANK[states.get(b)!] ||
@@ -60,8 +62,18 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
   return (
     <main className="overview">
       <section className="kpis" aria-label={t('today')}>
-        <Kpi label={t('kpiOnline')} value={`${fmt.format(online)} / ${fmt.format(cps.length)}`} tone="good" id="online" />
-        <Kpi label={t('kpiOffline')} value={fmt.format(offline)} tone={offline > 0 ? 'bad' : 'plain'} id="offline" />
+        <Kpi
+          label={t('kpiOnline')}
+          value={`${fmt.format(online)} / ${fmt.format(cps.length)}`}
+          tone="good"
+          id="online"
+        />
+        <Kpi
+          label={t('kpiOffline')}
+          value={fmt.format(offline)}
+          tone={offline > 0 ? 'bad' : 'plain'}
+          id="offline"
+        />
         <Kpi label={t('kpiPeople')} value={fmt.format(today.people)} tone="plain" id="people" />
         <Kpi label={t('kpiAllowed')} value={fmt.format(today.allowed)} tone="good" id="allowed" />
         <Kpi label={t('kpiDenied')} value={fmt.format(today.denied)} tone="bad" id="denied" />
@@ -158,9 +170,13 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
         <HourlyChart hours={snapshot.hourly} />
       </section>
 
-      <section className="panel panel--districts">
+      <section className="panel panel--dchart">
         <h2>{t('byDistrict')}</h2>
         <DistrictChart districts={snapshot.districts} />
+      </section>
+
+      <section className="panel panel--districts">
+        <h2>{t('byDistrict')}</h2>
         <table className="districts">
           <thead>
             <tr>
@@ -193,7 +209,9 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
         {snapshot.rejected.length > 0 ? (
           <p className="rejected" data-testid="rejected">
             {t('rejected')}:{' '}
-            {snapshot.rejected.map((r) => `${t(`rejectedReasons.${r.reason}`)} ${fmt.format(r.count)}`).join(' · ')}
+            {snapshot.rejected
+              .map((r) => `${t(`rejectedReasons.${r.reason}`)} ${fmt.format(r.count)}`)
+              .join(' · ')}
           </p>
         ) : null}
       </section>

@@ -70,7 +70,10 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
     try {
       payload = JSON.parse(text);
     } catch {
-      setOutcome({ ok: false, error: { code: 'BAD_JSON', vi: t('publish.badJson'), en: t('publish.badJson') } });
+      setOutcome({
+        ok: false,
+        error: { code: 'BAD_JSON', vi: t('publish.badJson'), en: t('publish.badJson') },
+      });
       return;
     }
     setBusy(true);
@@ -84,7 +87,10 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
       setOutcome((await res.json()) as Outcome);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      setOutcome({ ok: false, error: { code: 'NETWORK', vi: `Lỗi mạng: ${msg}`, en: `Network error: ${msg}` } });
+      setOutcome({
+        ok: false,
+        error: { code: 'NETWORK', vi: `Lỗi mạng: ${msg}`, en: `Network error: ${msg}` },
+      });
     } finally {
       setBusy(false);
     }
@@ -116,7 +122,11 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
         {kind === 'config' ? (
           <label className="field">
             <span>{t('publish.district')}</span>
-            <input value={district} onChange={(e) => setDistrict(e.target.value)} data-testid="publish-district" />
+            <input
+              value={district}
+              onChange={(e) => setDistrict(e.target.value)}
+              data-testid="publish-district"
+            />
           </label>
         ) : null}
         <label className="field">
@@ -146,7 +156,7 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
         {outcome ? (
           outcome.ok ? (
             <p className="result result--ok" role="status" data-testid="publish-result">
-              ✓ {t('publish.done', outcome.result)} (
+              ✓ {t('publish.done', { ...outcome.result })} (
               {outcome.result.retained ? t('publish.retained') : t('publish.notRetained')})
             </p>
           ) : (

@@ -1,0 +1,142 @@
+// Permit verifications per second (verifyPermit: base45, zlib, CBOR, COSE, ES256, claims) beside the
+// raw crypto.verify floor of the same ES256 signatures in the same run; and QR decoding: camera-sized
+// 640×480 frames per second through decodeLuminance (budget ≥ 30), and still images through
+// decodeImageBuffer (what `kiosk decode-image` does per file).
+import { verify as cryptoVerify } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import { Tag } from 'cbor-x';
+import QRCode from 'qrcode';
+import { decodeImageBuffer, decodeLuminance } from '../hardware/qr-decoder.js';
+import { type FrameOptions, syntheticFrame } from '../hardware/qr-synthetic.js';
+import { buildTrustList } from '../src/documents/trust-list.js';
+import { base45Decode } from '../src/permit/base45.js';
+import { cborDecode, cborEncode } from '../src/permit/cbor.js';
+import { issuePermit } from '../src/permit/issue.js';
+import { generateKeyPair, kidOf, loadPrivateKey, loadPublicKey, spkiDer } from '../src/permit/keys.js';
+import { verifyPermit } from '../src/permit/verify.js';
+
+/** Runs fn for about `seconds` (at least `min` calls); returns calls per second. */
+function rate(fn: (i: number) => void, seconds: number, min = 20): number {
+  for (let i = 0; i < Math.min(min, 50); i++) fn(i); // warm-up
+  const t0 = performance.now();
+  let n = 0;
+  while (n < min || performance.now() - t0 < seconds * 1000) fn(n++);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function rateAsync(fn: (i: number) => Promise<void>, seconds: number, min = 10): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn(i);
+  const t0 = performance.now();
+  let n = 0;
+  while (n < min || performance.now() - t0 < seconds * 1000) await fn(n++);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en');
+
+export async function benchVerifyRate(seconds = 3): Promise<Record<string, string>> {
+  const pair = generateKeyPair();
+  const pub = loadPublicKey(pair.publicPem);
+  const key = loadPrivateKey(pair.privatePem);
+  const nowS = Math.floor(Date.now() / 1000);
+  const trust = buildTrustList({
+    version: 1,
+    issued: nowS,
+    issuers: [
+      {
+        kid: kidOf(pub).toString('base64'),
+        iss: '01-009',
+        name: 'bench',
+        key: spkiDer(pub).toString('base64'),
+        validFrom: nowS - 86_400,
+        validTo: nowS + 86_400,
+        kinds: ['travel', 'goods'],
+        areas: ['01-009'],
+      },
+    ],
+  });
+  const texts = Array.from({ length: 256 }, (_, i) =>
+    issuePermit(
+      {
+        iss: '01-009',
+        cti: `B-${i}`,
+        iat: nowS - 3600,
+        exp: nowS + 86_400,
+        permit: {
+          v: 1,
+          k: 'travel',
+          nam: 'Nguyễn Thị Hằng',
+          idn: '001085001234',
+          pur: 'work',
+          areas: ['01-009', '01-006'],
+          route: 'Nguyễn Trãi – Trường Chinh',
+          veh: { plate: '29A-123.45', type: 'motorbike' },
+        },
+      },
+      key,
+    ),
+  );
+  // The floor: exactly the ES256 checks verifyPermit makes, on the same Sig_structures.
+  const signed = texts.map((t) => {
+    let cose = cborDecode(inflateSync(base45Decode(t.slice(5))));
+    if (cose instanceof Tag) cose = cose.value;
+    const [prot, , payload, sig] = cose as Buffer[];
+    return { tbs: cborEncode(['Signature1', prot, Buffer.alloc(0), payload]), sig: sig as Buffer };
+  });
+
+  const verifies = rate((i) => {
+    const r = verifyPermit(texts[i % texts.length] as string, trust);
+    if (!r.ok) throw new Error(`bench permit refused: ${r.reason}`);
+  }, seconds);
+  const floor = rate((i) => {
+    const s = signed[i % signed.length] as { tbs: Buffer; sig: Buffer };
+    if (!cryptoVerify('sha256', s.tbs, { key: pub, dsaEncoding: 'ieee-p1363' }, s.sig))
+      throw new Error('floor');
+  }, seconds);
+  console.log(
+    `  verifyPermit: ${fmt(verifies)} verifies/s (${(1000 / verifies).toFixed(3)} ms each) — floor, raw crypto.verify ES256 same run: ${fmt(floor)}/s (${(1000 / floor).toFixed(3)} ms); ${((100 * verifies) / floor).toFixed(0)} % of the floor`,
+  );
+
+  const text = texts[0] as string;
+  const frames: [string, FrameOptions][] = [
+    ['upright, 4 px modules', { moduleSize: 4 }],
+    ['rotated 12°, noise ±12, uneven light', { moduleSize: 4, angle: 12, noise: 12, falloff: 0.4 }],
+    ['light on dark (phone in dark mode)', { moduleSize: 4, inverted: true }],
+  ];
+  const out: Record<string, string> = { verifies: fmt(verifies), floor: fmt(floor) };
+  for (const [name, opts] of frames) {
+    const f = syntheticFrame(text, opts);
+    if (decodeLuminance(f.lum, f.width, f.height) !== text)
+      throw new Error(`bench frame unreadable: ${name}`);
+    const full = rate(() => void decodeLuminance(f.lum, f.width, f.height), seconds / 2, 10);
+    const fast = rate(() => void decodeLuminance(f.lum, f.width, f.height, { fast: true }), seconds / 2, 10);
+    const fastOk = decodeLuminance(f.lum, f.width, f.height, { fast: true }) === text;
+    console.log(
+      `  decodeLuminance 640×480, ${name}: ${full.toFixed(1)} frames/s; fast mode ${fastOk ? `${fast.toFixed(1)} frames/s` : 'does not read it'} — budget ≥ 30 frames/s`,
+    );
+    out[name] = full.toFixed(1);
+  }
+  const empty = new Uint8ClampedArray(640 * 480).fill(128);
+  const none = rate(() => void decodeLuminance(empty, 640, 480), seconds / 2, 10);
+  const noneFast = rate(() => void decodeLuminance(empty, 640, 480, { fast: true }), seconds / 2, 10);
+  console.log(
+    `  decodeLuminance 640×480 without a code (every attempt fails): ${none.toFixed(1)} frames/s; fast mode ${noneFast.toFixed(1)} frames/s`,
+  );
+
+  const png = await QRCode.toBuffer([{ data: text, mode: 'alphanumeric' }], {
+    errorCorrectionLevel: 'M',
+    type: 'png',
+  });
+  const stills = await rateAsync(async () => {
+    if ((await decodeImageBuffer(png)) !== text) throw new Error('still unreadable');
+  }, seconds / 2);
+  console.log(
+    `  decodeImageBuffer, generated permit PNG (${png.length} bytes): ${stills.toFixed(0)} images/s`,
+  );
+  out.stills = stills.toFixed(0);
+  return out;
+}
+
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''));
+if (isMain) await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));

@@ -1,0 +1,13 @@
+import { loadCases, trustOf } from './test/conformance/dgc-checks.ts';
+import { dccSigners } from './src/dcc/signers.ts';
+import { parseDccClaims } from './src/dcc/certificate.ts';
+import { decodeHc1Transport } from './src/dcc/cose.ts';
+import { X509Certificate } from 'node:crypto';
+const cases = loadCases('/work/shared/testdata/dgc-testdata');
+const get = (id: string) => cases.find(x => x.id === id)!;
+const c = get('ES/2DCode/raw/401');
+console.log(dccSigners(trustOf(c)!).problems);
+const cert = new X509Certificate(Buffer.from(c.ctx.CERTIFICATE as string,'base64'));
+console.log(cert.publicKey.asymmetricKeyType, cert.publicKey.asymmetricKeyDetails);
+const p = get('PL/1.3.0/2DCode/raw/5');
+console.log(JSON.stringify(parseDccClaims(decodeHc1Transport(p.raw.PREFIX as string).payload).hcert)); console.log(JSON.stringify(p.raw.JSON));

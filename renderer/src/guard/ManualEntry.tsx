@@ -1,0 +1,151 @@
+// Recording by hand a person with no QR: name, ID number, purpose, why; then the guard decides. The
+// vehicle entered in the vehicle card goes with it. Fields are checked here with the kiosk's own rules
+// (src/lane/manual.ts) so the guard sees a problem before sending; the kiosk checks again.
+import { useState } from 'react';
+import { KioskError } from '../../../src/api/errors.js';
+import { PURPOSES, VEHICLE_TYPES } from '../../../src/api/reasons.js';
+import type { KioskClient, KioskStatus, Verdict } from '../../../src/api/schema.js';
+import { checkManualPerson } from '../../../src/lane/manual.js';
+import { Dialog, ReasonField } from './Dialog.js';
+import { useGuardText } from './texts.js';
+
+const isVehicleType = (t: string): t is (typeof VEHICLE_TYPES)[number] =>
+  (VEHICLE_TYPES as readonly string[]).includes(t);
+
+interface Props {
+  client: KioskClient;
+  vehicle: KioskStatus['vehicle'];
+  onDone: (verdict: Verdict) => void;
+  onClose: () => void;
+  onError: (err: unknown) => void;
+}
+
+export function ManualEntry({ client, vehicle, onDone, onClose, onError }: Props) {
+  const { g, t, lang, quickReasons } = useGuardText();
+  const [name, setName] = useState('');
+  const [idNumber, setIdNumber] = useState('');
+  const [purpose, setPurpose] = useState<(typeof PURPOSES)[number] | null>(null);
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (letThrough: boolean) => {
+    try {
+      checkManualPerson({ name, idNumber, purpose: purpose ?? '', reason });
+    } catch (err) {
+      if (err instanceof KioskError) {
+        setProblem(err[lang]);
+        return;
+      }
+      throw err;
+    }
+    setProblem(null);
+    setBusy(true);
+    try {
+      const v = await client.call('manual.record', {
+        name,
+        idNumber,
+        purpose: purpose ?? 'other',
+        reason,
+        letThrough,
+        ...(vehicle?.plate ? { plate: vehicle.plate } : {}),
+        ...(vehicle?.type && isVehicleType(vehicle.type) ? { vehicleType: vehicle.type } : {}),
+        ...(vehicle?.passengers ? { passengers: vehicle.passengers } : {}),
+      });
+      onDone(v);
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={g('manualTitle')} testId="manual-dialog" onClose={onClose}>
+      <p className="sheet__hint">{g('manualHint')}</p>
+      <div className="sheet__grid">
+        <label className="field">
+          <span className="field__label">{g('name')}</span>
+          <input
+            className="field__input"
+            data-testid="manual-name"
+            value={name}
+            maxLength={100}
+            autoComplete="off"
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span className="field__label">{g('idNumber')}</span>
+          <input
+            className="field__input"
+            data-testid="manual-id"
+            value={idNumber}
+            maxLength={20}
+            inputMode="text"
+            autoComplete="off"
+            onChange={(e) => setIdNumber(e.target.value)}
+          />
+        </label>
+      </div>
+      <span className="field__label">{g('purpose')}</span>
+      <div className="chips">
+        {PURPOSES.map((p) => (
+          <button
+            key={p}
+            type="button"
+            className={`chip${purpose === p ? ' chip--on' : ''}`}
+            aria-pressed={purpose === p}
+            data-testid={`manual-purpose-${p}`}
+            onClick={() => setPurpose(p)}
+          >
+            {t(`purposes.${p}`)}
+          </button>
+        ))}
+      </div>
+      <ReasonField
+        value={reason}
+        onChange={setReason}
+        label={g('reason')}
+        quick={quickReasons}
+        quickLabel={g('quick')}
+        countLabel={(count) => g('reasonCount', { count })}
+        testId="manual-reason"
+      />
+      {vehicle ? (
+        <p className="sheet__hint" data-testid="manual-vehicle">
+          {g('vehicle')}: {vehicle.plate ?? ''} {vehicle.type ? t(`vehicles.${vehicle.type}`) : ''}
+          {vehicle.passengers ? ` · ${g('withPassengers', { count: vehicle.passengers })}` : ''}
+        </p>
+      ) : null}
+      {problem ? (
+        <p className="sheet__problem" role="alert" data-testid="manual-problem">
+          {problem}
+        </p>
+      ) : null}
+      <div className="sheet__actions">
+        <button type="button" className="big big--plain" onClick={onClose} data-testid="manual-cancel">
+          {g('cancel')}
+        </button>
+        <button
+          type="button"
+          className="big big--deny"
+          disabled={busy}
+          onClick={() => void submit(false)}
+          data-testid="manual-refuse"
+        >
+          {g('refuse')}
+        </button>
+        <button
+          type="button"
+          className="big big--allow"
+          disabled={busy}
+          onClick={() => void submit(true)}
+          data-testid="manual-allow"
+        >
+          {g('letIn')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,64 @@
+// The guard lets a DENY or REVIEW through: the verdict stays as it was; the reason is required.
+import { useState } from 'react';
+import type { KioskClient, Verdict } from '../../../src/api/schema.js';
+import { Dialog, ReasonField } from './Dialog.js';
+import { useGuardText } from './texts.js';
+
+interface Props {
+  client: KioskClient;
+  verdict: Verdict;
+  onDone: (override: NonNullable<Verdict['override']>) => void;
+  onClose: () => void;
+  onError: (err: unknown) => void;
+}
+
+export function OverrideDialog({ client, verdict, onDone, onClose, onError }: Props) {
+  const { g, t, quickReasons } = useGuardText();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const who = verdict.permit?.nam ?? verdict.person?.name ?? verdict.preview ?? '';
+  const submit = async () => {
+    if (verdict.passageId === null) return;
+    setBusy(true);
+    try {
+      const r = await client.call('passage.override', { passageId: verdict.passageId, reason });
+      onDone({ at: r.at, by: r.by, reason: r.reason });
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={g('overrideTitle')} testId="override-dialog" onClose={onClose}>
+      <p className={`sheet__verdict sheet__verdict--${verdict.decision.toLowerCase()}`}>
+        <strong>{t(`decision.${verdict.decision}`)}</strong> · {who}
+        {verdict.reasons.length > 0 ? ` · ${verdict.reasons.map((r) => t(`reason.${r}`)).join('; ')}` : ''}
+      </p>
+      <p className="sheet__hint">{g('overrideHint')}</p>
+      <ReasonField
+        value={reason}
+        onChange={setReason}
+        label={g('reason')}
+        quick={quickReasons}
+        quickLabel={g('quick')}
+        countLabel={(count) => g('reasonCount', { count })}
+        testId="override-reason"
+      />
+      <div className="sheet__actions">
+        <button type="button" className="big big--plain" onClick={onClose} data-testid="override-cancel">
+          {g('cancel')}
+        </button>
+        <button
+          type="button"
+          className="big big--allow"
+          disabled={busy}
+          onClick={() => void submit()}
+          data-testid="override-confirm"
+        >
+          {g('confirmOverride')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

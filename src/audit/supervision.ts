@@ -1,0 +1,164 @@
+// Everything issue 5 adds to the kiosk, as one part for the composition root (src/kiosk.ts): accounts,
+// sessions and shifts (src/auth/), the audit chain, search, reports and retention (src/audit/,
+// src/reports/). It is the Dispatcher's Authorizer from construction on; until start() has opened
+// them, every non-public call is refused.
+import type {
+  Authorizer,
+  Caller,
+  CallContext,
+  Implementation,
+} from '../api/dispatch.js';
+import { KioskError } from '../api/errors.js';
+import type { EventName, MethodName } from '../api/schema.js';
+import { ACCESS, EVENT_ACCESS } from '../auth/access.js';
+import { AuthService, type BootstrapUser } from '../auth/service.js';
+import type { SessionPolicy } from '../auth/sessions.js';
+import type { Store } from '../store/store.js';
+import { auditMethods } from './api-schema.js';
+import { AuditChain } from './chain-log.js';
+import { IdnHasher } from './idn.js';
+import { AuditService, type AuditServiceOptions } from './service.js';
+
+export interface SupervisionOptions {
+  checkpoint: AuditServiceOptions['checkpoint'];
+  users?: BootstrapUser[];
+  lockoutAttempts?: number;
+  lockoutMs?: number;
+  sessions?: SessionPolicy;
+  retentionDays?: number;
+  /** scrypt cost of new PINs (tests lower it); default src/auth/pin.ts DEFAULT_PIN_COST. */
+  pinCost?: number;
+  lane: () => string;
+  now: () => number;
+  onShiftChange?: () => void;
+  /** Where the first-run admin PIN is printed (once). */
+  log?: (line: string) => void;
+}
+
+/** passage.override is the lane's (src/lane/service.ts): it records the chained event with its rules. */
+type SupervisionMethods = Pick<Implementation, Exclude<keyof typeof auditMethods & MethodName, 'passage.override'>>;
+
+export interface Attribution {
+  userId: number | null;
+  userName: string | null;
+  shiftId: number | null;
+}
+
+export class Supervision implements Authorizer {
+  private parts: {
+    chain: AuditChain;
+    idn: IdnHasher;
+    auth: AuthService;
+    audit: AuditService;
+    impl: Record<string, (p: unknown, c: Caller) => Promise<unknown>>;
+  } | null = null;
+
+  constructor(private readonly opts: SupervisionOptions) {}
+
+  async start(store: Store): Promise<void> {
+    const db = store.db;
+    const chain = new AuditChain(db);
+    const auth = new AuthService(db, chain, {
+      ...(this.opts.users ? { bootstrapUsers: this.opts.users } : {}),
+      ...(this.opts.lockoutAttempts ? { lockoutAttempts: this.opts.lockoutAttempts } : {}),
+      ...(this.opts.lockoutMs ? { lockoutMs: this.opts.lockoutMs } : {}),
+      ...(this.opts.sessions ? { sessions: this.opts.sessions } : {}),
+      ...(this.opts.pinCost ? { pinCost: this.opts.pinCost } : {}),
+      lane: this.opts.lane,
+      now: this.opts.now,
+      ...(this.opts.onShiftChange ? { onShiftChange: this.opts.onShiftChange } : {}),
+    });
+    const idn = new IdnHasher(db);
+    const audit = new AuditService(db, store, chain, auth, idn, {
+      checkpoint: this.opts.checkpoint,
+      retentionDays: this.opts.retentionDays ?? 30,
+      now: this.opts.now,
+    });
+    const { firstRunAdminPin } = await auth.start();
+    chain.append({ atMs: this.opts.now(), kind: 'startup', details: {} });
+    audit.start();
+    const impl = { ...auth.methods(), ...audit.methods() } as unknown as Record<
+      string,
+      (p: unknown, c: Caller) => Promise<unknown>
+    >;
+    this.parts = { chain, idn, auth, audit, impl };
+    if (firstRunAdminPin) {
+      const log = this.opts.log ?? ((l: string) => console.log(l));
+      log(`Tài khoản quản trị lần đầu / first-run admin account: ${firstRunAdminPin}`);
+      log('  Hãy đổi mã PIN sau khi đăng nhập / change this PIN after logging in.');
+    }
+  }
+
+  stop(): void {
+    this.parts?.audit.stop();
+    this.parts = null;
+  }
+
+  private get p() {
+    if (!this.parts) throw new KioskError('NOT_STARTED', 'Máy chưa sẵn sàng', 'The kiosk is not started');
+    return this.parts;
+  }
+
+  /** The audit chain, for other parts that record chained events (overrides, documents). */
+  get chain(): AuditChain {
+    return this.p.chain;
+  }
+
+  get auth(): AuthService {
+    return this.p.auth;
+  }
+
+  get audit(): AuditService {
+    return this.p.audit;
+  }
+
+  authorize(method: MethodName, ctx: CallContext): Caller {
+    if (!this.parts) {
+      if (ACCESS[method].who === 'public') return { ctx, session: null };
+      throw new KioskError('NOT_STARTED', 'Máy chưa sẵn sàng', 'The kiosk is not started');
+    }
+    return this.parts.auth.authorize(method, ctx);
+  }
+
+  mayReceive(event: EventName, ctx: CallContext): boolean {
+    if (!this.parts) return EVENT_ACCESS[event].who === 'public';
+    return this.parts.auth.mayReceive(event, ctx);
+  }
+
+  /**
+   * Who a new passage belongs to: the kiosk's open shift and its guard, whatever the source. A serial
+   * scan needs no session: it is the lane's scanner, and the guard on duty answers for the lane.
+   * With no shift open, the passage is still recorded, attributed to nobody.
+   */
+  attribution(): Attribution {
+    const shift = this.parts?.auth.currentShift() ?? null;
+    return shift
+      ? { userId: shift.user_id, userName: shift.guard, shiftId: shift.id }
+      : { userId: null, userName: null, shiftId: null };
+  }
+
+  /** HMAC of a full ID number for the passage row (exact search without storing the number). */
+  idnHmac(idn: string | null | undefined): string | null {
+    return idn && this.parts ? this.parts.idn.hmac(idn) : null;
+  }
+
+  /** The open shift for the status bar and the MQTT status. */
+  shiftStatus(): { id: number; guard: string; openedAt: string } | null {
+    const s = this.parts?.auth.currentShift() ?? null;
+    return s ? { id: s.id, guard: s.guard, openedAt: new Date(s.opened_ms).toISOString() } : null;
+  }
+
+  /** The API methods of auth, shifts and the audit; they resolve the parts at call time. */
+  methods(): SupervisionMethods {
+    const out: Record<string, (params: unknown, caller: Caller) => Promise<unknown>> = {};
+    const names = Object.keys(auditMethods).filter((n) => n !== 'passage.override');
+    for (const name of names as (keyof SupervisionMethods)[]) {
+      out[name] = async (params, caller) => {
+        const fn = this.p.impl[name];
+        if (!fn) throw new KioskError('NOT_IMPLEMENTED', `Chưa có lệnh ${name}`, `${name} is not implemented`);
+        return fn(params, caller);
+      };
+    }
+    return out as unknown as SupervisionMethods;
+  }
+}

@@ -1,0 +1,124 @@
+// The network-loss promise end to end: a real Kiosk (SQLite file, summary windows, outbox, uplink)
+// scans while the broker is down, is restarted while it is still down, scans again; the broker comes
+// back; the command centre's aggregator receives every summary and event, in order, none lost, and its
+// totals equal the kiosk's own log.
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { Kiosk } from '../../src/kiosk.js';
+import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
+import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
+import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
+import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
+import { waitFor } from './uplink-helpers.js';
+
+const issuer = makeIssuer();
+const forger = makeIssuer();
+const root = generateKeyPair();
+const nowS = Math.floor(Date.now() / 1000);
+const trust = makeTrust([{ issuer, validFrom: nowS - 86_400, validTo: nowS + 86_400 }]);
+const scope = { district: '01-009', checkpoint: 'TX-01' };
+let broker: MosquittoHandle;
+let centre: RunningCommandCentre;
+
+beforeAll(async () => {
+  broker = await startMosquitto({ extraConfig: 'max_queued_messages 0' });
+  centre = await startCommandCentre({
+    urls: [broker.url],
+    database: tempDbPath(),
+    clientId: `cc-outage-${randomUUID()}`,
+    http: false,
+    reconnectMs: 200,
+  });
+  await waitFor(() => centre.aggregator.state().connected, 'aggregator connected');
+});
+afterAll(async () => {
+  await centre?.stop({ retire: true });
+  await broker?.stop();
+  removeTempDirs();
+});
+
+function kiosk(database: string): Kiosk {
+  return new Kiosk({
+    checkpoint: checkpoint(),
+    root: loadPublicKey(root.publicPem),
+    trust,
+    database,
+    serial: null,
+    mqtt: { urls: [broker.url], summaryWindowSeconds: 1 },
+    http: false,
+  });
+}
+
+let serial = 0;
+function scan(k: Kiosk, valid: number, forged: number): void {
+  for (let i = 0; i < valid + forged; i++) {
+    const signer = i < valid ? issuer : forger;
+    const permit = makePermit(signer, { cti: `OUT-${serial++}`, iat: nowS - 3600, exp: nowS + 86_400 });
+    k.scan(permit, 'api', { direction: i % 2 === 0 ? 'in' : 'out' });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('broker outage with a kiosk restart', () => {
+  it('delivers every summary and event to the aggregator, in order, none lost', async () => {
+    const db = tempDbPath();
+    let k = kiosk(db);
+    await k.start();
+    await waitFor(() => k.status().uplink.connected, 'kiosk connected');
+    scan(k, 6, 2);
+    await sleep(1100);
+    await waitFor(
+      () => k.status().uplink.backlog === 0 && centre.aggregator.stats.counted >= 3,
+      'first sends',
+    );
+
+    await broker.down();
+    await waitFor(() => !k.status().uplink.connected, 'kiosk disconnected');
+    scan(k, 8, 3);
+    await sleep(1100);
+    scan(k, 5, 2);
+    await k.stop();
+    // Restarted while the broker is still down: the open window is closed at start, nothing is lost.
+    k = kiosk(db);
+    await k.start();
+    scan(k, 7, 4);
+    await sleep(1200);
+    expect(k.status().uplink.connected).toBe(false);
+
+    const log = new Database(db, { readonly: true });
+    const backlog = (
+      log.prepare('SELECT payload FROM outbox ORDER BY seq').all() as { payload: string }[]
+    ).map((r) => (JSON.parse(r.payload) as { id: string }).id);
+    log.close();
+    expect(backlog.length).toBeGreaterThanOrEqual(9 + 2); // 9 denial events, and summaries of 2+ windows
+    expect(backlog.filter((id) => id.startsWith('TX-01:')).length).toBeGreaterThanOrEqual(2);
+
+    await broker.restart();
+    await waitFor(() => k.status().uplink.backlog === 0, 'kiosk outbox drained', 30_000);
+    const wanted = new Set(backlog);
+    await waitFor(
+      () => centre.ledger.arrivals(scope).filter((id) => wanted.has(id)).length === wanted.size,
+      'every backlog message at the aggregator',
+      30_000,
+    );
+    expect(centre.ledger.arrivals(scope).filter((id) => wanted.has(id))).toEqual(backlog);
+    await k.stop();
+
+    // The aggregator's totals are the kiosk's own log: every passage counted once.
+    const check = new Database(db, { readonly: true });
+    const rows = check
+      .prepare('SELECT direction, decision, count(*) AS n FROM passages GROUP BY direction, decision')
+      .all() as { direction: 'in' | 'out'; decision: string; n: number }[];
+    check.close();
+    const [total] = centre.ledger.totals();
+    for (const r of rows) {
+      const key = r.decision === 'ALLOW' ? 'allowed' : r.decision === 'DENY' ? 'denied' : 'review';
+      expect(total!.total[r.direction][key]).toBe(r.n);
+    }
+    expect(rows.reduce((n, r) => n + r.n, 0)).toBe(37);
+    expect(total!.events).toBe(2 + 3 + 2 + 4);
+  }, 90_000);
+});
