@@ -2,17 +2,25 @@ import { chromium } from 'playwright-core';
 import { Kiosk } from './src/kiosk.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from './test/fixtures/permits.js';
 import { generateKeyPair, loadPublicKey } from './src/permit/keys.js';
+import { AuthSettings } from './src/auth/settings.js';
 
 const issuer = makeIssuer();
 const root = generateKeyPair();
 const now0 = Date.parse('2021-09-10T08:00:00+07:00');
 let now = now0;
-const k = new Kiosk({ checkpoint: checkpoint({ name: 'Chốt Nguyễn Trãi', lanes: ['1', '2'] }), root: loadPublicKey(root.publicPem), trust: makeTrust([{ issuer }]), database: ':memory:', serial: null, mqtt: null, http: { host: '127.0.0.1', port: 0 }, now: () => now });
+const k = new Kiosk({ checkpoint: checkpoint({ name: 'Chốt Nguyễn Trãi', lanes: ['1', '2'] }), root: loadPublicKey(root.publicPem), trust: makeTrust([{ issuer }]), database: ':memory:', serial: null, mqtt: null, http: { host: '127.0.0.1', port: 0 }, now: () => now, auth: AuthSettings.parse({ users: [{ name: 'bao', displayName: 'Trần Văn Bảo', role: 'guard', pin: '246810' }] }), pinCost: 1024 } as any);
 await k.start();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'] });
 const page = await browser.newPage({ viewport: { width: Number(process.env.W ?? 1280), height: Number(process.env.H ?? 800) } });
 page.on('console', (m) => console.log('console:', m.type(), m.text()));
 await page.goto(k.baseUrl!);
+const r = await page.evaluate(async () => {
+  const login = await (await fetch('/api/call/auth.login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bao', pin: '246810' }) })).json();
+  const open = await (await fetch('/api/call/shift.open', { method: 'POST', headers: { 'content-type': 'application/json', 'x-kiosk-csrf': login.result?.csrfToken ?? '' }, body: '{}' })).json();
+  return { login, open };
+});
+console.log(JSON.stringify(r).slice(0, 400));
+await page.reload();
 await page.getByTestId('vehicle-card').waitFor();
 const shot = async (n: string) => { await page.evaluate(() => document.fonts.ready); await page.screenshot({ path: `/tmp/h4/shots/${n}.png` }); };
 await shot('idle');

@@ -2,7 +2,10 @@
 // 100,000 mutants of valid permits through the real judgeScan; none may be ALLOW unless it still
 // carries an original's signed bytes. Prints cases/s, the verdicts seen, and the result.
 // FUZZ_CASES (default 100000) and FUZZ_SEED (default: random) change the run.
+
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import {
   carriesOriginalSignedBytes,
@@ -60,8 +63,7 @@ export async function runFuzz(cases: number, seed: number): Promise<boolean> {
   return true;
 }
 
-const isMain =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''));
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1]);
 if (isMain) {
   const cases = Number(process.env.FUZZ_CASES ?? 100_000);
   const seed = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);

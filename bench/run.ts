@@ -1,6 +1,9 @@
 // `npm run bench`: every figure printed beside the floor or budget it is compared with.
 import { cpus, totalmem } from 'node:os';
+import { benchRevocations } from './revocations.js';
 import { benchScanLatency } from './scan-latency.js';
+import { benchUplinkDrain } from './uplink-drain.js';
+import { benchVerifyRate } from './verify-rate.js';
 
 const scans = Number(process.env.BENCH_SCANS ?? 10_000);
 console.log(
@@ -8,3 +11,9 @@ console.log(
 );
 console.log('\n[1] scan → committed verdict');
 await benchScanLatency(scans);
+console.log('\n[revocations] a million-entry list: apply, lookup, memory');
+await benchRevocations(Number(process.env.BENCH_REVOCATIONS ?? 1_000_000));
+console.log('\n[verify rate] permits verified per second, and QR decoding');
+await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));
+console.log('\n[uplink] outbox drain to a local Mosquitto at QoS 1, beside raw mqtt.js');
+await benchUplinkDrain(Number(process.env.BENCH_DRAIN ?? 20_000));

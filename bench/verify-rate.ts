@@ -2,7 +2,10 @@
 // raw crypto.verify floor of the same ES256 signatures in the same run; and QR decoding: camera-sized
 // 640×480 frames per second through decodeLuminance (budget ≥ 30), and still images through
 // decodeImageBuffer (what `kiosk decode-image` does per file).
+
 import { verify as cryptoVerify } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import QRCode from 'qrcode';
@@ -137,6 +140,5 @@ export async function benchVerifyRate(seconds = 3): Promise<Record<string, strin
   return out;
 }
 
-const isMain =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''));
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1]);
 if (isMain) await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));

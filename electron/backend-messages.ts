@@ -17,7 +17,12 @@ export const Incident = z
 export type Incident = z.infer<typeof Incident>;
 
 export const ToBackend = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('call'), id: z.number().int(), method: z.string().max(64), params: z.unknown() }),
+  z.object({
+    type: z.literal('call'),
+    id: z.number().int(),
+    method: z.string().max(64),
+    params: z.unknown(),
+  }),
   z.object({ type: z.literal('incident'), incident: Incident }),
   /** The window's login session, kept by main so that it survives a backend restart. */
   z.object({ type: z.literal('session'), token: z.string().max(512).nullable() }),

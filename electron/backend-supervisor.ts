@@ -3,13 +3,7 @@
 // window down with it; in a utility process it only costs a restart, and the screen says so meanwhile.
 // Calls in flight when the backend dies are answered with an error, never re-sent (a scan must not be
 // recorded twice); calls made before the very first start completes wait for it.
-import {
-  type EventName,
-  events,
-  isMethodName,
-  type MethodName,
-  methods,
-} from '../src/api/schema.js';
+import { type EventName, events, isMethodName, type MethodName, methods } from '../src/api/schema.js';
 import {
   type CallReply,
   FromBackend,
@@ -199,7 +193,8 @@ export class BackendSupervisor {
     const msg = parsed.data;
     switch (msg.type) {
       case 'ready':
-        return this.onReady();
+        this.onReady();
+        return;
       case 'fatal':
         this.lastError = { ok: false, error: msg.error };
         this.o.log(`backend could not start: ${msg.error.en}`);
@@ -209,7 +204,8 @@ export class BackendSupervisor {
         }
         return;
       case 'result':
-        return this.onResult(msg);
+        this.onResult(msg);
+        return;
       case 'event': {
         if (!Object.hasOwn(events, msg.name)) return;
         const name = msg.name as EventName;
@@ -254,9 +250,14 @@ export class BackendSupervisor {
     if (!p) return;
     this.pending.delete(msg.id);
     clearTimeout(p.timer);
-    if (!msg.ok) return p.resolve({ ok: false, error: msg.error });
+    if (!msg.ok) {
+      p.resolve({ ok: false, error: msg.error });
+      return;
+    }
     const result = methods[p.method].result.safeParse(msg.result);
-    p.resolve(result.success ? { ok: true, result: result.data } : { ok: false, error: shellErrors.badResult });
+    p.resolve(
+      result.success ? { ok: true, result: result.data } : { ok: false, error: shellErrors.badResult },
+    );
   }
 
   private onExit(code: number): void {

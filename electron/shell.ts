@@ -13,7 +13,12 @@ import {
   utilityProcess,
   type WebContents,
 } from 'electron';
-import { BackendSupervisor, type ChildLike, type ForkFn, type SupervisorOptions } from './backend-supervisor.js';
+import {
+  BackendSupervisor,
+  type ChildLike,
+  type ForkFn,
+  type SupervisorOptions,
+} from './backend-supervisor.js';
 import { bridgeIpc, sendEvent } from './bridge.js';
 import { appendIncidentLog } from './incidents.js';
 import type { ShellOptions } from './options.js';

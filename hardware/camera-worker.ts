@@ -21,16 +21,25 @@ export interface ResultMessage {
   rgba: ArrayBuffer;
 }
 
-/** Decodes one RGBA frame; exported for the bench, which runs it without a worker. */
-export function decodeFrame(rgba: Uint8ClampedArray, width: number, height: number): string | null {
+/**
+ * Decodes one RGBA frame; exported for the bench, which runs it without a worker. One attempt per
+ * frame, a different one on each (by frame number): a frame costs little, and a code held in view is
+ * tried every way within a few frames.
+ */
+export function decodeFrame(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  frame = 0,
+): string | null {
   const lum = rgbaToLuminance(rgba, width, height);
-  // Fast attempts only: the next frame comes in a few tens of milliseconds anyway.
-  return decodeLuminance(lum, width, height, { fast: true });
+  return decodeLuminance(lum, width, height, { fast: true, cycle: frame });
 }
 
+// The worker scope, typed here: this file also compiles for Node (the bench), without the DOM lib.
 interface WorkerScope {
-  onmessage: ((ev: MessageEvent<FrameMessage>) => void) | null;
-  postMessage(message: ResultMessage, transfer: Transferable[]): void;
+  onmessage: ((ev: { data: FrameMessage }) => void) | null;
+  postMessage(message: ResultMessage, transfer: ArrayBuffer[]): void;
 }
 
 // Only inside a worker (the bench imports this file in Node, where there is no worker scope).
@@ -42,7 +51,7 @@ if ('WorkerGlobalScope' in globalThis) {
     const started = performance.now();
     let text: string | null = null;
     try {
-      text = decodeFrame(new Uint8ClampedArray(m.rgba), m.width, m.height);
+      text = decodeFrame(new Uint8ClampedArray(m.rgba), m.width, m.height, m.id);
     } catch {
       // A malformed frame reads as no code.
       text = null;

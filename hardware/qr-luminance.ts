@@ -57,11 +57,18 @@ const FAST_ATTEMPTS: readonly Attempt[] = [
   { view: 'frame', binarizer: histogram, hints: HARDER, inverted: false },
   { view: 'half', binarizer: hybrid, hints: HARDER, inverted: false },
   { view: 'frame', binarizer: histogram, hints: HARDER, inverted: true },
+  { view: 'half', binarizer: hybrid, hints: HARDER, inverted: true },
 ];
 
 export interface DecodeOptions {
   /** Only the cheap attempts: for camera frames, where the next frame comes in 33 ms anyway. */
   fast?: boolean;
+  /**
+   * The live camera (hardware/camera-worker.ts, issue 4): only the cycle-th of the fast attempts
+   * (mod their number), so each frame costs one attempt and consecutive frames, which show the same
+   * code, try every way in turn.
+   */
+  cycle?: number;
 }
 
 /** Below this, a half-size view has modules too small to read. */
@@ -91,7 +98,13 @@ export function decodeLuminance(
     return views.get(view) ?? null;
   };
   const reader = new QRCodeReader();
-  for (const attempt of options.fast ? FAST_ATTEMPTS : ATTEMPTS) {
+  const cycled =
+    options.cycle === undefined
+      ? null
+      : FAST_ATTEMPTS[
+          ((Math.trunc(options.cycle) % FAST_ATTEMPTS.length) + FAST_ATTEMPTS.length) % FAST_ATTEMPTS.length
+        ];
+  for (const attempt of cycled ? [cycled] : options.fast ? FAST_ATTEMPTS : ATTEMPTS) {
     const source = viewOf(attempt.view);
     if (source === null) continue;
     const text = tryDecode(reader, source, attempt);

@@ -50,7 +50,7 @@ export type WedgeResult =
 
 export const WEDGE_DEFAULTS = {
   minLength: 8,
-  maxGapMs: 80,
+  maxGapMs: 150,
   meanGapMs: 30,
   idleMs: 120,
   maxLength: 8192,
@@ -84,7 +84,8 @@ export class WedgeDetector {
     }
     const gapOk = ev.time - this.last <= this.o.maxGapMs;
     if (ev.key === 'Enter' || ev.key === 'Tab') {
-      const burst = this.buf.length > 0 && gapOk;
+      // A burst in progress: fast so far, the terminator included.
+      const burst = this.buf.length > 0 && gapOk && this.fastUntil(ev.time);
       const result = burst ? this.finish(ev.inTextField) : null;
       const outsideField = !ev.inTextField && burst;
       this.reset();
@@ -98,6 +99,11 @@ export class WedgeDetector {
       this.last = ev.time;
       return ev.inTextField ? PASS : SWALLOW;
     }
+    // A space on a focused button is a person pressing it, unless it comes inside a fast burst.
+    if (ev.key === ' ' && !ev.inTextField && !(this.buf.length > 0 && this.fastUntil(ev.time))) {
+      this.reset();
+      return PASS;
+    }
     if (this.buf.length >= this.o.maxLength) {
       this.overflow = true;
       this.buf = '';
@@ -107,13 +113,7 @@ export class WedgeDetector {
       if (ev.inTextField) this.fieldChars++;
     }
     this.last = ev.time;
-    if (ev.inTextField) return PASS;
-    // A lone space on a focused button is a person pressing it; inside a burst it is part of a code.
-    if (ev.key === ' ' && this.buf.length === 1) {
-      this.reset();
-      return PASS;
-    }
-    return SWALLOW;
+    return ev.inTextField ? PASS : SWALLOW;
   }
 
   /** Call on a timer (every ~50 ms): ends a prefixed burst from a scanner that sends no terminator. */
@@ -134,6 +134,11 @@ export class WedgeDetector {
   private start(time: number): void {
     this.reset();
     this.first = time;
+  }
+
+  /** The burst's mean gap, counting one more key at `time`, is a scanner's. */
+  private fastUntil(time: number): boolean {
+    return (time - this.first) / this.buf.length <= this.o.meanGapMs;
   }
 
   private hasPrefix(): boolean {

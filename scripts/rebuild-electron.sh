@@ -7,28 +7,34 @@
 # Needs Electron's headers or better-sqlite3's prebuilt binaries, both downloaded from the internet
 # (not reachable on our CI machines: this script is documented, not run in CI).
 #
-# Usage: scripts/rebuild-electron.sh [--arch x64|arm64] [--stage-only]
+# Usage: scripts/rebuild-electron.sh [--arch x64|arm64] [--stage-only] [--out DIR]
 #   --stage-only  copy files only; electron-builder rebuilds per target arch when packaging.
+#   --out DIR     stage somewhere else than dist/electron-app (the tests do).
 # Then: electron dist/electron-app [--windowed] [--config kiosk.json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ARCH="$(node -p process.arch)"
 STAGE_ONLY=0
+STAGE=dist/electron-app
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) ARCH="$2"; shift 2 ;;
     --stage-only) STAGE_ONLY=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --out) STAGE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "rebuild-electron: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-STAGE=dist/electron-app
 if [ ! -f dist/electron/main.js ] || [ ! -f dist/electron/backend.js ] || [ ! -f dist/renderer/index.html ]; then
   npm run build
 fi
 
+case "$(cd "$(dirname "$STAGE")" 2>/dev/null && pwd)/$(basename "$STAGE")" in
+  /|"$PWD"|"$PWD/"|"$PWD/dist"|"$HOME") echo "rebuild-electron: refusing to stage into $STAGE" >&2; exit 2 ;;
+esac
+mkdir -p "$(dirname "$STAGE")"
 echo "rebuild-electron: staging $STAGE"
 rm -rf "$STAGE"
 mkdir -p "$STAGE/dist"

@@ -13,25 +13,27 @@ import { Supervision } from './audit/supervision.js';
 import { sessionPolicyOf } from './auth/settings.js';
 import { CheckpointConfig } from './config/checkpoint.js';
 import { readTextFile } from './config/files.js';
+import { loadSettings, type Settings } from './config/settings.js';
 import { isHc1 } from './dcc/cose.js';
 import { HealthPairing } from './dcc/pairing.js';
 import { healthFields, proofVerdict } from './dcc/verdict.js';
-import { loadSettings, type Settings } from './config/settings.js';
 import { clockSkewMs } from './documents/clock.js';
 import { judgeDocuments, openDocuments } from './documents/open.js';
 import type { DocumentStore } from './documents/store.js';
 import { loadTrustList, type TrustList } from './documents/trust-list.js';
 import { BrowserHost } from './host/server.js';
-import { RENDERER_DIR, VERSION } from './package-root.js';
-import { loadPublicKey } from './permit/keys.js';
-import { judgementPermitView } from './permit/view.js';
+import { shiftCounts } from './lane/counts.js';
 import { LaneDesk, vehicleView } from './lane/desk.js';
 import { laneHost } from './lane/host.js';
 import { laneImplementation } from './lane/service.js';
 import type { VehicleEntry } from './lane/vehicle.js';
+import { RENDERER_DIR, VERSION } from './package-root.js';
+import { loadPublicKey } from './permit/keys.js';
+import { judgementPermitView } from './permit/view.js';
 import { judgeScan } from './scan/judge.js';
 import { openStore, type Store } from './store/store.js';
 import { SummaryScheduler } from './store/summary-scheduler.js';
+import { AlertWatch } from './uplink/alerts.js';
 import { Downlink } from './uplink/downlink.js';
 import { Uplink } from './uplink/uplink.js';
 
@@ -71,6 +73,8 @@ export class Kiosk {
   private scheduler: SummaryScheduler | null = null;
   private scanner: SerialScanner | null = null;
   private uplink: Uplink | null = null;
+  /** Scanner lost and repeated failures, queued as events for the command centre. */
+  private alerts: AlertWatch | null = null;
   private host: BrowserHost | null = null;
   private lane: string;
   private direction: Direction;
@@ -139,18 +143,22 @@ export class Kiosk {
     const o = this.options;
     const windowMs = (o.mqtt?.summaryWindowSeconds ?? 60) * 1000;
     this.store = openStore(o.database, o.checkpoint, { windowMs });
+    // Accounts, shifts and the audit chain: without them nobody could log in, so a failure stops the start.
+    await this.supervision.start(this.store);
+    // Signed documents, each decision in the audit chain; loaded before the uplink brings new ones.
     this.documents = await openDocuments(this.store.db, {
       root: o.root,
       checkpoint: o.checkpoint,
       now: () => this.now(),
       trustFile: o.trustFile,
+      audit: (e) => this.supervision.chain.append(e),
     });
     this.documents.onChange(() => {
       this.reportClock();
       this.emitStatus();
     });
-    // Accounts, shifts and the audit chain: without them nobody could log in, so a failure stops the start.
-    await this.supervision.start(this.store);
+    const outbox = this.store;
+    this.alerts = new AlertWatch({ enqueue: (k, p, at) => outbox.enqueue(k, p, at), now: () => this.now() });
     this.scheduler = new SummaryScheduler(this.store, { now: () => this.now() });
     this.scheduler.start();
     await this.startPart('uplink', () => this.startUplink());
@@ -222,6 +230,7 @@ export class Kiosk {
       this.scan(text, 'serial');
     });
     this.scanner.onState((s) => {
+      this.alerts?.scannerState(this.scannerStatus.state, s.state, this.lane);
       this.scannerStatus = s;
       this.uplink?.setStatus({ scanner: this.uplinkScannerState() });
       this.emitStatus();
@@ -245,6 +254,8 @@ export class Kiosk {
   private shiftChanged(): void {
     const s = this.supervision.shiftStatus();
     this.uplink?.setStatus({ shift: s && { id: String(s.id), startedAt: s.openedAt } });
+    // A vehicle entered by the guard who left is not the next guard's.
+    this.desk.clear();
     this.emitStatus();
   }
 
@@ -372,15 +383,20 @@ export class Kiosk {
     this.healthPairing.notePermit(lane, now, permit, judgement.dcc != null, verdict);
     this.recent = [verdict, ...this.recent].slice(0, RECENT_LIMIT);
     this.uplink?.setStatus({ lastScanAt: verdict.at });
+    this.alerts?.verdict(verdict);
     this.emit('verdict', verdict);
     this.emitStatus();
     return verdict;
   }
 
   private todayCounts(now: number): { allowed: number; denied: number; review: number } {
-    const dayStart = startOfVietnamDay(now);
+    // With a shift open, the guard's shift's counts (keyed by -shift id); else the Vietnam day's.
+    const shift = this.supervision.shiftStatus();
+    const dayStart = shift ? -shift.id : startOfVietnamDay(now);
     if (this.counts.dayStart !== dayStart) {
-      this.counts = { dayStart, ...this.requireStore().countsSince(dayStart) };
+      const store = this.requireStore();
+      const counts = shift ? shiftCounts(store.db, shift.id) : store.countsSince(dayStart);
+      this.counts = { dayStart, ...counts };
     }
     const { allowed, denied, review } = this.counts;
     return { allowed, denied, review };

@@ -6,10 +6,16 @@ import { Counts, DemoPanel, RecentList } from './components/Sidebar.js';
 import { StatusBar } from './components/StatusBar.js';
 import { VerdictPanel } from './components/VerdictPanel.js';
 import { LaneTools, useLane } from './guard/LaneTools.js';
+import { AuthGate } from './login/AuthGate.js';
 import { useTheme } from './theme.js';
 import { fadeDelayMs, useKiosk } from './useKiosk.js';
 
+/** The view switch by role (issue 5): login → guard's scan screen / supervisor's or admin's desk. */
 export function App({ ui }: { ui: UiClient }) {
+  return <AuthGate ui={ui} scanScreen={(u) => <ScanScreen ui={u} />} />;
+}
+
+function ScanScreen({ ui }: { ui: UiClient }) {
   const { t, i18n } = useTranslation();
   const fadeMs = useMemo(() => fadeDelayMs(window.location.search), []);
   const { state, setDirection, setLane, submitDemo, clearError, showVerdict, fail } = useKiosk(ui, fadeMs);

@@ -9,6 +9,7 @@ import { CC_MIGRATIONS } from './migrations.js';
 import {
   type AckView,
   type AlertView,
+  alertKind,
   type CheckpointView,
   type DistrictView,
   emptyTotals,
@@ -373,6 +374,7 @@ function statusView(json: string | null): KioskStatusView {
 }
 
 function alertView(r: Record<string, unknown>): AlertView {
+  const reasons = JSON.parse(r.reasons as string) as string[];
   return {
     seq: r.seq as number,
     id: r.id as string,
@@ -382,8 +384,9 @@ function alertView(r: Record<string, unknown>): AlertView {
     at: iso(r.at_ms as number)!,
     receivedAt: iso(r.received_ms as number)!,
     kind: r.kind as string,
+    alert: alertKind(r.kind as string, reasons),
     decision: r.decision as string | null,
-    reasons: JSON.parse(r.reasons as string) as string[],
+    reasons,
     permit: r.permit as string | null,
     direction: r.direction as string | null,
     lane: r.lane as string | null,

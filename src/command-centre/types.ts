@@ -68,6 +68,8 @@ export interface AlertView {
   at: string;
   receivedAt: string;
   kind: string;
+  /** What the command centre treats it as: an alert kind, or null for an ordinary denial/override. */
+  alert: string | null;
   decision: string | null;
   reasons: string[];
   permit: string | null;
@@ -148,6 +150,17 @@ export const ALERT_KINDS = [
   'scanner-lost',
   'tamper',
 ] as const;
+
+/**
+ * Kiosks send a revoked permit or an unknown issuer as a `denial` carrying that reason (one event per
+ * passage); the command centre raises it as the alert the spec names.
+ */
+export function alertKind(kind: string, reasons: readonly string[]): string | null {
+  if ((ALERT_KINDS as readonly string[]).includes(kind)) return kind;
+  if (reasons.includes('REVOKED')) return 'revoked-presented';
+  if (reasons.includes('UNKNOWN_ISSUER')) return 'unknown-issuer';
+  return null;
+}
 
 export function emptyTotals(): Totals {
   const d = (): DirectionTotals => ({ allowed: 0, denied: 0, review: 0, overridden: 0 });

@@ -88,3 +88,11 @@ export function fullListNeeded(base: number | undefined, held: number | null): K
     `Delta based on version ${base}, but ${heldEn}: a full revocation list is needed`,
   );
 }
+
+export function stopping(): ApiError {
+  return refusal(
+    'STORE_FAILED',
+    'Máy đang dừng: tài liệu chưa được áp dụng',
+    'The kiosk is stopping: not applied',
+  ).toJSON();
+}

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { KioskError } from '../api/errors.js';
 import type { ApiError } from '../api/schema.js';
 import { documentText, verifyAs } from './inspect.js';
-import { malformed } from './refusal.js';
+import { malformed, refusal } from './refusal.js';
 import { packHashes } from './revocation-index.js';
 import { describeZodError } from './schemas.js';
 
@@ -152,4 +152,40 @@ export function readRevocationsOffThread(
     );
     worker.postMessage(copy, [copy.buffer]);
   });
+}
+
+export interface ReadPlacement {
+  root: KeyObject;
+  /** Documents above this size are read in a worker (default 1 MiB). */
+  offThreadBytes?: number | undefined;
+  workerHeapMb?: number | undefined;
+  /** True once the kiosk is stopping: a worker ended by the stop is not retried here. */
+  stopped: () => boolean;
+}
+
+export const DEFAULT_OFF_THREAD_BYTES = 2 ** 20;
+
+/** Reads a revocations document in this thread when small, else in a worker. Throws refusals. */
+export async function readRevocationsSomewhere(
+  raw: string | Uint8Array,
+  size: number,
+  p: ReadPlacement,
+): Promise<RevocationsRead> {
+  if (size <= (p.offThreadBytes ?? DEFAULT_OFF_THREAD_BYTES)) return readRevocations(raw, p.root);
+  try {
+    return await readRevocationsOffThread(raw, p.root, p.workerHeapMb);
+  } catch (err) {
+    if (err instanceof KioskError || p.stopped()) throw err; // the document's own refusal, or a stop
+    if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      const heapMb = p.workerHeapMb ?? WORKER_HEAP_MB;
+      throw refusal(
+        'TOO_LARGE',
+        `Danh sách thu hồi quá lớn để đọc (vượt ${heapMb} MB bộ nhớ)`,
+        `The revocation list is too large to read (over ${heapMb} MB of memory)`,
+      );
+    }
+    // The worker could not run (a packaging without its file): read here, slower but correct.
+    console.warn('documents: revocation worker failed, reading in the main thread:', (err as Error).message);
+    return readRevocations(raw, p.root);
+  }
 }

@@ -2,92 +2,32 @@
 // checkpoint config. Each is verified against the pinned root key before anything changes, applied in
 // one transaction, versions only move forward, and every decision is logged (document_log). Scans read
 // an immutable snapshot that is swapped only after a commit, so a change applies to the next scan.
-import { createHash, type KeyObject } from 'node:crypto';
-import { KioskError } from '../api/errors.js';
-import type { ApiError } from '../api/schema.js';
-import { type CheckpointConfig, Policy } from '../config/checkpoint.js';
+import { Policy } from '../config/checkpoint.js';
 import type { Db } from '../store/db.js';
-import { claimedVersion, documentText, verifyAs } from './inspect.js';
+import { type Built, buildDocument, digestOf, slotOf } from './build.js';
+import { claimedVersion, documentText } from './inspect.js';
 import { DOCUMENT_TYPES, type DocumentKind } from './jws.js';
-import { asRefusal, fullListNeeded, refusal, stale, tooLarge } from './refusal.js';
-import { RevocationIndex, subtractSorted, yieldToLoop } from './revocation-index.js';
-import {
-  type RevocationsRead,
-  readRevocations,
-  readRevocationsOffThread,
-  stopRevocationWorkers,
-  WORKER_HEAP_MB,
-} from './revocation-read.js';
-import { ConfigPayload, describeZodError } from './schemas.js';
+import { asRefusal, fullListNeeded, refusal, stale, stopping, tooLarge } from './refusal.js';
+import { RevocationIndex, subtractSorted } from './revocation-index.js';
+import { readRevocationsSomewhere, stopRevocationWorkers } from './revocation-read.js';
+import type { ConfigPayload } from './schemas.js';
 import { DocumentDb, type DocumentLogEntry, type DocumentRow } from './store-db.js';
-import { buildTrustList, type TrustList } from './trust-list.js';
-import { buildZoneMap, type ZoneMap } from './zones.js';
+import type { TrustList } from './trust-list.js';
+import type {
+  ApplyOptions,
+  DocumentResult,
+  DocumentStoreOptions,
+  DocumentsSnapshot,
+  HeldDocument,
+} from './types.js';
+import type { ZoneMap } from './zones.js';
 
 export type { DocumentLogEntry } from './store-db.js';
-
-export interface DocumentResult {
-  typ: string;
-  /** The document's version; for a refusal, the version it claims when that can be read, else null. */
-  version: number | null;
-  applied: boolean;
-  error?: ApiError;
-  /** Byte-identical to a document held already (a retained copy at reconnect): not logged, not acked. */
-  unchanged?: true;
-}
-
-/** What a scan reads: replaced as a whole after each commit, never changed in place. */
-export interface DocumentsSnapshot {
-  /** The local checkpoint file with the signed policy patches (`*`, then this checkpoint's) applied. */
-  checkpoint: CheckpointConfig;
-  trust: TrustList | null;
-  revocations: RevocationIndex;
-  zones: ZoneMap | null;
-  /** The newest `issued` of the held documents, epoch ms: the clock check's reference. */
-  newestIssuedMs: number | null;
-}
-
-export interface HeldDocument {
-  slot: string;
-  typ: string;
-  version: number;
-  issued: number;
-  appliedMs: number;
-  entries: number | null;
-}
-
-export interface DocumentStoreOptions {
-  /** The pinned root public key of the command centre. */
-  root: KeyObject;
-  /** The local checkpoint file; signed configs replace fields of its policy. */
-  checkpoint: CheckpointConfig;
-  now?: () => number;
-  /** Larger documents are refused unread (a full list of a million entries is ~85 MiB). */
-  maxBytes?: number;
-  /** Revocation documents above this size are read in a worker thread. */
-  offThreadBytes?: number;
-  /** The worker's JS heap cap (MB); a document that needs more is refused TOO_LARGE. */
-  workerHeapMb?: number;
-}
-
-export interface ApplyOptions {
-  /** Where the document came from, for the log: `file:<path>`, `mqtt:<topic>`. */
-  source: string;
-  /** Revocations: the mode the topic carries; a document of the other mode is refused. */
-  mode?: 'full' | 'delta';
-  /** Runs inside the transaction that records the decision (the downlink queues its ack there). */
-  onDecided?: (result: DocumentResult) => void;
-}
+export type * from './types.js';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 128 * 2 ** 20;
-const DEFAULT_OFF_THREAD_BYTES = 2 ** 20;
 /** A delta that changes more buckets than this is written as a new generation, off the scan path. */
 const IN_PLACE_BUCKETS = 512;
-const DIGEST_SLICE = 4 * 2 ** 20;
-
-type Built =
-  | { kind: 'trust'; version: number; issued: number; trust: TrustList }
-  | { kind: 'zones'; version: number; issued: number; zones: ZoneMap }
-  | { kind: 'config'; version: number; issued: number; config: ConfigPayload };
 
 export class DocumentStore {
   private readonly sql: DocumentDb;
@@ -139,13 +79,19 @@ export class DocumentStore {
           this.revocations = index;
         } else {
           const kind = row.slot.startsWith('config:') ? 'config' : (row.slot as DocumentKind);
-          this.install(await this.build(kind, row.jws ?? ''));
+          this.install(await buildDocument(kind, row.jws ?? '', this.opts.root));
         }
         this.held.set(row.slot, row);
       } catch (err) {
         const error = asRefusal(err);
         this.sql.db.transaction(() => {
           this.sql.remove(row.slot);
+          this.audit(
+            this.now(),
+            { typ: row.typ, version: row.version, applied: false, error },
+            'store',
+            row.digest,
+          );
           this.sql.log({
             atMs: this.now(),
             source: 'store',
@@ -214,13 +160,7 @@ export class DocumentStore {
     const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
     const maxBytes = this.opts.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
     if (size > maxBytes) return this.refuse(typ, null, tooLarge(size, maxBytes), opts, null);
-    if (this.stopped)
-      return {
-        typ,
-        version: null,
-        applied: false,
-        error: refusal('STORE_FAILED', 'Máy đang dừng', 'The kiosk is stopping').toJSON(),
-      };
+    if (this.stopped) return { typ, version: null, applied: false, error: stopping() };
     const digest = await digestOf(raw);
     for (const row of this.held.values()) {
       if (row.typ !== typ) continue;
@@ -232,9 +172,9 @@ export class DocumentStore {
     try {
       if (kind === 'revocations') return await this.applyRevocations(raw, size, digest, opts, known);
       const text = documentText(raw);
-      const built = await this.build(kind, text);
+      const built = await buildDocument(kind, text, this.opts.root);
       known.version = built.version;
-      const slot = this.slotOf(built);
+      const slot = slotOf(built, this.opts.checkpoint.checkpoint.id);
       const held = this.held.get(slot);
       if (held && built.version <= held.version) throw stale(built.version, held.version);
       const row: DocumentRow = {
@@ -265,7 +205,12 @@ export class DocumentStore {
     known: { version: number | null },
   ): Promise<DocumentResult> {
     const typ = DOCUMENT_TYPES.revocations;
-    const read = await this.readRevocations(raw, size);
+    const read = await readRevocationsSomewhere(raw, size, {
+      root: this.opts.root,
+      offThreadBytes: this.opts.offThreadBytes,
+      workerHeapMb: this.opts.workerHeapMb,
+      stopped: () => this.stopped,
+    });
     known.version = read.version;
     if (opts.mode && read.mode !== opts.mode) {
       throw refusal(
@@ -286,13 +231,7 @@ export class DocumentStore {
     const inPlace = touched !== null && touched.length <= IN_PLACE_BUCKETS && held?.generation != null;
     const generation = inPlace ? held!.generation! : this.sql.nextGeneration();
     if (!inPlace) await this.sql.writeGeneration(generation, index);
-    if (this.stopped)
-      return {
-        typ,
-        version: read.version,
-        applied: false,
-        error: refusal('STORE_FAILED', 'Máy đang dừng', 'The kiosk is stopping').toJSON(),
-      };
+    if (this.stopped) return { typ, version: read.version, applied: false, error: stopping() };
 
     const row: DocumentRow = {
       slot: 'revocations',
@@ -322,31 +261,6 @@ export class DocumentStore {
     return result;
   }
 
-  private async readRevocations(raw: string | Uint8Array, size: number): Promise<RevocationsRead> {
-    if (size <= (this.opts.offThreadBytes ?? DEFAULT_OFF_THREAD_BYTES))
-      return readRevocations(raw, this.opts.root);
-    try {
-      return await readRevocationsOffThread(raw, this.opts.root, this.opts.workerHeapMb);
-    } catch (err) {
-      if (err instanceof KioskError) throw err; // the document's own refusal
-      if (this.stopped) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        const heapMb = this.opts.workerHeapMb ?? WORKER_HEAP_MB;
-        throw refusal(
-          'TOO_LARGE',
-          `Danh sách thu hồi quá lớn để đọc (vượt ${heapMb} MB bộ nhớ)`,
-          `The revocation list is too large to read (over ${heapMb} MB of memory)`,
-        );
-      }
-      // The worker could not run (a packaging without the worker file): read here, slower but correct.
-      console.warn(
-        'documents: revocation worker failed, reading in the main thread:',
-        (err as Error).message,
-      );
-      return readRevocations(raw, this.opts.root);
-    }
-  }
-
   /** Records an applied document and its log row in one transaction, then swaps the snapshot. */
   private commit(
     row: DocumentRow,
@@ -359,6 +273,7 @@ export class DocumentStore {
       .transaction(() => {
         extra?.();
         this.sql.upsert(row);
+        this.audit(row.applied_ms, result, opts.source, row.digest);
         this.sql.log({
           atMs: row.applied_ms,
           source: opts.source,
@@ -388,7 +303,9 @@ export class DocumentStore {
     if (this.stopped) return result;
     try {
       this.sql.db.transaction(() => {
-        this.sql.log({ atMs: this.now(), source: opts.source, typ, version, applied: false, error, digest });
+        const atMs = this.now();
+        this.audit(atMs, result, opts.source, digest);
+        this.sql.log({ atMs, source: opts.source, typ, version, applied: false, error, digest });
         opts.onDecided?.(result);
       })();
     } catch (logErr) {
@@ -397,43 +314,25 @@ export class DocumentStore {
     return result;
   }
 
-  /** Verifies a small document and builds what scans use from it. Throws refusals. */
-  private async build(kind: DocumentKind, text: string): Promise<Built> {
-    const payload = await verifyAs(kind, text, this.opts.root);
-    switch (kind) {
-      case 'trust': {
-        const trust = buildTrustList(payload);
-        return { kind, version: trust.version, issued: trust.issued, trust };
-      }
-      case 'zones': {
-        const zones = buildZoneMap(payload);
-        return { kind, version: zones.version, issued: zones.issued, zones };
-      }
-      case 'config': {
-        const parsed = ConfigPayload.safeParse(payload);
-        if (!parsed.success) {
-          const detail = describeZodError(parsed.error);
-          throw refusal('MALFORMED', `Cấu hình sai: ${detail}`, `Malformed config: ${detail}`);
-        }
-        return { kind, version: parsed.data.version, issued: parsed.data.issued, config: parsed.data };
-      }
-      case 'revocations':
-        throw new Error('revocations are read by readRevocations');
+  /** A decision into the audit chain; a failing audit is reported, and does not undo the decision. */
+  private audit(atMs: number, r: DocumentResult, source: string, digest: string | null): void {
+    if (!this.opts.audit) return;
+    try {
+      this.opts.audit({
+        atMs,
+        kind: 'document',
+        details: {
+          typ: r.typ,
+          version: r.version,
+          applied: r.applied,
+          error: r.error?.code ?? null,
+          source,
+          digest,
+        },
+      });
+    } catch (err) {
+      console.error('documents: could not append the decision to the audit chain:', (err as Error).message);
     }
-  }
-
-  private slotOf(built: Built): string {
-    if (built.kind !== 'config') return built.kind;
-    const target = built.config.checkpoint;
-    const id = this.opts.checkpoint.checkpoint.id;
-    if (target !== '*' && target !== id) {
-      throw refusal(
-        'NOT_THIS_CHECKPOINT',
-        `Cấu hình dành cho chốt ${target}, không phải chốt ${id}`,
-        `The config is for checkpoint ${target}, not ${id}`,
-      );
-    }
-    return `config:${target}`;
   }
 
   private install(built: Built): void {
@@ -468,15 +367,4 @@ export class DocumentStore {
       }
     }
   }
-}
-
-/** SHA-256 hex of the raw bytes; large inputs are hashed in slices with the event loop served between. */
-async function digestOf(raw: string | Uint8Array): Promise<string> {
-  const hash = createHash('sha256');
-  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  for (let at = 0; at < bytes.byteLength; at += DIGEST_SLICE) {
-    hash.update(bytes.subarray(at, at + DIGEST_SLICE));
-    if (at + DIGEST_SLICE < bytes.byteLength) await yieldToLoop();
-  }
-  return hash.digest('hex');
 }

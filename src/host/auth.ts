@@ -30,8 +30,14 @@ export function sessionCookie(token: string | null, expiresMs: number | undefine
   return `${base}; Max-Age=${maxAge}`;
 }
 
-/** The caller of one HTTP call; `cookie` is set when the call logged in or out. */
-export function httpCallContext(req: IncomingMessage, nowMs = Date.now()): { ctx: CallContext; cookie: () => string | null } {
+/**
+ * The caller of one HTTP call. `cookie(code)` is the Set-Cookie to send: a new session after a login,
+ * a deletion after a logout or when the cookie named a dead session (code SESSION_EXPIRED).
+ */
+export function httpCallContext(
+  req: IncomingMessage,
+  nowMs = Date.now(),
+): { ctx: CallContext; cookie: (errorCode?: string) => string | null } {
   let cookie: string | null = null;
   const csrf = req.headers[CSRF_HEADER];
   const ctx: CallContext = {
@@ -43,7 +49,10 @@ export function httpCallContext(req: IncomingMessage, nowMs = Date.now()): { ctx
       cookie = sessionCookie(token, expiresMs, nowMs);
     },
   };
-  return { ctx, cookie: () => cookie };
+  return {
+    ctx,
+    cookie: (errorCode) => cookie ?? (errorCode === 'SESSION_EXPIRED' ? sessionCookie(null, undefined, nowMs) : null),
+  };
 }
 
 /**

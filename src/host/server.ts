@@ -337,7 +337,7 @@ export class BrowserHost {
     const caller = httpCallContext(req);
     const result = await this.options.dispatcher.call({ id, method, params }, caller.ctx);
     // auth.login / auth.logout set or clear the HttpOnly session cookie.
-    const cookie = caller.cookie();
+    const cookie = caller.cookie(result.ok ? undefined : result.error.code);
     if (cookie) res.setHeader('Set-Cookie', cookie);
     sendJson(res, statusFor(result), result);
   }

@@ -192,7 +192,9 @@ function rows(input: SheetInput): Row[] {
     out.push({ vi: 'Phương tiện', en: 'Vehicle', value: `${type}, biển số ${p.veh.plate}` });
   }
   if (p.hours !== undefined) {
-    out.push({ vi: 'Khung giờ', en: 'Hours', value: `${p.hours[0]} – ${p.hours[1]} hằng ngày` });
+    // A window that wraps midnight says so: "22:00 – 05:00" alone reads as a mistake.
+    const overnight = p.hours[1] <= p.hours[0] ? ' hôm sau' : '';
+    out.push({ vi: 'Khung giờ', en: 'Hours', value: `${p.hours[0]} – ${p.hours[1]}${overnight}, hằng ngày` });
   }
   const from = formatVnDateTime(claims.nbf ?? claims.iat);
   const to = formatVnDateTime(claims.exp);

@@ -14,6 +14,8 @@ const LEFT = PAGE.margin;
 const WIDTH = PAGE.width - 2 * PAGE.margin;
 const BOTTOM = PAGE.height - PAGE.margin - 24;
 const INK = '#111111';
+/** Width of the label column of the shift's details. */
+const LABEL_W = 185;
 const GREY = '#666666';
 const COLORS = { allowed: '#2e7d32', denied: '#c62828', review: '#b7791f' };
 
@@ -141,13 +143,13 @@ function header(w: Writer, r: ShiftReportData): void {
   ];
   for (const [k, v] of info) {
     w.text(k, { size: 9 }, LEFT, w.y, GREY);
-    w.text(w.fit(v, { size: 10 }, WIDTH - 150), { size: 10 }, LEFT + 150, w.y - 0.5);
+    w.text(w.fit(v, { size: 10 }, WIDTH - LABEL_W), { size: 10 }, LEFT + LABEL_W, w.y - 0.5);
     w.y += 15;
   }
   if (s.handoverNotes) {
     w.text('Ghi chú bàn giao / Handover notes', { size: 9 }, LEFT, w.y, GREY);
-    for (const line of w.wrap(s.handoverNotes, { size: 10 }, WIDTH - 150).slice(0, 8)) {
-      w.text(line, { size: 10 }, LEFT + 150, w.y - 0.5);
+    for (const line of w.wrap(s.handoverNotes, { size: 10 }, WIDTH - LABEL_W).slice(0, 8)) {
+      w.text(line, { size: 10 }, LEFT + LABEL_W, w.y - 0.5);
       w.y += 13;
     }
     w.y += 2;

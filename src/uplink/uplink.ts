@@ -57,6 +57,11 @@ const StatusPatch = StatusPayload.pick({ scanner: true, clockSkewMs: true, shift
   .strict();
 export type StatusPatch = z.infer<typeof StatusPatch>;
 
+/** Acknowledged rows are deleted in one commit at most this long after their PUBACK… */
+const ACK_FLUSH_MS = 25;
+/** …or as soon as this many are waiting. */
+const ACK_FLUSH_ROWS = 1000;
+
 // MQTT 5 "unsupported protocol version" (132) or 3.1.1 "unacceptable protocol version" (1).
 const PROTOCOL_REFUSED = new Set([1, 132]);
 
@@ -87,6 +92,7 @@ export class Uplink {
   private window = 1;
   private acked: number[] = [];
   private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
   private statusTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -323,17 +329,32 @@ export class Uplink {
     }
   }
 
+  /**
+   * The next rows go out at once; the PUBACKed rows are deleted in batches, one commit (one fsync) per
+   * ACK_FLUSH_MS or ACK_FLUSH_ROWS. Publishing never waits for a deletion: a crash before the commit
+   * only means those rows are sent again (duplicates, never a loss).
+   */
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushAcked();
-      this.pump();
-    });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        if (this.acked.length >= ACK_FLUSH_ROWS) this.flushAcked();
+        this.pump();
+      });
+    }
+    if (!this.flushTimer && this.running) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flushAcked();
+        this.pump();
+      }, ACK_FLUSH_MS);
+    }
   }
 
   private flushAcked(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     if (this.acked.length === 0) return;
     const seqs = this.acked;
     this.acked = [];

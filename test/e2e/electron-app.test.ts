@@ -79,7 +79,14 @@ describe.skipIf(skipReason !== null)('the Electron app, launched by Playwright',
           cti,
           iat: now - 3600,
           exp: now + 86_400,
-          permit: { v: 1, k: 'travel', nam: 'Đỗ Minh Khoa', idn: '001085001234', pur: 'work', areas: ['01-009'] },
+          permit: {
+            v: 1,
+            k: 'travel',
+            nam: 'Đỗ Minh Khoa',
+            idn: '001085001234',
+            pur: 'work',
+            areas: ['01-009'],
+          },
         },
         issuer.privatePem,
       );
@@ -90,7 +97,9 @@ describe.skipIf(skipReason !== null)('the Electron app, launched by Playwright',
     );
     writeFileSync(
       join(dir, 'checkpoint.json'),
-      JSON.stringify({ checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' } }),
+      JSON.stringify({
+        checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
+      }),
     );
     writeFileSync(
       join(dir, 'kiosk.json'),
@@ -121,7 +130,12 @@ describe.skipIf(skipReason !== null)('the Electron app, launched by Playwright',
   }, 20 * 60_000);
 
   afterAll(async () => {
-    await app?.close().catch(() => {});
+    if (app) {
+      // close() quits the app, which first stops the backend; bounded, then the process is killed.
+      const closing = app.close().catch(() => {});
+      await Promise.race([closing, new Promise((r) => setTimeout(r, 20_000))]);
+      app.process()?.kill('SIGKILL');
+    }
     await pty?.close();
     xvfb?.proc.kill();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -156,7 +170,12 @@ describe.skipIf(skipReason !== null)('the Electron app, launched by Playwright',
         csp: res.headers.get('content-security-policy'),
       };
     });
-    expect(probe).toMatchObject({ kiosk: ['call', 'on'], require: 'undefined', process: 'undefined', popup: true });
+    expect(probe).toMatchObject({
+      kiosk: ['call', 'on'],
+      require: 'undefined',
+      process: 'undefined',
+      popup: true,
+    });
     expect(probe.csp).toContain("default-src 'none'");
   });
 

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { INCIDENT_KV_KEY } from '../../electron/incidents.js';
 import { issuePermit } from '../../src/permit/issue.js';
 import { generateKeyPair } from '../../src/permit/keys.js';
-import { INCIDENT_KV_KEY } from '../../electron/incidents.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
 import { type FakeWebContents, fake, NodeBackendChild } from '../helpers/fake-electron.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
@@ -68,7 +68,14 @@ describe('electron shell with a real backend process', () => {
           cti,
           iat: now - 3600,
           exp: now + 86_400,
-          permit: { v: 1, k: 'travel', nam: 'Phạm Thu Trang', idn: '001185004321', pur: 'work', areas: ['01-009'] },
+          permit: {
+            v: 1,
+            k: 'travel',
+            nam: 'Phạm Thu Trang',
+            idn: '001185004321',
+            pur: 'work',
+            areas: ['01-009'],
+          },
         },
         issuer.privatePem,
       );
@@ -79,7 +86,9 @@ describe('electron shell with a real backend process', () => {
     );
     writeFileSync(
       join(dir, 'checkpoint.json'),
-      JSON.stringify({ checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' } }),
+      JSON.stringify({
+        checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
+      }),
     );
     writeFileSync(
       join(dir, 'kiosk.json'),
@@ -137,7 +146,10 @@ describe('electron shell with a real backend process', () => {
     scan(permit('EL-1'));
     const v = await until('the verdict', () => verdictsOnScreen().find((x) => x.permit?.cti === 'EL-1'));
     expect(v.decision).toBe('ALLOW');
-    expect(await callFromPage('status.get', {})).toMatchObject({ ok: true, result: { counts: { allowed: 1 } } });
+    expect(await callFromPage('status.get', {})).toMatchObject({
+      ok: true,
+      result: { counts: { allowed: 1 } },
+    });
   });
 
   it('survives a backend killed with SIGKILL: restart, reload, scanner back, crash audited and visible', async () => {
@@ -148,7 +160,11 @@ describe('electron shell with a real backend process', () => {
     const refused = await callFromPage('status.get', {});
     expect(refused).toMatchObject({ ok: false, error: { code: 'BACKEND_RESTARTING' } });
 
-    await until('a new backend, ready', () => children.length === 2 && shell.backend.state === 'ready', 60_000);
+    await until(
+      'a new backend, ready',
+      () => children.length === 2 && shell.backend.state === 'ready',
+      60_000,
+    );
     expect(contents().reloads).toBe(1);
     expect(children[1]?.pid).not.toBe(first.pid);
 
@@ -158,12 +174,24 @@ describe('electron shell with a real backend process', () => {
       verdictsOnScreen().find((x) => x.permit?.cti === 'EL-2'),
     );
     expect(v.decision).toBe('ALLOW');
-    expect(await callFromPage('status.get', {})).toMatchObject({ ok: true, result: { counts: { allowed: 2 } } });
+    expect(await callFromPage('status.get', {})).toMatchObject({
+      ok: true,
+      result: { scanner: { state: 'ok' } },
+    });
+    const db = new Database(join(dir, 'kiosk.db'), { readonly: true });
+    const rows = db.prepare('SELECT decision, source FROM passages ORDER BY id').all();
+    db.close();
+    expect(rows).toEqual([
+      { decision: 'ALLOW', source: 'serial' },
+      { decision: 'ALLOW', source: 'serial' },
+    ]);
 
     const trail = await until('the audit record', () => {
       const db = new Database(join(dir, 'kiosk.db'), { readonly: true });
       try {
-        const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(INCIDENT_KV_KEY) as { value: string } | undefined;
+        const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(INCIDENT_KV_KEY) as
+          | { value: string }
+          | undefined;
         return row ? (JSON.parse(row.value) as Array<{ kind: string; detail: string }>) : undefined;
       } finally {
         db.close();

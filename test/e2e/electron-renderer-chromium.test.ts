@@ -84,7 +84,14 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
           cti,
           iat: now - 3600,
           exp: now + 86_400,
-          permit: { v: 1, k: 'travel', nam: 'Vũ Thị Lan', idn: '001185004321', pur: 'work', areas: ['01-009'] },
+          permit: {
+            v: 1,
+            k: 'travel',
+            nam: 'Vũ Thị Lan',
+            idn: '001185004321',
+            pur: 'work',
+            areas: ['01-009'],
+          },
         },
         issuer.privatePem,
       );
@@ -96,7 +103,13 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
     writeFileSync(
       join(dir, 'checkpoint.json'),
       JSON.stringify({
-        checkpoint: { id: 'TX-01', name: 'Chốt Khuất Duy Tiến', district: '01-009', area: '01-009', kind: 'district-entry' },
+        checkpoint: {
+          id: 'TX-01',
+          name: 'Chốt Khuất Duy Tiến',
+          district: '01-009',
+          area: '01-009',
+          kind: 'district-entry',
+        },
       }),
     );
     writeFileSync(
@@ -114,8 +127,14 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
     // The shell's protocol handler behind plain HTTP: Chromium cannot register kiosk://.
     const handler = rendererFileHandler(join(ROOT, 'dist', 'renderer'));
     server = createServer(async (req, res) => {
-      const response = await handler(new Request(`kiosk://app${req.url ?? '/'}`, { method: req.method ?? 'GET' }));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const response = await handler(
+        new Request(`kiosk://app${req.url ?? '/'}`, { method: req.method ?? 'GET' }),
+      );
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      res.writeHead(response.status, headers);
       res.end(Buffer.from(await response.arrayBuffer()));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -146,7 +165,12 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
     const send = contents.send.bind(contents);
     contents.send = (channel: string, ...args: unknown[]) => {
       send(channel, ...args);
-      void page.evaluate(([c, m]) => (window as unknown as { __ipcEmit: (c: unknown, m: unknown) => void }).__ipcEmit(c, m), [channel, args[0]]).catch(() => {});
+      void page
+        .evaluate(
+          ([c, m]) => (window as unknown as { __ipcEmit: (c: unknown, m: unknown) => void }).__ipcEmit(c, m),
+          [channel, args[0]],
+        )
+        .catch(() => {});
     };
     contents.reload = () => {
       contents.reloads++;
@@ -187,7 +211,9 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
       .poll(() => page.getByTestId('scanner-state').getAttribute('data-state'), { timeout: 30_000 })
       .toBe('ok');
     writeFileSync(pty.b, `${permit('CR-1')}\r\n`);
-    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-decision'), { timeout: 15_000 }).toBe('ALLOW');
+    await expect
+      .poll(() => page.getByTestId('verdict').getAttribute('data-decision'), { timeout: 15_000 })
+      .toBe('ALLOW');
     expect(await page.getByTestId('holder-name').textContent()).toContain('Vũ Thị Lan');
     expect(errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
   });
@@ -198,7 +224,11 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
         .call('lane.set', { lane: '9' })
         .catch((e: unknown) => e),
     );
-    expect(failure).toMatchObject({ code: 'LANE_UNKNOWN', vi: 'Chốt không có làn 9', en: 'This checkpoint has no lane 9' });
+    expect(failure).toMatchObject({
+      code: 'LANE_UNKNOWN',
+      vi: 'Chốt không có làn 9',
+      en: 'This checkpoint has no lane 9',
+    });
   });
 
   it('comes back after the backend is killed: the window reloads and scans show again', async () => {
@@ -217,7 +247,9 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
       .poll(() => page.getByTestId('scanner-state').getAttribute('data-state'), { timeout: 30_000 })
       .toBe('ok');
     writeFileSync(pty.b, `${permit('CR-2')}\r\n`);
-    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-decision'), { timeout: 15_000 }).toBe('ALLOW');
+    await expect
+      .poll(() => page.getByTestId('verdict').getAttribute('data-decision'), { timeout: 15_000 })
+      .toBe('ALLOW');
     await page.screenshot({ path: join(SHOTS, 'electron-after-backend-restart.png') });
   });
 });

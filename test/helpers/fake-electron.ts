@@ -145,8 +145,15 @@ class FakeApp extends EventEmitter {
   enableSandbox(): void {
     this.sandboxed = true;
   }
+  readonly paths = new Map<string, string>();
   getPath(name: string): string {
-    return join(this.dataDir, name);
+    return this.paths.get(name) ?? join(this.dataDir, name);
+  }
+  setPath(name: string, path: string): void {
+    this.paths.set(name, path);
+  }
+  setAppLogsPath(path: string): void {
+    this.paths.set('logs', path);
   }
   /** Like Electron: 'before-quit' may be prevented; otherwise the app is done. */
   quit(): void {
@@ -237,7 +244,12 @@ export const fake = {
       fake.ipcMain.handlers.delete(channel);
     },
     /** Plays a renderer's ipcRenderer.invoke from the given contents and frame. */
-    async invoke(channel: string, sender: FakeWebContents, senderFrame: FakeFrame | null, ...args: unknown[]) {
+    async invoke(
+      channel: string,
+      sender: FakeWebContents,
+      senderFrame: FakeFrame | null,
+      ...args: unknown[]
+    ) {
       const fn = fake.ipcMain.handlers.get(channel);
       if (!fn) throw new Error(`No handler registered for '${channel}'`);
       return fn({ sender, senderFrame, processId: 1, frameId: 1 }, ...args);
@@ -303,6 +315,7 @@ export const fake = {
     fakeApp.removeAllListeners();
     Object.assign(fakeApp, { singleInstance: true, quitCalls: 0, exitCode: null, sandboxed: false });
     fakeApp.switches = [];
+    fakeApp.paths.clear();
     defaultSession.removeAllListeners();
     defaultSession.permissionRequestHandler = null;
     defaultSession.permissionCheckHandler = null;
@@ -354,11 +367,19 @@ process.parentPort = port;
 export class NodeBackendChild extends EventEmitter {
   readonly process: ChildProcess;
   output = '';
-  constructor(entry: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  /** tsx: run TypeScript sources (default); off for compiled files that must stand alone. */
+  constructor(
+    entry: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = process.env,
+    options: { tsx?: boolean; cwd?: string } = {},
+  ) {
     super();
     const source = entry.endsWith('.js') && !existsSync(entry) ? entry.replace(/\.js$/, '.ts') : entry;
+    const tsx = options.tsx ?? true;
     this.process = fork(source, args, {
-      execArgv: ['--import', 'tsx', '--import', PARENT_PORT_SHIM],
+      execArgv: [...(tsx ? ['--import', 'tsx'] : []), '--import', PARENT_PORT_SHIM],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env,

@@ -68,7 +68,7 @@ beforeAll(async () => {
   );
   broker = await startMosquitto({
     aclFile: join(dir, 'acl'),
-    extraConfig: `allow_anonymous false\npassword_file ${pw}\nmax_queued_messages 0`,
+    extraConfig: `allow_anonymous false\npassword_file ${pw}\nmax_queued_messages 1000000`,
   });
   centre = await startCommandCentre({
     urls: [broker.url],
@@ -152,15 +152,11 @@ describe('broker ACL with per-kiosk credentials', () => {
     const u = uplink(store, 'kiosk-TX-01', USERS['kiosk-TX-01']!);
     u.start();
     await waitFor(() => u.state().connected, 'connected');
-    console.log('DBG connected');
     deny(store, 2, 'FORGE');
-    console.log('DBG denied');
     await new Promise((r) => setTimeout(r, 800));
     expect(store.outboxCount()).toBe(2); // never acknowledged, so never deleted: nothing lost either
 
-    console.log('DBG waited');
     const raw = await client('kiosk-TX-01', USERS['kiosk-TX-01']!);
-    console.log('DBG raw');
     const summary = { schema: 'ckpt.summary/1' };
     await expect(
       raw.publishAsync('ckpt/v1/01-009/TX-02/summary', JSON.stringify(summary), { qos: 1 }),

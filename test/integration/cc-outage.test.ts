@@ -23,7 +23,7 @@ let broker: MosquittoHandle;
 let centre: RunningCommandCentre;
 
 beforeAll(async () => {
-  broker = await startMosquitto({ extraConfig: 'max_queued_messages 0' });
+  broker = await startMosquitto({ extraConfig: 'max_queued_messages 1000000' });
   centre = await startCommandCentre({
     urls: [broker.url],
     database: tempDbPath(),

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLogSync } from '../../src/audit/chain-log.js';
 import { signDocument } from '../../src/documents/jws.js';
 import { Kiosk } from '../../src/kiosk.js';
 import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
@@ -20,7 +21,7 @@ import {
 } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { type Subscriber, subscribe, waitFor } from './uplink-helpers.js';
+import { type Subscriber, startProxy, subscribe, waitFor } from './uplink-helpers.js';
 
 const BASE = 'ckpt/v1/01-009/TX-01';
 const root = generateKeyPair();
@@ -57,7 +58,7 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function startKiosk(database: string, now = () => T0): Promise<Kiosk> {
+async function startKiosk(database: string, now = () => T0, url = broker.url): Promise<Kiosk> {
   const kiosk = new Kiosk({
     checkpoint: cp,
     root: loadPublicKey(root.publicPem),
@@ -65,7 +66,7 @@ async function startKiosk(database: string, now = () => T0): Promise<Kiosk> {
     trustFile: { jws: await signedTrust([{ issuer: issuerA }], root.privatePem), path: 'trust.jws' },
     database,
     serial: null,
-    mqtt: { urls: [broker.url], summaryWindowSeconds: 60 },
+    mqtt: { urls: [url], summaryWindowSeconds: 60 },
     http: false,
     now,
   });
@@ -206,6 +207,13 @@ describe('downlink on a real Mosquitto', () => {
     expect(reasons(kiosk, P2)).toEqual(['REVOKED']);
     const refused = kiosk.currentDocuments()?.log(bad.length) ?? [];
     expect(refused.every((e) => !e.applied && e.source.startsWith('mqtt:') && e.error?.vi)).toBe(true);
+    // Each decision is also an event of the audit hash chain, which still verifies.
+    const db = kiosk.currentStore()!.db;
+    const audited = db
+      .prepare("SELECT details FROM audit_events WHERE kind = 'document' ORDER BY seq DESC LIMIT ?")
+      .all(bad.length) as { details: string }[];
+    expect(audited.map((a) => JSON.parse(a.details).error).reverse()).toEqual(bad.map(([, , code]) => code));
+    expect(verifyLogSync(db).ok).toBe(true);
   });
 
   it('after a restart the documents are held at once; retained copies are not acked again; a slow clock is flagged', async () => {
@@ -240,6 +248,33 @@ describe('downlink on a real Mosquitto', () => {
       { schema: 'ckpt.ack/1', typ: 'vnp-zones+jws', version: 2, applied: true },
     ]);
     expect(reasons(kiosk, P1)).toEqual(['CLOCK_UNTRUSTED']);
+  });
+
+  it('subscribes again after every reconnection; retained copies then change nothing and are not acked', async () => {
+    const proxy = await startProxy(broker.port);
+    cleanups.push(() => proxy.close());
+    const kiosk = await startKiosk(database, () => T0, proxy.url);
+    await waitFor(() => kiosk.status().uplink.connected, 'the kiosk connected');
+    const from = ackList().length;
+    proxy.cutAll();
+    await waitFor(() => !kiosk.status().uplink.connected, 'the connection cut');
+    await waitFor(() => kiosk.status().uplink.connected, 'the kiosk reconnected', 20_000);
+    await publish(
+      'ckpt/v1/all/revocations/delta',
+      await sign('revocations', {
+        version: 2,
+        issued: T0S - 20,
+        mode: 'delta',
+        base: 1,
+        remove: [hashOf('P-2')],
+      }),
+      false,
+    );
+    await ackOf('vnp-revocations+jws', 2, from);
+    expect(ackList().slice(from)).toEqual([
+      { schema: 'ckpt.ack/1', typ: 'vnp-revocations+jws', version: 2, applied: true },
+    ]);
+    expect(reasons(kiosk, P2)).toEqual([]);
   });
 });
 

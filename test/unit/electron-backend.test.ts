@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issuePermit } from '../../src/permit/issue.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
-import { EVENT_KINDS } from '../../src/uplink/payloads.js';
 import type { Incident } from '../../electron/backend-messages.js';
 import { EXIT_START_FAILED, serveBackend, startError } from '../../electron/backend-server.js';
 import { INCIDENT_EVENT_KIND, INCIDENT_KV_KEY } from '../../electron/incidents.js';
 import { parseShellOptions } from '../../electron/options.js';
+import { issuePermit } from '../../src/permit/issue.js';
+import { generateKeyPair } from '../../src/permit/keys.js';
+import { EVENT_KINDS } from '../../src/uplink/payloads.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
@@ -73,7 +73,14 @@ async function writeKioskConfig(dir: string, extra: Record<string, unknown> = {}
         cti,
         iat: now - 3600,
         exp: now + 86_400,
-        permit: { v: 1, k: 'travel', nam: 'Trần Văn Bình', idn: '001085001234', pur: 'work', areas: ['01-009'] },
+        permit: {
+          v: 1,
+          k: 'travel',
+          nam: 'Trần Văn Bình',
+          idn: '001085001234',
+          pur: 'work',
+          areas: ['01-009'],
+        },
       },
       issuer.privatePem,
     );
@@ -126,9 +133,15 @@ describe('backend over a message port', () => {
 
   it('announces ready and answers calls through the Dispatcher', async () => {
     expect(port.of('ready')).toHaveLength(1);
-    expect(await call('status.get')).toMatchObject({ ok: true, result: { checkpoint: { id: 'TX-01' }, lane: '1' } });
+    expect(await call('status.get')).toMatchObject({
+      ok: true,
+      result: { checkpoint: { id: 'TX-01' }, lane: '1' },
+    });
     // Roles apply to the window like to any other transport.
-    expect(await call('lane.set', { lane: '1' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await call('lane.set', { lane: '1' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('sends no verdict to a window nobody is logged in to', async () => {
@@ -146,7 +159,10 @@ describe('backend over a message port', () => {
     expect(session).toHaveLength(1);
     expect(typeof session[0]?.token).toBe('string');
     expect(await call('shift.open')).toMatchObject({ ok: true });
-    expect(await call('scan.submit', { text: permit('BK-1') })).toMatchObject({ ok: true, result: { decision: 'ALLOW' } });
+    expect(await call('scan.submit', { text: permit('BK-1') })).toMatchObject({
+      ok: true,
+      result: { decision: 'ALLOW' },
+    });
     await until('the verdict event', () => port.of('event').some((e) => e.name === 'verdict'));
     const event = port.of('event').find((e) => e.name === 'verdict');
     expect(event?.data).toMatchObject({ decision: 'ALLOW', permit: { nam: 'Trần Văn Bình' } });
@@ -170,17 +186,27 @@ describe('backend over a message port', () => {
   });
 
   it('audits an incident in the database and reports it when the MQTT schema has the kind', async () => {
-    const incident: Incident = { kind: 'renderer-gone', at: new Date().toISOString(), detail: 'crashed (exit 139)' };
+    const incident: Incident = {
+      kind: 'renderer-gone',
+      at: new Date().toISOString(),
+      detail: 'crashed (exit 139)',
+    };
     port.send({ type: 'incident', incident });
     await until('the audit', () => logs.some((l) => l.startsWith('incident renderer-gone')));
     const db = new Database(join(dir, 'kiosk.db'), { readonly: true });
     const trail = db.prepare('SELECT value FROM kv WHERE key = ?').get(INCIDENT_KV_KEY) as { value: string };
-    const events = db.prepare("SELECT payload FROM outbox WHERE topic LIKE '%/event'").all() as { payload: string }[];
+    const events = db.prepare("SELECT payload FROM outbox WHERE topic LIKE '%/event'").all() as {
+      payload: string;
+    }[];
     db.close();
     expect(JSON.parse(trail.value)).toEqual([incident]);
-    const crashEvents = events.map((e) => JSON.parse(e.payload)).filter((p) => p.kind === INCIDENT_EVENT_KIND);
+    const crashEvents = events
+      .map((e) => JSON.parse(e.payload))
+      .filter((p) => p.kind === INCIDENT_EVENT_KIND);
     if ((EVENT_KINDS as readonly string[]).includes(INCIDENT_EVENT_KIND)) {
-      expect(crashEvents).toEqual([expect.objectContaining({ schema: 'ckpt.event/1', at: incident.at, lane: '1' })]);
+      expect(crashEvents).toEqual([
+        expect.objectContaining({ schema: 'ckpt.event/1', at: incident.at, lane: '1' }),
+      ]);
     } else {
       // The contract (src/uplink/payloads.ts) does not list the kind yet: audited only, and said so.
       expect(crashEvents).toEqual([]);
@@ -199,11 +225,18 @@ describe('backend that cannot start', () => {
   it('says why, in both languages, and exits for the supervisor to retry', async () => {
     const port = new FakePort();
     const exits: number[] = [];
-    await serveBackend(port, { configPath: '/nonexistent/kiosk.json', exit: (c) => exits.push(c), log: () => {} });
+    await serveBackend(port, {
+      configPath: '/nonexistent/kiosk.json',
+      exit: (c) => exits.push(c),
+      log: () => {},
+    });
     expect(port.posted).toEqual([
       {
         type: 'fatal',
-        error: expect.objectContaining({ code: 'CONFIG_UNREADABLE', vi: expect.stringContaining('Không đọc được') }),
+        error: expect.objectContaining({
+          code: 'CONFIG_UNREADABLE',
+          vi: expect.stringContaining('Không đọc được'),
+        }),
       },
     ]);
     expect(exits).toEqual([EXIT_START_FAILED]);
@@ -213,8 +246,14 @@ describe('backend that cannot start', () => {
     const err = new Error(
       "The module 'better_sqlite3.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 150.",
     );
-    expect(startError(err)).toMatchObject({ code: 'NATIVE_MODULE_ABI', en: expect.stringContaining('electron:rebuild') });
-    expect(startError(new Error('disk full'))).toMatchObject({ code: 'START_FAILED', vi: expect.stringContaining('disk full') });
+    expect(startError(err)).toMatchObject({
+      code: 'NATIVE_MODULE_ABI',
+      en: expect.stringContaining('electron:rebuild'),
+    });
+    expect(startError(new Error('disk full'))).toMatchObject({
+      code: 'START_FAILED',
+      vi: expect.stringContaining('disk full'),
+    });
   });
 });
 
@@ -222,13 +261,18 @@ describe('shell start-up options', () => {
   const where = { userData: '/home/kiosk/.config/checkpoint-kiosk', cwd: '/srv', exists: () => false };
 
   it('takes --config, then KIOSK_CONFIG, then /etc, then the user-data folder', () => {
-    expect(parseShellOptions(['electron', '.', '--config', 'k.json'], {}, where).configPath).toBe('/srv/k.json');
+    expect(parseShellOptions(['electron', '.', '--config', 'k.json'], {}, where).configPath).toBe(
+      '/srv/k.json',
+    );
     expect(parseShellOptions(['app', '--config=/x/k.json'], {}, where).configPath).toBe('/x/k.json');
     expect(parseShellOptions(['app'], { KIOSK_CONFIG: '/y/k.json' }, where).configPath).toBe('/y/k.json');
-    expect(parseShellOptions(['app'], {}, { ...where, exists: (p) => p === '/etc/checkpoint-kiosk/kiosk.json' }).configPath).toBe(
-      '/etc/checkpoint-kiosk/kiosk.json',
+    expect(
+      parseShellOptions(['app'], {}, { ...where, exists: (p) => p === '/etc/checkpoint-kiosk/kiosk.json' })
+        .configPath,
+    ).toBe('/etc/checkpoint-kiosk/kiosk.json');
+    expect(parseShellOptions(['app'], {}, where).configPath).toBe(
+      '/home/kiosk/.config/checkpoint-kiosk/kiosk.json',
     );
-    expect(parseShellOptions(['app'], {}, where).configPath).toBe('/home/kiosk/.config/checkpoint-kiosk/kiosk.json');
   });
 
   it('is a kiosk unless a technician asks for a window', () => {
@@ -236,6 +280,8 @@ describe('shell start-up options', () => {
     expect(parseShellOptions(['app', '--windowed'], {}, where).windowed).toBe(true);
     expect(parseShellOptions(['app'], { KIOSK_WINDOWED: '1' }, where).windowed).toBe(true);
     expect(parseShellOptions(['app'], { KIOSK_WINDOWED: '0' }, where).windowed).toBe(false);
-    expect(parseShellOptions(['app', '--demo-samples', 'd/s.json'], {}, where).demoSamplesFile).toBe('/srv/d/s.json');
+    expect(parseShellOptions(['app', '--demo-samples', 'd/s.json'], {}, where).demoSamplesFile).toBe(
+      '/srv/d/s.json',
+    );
   });
 });

@@ -18,7 +18,9 @@ interface Finding {
   location: { line: number };
   description: string;
 }
-type Runner = (options: Record<string, unknown>) => Promise<{ issues: Finding[]; errors: Array<{ file: string; message: string; tolerable: boolean }> }>;
+type Runner = (
+  options: Record<string, unknown>,
+) => Promise<{ issues: Finding[]; errors: Array<{ file: string; message: string; tolerable: boolean }> }>;
 
 interface Justifications {
   input: string;

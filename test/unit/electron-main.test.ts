@@ -5,13 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type FakeChild,
-  FakeFrame,
-  FakeWebContents,
-  fake,
-  fakeEvent,
-} from '../helpers/fake-electron.js';
+import { type FakeChild, FakeFrame, FakeWebContents, fake, fakeEvent } from '../helpers/fake-electron.js';
 
 vi.mock('electron', async () => (await import('../helpers/fake-electron.js')).electronModule);
 
@@ -201,16 +195,20 @@ describe('navigation, windows, webviews and shortcuts', () => {
     const shell = await start();
     const wc = contentsOf(shell);
     const key = (key: string, mods: Record<string, boolean> = {}, code = '') =>
-      wc.fire('before-input-event', {}, {
-        type: 'keyDown',
-        key,
-        code,
-        control: false,
-        meta: false,
-        shift: false,
-        alt: false,
-        ...mods,
-      });
+      wc.fire(
+        'before-input-event',
+        {},
+        {
+          type: 'keyDown',
+          key,
+          code,
+          control: false,
+          meta: false,
+          shift: false,
+          alt: false,
+          ...mods,
+        },
+      );
     const blocked = [
       key('F5'),
       key('r', { control: true }),
@@ -256,9 +254,14 @@ describe('permissions', () => {
     ) => void;
     const ask = (permission: string, details: Record<string, unknown>, from: unknown = wc) => {
       let granted: boolean | undefined;
-      request(from, permission, (ok) => {
-        granted = ok;
-      }, details);
+      request(
+        from,
+        permission,
+        (ok) => {
+          granted = ok;
+        },
+        details,
+      );
       return granted;
     };
     const own = { requestingUrl: INDEX, isMainFrame: true };
@@ -267,11 +270,18 @@ describe('permissions', () => {
     expect(ask('media', { ...own, mediaTypes: ['video', 'audio'] })).toBe(false);
     expect(ask('media', { ...own, mediaTypes: [] })).toBe(false);
     expect(ask('media', { ...own, mediaTypes: ['video'], isMainFrame: false })).toBe(false);
-    expect(ask('media', { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] })).toBe(
-      false,
-    );
+    expect(
+      ask('media', { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] }),
+    ).toBe(false);
     expect(ask('media', { ...own, mediaTypes: ['video'] }, new FakeWebContents())).toBe(false);
-    for (const p of ['geolocation', 'notifications', 'display-capture', 'clipboard-read', 'openExternal', 'serial'])
+    for (const p of [
+      'geolocation',
+      'notifications',
+      'display-capture',
+      'clipboard-read',
+      'openExternal',
+      'serial',
+    ])
       expect(ask(p, own), p).toBe(false);
 
     const check = fake.session.defaultSession.permissionCheckHandler as unknown as (
@@ -323,19 +333,27 @@ describe('IPC: sender check and bridging to the backend', () => {
     backend.say({ type: 'ready' });
 
     const pending = callFromPage(shell, { method: 'status.get', params: {} });
-    await until('the call to reach the backend', () => backend.posted.some((m) => (m as { type: string }).type === 'call'));
+    await until('the call to reach the backend', () =>
+      backend.posted.some((m) => (m as { type: string }).type === 'call'),
+    );
     const call = backend.posted.find((m) => (m as { type: string }).type === 'call') as { id: number };
     expect(call).toMatchObject({ type: 'call', method: 'status.get', params: {} });
     backend.say({ type: 'result', id: call.id, ok: true, result: status });
     expect(await pending).toEqual({ ok: true, result: status });
 
     const bad = callFromPage(shell, { method: 'status.get', params: {} });
-    await until('second call', () => backend.posted.filter((m) => (m as { type: string }).type === 'call').length === 2);
+    await until(
+      'second call',
+      () => backend.posted.filter((m) => (m as { type: string }).type === 'call').length === 2,
+    );
     const call2 = backend.posted.filter((m) => (m as { type: string }).type === 'call')[1] as { id: number };
     backend.say({ type: 'result', id: call2.id, ok: true, result: { version: 1 } });
     expect(await bad).toMatchObject({ ok: false, error: { code: 'BAD_RESULT' } });
 
-    expect(await callFromPage(shell, 'status.get')).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
+    expect(await callFromPage(shell, 'status.get')).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_MESSAGE' },
+    });
     expect(await callFromPage(shell, { method: 'fs.read', params: {} })).toMatchObject({
       ok: false,
       error: { code: 'UNKNOWN_METHOD' },
@@ -354,7 +372,9 @@ describe('IPC: sender check and bridging to the backend', () => {
     backend.say({ type: 'event', name: 'status', data: { version: 'x' } });
     backend.say({ type: 'event', name: 'shell.exec', data: {} });
     backend.say('garbage');
-    expect(contentsOf(shell).sent).toEqual([{ channel: 'kiosk:event', args: [{ name: 'status', data: status }] }]);
+    expect(contentsOf(shell).sent).toEqual([
+      { channel: 'kiosk:event', args: [{ name: 'status', data: status }] },
+    ]);
   });
 
   it('holds calls made before the backend is ready, and shows why it could not start', async () => {
@@ -363,7 +383,11 @@ describe('IPC: sender check and bridging to the backend', () => {
     const early = callFromPage(shell, { method: 'status.get', params: {} });
     await new Promise((r) => setTimeout(r, 10));
     expect(backend.posted).toEqual([]);
-    const error = { code: 'CONFIG_UNREADABLE', vi: 'Không đọc được tệp cấu hình', en: 'Cannot read configuration' };
+    const error = {
+      code: 'CONFIG_UNREADABLE',
+      vi: 'Không đọc được tệp cấu hình',
+      en: 'Cannot read configuration',
+    };
     backend.say({ type: 'fatal', error });
     expect(await early).toEqual({ ok: false, error });
     backend.exit(3);
@@ -477,7 +501,10 @@ describe('crash recovery', () => {
 describe('lifecycle', () => {
   it('quits when another instance holds the lock', async () => {
     fake.app.singleInstance = false;
-    const shell = await runShell({ configPath: 'x', windowed: false }, { appDir, handleSignals: false, log: () => {} });
+    const shell = await runShell(
+      { configPath: 'x', windowed: false },
+      { appDir, handleSignals: false, log: () => {} },
+    );
     expect(shell).toBeNull();
     expect(fake.app.quitCalls).toBe(1);
     expect(fake.utilityProcess.forks).toEqual([]);
@@ -508,5 +535,32 @@ describe('lifecycle', () => {
     await until('the quit', () => quit);
     expect(fake.powerSaveBlocker.started.size).toBe(0);
     expect(fake.utilityProcess.forks).toHaveLength(1);
+  });
+});
+
+describe('main.ts, the entry', () => {
+  it('keeps its files in one folder and starts the shell from the command line', async () => {
+    const signals = { term: process.listeners('SIGTERM'), int: process.listeners('SIGINT') };
+    const argv = process.argv;
+    process.argv = ['electron', '.', '--config', 'kiosk.json', '--demo-samples', 'demo/samples.json'];
+    try {
+      await import('../../electron/main.js');
+      await until('the window', () => fake.utilityProcess.forks.length === 1);
+    } finally {
+      process.argv = argv;
+      // main.ts quits on SIGTERM/SIGINT; those handlers must not outlive the test in this worker.
+      for (const l of process.listeners('SIGTERM')) if (!signals.term.includes(l)) process.off('SIGTERM', l);
+      for (const l of process.listeners('SIGINT')) if (!signals.int.includes(l)) process.off('SIGINT', l);
+    }
+    expect(fake.app.getPath('userData')).toBe(join(fake.app.getPath('appData'), 'checkpoint-kiosk'));
+    expect(fake.app.getPath('logs')).toBe(join(fake.app.getPath('userData'), 'logs'));
+    expect(child().entry).toMatch(/electron[/\\]backend\.js$/);
+    expect(child().args).toEqual([
+      '--config',
+      join(process.cwd(), 'kiosk.json'),
+      '--demo-samples',
+      join(process.cwd(), 'demo/samples.json'),
+    ]);
+    expect(fake.protocol.privileged).toHaveLength(1);
   });
 });

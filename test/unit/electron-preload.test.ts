@@ -56,7 +56,11 @@ describe('preload', () => {
     fake.ipcRenderer.answer = async () => ({ ok: false, error });
     const failure = await kiosk.call('lane.set', { lane: '9' }).catch((e: unknown) => e);
     expect(failure).not.toBeInstanceOf(Error);
-    expect(failure).toMatchObject({ ...error, name: 'KioskCallError', message: 'LANE_UNKNOWN: This checkpoint has no lane 9' });
+    expect(failure).toMatchObject({
+      ...error,
+      name: 'KioskCallError',
+      message: 'LANE_UNKNOWN: This checkpoint has no lane 9',
+    });
     await expect(kiosk.call(42 as unknown as string)).rejects.toMatchObject({ code: 'BAD_MESSAGE' });
   });
 

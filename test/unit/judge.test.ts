@@ -43,7 +43,7 @@ describe('public vectors (shared/testdata/vnp1-vectors.json)', () => {
 });
 
 describe('judgeScan', () => {
-  it('dispatches on the prefix: unknown and HC1 are REVIEW [UNRECOGNISED] with a preview', () => {
+  it('dispatches on the prefix: unknown is REVIEW [UNRECOGNISED]; HC1 is judged as a health proof', () => {
     const scan = session();
     const unknown = scan({ text: 'HELLO WORLD' });
     expect(unknown).toMatchObject({
@@ -55,9 +55,11 @@ describe('judgeScan', () => {
     const hc1 = scan({
       text: 'HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA',
     });
+    // Not a readable certificate (src/dcc/, spec/cli.md): DENY [FORMAT_INVALID], with its preview.
     expect(hc1).toMatchObject({
-      decision: 'REVIEW',
-      reasons: ['UNRECOGNISED'],
+      decision: 'DENY',
+      reasons: ['FORMAT_INVALID'],
+      permit: null,
       preview: 'HC1:6BFOXN%TS3DH0YOJ58S ',
     });
     expect(scan({ text: 'vnp1:lowercase' }).reasons).toEqual(['UNRECOGNISED']);

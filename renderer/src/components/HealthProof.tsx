@@ -136,7 +136,7 @@ export function HealthLine({ verdict }: { verdict: Verdict }) {
       : h.otherPerson;
   const kind = verdict.dcc ? `${h.types[verdict.dcc.type]} · ${holderOf(verdict.dcc)}` : h.unreadable;
   return (
-    <div data-testid="health-line" data-counts={counts ? 'true' : 'false'}>
+    <div data-testid="health-line" data-counts={counts ? 'true' : 'false'} style={{ marginBottom: 12 }}>
       <p className={`earlier earlier--${counts ? 'allow' : 'deny'}`}>
         {h.line}: {kind}
         <span className="earlier__chip">

@@ -3,7 +3,7 @@
 // swallowed; inside one, the keys reach the field and a permit burst is taken back out of it when it
 // turns out to be a scan, so the guard's own typing is never lost (README "Scanners").
 import { useEffect, useRef } from 'react';
-import { WedgeDetector } from '../../../hardware/wedge-detector.js';
+import { WEDGE_DEFAULTS, WedgeDetector } from '../../../hardware/wedge-detector.js';
 
 function isTextField(el: Element | null): el is HTMLInputElement | HTMLTextAreaElement {
   if (el instanceof HTMLTextAreaElement) return !el.readOnly && !el.disabled;
@@ -48,7 +48,7 @@ export function useWedge(onScan: (text: string) => void, enabled = true): void {
       const inTextField = isTextField(focused);
       const printable = [...ev.key].length === 1;
       // A new burst starts after a pause: remember the field as it was before its first key.
-      if (printable && inTextField && ev.timeStamp - lastKeyAt > 80) {
+      if (printable && inTextField && ev.timeStamp - lastKeyAt > WEDGE_DEFAULTS.maxGapMs) {
         snapshot = {
           el: focused,
           value: focused.value,

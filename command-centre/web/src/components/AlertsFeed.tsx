@@ -3,15 +3,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatVnDateTime } from '../../../../renderer/src/format.js';
-import { ALERT_KINDS, type AlertView } from '../../../../src/command-centre/types.js';
+import type { AlertView } from '../../../../src/command-centre/types.js';
 import { ago } from '../time.js';
-
-const isAlert = (kind: string) => (ALERT_KINDS as readonly string[]).includes(kind);
 
 export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: number }) {
   const { t } = useTranslation();
   const [alertsOnly, setAlertsOnly] = useState(false);
-  const shown = alertsOnly ? alerts.filter((a) => isAlert(a.kind)) : alerts;
+  const shown = alertsOnly ? alerts.filter((a) => a.alert !== null) : alerts;
   return (
     <section className="panel panel--alerts" aria-live="polite">
       <div className="panel__head">
@@ -26,12 +24,12 @@ export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: numb
       ) : (
         <ol className="feed" data-testid="alerts">
           {shown.map((a) => {
-            const tone = isAlert(a.kind) ? 'alert' : a.kind === 'override' ? 'override' : 'denial';
+            const tone = a.alert ? 'alert' : a.kind === 'override' ? 'override' : 'denial';
             return (
-              <li key={a.seq} className={`feed__item feed__item--${tone}`} data-kind={a.kind}>
+              <li key={a.seq} className={`feed__item feed__item--${tone}`} data-kind={a.alert ?? a.kind}>
                 <div className="feed__line">
                   <span className={`badge badge--${tone}`}>
-                    {t(`eventKinds.${a.kind}`, { defaultValue: a.kind })}
+                    {t(`eventKinds.${a.alert ?? a.kind}`, { defaultValue: a.alert ?? a.kind })}
                   </span>
                   <strong>{a.checkpoint}</strong>
                   <span className="muted">{a.districtName ?? a.district}</span>

@@ -92,7 +92,11 @@ export function HourlyChart({ hours }: { hours: HourView[] }) {
       width,
       height: 220,
       legend: { show: true },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] } },
+      scales: {
+        // Half an hour of room each side, so the first and last bars are whole.
+        x: { time: true, range: (_u, min, max) => [min - 1800, max + 1800] },
+        y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] },
+      },
       axes: [
         { values: (_u, ticks) => ticks.map((s) => formatVnTime(s * 1000, false)), stroke: 'currentColor' },
         { stroke: 'currentColor' },
@@ -138,7 +142,7 @@ export function DistrictChart({ districts }: { districts: DistrictView[] }) {
       height: 240,
       legend: { show: true },
       scales: {
-        x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] },
+        x: { time: false, auto: false, range: () => [-0.6, latest.current.districts.length - 0.4] },
         y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] },
       },
       axes: [

@@ -1,0 +1,91 @@
+// Alerts a kiosk raises besides its denial and override events (spec/mqtt.md, `event`): the scanner
+// lost, and repeated failures at a lane (someone trying forged or damaged codes). A revoked permit or an
+// unknown issuer is already a denial event carrying that reason; the command centre raises those.
+// A part with no timers: the composition root tells it about scanner states and verdicts.
+import { randomUUID } from 'node:crypto';
+import type { Decision, Direction, ReasonCode } from '../api/reasons.js';
+import type { EventPayload } from './payloads.js';
+
+/** Reasons that mean the code itself is bad, not the person: many in a row is worth an alert. */
+export const FAILURE_REASONS: readonly ReasonCode[] = [
+  'FORMAT_INVALID',
+  'UNRECOGNISED',
+  'SIGNATURE_INVALID',
+  'UNKNOWN_ISSUER',
+];
+
+export interface AlertWatchOptions {
+  /** Queues an event in the outbox (Store.enqueue): delivered like every other event. */
+  enqueue: (kind: 'event', payload: EventPayload, nowMs: number) => unknown;
+  now?: () => number;
+  /** This many failures… (default 5) */
+  failures?: number;
+  /** …within this long raise one alert (default 60 s)… */
+  windowMs?: number;
+  /** …and the next one no sooner than this (default 5 min), so a queue of bad codes is one alert. */
+  quietMs?: number;
+}
+
+export interface WatchedVerdict {
+  decision: Decision;
+  reasons: readonly ReasonCode[];
+  direction: Direction;
+  lane: string;
+  duplicate?: boolean;
+}
+
+export class AlertWatch {
+  private failures: number[] = [];
+  private lastFailureAlert = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly opts: AlertWatchOptions) {}
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** A scanner that was working and no longer is: unplugged, broken, or its port gone. */
+  scannerState(previous: string, next: string, lane: string | null): void {
+    if (previous !== 'ok' || (next !== 'missing' && next !== 'error')) return;
+    this.raise('scanner-lost', null, [], null, lane);
+  }
+
+  verdict(v: WatchedVerdict): void {
+    if (v.duplicate || v.decision === 'ALLOW' || !v.reasons.some((r) => FAILURE_REASONS.includes(r))) return;
+    const now = this.now();
+    const windowMs = this.opts.windowMs ?? 60_000;
+    this.failures = [...this.failures.filter((t) => now - t < windowMs), now];
+    if (this.failures.length < (this.opts.failures ?? 5)) return;
+    if (now - this.lastFailureAlert < (this.opts.quietMs ?? 300_000)) return;
+    this.lastFailureAlert = now;
+    this.failures = [];
+    this.raise('repeated-failures', v.decision, [...new Set(v.reasons)], v.direction, v.lane);
+  }
+
+  private raise(
+    kind: EventPayload['kind'],
+    decision: Decision | null,
+    reasons: ReasonCode[],
+    direction: Direction | null,
+    lane: string | null,
+  ): void {
+    const now = this.now();
+    const event: EventPayload = {
+      schema: 'ckpt.event/1',
+      id: randomUUID(),
+      at: new Date(now).toISOString(),
+      kind,
+      decision,
+      reasons,
+      permit: null,
+      direction,
+      lane,
+    };
+    try {
+      this.opts.enqueue('event', event, now);
+    } catch (err) {
+      // An alert that cannot be queued must not stop the scan that triggered it.
+      console.error(`alerts: could not queue ${kind}`, err);
+    }
+  }
+}

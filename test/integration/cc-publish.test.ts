@@ -1,0 +1,238 @@
+// The command centre's publish API and dashboard host: documents are validated with the kiosk's own
+// schemas, signed with the key the server holds, and published to the spec's topics (retained where the
+// spec says); bad requests change nothing and say why in both languages; acks come back to the page.
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { verifyDocument } from '../../src/documents/jws.js';
+import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
+import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
+import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
+import { waitFor } from './uplink-helpers.js';
+
+const root = generateKeyPair();
+const nowS = Math.floor(Date.now() / 1000);
+let broker: MosquittoHandle;
+let centre: RunningCommandCentre;
+let base: URL;
+
+beforeAll(async () => {
+  broker = await startMosquitto();
+  centre = await startCommandCentre({
+    urls: [broker.url],
+    database: tempDbPath(),
+    clientId: `cc-publish-${randomUUID()}`,
+    http: { host: '127.0.0.1', port: 0 },
+    signingKeyPem: root.privatePem,
+  });
+  base = new URL(centre.url!);
+  await waitFor(() => centre.aggregator.state().connected, 'aggregator connected');
+});
+afterAll(async () => {
+  await centre?.stop({ retire: true });
+  await broker?.stop();
+  removeTempDirs();
+});
+
+interface PublishReply {
+  ok: boolean;
+  result?: Record<string, unknown>;
+  error?: { code: string; vi: string; en: string };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function http(
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** What a kiosk subscribing now receives as the retained message of a topic. */
+async function retained(topic: string): Promise<string> {
+  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  try {
+    const got = new Promise<string>((resolve) => {
+      client.on('message', (_t, payload, packet) => {
+        if (packet.retain) resolve(payload.toString());
+      });
+    });
+    await client.subscribeAsync(topic, { qos: 1 });
+    return await Promise.race([
+      got,
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no retained ${topic}`)), 5000)),
+    ]);
+  } finally {
+    await client.endAsync();
+  }
+}
+
+async function until<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function publish(request: unknown, headers: Record<string, string> = {}) {
+  const r = await http('POST', '/api/publish', JSON.stringify(request), {
+    'Content-Type': 'application/json',
+    ...headers,
+  });
+  return { status: r.status, json: JSON.parse(r.body) as PublishReply };
+}
+
+describe('publishing signed documents', () => {
+  it('signs a zone map with the held key and leaves it retained on ckpt/v1/all/zones', async () => {
+    const payload = { version: 3, issued: nowS, default: 'green', zones: { '01-009-00337': 'red' } };
+    const r = await publish({ kind: 'zones', payload });
+    expect(r.status).toBe(200);
+    expect(r.json.result).toEqual({
+      typ: 'vnp-zones+jws',
+      version: 3,
+      topic: 'ckpt/v1/all/zones',
+      retained: true,
+    });
+    // A kiosk connecting later gets it, and it verifies against the root public key.
+    const jws = await retained('ckpt/v1/all/zones');
+    expect(await verifyDocument(jws, 'zones', loadPublicKey(root.publicPem))).toEqual(payload);
+
+    // The same or an older version would only be refused by every kiosk: refused here, nothing sent.
+    const stale = await publish({ kind: 'zones', payload: { ...payload, version: 3 } });
+    expect(stale.status).toBe(400);
+    expect(stale.json.error).toMatchObject({
+      code: 'PUBLISH_INVALID',
+      vi: expect.stringMatching(/Phiên bản 3/),
+    });
+  });
+
+  it('sends full revocation lists retained and deltas not retained, on their own topics', async () => {
+    const hash = 'ab'.repeat(32);
+    const full = await publish({
+      kind: 'revocations',
+      payload: { version: 1, issued: nowS, mode: 'full', add: [hash] },
+    });
+    expect(full.json.result).toMatchObject({ topic: 'ckpt/v1/all/revocations', retained: true });
+    const delta = await publish({
+      kind: 'revocations',
+      payload: { version: 2, issued: nowS, mode: 'delta', base: 1, add: ['cd'.repeat(32)] },
+    });
+    expect(delta.json.result).toMatchObject({ topic: 'ckpt/v1/all/revocations/delta', retained: false });
+    const again = await publish({ kind: 'revocations', payload: { version: 2, issued: nowS, mode: 'full' } });
+    expect(again.status).toBe(400);
+  });
+
+  it('addresses a checkpoint config to one checkpoint or a whole district', async () => {
+    const policy = { curfew: ['22:00', '05:00'] };
+    const one = await publish({
+      kind: 'config',
+      district: '01-009',
+      payload: { version: 1, issued: nowS, checkpoint: 'TX-01', policy },
+    });
+    expect(one.json.result).toMatchObject({ topic: 'ckpt/v1/01-009/TX-01/config', retained: true });
+    const all = await publish({
+      kind: 'config',
+      district: '01-009',
+      payload: { version: 1, issued: nowS, checkpoint: '*', policy },
+    });
+    expect(all.json.result).toMatchObject({ topic: 'ckpt/v1/01-009/all/config' });
+    const noDistrict = await publish({
+      kind: 'config',
+      payload: { version: 2, issued: nowS, checkpoint: '*', policy },
+    });
+    expect(noDistrict.status).toBe(400);
+    expect(noDistrict.json.error?.en).toMatch(/district/);
+  });
+
+  it('refuses bad requests with a reason in both languages, publishing nothing', async () => {
+    // Live deliveries only (retained ones arrive flagged): nothing new may be published.
+    const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    let live = 0;
+    watcher.on('message', (_t, _p, packet) => {
+      if (!packet.retain) live++;
+    });
+    await watcher.subscribeAsync(['ckpt/v1/all/#', 'ckpt/v1/+/+/config'], { qos: 1 });
+    const invalid = await publish({
+      kind: 'zones',
+      payload: { version: 9, issued: nowS, zones: { nowhere: 'red' } },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.error).toMatchObject({
+      code: 'DOCUMENT_INVALID',
+      vi: expect.any(String),
+      en: expect.any(String),
+    });
+    expect((await publish({ kind: 'passport', payload: {} })).json.error?.code).toBe('PUBLISH_INVALID');
+    expect((await publish({ kind: 'trust', payload: { version: 1 } })).json.error?.code).toBe(
+      'DOCUMENT_INVALID',
+    );
+    const notJson = await http('POST', '/api/publish', '{', { 'Content-Type': 'application/json' });
+    expect(notJson.status).toBe(400);
+    const form = await http('POST', '/api/publish', 'kind=zones', { 'Content-Type': 'text/plain' });
+    expect(form.status).toBe(415);
+    const foreign = await publish(
+      { kind: 'zones', payload: { version: 10, issued: nowS, zones: {} } },
+      { Origin: 'http://evil.example' },
+    );
+    expect(foreign.status).toBe(403);
+    const rebinding = await http('GET', '/api/snapshot', undefined, { Host: 'evil.example' });
+    expect(rebinding.status).toBe(403);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live).toBe(0);
+    await watcher.endAsync();
+  });
+
+  it('shows the acks kiosks send back, and never shows the key', async () => {
+    const kiosk = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const ack = { schema: 'ckpt.ack/1', typ: 'vnp-zones+jws', version: 3, applied: false, error: 'stale' };
+    await kiosk.publishAsync('ckpt/v1/01-009/TX-01/ack', JSON.stringify(ack), { qos: 1 });
+    await kiosk.endAsync();
+    const snapshot = await until(async () => {
+      const s = JSON.parse((await http('GET', '/api/snapshot')).body);
+      return s.acks.length > 0 ? s : null;
+    }, 'the ack on the page');
+    expect(snapshot.acks[0]).toMatchObject({
+      checkpoint: 'TX-01',
+      typ: 'vnp-zones+jws',
+      version: '3',
+      applied: false,
+      error: 'stale',
+    });
+    expect(snapshot.published.map((p: { topic: string }) => p.topic)).toContain('ckpt/v1/all/zones');
+    const keyBody = root.privatePem.split('\n')[1]!;
+    expect(JSON.stringify(snapshot)).not.toContain(keyBody);
+    expect(snapshot.keyId).toMatch(/^[A-Za-z0-9_-]{11}$/);
+  });
+
+  it('streams snapshots as Server-Sent Events', async () => {
+    const res = await fetch(new URL('/api/stream', base));
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toMatch(/^retry: \d+\nevent: snapshot\ndata: \{/);
+  });
+});
