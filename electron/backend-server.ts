@@ -36,8 +36,8 @@ export function startError(err: unknown): ApiError {
   if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message)) {
     return {
       code: 'NATIVE_MODULE_ABI',
-      vi: 'Thư viện SQLite chưa được biên dịch cho Electron: chạy `npm run electron:rebuild` (xem README)',
-      en: 'The SQLite module is not built for Electron: run `npm run electron:rebuild` (see the README)',
+      vi: 'Thư viện SQLite chưa được biên dịch cho Electron: chạy `bash scripts/rebuild-electron.sh` (xem README)',
+      en: 'The SQLite module is not built for Electron: run `bash scripts/rebuild-electron.sh` (see the README)',
     };
   }
   return {

@@ -402,8 +402,12 @@ export class Kiosk {
     return { allowed, denied, review };
   }
 
+  /** Called after the passage is committed: a first load from the store already includes it. */
   private count(now: number, decision: Verdict['decision']): void {
-    this.todayCounts(now);
+    if (this.counts.dayStart !== startOfVietnamDay(now)) {
+      this.todayCounts(now);
+      return;
+    }
     if (decision === 'ALLOW') this.counts.allowed++;
     else if (decision === 'DENY') this.counts.denied++;
     else this.counts.review++;

@@ -137,6 +137,7 @@ describe('command-centre dashboard', () => {
     const alert = page.getByTestId('alerts').locator('li').first();
     await expect.poll(() => alert.textContent()).toContain('TX-01');
     expect(await alert.textContent()).toContain('Đơn vị cấp không có trong danh sách tin cậy');
+    expect(await alert.getAttribute('data-kind')).toBe('unknown-issuer'); // raised as an alert
     await page.screenshot({ path: join(shots(), 'cc-dashboard-online.png'), fullPage: true });
 
     // The kiosk's network dies: no goodbye, the broker publishes its Will.

@@ -248,7 +248,7 @@ describe('backend that cannot start', () => {
     );
     expect(startError(err)).toMatchObject({
       code: 'NATIVE_MODULE_ABI',
-      en: expect.stringContaining('electron:rebuild'),
+      en: expect.stringContaining('rebuild-electron.sh'),
     });
     expect(startError(new Error('disk full'))).toMatchObject({
       code: 'START_FAILED',
