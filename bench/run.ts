@@ -1,6 +1,8 @@
 // `npm run bench`: every figure printed beside the floor or budget it is compared with.
 import { cpus, totalmem } from 'node:os';
+import { benchCamera } from './camera.js';
 import { benchRevocations } from './revocations.js';
+import { benchScanPath } from './scan-path.js';
 import { benchScanLatency } from './scan-latency.js';
 import { benchUplinkDrain } from './uplink-drain.js';
 import { benchVerifyRate } from './verify-rate.js';
@@ -11,6 +13,14 @@ console.log(
 );
 console.log('\n[1] scan → committed verdict');
 await benchScanLatency(scans);
+console.log('\n[lane] full scan path: policy with revocations, zones, curfew; history look-ups');
+await benchScanPath({
+  scans: Number(process.env.BENCH_LANE_SCANS ?? 5000),
+  history: Number(process.env.BENCH_HISTORY ?? 200_000),
+  revocations: Number(process.env.BENCH_LANE_REVOCATIONS ?? 100_000),
+});
+console.log('\n[camera] QR decoding of 640×480 frames, as the camera worker runs it');
+await benchCamera(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[revocations] a million-entry list: apply, lookup, memory');
 await benchRevocations(Number(process.env.BENCH_REVOCATIONS ?? 1_000_000));
 console.log('\n[verify rate] permits verified per second, and QR decoding');

@@ -153,10 +153,7 @@ export class Kiosk {
       trustFile: o.trustFile,
       audit: (e) => this.supervision.chain.append(e),
     });
-    this.documents.onChange(() => {
-      this.reportClock();
-      this.emitStatus();
-    });
+    this.documents.onChange(() => this.emitStatus());
     const outbox = this.store;
     this.alerts = new AlertWatch({ enqueue: (k, p, at) => outbox.enqueue(k, p, at), now: () => this.now() });
     this.scheduler = new SummaryScheduler(this.store, { now: () => this.now() });
@@ -289,6 +286,8 @@ export class Kiosk {
   }
 
   private emitStatus(): void {
+    // Every status change (each scan included) refreshes the clock check the MQTT status carries.
+    this.reportClock();
     if (this.store) this.emit('status', this.status());
   }
 

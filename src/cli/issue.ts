@@ -10,6 +10,7 @@ import { AreaCode } from '../config/checkpoint.js';
 import { describeZodError } from '../documents/schemas.js';
 import { defaultIssuerName } from '../issuer/areas.js';
 import { issueBatch } from '../issuer/batch.js';
+import { FieldError, parseText } from '../issuer/fields.js';
 import { renderPermitSheet } from '../issuer/sheet.js';
 import { issuePermit, type PermitToIssue } from '../permit/issue.js';
 import { loadPrivateKey } from '../permit/keys.js';
@@ -152,6 +153,17 @@ function loadIssuerKey(file: string): ReturnType<typeof loadPrivateKey> {
   }
 }
 
+/** The unit printed on the sheet: --issuer-name when given (checked like any printed text). */
+function issuerNameOf(opts: IssueCliOptions, iss: string): string {
+  if (opts.issuerName === undefined) return defaultIssuerName(iss);
+  try {
+    return parseText(opts.issuerName, 200);
+  } catch (err) {
+    if (!(err instanceof FieldError)) throw err;
+    throw new KioskError('BAD_FLAGS', `--issuer-name: ${err.vi}`, `--issuer-name: ${err.en}`);
+  }
+}
+
 function unwritable(file: string, err: unknown): KioskError {
   const why = err instanceof Error ? err.message : String(err);
   return new KioskError('FILE_UNWRITABLE', `Không ghi được ${file}: ${why}`, `Cannot write ${file}: ${why}`);
@@ -178,7 +190,7 @@ async function issueOne(opts: IssueCliOptions): Promise<void> {
     }
   }
   if (opts.pdf !== undefined) {
-    const issuerName = opts.issuerName ?? defaultIssuerName(claims.iss);
+    const issuerName = issuerNameOf(opts, claims.iss);
     const pdf = await renderPermitSheet({ claims, text, hash, issuerName });
     try {
       writeFileSync(opts.pdf, pdf);
@@ -235,7 +247,7 @@ async function issueCsv(opts: IssueCliOptions & { csv: string }): Promise<void> 
     csv,
     key,
     iss: iss.data,
-    issuerName: opts.issuerName ?? defaultIssuerName(iss.data),
+    issuerName: issuerNameOf(opts, iss.data),
     outDir: opts.out,
     now: Math.floor(Date.now() / 1000),
     defaultValidTo: opts.validTo,

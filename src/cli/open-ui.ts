@@ -36,16 +36,12 @@ export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 export interface OpenResult {
-  how: 'electron' | 'chromium' | 'url';
+  how: 'chromium' | 'url';
   detail: string;
 }
 
-export function openUi(url: string, mode: OpenMode, appEntry: string): OpenResult {
-  const electron = mode === 'auto' || mode === 'electron' ? findElectronBinary() : null;
-  if (electron && hasDisplay()) {
-    spawn(electron, [appEntry, `--kiosk-url=${url}`], { stdio: 'ignore', detached: true }).unref();
-    return { how: 'electron', detail: electron };
-  }
+/** Chromium in app/kiosk mode where a display exists, else the URL to print. Electron is start.ts's. */
+export function openUi(url: string, mode: OpenMode): OpenResult {
   const chromium = mode === 'auto' || mode === 'chromium' ? findChromium() : null;
   if (chromium && hasDisplay()) {
     const args = [`--app=${url}`, '--kiosk', '--no-first-run', '--disable-background-networking'];
@@ -53,8 +49,6 @@ export function openUi(url: string, mode: OpenMode, appEntry: string): OpenResul
     spawn(chromium, args, { stdio: 'ignore', detached: true }).unref();
     return { how: 'chromium', detail: chromium };
   }
-  const why = !hasDisplay()
-    ? 'no display (DISPLAY/WAYLAND_DISPLAY unset)'
-    : 'no Electron or Chromium binary found';
+  const why = !hasDisplay() ? 'no display (DISPLAY/WAYLAND_DISPLAY unset)' : 'no Chromium binary found';
   return { how: 'url', detail: why };
 }

@@ -101,10 +101,16 @@ async function start(opts: StartOptions): Promise<void> {
   const settings = loadSettings(configPath);
   const mode: OpenMode = opts.open ?? settings.open;
   const electron = mode === 'auto' || mode === 'electron' ? findElectronBinary() : null;
+  // The Electron app needs better-sqlite3 built for Electron: `npm run electron:rebuild` stages it there.
+  const electronApp = join(PACKAGE_ROOT, 'dist', 'electron-app');
+  if (electron && hasDisplay() && !existsSync(join(electronApp, 'package.json'))) {
+    console.log('Electron: chưa dựng bản cho Electron, hãy chạy `npm run electron:rebuild` / not staged for');
+    console.log('  Electron yet: run `npm run electron:rebuild`. Dùng Chromium / using Chromium instead.');
+  }
 
-  if (electron && hasDisplay()) {
+  if (electron && hasDisplay() && existsSync(join(electronApp, 'package.json'))) {
     // Electron runs the core itself (see electron/main.ts); this process keeps the demo parts alive.
-    const args = [join(PACKAGE_ROOT, 'dist', 'electron', 'main.js'), '--config', configPath];
+    const args = [electronApp, '--config', configPath];
     if (samplesFile) args.push('--demo-samples', samplesFile);
     const child = spawn(electron, args, { stdio: 'inherit' });
     console.log(`Mở bằng Electron / opened in Electron: ${electron}`);
@@ -116,11 +122,7 @@ async function start(opts: StartOptions): Promise<void> {
   const running = await openKioskFromConfig(configPath, samples ? { demoSamples: samples } : {});
   cleanups.unshift(() => running.stop());
   const url = running.url ?? '';
-  const opened = openUi(
-    url,
-    mode === 'electron' ? 'chromium' : mode,
-    join(PACKAGE_ROOT, 'dist', 'electron', 'main.js'),
-  );
+  const opened = openUi(url, mode === 'electron' ? 'chromium' : mode);
   console.log(`Sẵn sàng quét / ready to scan: ${url}`);
   if (opened.how === 'url')
     console.log(`  Mở địa chỉ trên trong trình duyệt / open that address in a browser (${opened.detail})`);

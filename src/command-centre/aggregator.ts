@@ -64,10 +64,15 @@ export class Aggregator {
 
   constructor(private readonly opts: AggregatorOptions) {}
 
+  private kid: string | null | undefined;
+
   /** The signing key's id (base64url), or null when the aggregator has no key. */
   keyId(): string | null {
-    const pem = this.opts.signingKeyPem;
-    return pem ? kidOf(loadPrivateKey(pem)).toString('base64url') : null;
+    if (this.kid === undefined) {
+      const pem = this.opts.signingKeyPem;
+      this.kid = pem ? kidOf(loadPrivateKey(pem)).toString('base64url') : null;
+    }
+    return this.kid;
   }
 
   start(): void {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { KioskError } from '../api/errors.js';
 import { AREA_CODE } from '../config/checkpoint.js';
 import { DOCUMENT_TYPES, type DocumentKind, signDocument } from '../documents/jws.js';
-import { ConfigPayload, RevocationsPayload } from '../documents/schemas.js';
+import { ConfigPayload, RevocationsPayload, TrustListPayload } from '../documents/schemas.js';
 import { validateDocumentPayload } from '../documents/validate.js';
 import { DOCUMENT_KINDS, type PublishRequest } from './types.js';
 
@@ -81,6 +81,13 @@ export async function prepareDocument(
   }
   const docKind = kind as DocumentKind;
   const { version } = validateDocumentPayload(docKind, payload);
+  if (docKind === 'trust' && TrustListPayload.parse(payload).issuers.length === 0) {
+    // Valid for a kiosk, but it would turn every permit in the city into UNKNOWN_ISSUER.
+    throw requestError(
+      'Danh sách tin cậy rỗng: mọi giấy đi đường sẽ bị từ chối',
+      'An empty trust list would make every permit be refused',
+    );
+  }
   const where = documentTopic(docKind, payload, district);
   const last = lastVersion(where.versionTopics);
   if (last !== null && version <= last) {

@@ -32,7 +32,8 @@ export interface CommandCentreServerOptions {
   now?: () => number;
 }
 
-const MAX_PUBLISH_BYTES = 8 * 1024 * 1024; // a full revocation list can be large
+/** A full revocation list can be large (a million entries ≈ 66 MB of JSON); bigger: `kiosk sign`. */
+const MAX_PUBLISH_BYTES = 96 * 1024 * 1024;
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const KEEPALIVE_MS = 5000;
 

@@ -71,6 +71,8 @@ export const EVENT_KINDS = [
   'repeated-failures',
   'scanner-lost',
   'tamper',
+  // A renderer or backend of the Electron shell died and was restarted (an alert in spec/mqtt.md terms).
+  'crash',
 ] as const;
 
 export const EventPayload = z

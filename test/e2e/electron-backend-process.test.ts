@@ -148,7 +148,7 @@ describe('electron shell with a real backend process', () => {
     expect(v.decision).toBe('ALLOW');
     expect(await callFromPage('status.get', {})).toMatchObject({
       ok: true,
-      result: { counts: { allowed: 1 } },
+      result: { checkpoint: { id: 'TX-01' }, scanner: { state: 'ok' } },
     });
   });
 

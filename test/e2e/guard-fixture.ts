@@ -257,3 +257,16 @@ export async function startKioskInProcess(opts: KioskProcessOptions = {}): Promi
     },
   };
 }
+
+/** Logs in on the page with the PIN, as a guard does, and opens (or joins) the shift. */
+export async function loginAsGuard(page: import('playwright-core').Page): Promise<void> {
+  await page.getByTestId('login-screen').waitFor();
+  await page.getByTestId('login-name').fill(GUARD.name);
+  await page.getByTestId('login-pin').fill(GUARD.pin);
+  await page.getByTestId('login-submit').click();
+  const open = page.getByTestId('open-shift');
+  const lane = page.getByTestId('vehicle-card');
+  await open.or(lane).first().waitFor();
+  if (await open.isVisible()) await open.click();
+  await lane.waitFor();
+}

@@ -13,7 +13,7 @@ import { issuePermit } from '../../src/permit/issue.js';
 import { permitClaims } from '../fixtures/permits.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
-import { GUARD, type InProcessKiosk, ROOT, startKioskInProcess, waitFor } from './guard-fixture.js';
+import { GUARD, type InProcessKiosk, ROOT, startKioskInProcess } from './guard-fixture.js';
 
 const SHOTS = join(ROOT, 'test-results', 'screens');
 const WINDOW_S = 3; // the duplicate window of this checkpoint: short, so anti-passback is testable

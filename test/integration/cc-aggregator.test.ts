@@ -19,7 +19,7 @@ let cleanups: (() => Promise<void> | void)[] = [];
 const MINUTE = 60_000;
 
 beforeAll(async () => {
-  // Unlimited queues: the default (1000) would let the broker drop an aggregator's backlog.
+  // Deep queues: with the default (1000) the broker would drop an aggregator's backlog.
   broker = await startMosquitto({ extraConfig: 'max_queued_messages 1000000' });
   publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
 });

@@ -188,6 +188,11 @@ describe('publishing signed documents', () => {
     expect((await publish({ kind: 'trust', payload: { version: 1 } })).json.error?.code).toBe(
       'DOCUMENT_INVALID',
     );
+    const empty = await publish({ kind: 'trust', payload: { version: 1, issued: nowS, issuers: [] } });
+    expect(empty.json.error).toMatchObject({
+      code: 'PUBLISH_INVALID',
+      en: expect.stringMatching(/empty trust list/),
+    });
     const notJson = await http('POST', '/api/publish', '{', { 'Content-Type': 'application/json' });
     expect(notJson.status).toBe(400);
     const form = await http('POST', '/api/publish', 'kind=zones', { 'Content-Type': 'text/plain' });

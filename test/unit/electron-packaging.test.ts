@@ -211,11 +211,8 @@ describe('the staged app (scripts/rebuild-electron.sh --stage-only)', () => {
     }
   }, 120_000);
 
-  // Known gap: src/package-root.ts recognises the package root by src/kiosk.ts, which the staged (and
-  // packaged) app does not carry, so VERSION falls back to the working directory's package.json and the
-  // kiosk reports 0.0.0 in its status and MQTT birth message. Remove `.fails` once package-root.ts also
-  // accepts a package.json named checkpoint-kiosk.
-  it.fails('reports its own package version', () => {
+  // The staged (and packaged) app carries no sources: package-root.ts must still find its package.json.
+  it('reports its own package version', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(version).toBe(pkg.version);
   });

@@ -1,0 +1,237 @@
+// The supervisor's audit at scale: a log of BENCH_PASSAGES passages (default 5 million; 8-hour shifts,
+// a population of holders with Vietnamese names, plates and ID numbers, 10 % denials, overrides),
+// generated once into a cached file with the real hash chain, then searched by every kind of filter,
+// a shift report gathered and rendered, and the resident memory of a kiosk holding it measured, each
+// in a fresh child process (audit-probe.ts) so the generation does not inflate the figures.
+import { execFileSync } from 'node:child_process';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IdnHasher } from '../src/audit/idn.js';
+import {
+  auditChainHash,
+  type ChainedPassageV3,
+  chainHashV3,
+  GENESIS_HASH,
+  newSalt,
+  personalHashV3,
+  sha256Hex,
+} from '../src/store/chain.js';
+import { openDatabase } from '../src/store/db.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { maskIdNumber } from '../src/permit/view.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const SHIFT_MS = 8 * 3_600_000;
+const SURNAMES = ['Nguyễn', 'Nguyễn', 'Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
+const MIDDLE = ['Văn', 'Thị', 'Đức', 'Minh', 'Thanh', 'Hữu', 'Ngọc', 'Quang', 'Thu', 'Xuân', 'Hoàng', 'Kim'];
+const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Đức', 'Giang', 'Hà', 'Hải', 'Hằng', 'Hiếu', 'Hoa', 'Hùng', 'Hương', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Ngọc', 'Phong', 'Phương', 'Quân', 'Quỳnh', 'Sơn', 'Tâm', 'Thảo', 'Thắng', 'Trang', 'Trung', 'Tuấn', 'Vân', 'Việt', 'Yến'];
+const REASONS = ['EXPIRED', 'AREA_NOT_PERMITTED', 'OUTSIDE_HOURS', 'ORIGIN_HIGH_RISK', 'REVOKED', 'SIGNATURE_INVALID'];
+const VEHICLES = ['motorbike', 'motorbike', 'motorbike', 'car', 'truck', 'bicycle', null, null];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Person {
+  name: string;
+  idn: string;
+  plate: string | null;
+  vehicle: string | null;
+  cti: string;
+}
+
+/** The holders passing the checkpoint: each comes back about `passages / count` times. */
+export function population(count: number, seed = 7): Person[] {
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+  const out: Person[] = [];
+  for (let i = 0; i < count; i++) {
+    const vehicle = pick(VEHICLES);
+    const province = 29 + Math.floor(r() * 3);
+    const letter = String.fromCharCode(65 + Math.floor(r() * 12));
+    const digits = String(10000 + Math.floor(r() * 90000));
+    out.push({
+      name: `${pick(SURNAMES)} ${pick(MIDDLE)} ${pick(GIVEN)}`,
+      idn: `001${String(Math.floor(r() * 1e9)).padStart(9, '0')}`,
+      plate: vehicle && vehicle !== 'bicycle' ? `${province}${letter}-${digits.slice(0, 3)}.${digits.slice(3)}` : null,
+      vehicle,
+      cti: `TX-2021-${String(i).padStart(7, '0')}`,
+    });
+  }
+  return out;
+}
+
+/** Generates the log (about 2 minutes for 5 million rows on the development machine). */
+function generate(path: string, passages: number, endMs: number): void {
+  const tmp = `${path}.part`;
+  rmSync(tmp, { force: true });
+  const db = openDatabase(tmp, MIGRATIONS);
+  // Generation only: no fsync per transaction. The kiosk itself always runs synchronous=FULL.
+  db.pragma('synchronous = OFF');
+  const people = population(Math.max(100, Math.floor(passages / 16)));
+  const r = rng(11);
+  const idn = new IdnHasher(db);
+  const guards = 20;
+  const insertUser = db.prepare(`INSERT INTO users (name, display_name, role, pin_hash, created_ms, updated_ms)
+    VALUES (?, ?, ?, 'scrypt$1$8$1$AA==$AA==', 0, 0)`);
+  db.transaction(() => {
+    for (let g = 1; g <= guards; g++) insertUser.run(`canbo${g}`, `Cán bộ ${g}`, 'guard');
+    insertUser.run('giamsat', 'Đại uý Nguyễn Văn Bình', 'supervisor');
+  })();
+  const insertPassage = db.prepare(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source,
+    decision, reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
+    vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash, seq, chain_v, user_id,
+    shift_id, idn_hmac, passengers, note) VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source,
+    @decision, @reasons, @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name,
+    @id_masked, @vehicle_plate, NULL, @personal_salt, @personal_hash, 0, @prev_hash, @hash, @seq, 3, @user_id,
+    @shift_id, @idn_hmac, 0, NULL)`);
+  const insertAudit = db.prepare(`INSERT INTO audit_events (id, seq, at_ms, kind, user_id, user_name, shift_id,
+    passage_id, details, prev_hash, hash) VALUES (@id, @seq, @at_ms, @kind, @user_id, @user_name, @shift_id,
+    @passage_id, @details, @prev_hash, @hash)`);
+  const insertShift = db.prepare(`INSERT INTO shifts (id, user_id, lane, opened_ms, closed_ms, closed_by, handover_notes,
+    close_seq, close_hash) VALUES (?, ?, '1', ?, ?, ?, ?, ?, ?)`);
+  const startMs = endMs - passages * 500; // one passage every 0.5 s on average: a busy lane
+  let prev = GENESIS_HASH;
+  let seq = 0;
+  let auditId = 0;
+  let shiftId = 0;
+  let shiftEnd = 0;
+  let shiftCounts = { allowed: 0, denied: 0, review: 0, overridden: 0, people: 0 };
+  let at = startMs;
+  const audit = (kind: string, atMs: number, userId: number, shift: number, passageId: number | null, details: object) => {
+    seq++;
+    auditId++;
+    const row = {
+      id: auditId,
+      seq,
+      at_ms: atMs,
+      kind,
+      user_id: userId,
+      user_name: `Cán bộ ${userId}`,
+      shift_id: shift,
+      passage_id: passageId,
+      details: JSON.stringify(details),
+    };
+    const hash = auditChainHash(prev, row);
+    insertAudit.run({ ...row, prev_hash: prev, hash });
+    prev = hash;
+    return { seq, hash };
+  };
+  const closeShift = () => {
+    if (shiftId === 0) return;
+    const guard = ((shiftId - 1) % guards) + 1;
+    const ev = audit('shift_close', shiftEnd, guard, shiftId, null, { notes: '', counts: shiftCounts });
+    insertShift.run(shiftId, guard, shiftEnd - SHIFT_MS, shiftEnd, guard, 'Bàn giao bình thường', ev.seq, ev.hash);
+  };
+  const BATCH = 50_000;
+  const t0 = Date.now();
+  for (let done = 0; done < passages; ) {
+    db.transaction(() => {
+      const n = Math.min(BATCH, passages - done);
+      for (let i = 0; i < n; i++) {
+        const id = done + i + 1;
+        at += 1 + Math.floor(r() * 999);
+        if (at >= shiftEnd) {
+          closeShift();
+          shiftId++;
+          shiftEnd = (Math.floor(at / SHIFT_MS) + 1) * SHIFT_MS;
+          shiftCounts = { allowed: 0, denied: 0, review: 0, overridden: 0, people: 0 };
+          audit('shift_open', Math.floor(at / SHIFT_MS) * SHIFT_MS, ((shiftId - 1) % guards) + 1, shiftId, null, { lane: '1' });
+        }
+        const p = people[Math.floor(r() * people.length)]!;
+        const roll = r();
+        const decision = roll < 0.85 ? 'ALLOW' : roll < 0.95 ? 'DENY' : 'REVIEW';
+        const reasons = decision === 'ALLOW' ? [] : decision === 'DENY' ? [REASONS[Math.floor(r() * REASONS.length)]!] : ['VEHICLE_MISMATCH'];
+        const guard = ((shiftId - 1) % guards) + 1;
+        const personal = {
+          holder_name: p.name,
+          id_masked: maskIdNumber(p.idn),
+          note: null,
+          vehicle_plate: p.plate,
+          raw_preview: null,
+          idn_hmac: idn.hmac(p.idn),
+        };
+        const salt = newSalt();
+        seq++;
+        const row: ChainedPassageV3 = {
+          id,
+          seq,
+          user_id: guard,
+          shift_id: shiftId,
+          passengers: 0,
+          at_ms: at,
+          checkpoint_id: 'TX-01',
+          area: '01-009',
+          lane: '1',
+          direction: r() < 0.5 ? 'in' : 'out',
+          source: 'serial',
+          decision,
+          reasons: JSON.stringify(reasons),
+          permit_hash: sha256Hex(`01-009/${p.cti}`),
+          iss: '01-009',
+          cti: p.cti,
+          purpose: 'work',
+          vehicle_type: p.vehicle,
+          people: 1,
+          let_through: decision === 'ALLOW' ? 1 : 0,
+          personal_hash: personalHashV3(salt, personal),
+        };
+        const hash = chainHashV3(prev, row);
+        insertPassage.run({ ...row, ...personal, personal_salt: salt, prev_hash: prev, hash });
+        prev = hash;
+        if (decision === 'ALLOW') shiftCounts.allowed++;
+        else if (decision === 'DENY') shiftCounts.denied++;
+        else shiftCounts.review++;
+        shiftCounts.people++;
+        // One denial in fifty is let through by the guard, with a written reason.
+        if (decision === 'DENY' && r() < 0.02) {
+          audit('override', at + 30_000, guard, shiftId, id, { reason: 'Cấp cứu, đã gọi xác minh với phường', decision, reasons });
+          shiftCounts.overridden++;
+        }
+      }
+      done += n;
+    })();
+    done = Math.min(passages, done);
+    if (done % 500_000 === 0 || done === passages) {
+      process.stdout.write(`\r  generating: ${done.toLocaleString('en')} / ${passages.toLocaleString('en')} passages, ${Math.round((Date.now() - t0) / 1000)} s   `);
+    }
+    if (done >= passages) break;
+  }
+  closeShift();
+  process.stdout.write('\n');
+  db.pragma('synchronous = FULL');
+  db.exec('ANALYZE');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  renameSync(tmp, path);
+  for (const ext of ['-wal', '-shm']) rmSync(`${tmp}${ext}`, { force: true });
+}
+
+/** Path of the cached log for this size and schema (regenerated when the schema moves on). */
+export function auditBenchDb(passages: number): string {
+  const version = MIGRATIONS.at(-1)?.version ?? 0;
+  return join(tmpdir(), `kiosk-bench-audit-${passages}-v${version}.db`);
+}
+
+export async function benchAudit(passages: number): Promise<void> {
+  const path = auditBenchDb(passages);
+  const endMs = Date.UTC(2021, 8, 30, 17, 0, 0);
+  if (!existsSync(path)) generate(path, passages, endMs);
+  else console.log(`  using the cached log ${path}`);
+  // Searches, reports and memory in a fresh process holding the log as a kiosk does.
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(HERE, 'audit-probe.ts'), path, String(passages)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  process.stdout.write(out);
+}
