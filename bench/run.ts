@@ -1,5 +1,6 @@
 // `npm run bench`: every figure printed beside the floor or budget it is compared with.
 import { cpus, totalmem } from 'node:os';
+import { benchAudit } from './audit.js';
 import { benchCamera } from './camera.js';
 import { benchRevocations } from './revocations.js';
 import { benchScanPath } from './scan-path.js';
@@ -27,3 +28,5 @@ console.log('\n[verify rate] permits verified per second, and QR decoding');
 await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[uplink] outbox drain to a local Mosquitto at QoS 1, beside raw mqtt.js');
 await benchUplinkDrain(Number(process.env.BENCH_DRAIN ?? 20_000));
+console.log('\n[audit] the supervisor\'s search, shift report and memory over a generated log');
+await benchAudit(Number(process.env.BENCH_PASSAGES ?? 5_000_000));

@@ -59,6 +59,12 @@ function fill(store: Store, rows: { kind: 'summary' | 'event'; payload: object }
   })();
 }
 
+/** This process's CPU time (user + system), ms: steadier than wall time on a shared machine. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 async function drainWithUplink(url: string, store: Store): Promise<number> {
   const rows = store.outboxCount();
   const uplink = new Uplink({
@@ -95,7 +101,7 @@ async function publishRaw(url: string, payloads: { topic: string; payload: strin
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function benchUplinkDrain(n: number, rounds = 3): Promise<Record<string, string>> {
+export async function benchUplinkDrain(n: number, rounds = 5): Promise<Record<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-bench-drain-'));
   const broker = await startMosquitto();
   try {
@@ -110,12 +116,18 @@ export async function benchUplinkDrain(n: number, rounds = 3): Promise<Record<st
     }));
     const uplinkMs: number[] = [];
     const rawMs: number[] = [];
+    const uplinkCpu: number[] = [];
+    const rawCpu: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const store = openStore(join(dir, `drain-${r}.db`), checkpoint);
       fill(store, events);
+      let c0 = cpuMs();
       uplinkMs.push(await drainWithUplink(broker.url, store));
+      uplinkCpu.push(cpuMs() - c0);
       store.close();
+      c0 = cpuMs();
       rawMs.push(await publishRaw(broker.url, raw));
+      rawCpu.push(cpuMs() - c0);
     }
     const uplinkRate = n / (median(uplinkMs) / 1000);
     const rawRate = n / (median(rawMs) / 1000);
@@ -124,6 +136,10 @@ export async function benchUplinkDrain(n: number, rounds = 3): Promise<Record<st
       `  outbox drain (Uplink, ${n} rows, delete after PUBACK): ${uplinkRate.toFixed(0)} msg/s (median of ${rounds})`,
     );
     console.log(`  raw mqtt.js QoS 1, same messages, same broker:     ${rawRate.toFixed(0)} msg/s`);
+    const perK = (xs: number[]) => ((median(xs) / n) * 1000).toFixed(1);
+    console.log(
+      `  CPU of this process per 1,000 messages: Uplink ${perK(uplinkCpu)} ms (SQLite reads, deletes, fsync'd commits), raw ${perK(rawCpu)} ms`,
+    );
     console.log(
       `  budget: ≥ 5,000 msg/s and ≥ half of raw  →  ${uplinkRate >= 5000 ? 'rate within' : 'rate UNDER'}, ` +
         `${(ratio * 100).toFixed(0)} % of raw (${ratio >= 0.5 ? 'within' : 'UNDER'})`,

@@ -271,7 +271,9 @@ export const auditMethods = {
   /** Lets a denied or review passage through: needs a reason of at least 10 characters (policy.md). */
   'passage.override': {
     params: z
-      .object({ passageId: z.number().int().positive(), reason: z.string().trim().min(10).max(500) })
+      // The reason's rules (≥ 10 characters, letters, ≤ 500) are checked by src/lane/override.ts, which
+      // explains a refusal in Vietnamese and English; here only a bound on the size.
+      .object({ passageId: z.number().int().positive(), reason: z.string().max(2000) })
       .strict(),
     result: OverrideView,
   },

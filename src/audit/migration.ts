@@ -97,6 +97,9 @@ export const MIGRATION_3: Migration = {
     CREATE INDEX passages_decision ON passages (decision, at_ms);
     -- What the retention purge still has to erase: only the last weeks, so the index stays small.
     CREATE INDEX passages_unpurged ON passages (at_ms) WHERE purged = 0;
+    -- People recorded by hand and let through: overrides too (src/audit/search.ts OVERRIDDEN_SQL).
+    CREATE INDEX passages_manual_through ON passages (at_ms)
+      WHERE source = 'manual' AND let_through = 1 AND decision <> 'ALLOW';
 
     -- Reasons as rows, so "every passage with reason X" is an index range, not a scan of JSON.
     CREATE TABLE passage_reasons (

@@ -84,8 +84,9 @@ export function toAuditPassage(r: PassageQueryRow): AuditPassage {
 /** A person recorded by hand and let through: the guard's decision, counted as an override. */
 export const MANUAL_OVERRIDE_SQL = `(p.source = 'manual' AND p.let_through = 1 AND p.decision <> 'ALLOW')`;
 /** Passages a guard let through against the verdict: an override event, or a manual entry let through. */
-export const OVERRIDDEN_SQL = `(p.id IN (SELECT passage_id FROM audit_events WHERE kind = 'override'
-  AND passage_id IS NOT NULL) OR ${MANUAL_OVERRIDE_SQL})`;
+export const OVERRIDDEN_SQL = `p.id IN (SELECT passage_id FROM audit_events WHERE kind = 'override'
+  AND passage_id IS NOT NULL UNION ALL SELECT id FROM passages WHERE source = 'manual' AND let_through = 1
+  AND decision <> 'ALLOW')`;
 
 function isManualLetThrough(r: PassageQueryRow): boolean {
   return r.source === 'manual' && r.let_through === 1 && r.decision !== 'ALLOW';

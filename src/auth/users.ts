@@ -49,7 +49,7 @@ export class Users {
   private readonly s;
 
   constructor(
-    private readonly db: Db,
+    readonly db: Db,
     private readonly pinCost = DEFAULT_PIN_COST,
   ) {
     const p = (sql: string) => db.prepare(sql);

@@ -7,6 +7,7 @@ import { openPtyPair } from '../../hardware/virtual-port.js';
 import type { DemoSample } from '../api/schema.js';
 import { loadSettings } from '../config/settings.js';
 import { startDemoBroker } from '../demo/broker.js';
+import { DEMO_ACCOUNTS, printDemoAccounts } from '../demo/accounts.js';
 import { prepareDemo } from '../demo/setup.js';
 import { openKioskFromConfig } from '../kiosk.js';
 import { PACKAGE_ROOT } from '../package-root.js';
@@ -73,11 +74,14 @@ async function start(opts: StartOptions): Promise<void> {
           serial: pty ? { path: pty.a, baudRate: 9600, suffix: 'auto' } : null,
           mqtt: { urls: [broker.url], summaryWindowSeconds: 60 },
           http: { host: '127.0.0.1', port: 8080 },
+          // Demo accounts with printed PINs (src/demo/accounts.ts); a real kiosk prints a one-time admin PIN.
+          auth: { users: DEMO_ACCOUNTS },
         },
         null,
         2,
       )}\n`,
     );
+    printDemoAccounts();
     samples = demo.samples;
     samplesFile = join(dir, 'samples.json');
     console.log(`  MQTT broker (aedes): ${broker.url}`);

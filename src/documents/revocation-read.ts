@@ -12,7 +12,7 @@ import { KioskError } from '../api/errors.js';
 import type { ApiError } from '../api/schema.js';
 import { documentText, verifyAs } from './inspect.js';
 import { malformed, refusal } from './refusal.js';
-import { packHashes } from './revocation-index.js';
+import { packHashes, yieldToLoop } from './revocation-index.js';
 import { describeZodError } from './schemas.js';
 
 /** The fields of RevocationsPayload (schemas.ts) other than the lists, which are checked as they are packed. */
@@ -86,6 +86,7 @@ function workerSource(): { source: string | URL; eval: boolean } {
 }
 
 export const WORKER_HEAP_MB = 768;
+const COPY_SLICE = 8 * 2 ** 20;
 
 /** Workers still running, so that a stopping kiosk can end them. */
 const running = new Set<Worker>();
@@ -103,14 +104,18 @@ export async function stopRevocationWorkers(): Promise<void> {
  * Verifies and reads a revocations document in a worker thread. The bytes are copied once and moved
  * to the worker; the packed lists come back moved, not copied.
  */
-export function readRevocationsOffThread(
+export async function readRevocationsOffThread(
   raw: string | Uint8Array,
   root: KeyObject,
   heapMb = WORKER_HEAP_MB,
 ): Promise<RevocationsRead> {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  // Copied a slice at a time (85 MB in one go would hold the scan thread for tens of ms).
   const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
+  for (let at = 0; at < bytes.length; at += COPY_SLICE) {
+    copy.set(bytes.subarray(at, at + COPY_SLICE), at);
+    await yieldToLoop();
+  }
   const rootPem = root.export({ type: 'spki', format: 'pem' }).toString();
   const { source, eval: isEval } = workerSource();
   return new Promise((resolve, reject) => {

@@ -230,7 +230,7 @@ export class DocumentStore {
     else ({ index, touched } = await this.revocations.withDelta(read.add, read.remove));
     const inPlace = touched !== null && touched.length <= IN_PLACE_BUCKETS && held?.generation != null;
     const generation = inPlace ? held!.generation! : this.sql.nextGeneration();
-    if (!inPlace) await this.sql.writeGeneration(generation, index);
+    if (!inPlace) await this.sql.writeGeneration(generation, index, () => this.stopped);
     if (this.stopped) return { typ, version: read.version, applied: false, error: stopping() };
 
     const row: DocumentRow = {

@@ -59,10 +59,10 @@ export function gatherShiftReport(
     .prepare(`SELECT COALESCE(vehicle_type, 'none') AS type, count(*) AS n FROM passages
       WHERE shift_id IS NOT NULL AND shift_id = ? GROUP BY type ORDER BY n DESC`)
     .all(id) as { type: string; n: number }[];
+  // From the shift's own rows (its index), not from the reasons table of the whole log.
   const byReason = db
-    .prepare(`SELECT r.reason AS reason, count(*) AS n FROM passages p JOIN passage_reasons r
-      ON r.passage_id = p.id AND r.at_ms = p.at_ms
-      WHERE p.shift_id IS NOT NULL AND p.shift_id = ? GROUP BY r.reason ORDER BY n DESC`)
+    .prepare(`SELECT j.value AS reason, count(*) AS n FROM passages p, json_each(p.reasons) j
+      WHERE p.shift_id IS NOT NULL AND p.shift_id = ? AND p.decision <> 'ALLOW' GROUP BY j.value ORDER BY n DESC`)
     .all(id) as { reason: ReasonCode; n: number }[];
   const rowsOf = (where: string, limit: number) =>
     (

@@ -5,6 +5,7 @@
 // Since migration 3 passages and audit events form ONE chain, ordered by a `seq` both tables share.
 // Rows written before it (chain_v 1) keep their original canonical form, so they still verify; rows
 // written after it (chain_v 2) also hash their seq, guard, shift and the ID-number HMAC.
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -37,8 +38,11 @@ export interface PersonalFields {
   raw_preview: string | null;
 }
 
+const hashOnce = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // The one-shot crypto.hash (Node ≥ 20.12) is about twice as fast on short rows: "verify log" walks millions.
+  return hashOnce ? hashOnce('sha256', text, 'hex') : createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** Deterministic JSON: fixed key order, no whitespace. */
@@ -223,21 +227,27 @@ export function passageProblem(row: StoredPassageForChain, expectedPrev: string)
   } else if (row.personal_salt === null) {
     return 'personal_data';
   } else {
+    // Rows read with SELECT * carry every column (null, never undefined): no copies on this hot path.
+    const full = row.idn_hmac !== undefined && row.note !== undefined;
     const digest = v3
-      ? personalHashV3(row.personal_salt, { ...row, idn_hmac: row.idn_hmac ?? null, note: row.note ?? null })
+      ? personalHashV3(row.personal_salt, full ? (row as never) : { ...row, idn_hmac: row.idn_hmac ?? null, note: row.note ?? null })
       : v2
-        ? personalHashV2(row.personal_salt, { ...row, idn_hmac: row.idn_hmac ?? null })
+        ? personalHashV2(row.personal_salt, full ? (row as never) : { ...row, idn_hmac: row.idn_hmac ?? null })
         : personalHash(row.personal_salt, row);
     if (digest !== row.personal_hash) return 'personal_data';
   }
-  const v2Fields = {
-    ...row,
-    seq: row.seq ?? -1,
-    user_id: row.user_id ?? null,
-    shift_id: row.shift_id ?? null,
-  };
+  const complete =
+    row.seq !== undefined && row.seq !== null && row.user_id !== undefined && row.shift_id !== undefined;
+  const v2Fields = complete
+    ? (row as ChainedPassageV2)
+    : { ...row, seq: row.seq ?? -1, user_id: row.user_id ?? null, shift_id: row.shift_id ?? null };
   const hash = v3
-    ? chainHashV3(row.prev_hash, { ...v2Fields, passengers: row.passengers ?? 0 })
+    ? chainHashV3(
+        row.prev_hash,
+        complete && row.passengers !== undefined && row.passengers !== null
+          ? (row as ChainedPassageV3)
+          : { ...v2Fields, passengers: row.passengers ?? 0 },
+      )
     : v2
       ? chainHashV2(row.prev_hash, v2Fields)
       : chainHash(row.prev_hash, row);

@@ -5,7 +5,7 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
 import { KioskError } from '../api/errors.js';
-import type { OutboxSource } from '../store/store.js';
+import type { OutboxRow, OutboxSource } from '../store/store.js';
 import { type OfflineStatusPayload, StatusPayload } from './payloads.js';
 import { kioskTopic, type TopicScope } from './topics.js';
 
@@ -57,6 +57,7 @@ const StatusPatch = StatusPayload.pick({ scanner: true, clockSkewMs: true, shift
   .strict();
 export type StatusPatch = z.infer<typeof StatusPatch>;
 
+const READ_AHEAD_ROWS = 256;
 /** Acknowledged rows are deleted in one commit at most this long after their PUBACK… */
 const ACK_FLUSH_MS = 25;
 /** …or as soon as this many are waiting. */
@@ -86,7 +87,10 @@ export class Uplink {
     lastScanAt: null,
   };
   private readonly listeners = new Set<(s: UplinkState) => void>();
+  /** The last outbox seq read; rows after it are read next. */
   private cursor = 0;
+  /** Rows read from the outbox, in order, not yet published on this connection. */
+  private readAhead: OutboxRow[] = [];
   private inFlight = 0;
   /** maxInFlight capped by the broker's MQTT 5 Receive Maximum: exceeding it is a protocol error. */
   private window = 1;
@@ -263,6 +267,7 @@ export class Uplink {
   private onConnected(): void {
     this.flushAcked();
     this.cursor = 0;
+    this.readAhead = [];
     this.inFlight = 0;
     this.publishStatus();
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -314,11 +319,17 @@ export class Uplink {
   private pump(): void {
     const client = this.client;
     if (!this.running || !client || !this.current.connected) return;
-    const room = this.window - this.inFlight;
-    if (room <= 0) return;
+    let room = this.window - this.inFlight;
     const gen = this.generation;
-    for (const row of this.opts.outbox.outboxPeek(this.cursor, room)) {
-      this.cursor = row.seq;
+    while (room > 0) {
+      // Rows are read ahead in blocks: one query per block, not one per PUBACK.
+      if (this.readAhead.length === 0) {
+        this.readAhead = this.opts.outbox.outboxPeek(this.cursor, Math.max(room, READ_AHEAD_ROWS));
+        if (this.readAhead.length === 0) return;
+        this.cursor = this.readAhead.at(-1)!.seq;
+      }
+      const row = this.readAhead.shift()!;
+      room--;
       this.inFlight++;
       client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
         // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row.

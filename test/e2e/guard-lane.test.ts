@@ -57,6 +57,25 @@ async function shownDecision(decision: string, state = 'fresh'): Promise<void> {
 }
 const sound = () => page.evaluate(() => document.documentElement.dataset.lastSound ?? null);
 
+/**
+ * Types like a keyboard-wedge scanner: real key events through the browser's input pipeline, each
+ * stamped 5 ms after the last, as a scanner's USB reports are. The stamps are given, not waited for,
+ * so a test machine busy with other tests cannot stretch the gaps into a person's typing.
+ */
+async function scannerType(text: string, gapMs = 5): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const t0 = Date.now() / 1000;
+  const keys = [...text].map((ch) => ({ key: ch, text: ch }));
+  keys.push({ key: 'Enter', text: '\r' });
+  for (const [i, k] of keys.entries()) {
+    const at = t0 + (i * gapMs) / 1000;
+    const enter = k.key === 'Enter' ? { code: 'Enter', windowsVirtualKeyCode: 13 } : {};
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...k, ...enter, timestamp: at });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k.key, ...enter, timestamp: at + 0.001 });
+  }
+  await cdp.detach();
+}
+
 async function serialScan(text: string): Promise<void> {
   await new Promise<void>((res, rej) => scanner.write(`${text}\r\n`, (e) => (e ? rej(e) : res())));
   await new Promise<void>((res, rej) => scanner.drain((e) => (e ? rej(e) : res())));
@@ -164,8 +183,8 @@ describe('the guard’s lane', () => {
     const text = permit('WEDGE-1');
     // Outside any field: the burst is a scan, nothing is typed anywhere.
     await page.locator('body').click({ position: { x: 5, y: 300 } });
-    await page.keyboard.type(text, { delay: 5 });
-    await page.keyboard.press('Enter');
+    await scannerType(text);
+    await expect.poll(() => rowsOf('WEDGE-1').length, { timeout: 15_000 }).toBe(1);
     await shownDecision('ALLOW');
     expect(rowsOf('WEDGE-1')).toMatchObject([{ source: 'wedge', decision: 'ALLOW' }]);
 
@@ -180,8 +199,7 @@ describe('the guard’s lane', () => {
 
     // The full code fast into the same field: a scan, and the field keeps only what the guard typed.
     const text2 = permit('WEDGE-2');
-    await page.keyboard.type(text2, { delay: 5 });
-    await page.keyboard.press('Enter');
+    await scannerType(text2);
     await expect.poll(() => rowsOf('WEDGE-2').length, { timeout: 15_000 }).toBe(1);
     expect(rowsOf('WEDGE-2')[0]?.source).toBe('wedge');
     await expect.poll(() => plate.inputValue()).toBe(slow.toUpperCase());

@@ -119,6 +119,10 @@ describe('broker outage with a kiosk restart', () => {
       expect(total!.total[r.direction][key]).toBe(r.n);
     }
     expect(rows.reduce((n, r) => n + r.n, 0)).toBe(37);
-    expect(total!.events).toBe(2 + 3 + 2 + 4);
+    const events = centre.ledger.snapshot(Date.now()).alerts;
+    expect(events.filter((e) => e.kind === 'denial')).toHaveLength(2 + 3 + 2 + 4);
+    // The run of forged permits also raised its repeated-failures alert: every event arrived once.
+    expect(events.some((e) => e.kind === 'repeated-failures')).toBe(true);
+    expect(total!.events).toBe(events.length);
   }, 90_000);
 });

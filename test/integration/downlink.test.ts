@@ -104,6 +104,14 @@ describe('downlink on a real Mosquitto', () => {
   it('retained documents signed by the root apply, and the next scan reflects them', async () => {
     database = tempDbPath();
     const kiosk = await startKiosk(database);
+    // The trust list file of kiosk.json was imported at start.
+    expect(
+      kiosk
+        .currentDocuments()
+        ?.heldDocuments()
+        .map((d) => [d.slot, d.version]),
+    ).toEqual([['trust', 1]]);
+    expect(kiosk.currentDocuments()?.log(1)[0]).toMatchObject({ source: 'file:trust.jws', applied: true });
     expect(kiosk.scan(P1, 'api').decision).toBe('ALLOW');
     expect(reasons(kiosk, P2)).toEqual([]);
     expect(reasons(kiosk, P3)).toEqual(['UNKNOWN_ISSUER']);

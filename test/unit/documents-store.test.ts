@@ -1,6 +1,7 @@
 import { CompactSign } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signDocument } from '../../src/documents/jws.js';
+import { runningRevocationWorkers } from '../../src/documents/revocation-read.js';
 import { DocumentStore } from '../../src/documents/store.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../src/permit/keys.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -299,5 +300,33 @@ describe('document store: large revocation lists', () => {
       other.privatePem,
     );
     expect((await roomy.apply('revocations', forged, src)).error?.code).toBe('SIGNATURE_INVALID');
+  });
+
+  it('a stop while a list is being read ends the worker; nothing changes, and a restart is clean', async () => {
+    const path = tempDbPath();
+    const db = openDatabase(path);
+    opened.push(db);
+    const docs = new DocumentStore(db, { root: rootPub, checkpoint: cp, offThreadBytes: 1024 });
+    await docs.load();
+    await docs.apply('revocations', await revs(1, 'full', [hex(1)]), src);
+    const pending = docs.apply(
+      'revocations',
+      await revs(
+        2,
+        'full',
+        Array.from({ length: 40_000 }, (_, i) => hex(i + 2)),
+      ),
+      src,
+    );
+    for (let i = 0; i < 2000 && runningRevocationWorkers() === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(runningRevocationWorkers()).toBe(1);
+    await docs.stop();
+    expect(await pending).toMatchObject({ applied: false });
+    expect(runningRevocationWorkers()).toBe(0);
+    db.close();
+    const again = await openDocs(path);
+    expect(again.docs.heldDocuments().map((d) => [d.slot, d.version])).toEqual([['revocations', 1]]);
+    expect(again.docs.current().revocations.has(hex(1))).toBe(true);
   });
 });

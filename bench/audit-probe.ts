@@ -1,0 +1,161 @@
+// Child process of bench/audit.ts: a kiosk holding the generated log answers a supervisor's calls
+// (through its Dispatcher, as the browser host would: validation, role check, query, result checked),
+// then its resident memory is read.
+//   node --import tsx bench/audit-probe.ts <db> <passages>
+import { readFileSync } from 'node:fs';
+import type { CallContext } from '../src/api/dispatch.js';
+import type { MethodName, Params, Result } from '../src/api/schema.js';
+import type { SearchFilters } from '../src/audit/api-schema.js';
+import { CheckpointConfig } from '../src/config/checkpoint.js';
+import { buildTrustList } from '../src/documents/trust-list.js';
+import { Kiosk } from '../src/kiosk.js';
+import { generateKeyPair, loadPublicKey } from '../src/permit/keys.js';
+import { population } from './audit.js';
+import { percentile } from './stats.js';
+
+const [dbPath, passagesArg] = process.argv.slice(2);
+const passages = Number(passagesArg);
+const BUDGET_SEARCH = 50;
+const BUDGET_REPORT = 200;
+const BUDGET_RSS = 200;
+
+const kiosk = new Kiosk({
+  checkpoint: CheckpointConfig.parse({
+    checkpoint: { id: 'TX-01', name: 'Chốt Nguyễn Trãi', district: '01-009', area: '01-009', kind: 'district-entry' },
+  }),
+  root: loadPublicKey(generateKeyPair().publicPem),
+  trust: buildTrustList({ version: 1, issued: 0, issuers: [] }),
+  database: dbPath!,
+  serial: null,
+  mqtt: null,
+  http: false,
+  auth: {
+    users: [
+      { name: 'quantri', role: 'admin', pin: '900001' },
+      { name: 'giamsat-bench', displayName: 'Đại uý Nguyễn Văn Bình', role: 'supervisor', pin: '333333' },
+    ],
+    lockoutAttempts: 5,
+    lockoutMinutes: 5,
+    idleMinutes: {},
+    maxMinutes: {},
+  },
+  // The log is from 2021: a 30-day retention would purge it on the first scheduled run.
+  retentionDays: 3650,
+});
+function memory(): { rss: number; hwm: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+const tStart = performance.now();
+await kiosk.start();
+const startMs = performance.now() - tStart;
+const afterStart = memory();
+
+const ctx: CallContext = { transport: 'ipc', token: null, setToken: (t) => (ctx.token = t) };
+async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+  const r = await kiosk.dispatcher.call({ id: 1, method, params }, ctx);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.en}`);
+  return r.result as Result<M>;
+}
+await call('auth.login', { name: 'giamsat-bench', pin: '333333' });
+
+const people = population(Math.max(100, Math.floor(passages / 16)));
+let seed = 99;
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const person = () => people[Math.floor(rand() * people.length)]!;
+const bounds = (await call('audit.search', { limit: 1 })).rows[0]!;
+const lastMs = Date.parse(bounds.at);
+const firstMs = lastMs - passages * 4320;
+const randomTime = () => firstMs + rand() * (lastMs - firstMs - 86_400_000);
+const iso = (ms: number) => new Date(ms).toISOString();
+const shiftCount = (await call('shift.list', { limit: 1 })).shifts[0]!.id;
+
+const KINDS: [string, () => SearchFilters][] = [
+  ['plate (full, any separators)', () => ({ plate: (person().plate ?? '29A-123.45').replace(/[-.]/g, ' ') })],
+  ['name, accents omitted', () => ({ name: person().name.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd') })],
+  ['ID number, full (HMAC)', () => ({ idn: person().idn })],
+  ['ID number, last 4 digits', () => ({ idn: person().idn.slice(-4) })],
+  ['permit serial', () => ({ permit: person().cti })],
+  ['time range, 1 hour', () => {
+    const t = randomTime();
+    return { from: iso(t), to: iso(t + 3_600_000) };
+  }],
+  ['time range 1 day + decision DENY', () => {
+    const t = randomTime();
+    return { from: iso(t), to: iso(t + 86_400_000), decision: 'DENY' };
+  }],
+  ['reason (newest)', () => ({ reason: 'EXPIRED' })],
+  ['reason + 1 day', () => {
+    const t = randomTime();
+    return { reason: 'AREA_NOT_PERMITTED', from: iso(t), to: iso(t + 86_400_000) };
+  }],
+  ["a shift's passages", () => ({ shiftId: 1 + Math.floor(rand() * shiftCount) })],
+  ['overridden only', () => ({ overridden: true })],
+  ['surname + 1 day', () => {
+    const p = person();
+    const t = randomTime();
+    return { name: p.name.split(' ')[0]!, from: iso(t), to: iso(t + 86_400_000) };
+  }],
+];
+
+const mark = (p95: number, budget: number) => (p95 <= budget ? 'within budget' : 'OVER BUDGET');
+const f = (x: number) => `${x.toFixed(2)} ms`.padStart(10);
+console.log(`  kiosk start on the ${passages.toLocaleString('en')}-passage log: ${startMs.toFixed(0)} ms`);
+console.log(`  search (100 rows a page, through the Dispatcher)   p50        p95      hits/query   budget p95 ≤ ${BUDGET_SEARCH} ms`);
+for (const [name, make] of KINDS) {
+  const times: number[] = [];
+  let hits = 0;
+  // Warm-up, then the measured queries.
+  for (let i = 0; i < 5; i++) await call('audit.search', { ...make(), limit: 100 });
+  for (let i = 0; i < 100; i++) {
+    const q = make();
+    const t0 = performance.now();
+    const r = await call('audit.search', { ...q, limit: 100 });
+    times.push(performance.now() - t0);
+    hits += r.rows.length;
+  }
+  times.sort((a, b) => a - b);
+  const p95 = percentile(times, 95);
+  console.log(`  ${name.padEnd(46)} ${f(percentile(times, 50))} ${f(p95)}   ${String(Math.round(hits / 100)).padStart(6)}     ${mark(p95, BUDGET_SEARCH)}`);
+}
+
+const afterSearch = memory();
+const gather: number[] = [];
+const pdf: number[] = [];
+let rows = 0;
+for (let i = 0; i < 12; i++) {
+  const id = 1 + Math.floor(rand() * (shiftCount - 1));
+  const t0 = performance.now();
+  const { data, pdf: bytes } = await kiosk.supervision.audit.shiftReport(id);
+  const total = performance.now() - t0;
+  const t1 = performance.now();
+  const { gatherShiftReport } = await import('../src/reports/shift-report.js');
+  const shift = kiosk.supervision.auth.shifts.view(kiosk.supervision.auth.shifts.get(id));
+  gatherShiftReport(kiosk.currentStore()!.db, shift, data.checkpoint, Date.now());
+  const g = performance.now() - t1;
+  if (i > 1) {
+    gather.push(g);
+    pdf.push(total);
+    rows += data.byHour.reduce((n, h) => n + h.in.allowed + h.in.denied + h.in.review + h.out.allowed + h.out.denied + h.out.review, 0);
+    if (bytes.length < 1000) throw new Error('empty PDF');
+  }
+}
+gather.sort((a, b) => a - b);
+pdf.sort((a, b) => a - b);
+console.log(
+  `  shift report (${Math.round(rows / gather.length).toLocaleString('en')} passages a shift): gathering p50 ${percentile(gather, 50).toFixed(1)} ms, ` +
+    `p95 ${percentile(gather, 95).toFixed(1)} ms (budget ≤ ${BUDGET_REPORT} ms: ${mark(percentile(gather, 95), BUDGET_REPORT)}); ` +
+    `with the PDF rendered p50 ${percentile(pdf, 50).toFixed(0)} ms, p95 ${percentile(pdf, 95).toFixed(0)} ms`,
+);
+
+const end = memory();
+console.log(
+  `  resident memory of the kiosk holding the log: ${afterStart.rss.toFixed(0)} MB after start, ` +
+    `${afterSearch.rss.toFixed(0)} MB after the searches, ${end.rss.toFixed(0)} MB after the reports; ` +
+    `peak ${end.hwm.toFixed(0)} MB (budget ≤ ${BUDGET_RSS} MB: ${mark(end.hwm, BUDGET_RSS)})`,
+);
+await kiosk.stop();
