@@ -21,7 +21,13 @@ const BUDGET_RSS = 200;
 
 const kiosk = new Kiosk({
   checkpoint: CheckpointConfig.parse({
-    checkpoint: { id: 'TX-01', name: 'Chốt Nguyễn Trãi', district: '01-009', area: '01-009', kind: 'district-entry' },
+    checkpoint: {
+      id: 'TX-01',
+      name: 'Chốt Nguyễn Trãi',
+      district: '01-009',
+      area: '01-009',
+      kind: 'district-entry',
+    },
   }),
   root: loadPublicKey(generateKeyPair().publicPem),
   trust: buildTrustList({ version: 1, issued: 0, issuers: [] }),
@@ -76,36 +82,53 @@ const shiftCount = (await call('shift.list', { limit: 1 })).shifts[0]!.id;
 
 const KINDS: [string, () => SearchFilters][] = [
   ['plate (full, any separators)', () => ({ plate: (person().plate ?? '29A-123.45').replace(/[-.]/g, ' ') })],
-  ['name, accents omitted', () => ({ name: person().name.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd') })],
+  [
+    'name, accents omitted',
+    () => ({ name: person().name.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd') }),
+  ],
   ['ID number, full (HMAC)', () => ({ idn: person().idn })],
   ['ID number, last 4 digits', () => ({ idn: person().idn.slice(-4) })],
   ['permit serial', () => ({ permit: person().cti })],
-  ['time range, 1 hour', () => {
-    const t = randomTime();
-    return { from: iso(t), to: iso(t + 3_600_000) };
-  }],
-  ['time range 1 day + decision DENY', () => {
-    const t = randomTime();
-    return { from: iso(t), to: iso(t + 86_400_000), decision: 'DENY' };
-  }],
+  [
+    'time range, 1 hour',
+    () => {
+      const t = randomTime();
+      return { from: iso(t), to: iso(t + 3_600_000) };
+    },
+  ],
+  [
+    'time range 1 day + decision DENY',
+    () => {
+      const t = randomTime();
+      return { from: iso(t), to: iso(t + 86_400_000), decision: 'DENY' };
+    },
+  ],
   ['reason (newest)', () => ({ reason: 'EXPIRED' })],
-  ['reason + 1 day', () => {
-    const t = randomTime();
-    return { reason: 'AREA_NOT_PERMITTED', from: iso(t), to: iso(t + 86_400_000) };
-  }],
+  [
+    'reason + 1 day',
+    () => {
+      const t = randomTime();
+      return { reason: 'AREA_NOT_PERMITTED', from: iso(t), to: iso(t + 86_400_000) };
+    },
+  ],
   ["a shift's passages", () => ({ shiftId: 1 + Math.floor(rand() * shiftCount) })],
   ['overridden only', () => ({ overridden: true })],
-  ['surname + 1 day', () => {
-    const p = person();
-    const t = randomTime();
-    return { name: p.name.split(' ')[0]!, from: iso(t), to: iso(t + 86_400_000) };
-  }],
+  [
+    'surname + 1 day',
+    () => {
+      const p = person();
+      const t = randomTime();
+      return { name: p.name.split(' ')[0]!, from: iso(t), to: iso(t + 86_400_000) };
+    },
+  ],
 ];
 
 const mark = (p95: number, budget: number) => (p95 <= budget ? 'within budget' : 'OVER BUDGET');
 const f = (x: number) => `${x.toFixed(2)} ms`.padStart(10);
 console.log(`  kiosk start on the ${passages.toLocaleString('en')}-passage log: ${startMs.toFixed(0)} ms`);
-console.log(`  search (100 rows a page, through the Dispatcher)   p50        p95      hits/query   budget p95 ≤ ${BUDGET_SEARCH} ms`);
+console.log(
+  `  search (100 rows a page, through the Dispatcher)   p50        p95      hits/query   budget p95 ≤ ${BUDGET_SEARCH} ms`,
+);
 for (const [name, make] of KINDS) {
   const times: number[] = [];
   let hits = 0;
@@ -120,7 +143,9 @@ for (const [name, make] of KINDS) {
   }
   times.sort((a, b) => a - b);
   const p95 = percentile(times, 95);
-  console.log(`  ${name.padEnd(46)} ${f(percentile(times, 50))} ${f(p95)}   ${String(Math.round(hits / 100)).padStart(6)}     ${mark(p95, BUDGET_SEARCH)}`);
+  console.log(
+    `  ${name.padEnd(46)} ${f(percentile(times, 50))} ${f(p95)}   ${String(Math.round(hits / 100)).padStart(6)}     ${mark(p95, BUDGET_SEARCH)}`,
+  );
 }
 
 const afterSearch = memory();
@@ -140,7 +165,10 @@ for (let i = 0; i < 12; i++) {
   if (i > 1) {
     gather.push(g);
     pdf.push(total);
-    rows += data.byHour.reduce((n, h) => n + h.in.allowed + h.in.denied + h.in.review + h.out.allowed + h.out.denied + h.out.review, 0);
+    rows += data.byHour.reduce(
+      (n, h) => n + h.in.allowed + h.in.denied + h.in.review + h.out.allowed + h.out.denied + h.out.review,
+      0,
+    );
     if (bytes.length < 1000) throw new Error('empty PDF');
   }
 }

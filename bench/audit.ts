@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IdnHasher } from '../src/audit/idn.js';
+import { maskIdNumber } from '../src/permit/view.js';
 import {
   auditChainHash,
   type ChainedPassageV3,
@@ -21,14 +22,75 @@ import {
 } from '../src/store/chain.js';
 import { openDatabase } from '../src/store/db.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
-import { maskIdNumber } from '../src/permit/view.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SHIFT_MS = 8 * 3_600_000;
-const SURNAMES = ['Nguyễn', 'Nguyễn', 'Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
+const SURNAMES = [
+  'Nguyễn',
+  'Nguyễn',
+  'Nguyễn',
+  'Trần',
+  'Lê',
+  'Phạm',
+  'Hoàng',
+  'Huỳnh',
+  'Phan',
+  'Vũ',
+  'Võ',
+  'Đặng',
+  'Bùi',
+  'Đỗ',
+  'Hồ',
+  'Ngô',
+  'Dương',
+  'Lý',
+];
 const MIDDLE = ['Văn', 'Thị', 'Đức', 'Minh', 'Thanh', 'Hữu', 'Ngọc', 'Quang', 'Thu', 'Xuân', 'Hoàng', 'Kim'];
-const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Đức', 'Giang', 'Hà', 'Hải', 'Hằng', 'Hiếu', 'Hoa', 'Hùng', 'Hương', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Ngọc', 'Phong', 'Phương', 'Quân', 'Quỳnh', 'Sơn', 'Tâm', 'Thảo', 'Thắng', 'Trang', 'Trung', 'Tuấn', 'Vân', 'Việt', 'Yến'];
-const REASONS = ['EXPIRED', 'AREA_NOT_PERMITTED', 'OUTSIDE_HOURS', 'ORIGIN_HIGH_RISK', 'REVOKED', 'SIGNATURE_INVALID'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Cường',
+  'Dũng',
+  'Đức',
+  'Giang',
+  'Hà',
+  'Hải',
+  'Hằng',
+  'Hiếu',
+  'Hoa',
+  'Hùng',
+  'Hương',
+  'Khánh',
+  'Lan',
+  'Linh',
+  'Long',
+  'Mai',
+  'Nam',
+  'Nga',
+  'Ngọc',
+  'Phong',
+  'Phương',
+  'Quân',
+  'Quỳnh',
+  'Sơn',
+  'Tâm',
+  'Thảo',
+  'Thắng',
+  'Trang',
+  'Trung',
+  'Tuấn',
+  'Vân',
+  'Việt',
+  'Yến',
+];
+const REASONS = [
+  'EXPIRED',
+  'AREA_NOT_PERMITTED',
+  'OUTSIDE_HOURS',
+  'ORIGIN_HIGH_RISK',
+  'REVOKED',
+  'SIGNATURE_INVALID',
+];
 const VEHICLES = ['motorbike', 'motorbike', 'motorbike', 'car', 'truck', 'bicycle', null, null];
 
 function rng(seed: number): () => number {
@@ -63,7 +125,10 @@ export function population(count: number, seed = 7): Person[] {
     out.push({
       name: `${pick(SURNAMES)} ${pick(MIDDLE)} ${pick(GIVEN)}`,
       idn: `001${String(Math.floor(r() * 1e9)).padStart(9, '0')}`,
-      plate: vehicle && vehicle !== 'bicycle' ? `${province}${letter}-${digits.slice(0, 3)}.${digits.slice(3)}` : null,
+      plate:
+        vehicle && vehicle !== 'bicycle'
+          ? `${province}${letter}-${digits.slice(0, 3)}.${digits.slice(3)}`
+          : null,
       vehicle,
       cti: `TX-2021-${String(i).padStart(7, '0')}`,
     });
@@ -90,23 +155,27 @@ function generate(path: string, passages: number, endMs: number): void {
   const r = rng(11);
   const idn = new IdnHasher(db);
   const guards = 20;
-  const insertUser = db.prepare(`INSERT INTO users (name, display_name, role, pin_hash, created_ms, updated_ms)
+  const insertUser =
+    db.prepare(`INSERT INTO users (name, display_name, role, pin_hash, created_ms, updated_ms)
     VALUES (?, ?, ?, 'scrypt$1$8$1$AA==$AA==', 0, 0)`);
   db.transaction(() => {
     for (let g = 1; g <= guards; g++) insertUser.run(`canbo${g}`, `Cán bộ ${g}`, 'guard');
     insertUser.run('giamsat', 'Đại uý Nguyễn Văn Bình', 'supervisor');
   })();
-  const insertPassage = db.prepare(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source,
+  const insertPassage =
+    db.prepare(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source,
     decision, reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
     vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash, seq, chain_v, user_id,
     shift_id, idn_hmac, passengers, note) VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source,
     @decision, @reasons, @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name,
     @id_masked, @vehicle_plate, NULL, @personal_salt, @personal_hash, 0, @prev_hash, @hash, @seq, 3, @user_id,
     @shift_id, @idn_hmac, 0, NULL)`);
-  const insertAudit = db.prepare(`INSERT INTO audit_events (id, seq, at_ms, kind, user_id, user_name, shift_id,
+  const insertAudit =
+    db.prepare(`INSERT INTO audit_events (id, seq, at_ms, kind, user_id, user_name, shift_id,
     passage_id, details, prev_hash, hash) VALUES (@id, @seq, @at_ms, @kind, @user_id, @user_name, @shift_id,
     @passage_id, @details, @prev_hash, @hash)`);
-  const insertShift = db.prepare(`INSERT INTO shifts (id, user_id, lane, opened_ms, closed_ms, closed_by, handover_notes,
+  const insertShift =
+    db.prepare(`INSERT INTO shifts (id, user_id, lane, opened_ms, closed_ms, closed_by, handover_notes,
     close_seq, close_hash) VALUES (?, ?, '1', ?, ?, ?, ?, ?, ?)`);
   // One passage every 4.3 s on average, day and night: a busy lane, ~6,700 passages per 8-hour shift.
   const startMs = endMs - passages * 4320;
@@ -117,7 +186,14 @@ function generate(path: string, passages: number, endMs: number): void {
   let shiftEnd = 0;
   let shiftCounts = { allowed: 0, denied: 0, review: 0, overridden: 0, people: 0 };
   let at = startMs;
-  const audit = (kind: string, atMs: number, userId: number, shift: number, passageId: number | null, details: object) => {
+  const audit = (
+    kind: string,
+    atMs: number,
+    userId: number,
+    shift: number,
+    passageId: number | null,
+    details: object,
+  ) => {
     seq++;
     auditId++;
     const row = {
@@ -140,7 +216,16 @@ function generate(path: string, passages: number, endMs: number): void {
     if (shiftId === 0) return;
     const guard = ((shiftId - 1) % guards) + 1;
     const ev = audit('shift_close', shiftEnd, guard, shiftId, null, { notes: '', counts: shiftCounts });
-    insertShift.run(shiftId, guard, shiftEnd - SHIFT_MS, shiftEnd, guard, 'Bàn giao bình thường', ev.seq, ev.hash);
+    insertShift.run(
+      shiftId,
+      guard,
+      shiftEnd - SHIFT_MS,
+      shiftEnd,
+      guard,
+      'Bàn giao bình thường',
+      ev.seq,
+      ev.hash,
+    );
   };
   const BATCH = 50_000;
   const t0 = Date.now();
@@ -156,12 +241,24 @@ function generate(path: string, passages: number, endMs: number): void {
           shiftId++;
           shiftEnd = (Math.floor(at / SHIFT_MS) + 1) * SHIFT_MS;
           shiftCounts = { allowed: 0, denied: 0, review: 0, overridden: 0, people: 0 };
-          audit('shift_open', Math.floor(at / SHIFT_MS) * SHIFT_MS, ((shiftId - 1) % guards) + 1, shiftId, null, { lane: '1' });
+          audit(
+            'shift_open',
+            Math.floor(at / SHIFT_MS) * SHIFT_MS,
+            ((shiftId - 1) % guards) + 1,
+            shiftId,
+            null,
+            { lane: '1' },
+          );
         }
         const p = people[Math.floor(r() * people.length)]!;
         const roll = r();
         const decision = roll < 0.85 ? 'ALLOW' : roll < 0.95 ? 'DENY' : 'REVIEW';
-        const reasons = decision === 'ALLOW' ? [] : decision === 'DENY' ? [REASONS[Math.floor(r() * REASONS.length)]!] : ['VEHICLE_MISMATCH'];
+        const reasons =
+          decision === 'ALLOW'
+            ? []
+            : decision === 'DENY'
+              ? [REASONS[Math.floor(r() * REASONS.length)]!]
+              : ['VEHICLE_MISMATCH'];
         const guard = ((shiftId - 1) % guards) + 1;
         const personal = {
           holder_name: p.name,
@@ -205,14 +302,20 @@ function generate(path: string, passages: number, endMs: number): void {
         shiftCounts.people++;
         // One denial in fifty is let through by the guard, with a written reason.
         if (decision === 'DENY' && r() < 0.02) {
-          audit('override', at + 30_000, guard, shiftId, id, { reason: 'Cấp cứu, đã gọi xác minh với phường', decision, reasons });
+          audit('override', at + 30_000, guard, shiftId, id, {
+            reason: 'Cấp cứu, đã gọi xác minh với phường',
+            decision,
+            reasons,
+          });
           shiftCounts.overridden++;
         }
       }
       done += n;
     })();
     if (done % 500_000 === 0 || done === passages) {
-      process.stdout.write(`\r  generating: ${done.toLocaleString('en')} / ${passages.toLocaleString('en')} passages, ${Math.round((Date.now() - t0) / 1000)} s   `);
+      process.stdout.write(
+        `\r  generating: ${done.toLocaleString('en')} / ${passages.toLocaleString('en')} passages, ${Math.round((Date.now() - t0) / 1000)} s   `,
+      );
     }
   }
   closeShift();
@@ -280,7 +383,9 @@ export async function benchAudit(passages: number): Promise<void> {
   // Searches, reports and memory in a fresh process holding the log as a kiosk does, on plain
   // JavaScript like the shipped kiosk (tsx's in-process transpiler alone adds ~35 MB of memory).
   const probe = await compiledProbe();
-  const args = probe ? [probe, path, String(passages)] : ['--import', 'tsx', join(HERE, 'audit-probe.ts'), path, String(passages)];
+  const args = probe
+    ? [probe, path, String(passages)]
+    : ['--import', 'tsx', join(HERE, 'audit-probe.ts'), path, String(passages)];
   if (!probe) console.log('  (esbuild missing: the probe runs under tsx, memory reads ~35 MB high)');
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',

@@ -3,8 +3,8 @@ import { cpus, totalmem } from 'node:os';
 import { benchAudit } from './audit.js';
 import { benchCamera } from './camera.js';
 import { benchRevocations } from './revocations.js';
-import { benchScanPath } from './scan-path.js';
 import { benchScanLatency } from './scan-latency.js';
+import { benchScanPath } from './scan-path.js';
 import { benchUplinkDrain } from './uplink-drain.js';
 import { benchVerifyRate } from './verify-rate.js';
 
@@ -28,5 +28,5 @@ console.log('\n[verify rate] permits verified per second, and QR decoding');
 await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[uplink] outbox drain to a local Mosquitto at QoS 1, beside raw mqtt.js');
 await benchUplinkDrain(Number(process.env.BENCH_DRAIN ?? 20_000));
-console.log('\n[audit] the supervisor\'s search, shift report and memory over a generated log');
+console.log("\n[audit] the supervisor's search, shift report and memory over a generated log");
 await benchAudit(Number(process.env.BENCH_PASSAGES ?? 5_000_000));

@@ -40,12 +40,13 @@ const histogram = (s: LuminanceSource): Binarizer => new GlobalHistogramBinarize
 const ATTEMPTS: readonly Attempt[] = [
   { view: 'frame', binarizer: hybrid, hints: HARDER, inverted: false },
   { view: 'frame', binarizer: histogram, hints: HARDER, inverted: false },
+  // Early, and cheap: light-on-dark phone screens are common at a lane.
+  { view: 'frame', binarizer: histogram, hints: HARDER, inverted: true },
   { view: 'frame', binarizer: hybrid, hints: PURE, inverted: false },
   { view: 'half', binarizer: hybrid, hints: HARDER, inverted: false },
   { view: 'frame', binarizer: hybrid, hints: PLAIN, inverted: false },
   { view: 'transposed', binarizer: hybrid, hints: HARDER, inverted: false },
   { view: 'frame', binarizer: hybrid, hints: HARDER, inverted: true },
-  { view: 'frame', binarizer: histogram, hints: HARDER, inverted: true },
   { view: 'half', binarizer: hybrid, hints: HARDER, inverted: true },
   { view: 'transposed', binarizer: hybrid, hints: HARDER, inverted: true },
   { view: 'smoothed', binarizer: hybrid, hints: HARDER, inverted: false },

@@ -13,7 +13,11 @@ const kills = arg('--kills') ?? 50;
 const seed = arg('--seed');
 const t0 = Date.now();
 console.log(`Thử mất điện / crash test: ${kills} × SIGKILL while scans stream in over a pseudo-terminal`);
-const s = await runCrashTest({ kills, ...(seed !== undefined ? { seed } : {}), log: (l) => console.log(`  ${l}`) });
+const s = await runCrashTest({
+  kills,
+  ...(seed !== undefined ? { seed } : {}),
+  log: (l) => console.log(`  ${l}`),
+});
 const secs = Math.round((Date.now() - t0) / 1000);
 console.log(
   `\nseed ${s.seed}: ${s.kills} kills (${s.startupKills} while starting), ${s.scansWritten} scans written, ` +

@@ -2,9 +2,15 @@
 // crosses a process or network boundary (WebSocket, HTTP, Electron IPC) is parsed with these schemas.
 // No Node imports: the renderer and the Electron preload bundle this file.
 import { z } from 'zod';
-import { Decision, Direction, ReasonCode, ScanSource } from './reasons.js';
 import { auditMethods } from '../audit/api-schema.js';
-import { LaneOverrideView, laneMethodsFor, PersonView, VehicleFields, VehicleView } from '../lane/api-schema.js';
+import {
+  LaneOverrideView,
+  laneMethodsFor,
+  PersonView,
+  VehicleFields,
+  VehicleView,
+} from '../lane/api-schema.js';
+import { Decision, Direction, ReasonCode, ScanSource } from './reasons.js';
 
 export const PermitView = z.object({
   iss: z.string(),

@@ -229,7 +229,10 @@ export const auditMethods = {
   },
   'auth.logout': { params: Empty, result: Ok },
   'auth.whoami': { params: Empty, result: SessionView.nullable() },
-  'auth.changePin': { params: z.object({ currentPin: z.string().max(64), newPin: Pin }).strict(), result: Ok },
+  'auth.changePin': {
+    params: z.object({ currentPin: z.string().max(64), newPin: Pin }).strict(),
+    result: Ok,
+  },
   'users.list': { params: Empty, result: z.array(UserView) },
   'users.create': {
     params: z.object({ name: UserName, displayName: DisplayName, role: Role, pin: Pin }).strict(),
@@ -255,7 +258,10 @@ export const auditMethods = {
   },
   'shift.open': { params: Empty, result: ShiftView },
   /** Closes the open shift with handover notes; a guard's session ends with it. */
-  'shift.close': { params: z.object({ notes: z.string().trim().max(2000).default('') }).strict(), result: ShiftView },
+  'shift.close': {
+    params: z.object({ notes: z.string().trim().max(2000).default('') }).strict(),
+    result: ShiftView,
+  },
   'shift.list': {
     params: Range.extend({
       limit: z.number().int().min(1).max(200).default(50),
@@ -265,7 +271,9 @@ export const auditMethods = {
   },
   'shift.get': { params: z.object({ id: z.number().int().positive() }).strict(), result: ShiftView },
   'shift.signoff': {
-    params: z.object({ id: z.number().int().positive(), note: z.string().trim().max(1000).default('') }).strict(),
+    params: z
+      .object({ id: z.number().int().positive(), note: z.string().trim().max(1000).default('') })
+      .strict(),
     result: ShiftView,
   },
   /** Lets a denied or review passage through: needs a reason of at least 10 characters (policy.md). */

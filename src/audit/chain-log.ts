@@ -1,10 +1,10 @@
 // The one hash chain of passages and audit events, at the database level: its head, appending an
 // audit event, and "verify log", which recomputes every hash in seq order and names the first row
 // that does not verify (table + id). Passages are appended by the Store (src/store/store.ts).
-import type { ChainBreak, VerifyResult } from './api-schema.js';
+
 import {
-  auditEventProblem,
   auditChainHash,
+  auditEventProblem,
   type ChainProblem,
   GENESIS_HASH,
   passageProblem,
@@ -12,6 +12,7 @@ import {
   type StoredPassageForChain,
 } from '../store/chain.js';
 import type { Db } from '../store/db.js';
+import type { ChainBreak, VerifyResult } from './api-schema.js';
 
 export interface ChainHead {
   seq: number;
@@ -97,13 +98,51 @@ export class AuditChain {
 
 /** Every column the chain covers (src/store/chain.ts passageProblem), chain versions 1 to 3. */
 const PASSAGE_CHAIN_COLUMNS = [
-  'id', 'at_ms', 'checkpoint_id', 'area', 'lane', 'direction', 'source', 'decision', 'reasons', 'permit_hash',
-  'iss', 'cti', 'purpose', 'vehicle_type', 'people', 'let_through', 'personal_hash', 'holder_name', 'id_masked',
-  'vehicle_plate', 'raw_preview', 'personal_salt', 'purged', 'prev_hash', 'hash', 'chain_v', 'seq', 'user_id',
-  'shift_id', 'idn_hmac', 'passengers', 'note',
+  'id',
+  'at_ms',
+  'checkpoint_id',
+  'area',
+  'lane',
+  'direction',
+  'source',
+  'decision',
+  'reasons',
+  'permit_hash',
+  'iss',
+  'cti',
+  'purpose',
+  'vehicle_type',
+  'people',
+  'let_through',
+  'personal_hash',
+  'holder_name',
+  'id_masked',
+  'vehicle_plate',
+  'raw_preview',
+  'personal_salt',
+  'purged',
+  'prev_hash',
+  'hash',
+  'chain_v',
+  'seq',
+  'user_id',
+  'shift_id',
+  'idn_hmac',
+  'passengers',
+  'note',
 ] as const;
 const AUDIT_CHAIN_COLUMNS = [
-  'id', 'seq', 'at_ms', 'kind', 'user_id', 'user_name', 'shift_id', 'passage_id', 'details', 'prev_hash', 'hash',
+  'id',
+  'seq',
+  'at_ms',
+  'kind',
+  'user_id',
+  'user_name',
+  'shift_id',
+  'passage_id',
+  'details',
+  'prev_hash',
+  'hash',
 ] as const;
 
 // biome-ignore format: one column a line would make this mapping four screens long
@@ -165,10 +204,14 @@ export class ChainVerifier {
     // Raw arrays mapped to object literals: better-sqlite3's own row objects of ~35 columns cost about
     // 15 µs each to build, more than hashing the row (5 million rows: minutes).
     this.nextPassages = db
-      .prepare(`SELECT ${PASSAGE_CHAIN_COLUMNS.join(', ')} FROM passages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
+      .prepare(
+        `SELECT ${PASSAGE_CHAIN_COLUMNS.join(', ')} FROM passages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      )
       .raw();
     this.nextAudits = db
-      .prepare(`SELECT ${AUDIT_CHAIN_COLUMNS.join(', ')} FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
+      .prepare(
+        `SELECT ${AUDIT_CHAIN_COLUMNS.join(', ')} FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      )
       .raw();
     this.rowAt = db.prepare('SELECT hash FROM passages WHERE seq = ?');
     this.auditAt = db.prepare('SELECT hash FROM audit_events WHERE seq = ?');
@@ -188,7 +231,9 @@ export class ChainVerifier {
 
   private refill(): void {
     if (this.passages.length === 0 && !this.passagesDone) {
-      const rows = (this.nextPassages.all(this.passagesCursor, this.toSeq, BATCH) as unknown[][]).map(passageOf);
+      const rows = (this.nextPassages.all(this.passagesCursor, this.toSeq, BATCH) as unknown[][]).map(
+        passageOf,
+      );
       this.passages = rows.map((row) => ({ table: 'passages', row }));
       if (rows.length < BATCH) this.passagesDone = true;
       if (rows.length > 0) this.passagesCursor = rows[rows.length - 1]!.seq;

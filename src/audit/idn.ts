@@ -14,7 +14,9 @@ export class IdnHasher {
 
   private getKey(): Buffer {
     if (this.key) return this.key;
-    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(KEY) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(KEY) as
+      | { value: string }
+      | undefined;
     if (row) {
       this.key = Buffer.from(row.value, 'base64');
       return this.key;

@@ -35,7 +35,13 @@ export function toEventView(r: EventRow): AuditEventView {
 
 export function listEvents(
   db: Db,
-  q: { fromMs: number; toMs: number; kinds?: readonly AuditKind[] | undefined; beforeId: number; limit: number },
+  q: {
+    fromMs: number;
+    toMs: number;
+    kinds?: readonly AuditKind[] | undefined;
+    beforeId: number;
+    limit: number;
+  },
 ): { events: AuditEventView[]; more: boolean } {
   const kinds = q.kinds && q.kinds.length > 0 ? q.kinds : null;
   const sql = `SELECT id, seq, at_ms, kind, user_name, shift_id, passage_id, details FROM audit_events

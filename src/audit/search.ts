@@ -141,7 +141,9 @@ export function buildSearch(
   if (f.plate !== undefined) {
     const n = normalisePlate(f.plate);
     if (n.length < 2) throw new KioskError('BAD_PARAMS', 'Biển số quá ngắn', 'Plate too short');
-    where.push(`p.vehicle_plate IS NOT NULL AND ${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} >= ?`);
+    where.push(
+      `p.vehicle_plate IS NOT NULL AND ${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} >= ?`,
+    );
     where.push(`${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} < ?`);
     args.push(n, `${n}~`);
   }
@@ -195,9 +197,7 @@ export function buildSearch(
     where.push(`(${atCol}, ${idCol}) < (?, ?)`);
     args.push(page.before.at, page.before.id);
   }
-  const from = byReason
-    ? 'passage_reasons r JOIN passages p ON p.id = r.passage_id'
-    : 'passages p';
+  const from = byReason ? 'passage_reasons r JOIN passages p ON p.id = r.passage_id' : 'passages p';
   const sql = `SELECT ${PASSAGE_COLUMNS} FROM ${from} LEFT JOIN users u ON u.id = p.user_id
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${atCol} DESC, ${idCol} DESC LIMIT ${page.limit + 1}`;
@@ -240,7 +240,9 @@ export class PassageSearch {
 
   get(id: number): AuditPassage {
     const row = this.db
-      .prepare(`SELECT ${PASSAGE_COLUMNS} FROM passages p LEFT JOIN users u ON u.id = p.user_id WHERE p.id = ?`)
+      .prepare(
+        `SELECT ${PASSAGE_COLUMNS} FROM passages p LEFT JOIN users u ON u.id = p.user_id WHERE p.id = ?`,
+      )
       .get(id) as PassageQueryRow | undefined;
     if (!row) throw new KioskError('PASSAGE_NOT_FOUND', `Không có lượt qua số ${id}`, `No passage ${id}`);
     return toAuditPassage(row);

@@ -6,11 +6,11 @@ import { KioskError } from '../api/errors.js';
 import type { MethodName } from '../api/schema.js';
 import type { AuthService } from '../auth/service.js';
 import { parseTime } from '../auth/service.js';
-import type { Db } from '../store/db.js';
-import type { Store } from '../store/store.js';
 import { passagesCsv } from '../reports/csv.js';
 import { renderShiftReportPdf } from '../reports/pdf.js';
 import { gatherShiftReport, type ShiftReportData } from '../reports/shift-report.js';
+import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { FileResult, SearchFilters, VerifyResult } from './api-schema.js';
 import { type AuditChain, verifyLog } from './chain-log.js';
 import type { IdnHasher } from './idn.js';
@@ -145,12 +145,21 @@ export class AuditService {
         const csv = passagesCsv(rows, lang);
         // The audit keeps which filters were used, never their values (names, ID numbers).
         this.audit('export', this.need(c), { format: 'csv', rows: csv.rows, filters: Object.keys(filters) });
-        return file(`luot-qua_${this.opts.checkpoint.id}_${this.stamp()}.csv`, 'text/csv; charset=utf-8', csv.bytes, csv.rows);
+        return file(
+          `luot-qua_${this.opts.checkpoint.id}_${this.stamp()}.csv`,
+          'text/csv; charset=utf-8',
+          csv.bytes,
+          csv.rows,
+        );
       },
       'export.shiftReport': async (p, c) => {
         const { data, pdf } = await this.shiftReport(p.shiftId);
         this.audit('export', this.need(c), { format: 'pdf', shiftId: p.shiftId }, p.shiftId);
-        const rows = data.byHour.reduce((n, h) => n + h.in.allowed + h.in.denied + h.in.review + h.out.allowed + h.out.denied + h.out.review, 0);
+        const rows = data.byHour.reduce(
+          (n, h) =>
+            n + h.in.allowed + h.in.denied + h.in.review + h.out.allowed + h.out.denied + h.out.review,
+          0,
+        );
         return file(`bao-cao-ca-${p.shiftId}_${this.opts.checkpoint.id}.pdf`, 'application/pdf', pdf, rows);
       },
       'retention.purge': async (_p, c) => {

@@ -2,12 +2,7 @@
 // sessions and shifts (src/auth/), the audit chain, search, reports and retention (src/audit/,
 // src/reports/). It is the Dispatcher's Authorizer from construction on; until start() has opened
 // them, every non-public call is refused.
-import type {
-  Authorizer,
-  Caller,
-  CallContext,
-  Implementation,
-} from '../api/dispatch.js';
+import type { Authorizer, CallContext, Caller, Implementation } from '../api/dispatch.js';
 import { KioskError } from '../api/errors.js';
 import type { EventName, MethodName } from '../api/schema.js';
 import { ACCESS, EVENT_ACCESS } from '../auth/access.js';
@@ -36,7 +31,10 @@ export interface SupervisionOptions {
 }
 
 /** passage.override is the lane's (src/lane/service.ts): it records the chained event with its rules. */
-type SupervisionMethods = Pick<Implementation, Exclude<keyof typeof auditMethods & MethodName, 'passage.override'>>;
+type SupervisionMethods = Pick<
+  Implementation,
+  Exclude<keyof typeof auditMethods & MethodName, 'passage.override'>
+>;
 
 export interface Attribution {
   userId: number | null;
@@ -155,7 +153,8 @@ export class Supervision implements Authorizer {
     for (const name of names as (keyof SupervisionMethods)[]) {
       out[name] = async (params, caller) => {
         const fn = this.p.impl[name];
-        if (!fn) throw new KioskError('NOT_IMPLEMENTED', `Chưa có lệnh ${name}`, `${name} is not implemented`);
+        if (!fn)
+          throw new KioskError('NOT_IMPLEMENTED', `Chưa có lệnh ${name}`, `${name} is not implemented`);
         return fn(params, caller);
       };
     }

@@ -1,6 +1,6 @@
 // Roles at run time: logins with lockout, sessions, accounts and shifts, and the Authorizer the
 // Dispatcher asks on every call. A part of the kiosk: the constructor stores, start() loads.
-import type { Authorizer, Caller, CallContext, CallerSession, Implementation } from '../api/dispatch.js';
+import type { Authorizer, CallContext, Caller, CallerSession, Implementation } from '../api/dispatch.js';
 import { KioskError } from '../api/errors.js';
 import type { EventName, MethodName } from '../api/schema.js';
 import type { Role, SessionView } from '../audit/api-schema.js';
@@ -81,12 +81,20 @@ export class AuthService implements Authorizer {
     if (this.users.hasAdmin()) return { firstRunAdminPin: null };
     const pin = randomPin(8);
     const name = this.users.byName('admin') ? `admin-${Date.now() % 100000}` : 'admin';
-    const row = await this.users.create({ name, displayName: 'Quản trị viên', role: 'admin', pin }, this.now());
+    const row = await this.users.create(
+      { name, displayName: 'Quản trị viên', role: 'admin', pin },
+      this.now(),
+    );
     this.audit('user_create', null, { id: row.id, name: row.name, role: 'admin', source: 'first-run' });
     return { firstRunAdminPin: `${row.name} / ${pin}` };
   }
 
-  private audit(kind: string, who: CallerSession | UserRow | null, details: Record<string, unknown>, shiftId?: number) {
+  private audit(
+    kind: string,
+    who: CallerSession | UserRow | null,
+    details: Record<string, unknown>,
+    shiftId?: number,
+  ) {
     const userId = who ? ('userId' in who ? who.userId : who.id) : null;
     const userName = who ? ('displayName' in who ? who.displayName : who.display_name) : null;
     return this.chain.append({ atMs: this.now(), kind, userId, userName, shiftId: shiftId ?? null, details });
@@ -117,7 +125,11 @@ export class AuthService implements Authorizer {
     if (access.who === 'public') return;
     if (!session) {
       throw ctx.token
-        ? new KioskError('SESSION_EXPIRED', 'Phiên đã hết hạn: hãy đăng nhập lại', 'Session expired: log in again')
+        ? new KioskError(
+            'SESSION_EXPIRED',
+            'Phiên đã hết hạn: hãy đăng nhập lại',
+            'Session expired: log in again',
+          )
         : new KioskError('UNAUTHENTICATED', 'Cần đăng nhập', 'Login required');
     }
     // A cookie rides along with any request the browser makes; the header proves our own page sent it.
@@ -154,7 +166,11 @@ export class AuthService implements Authorizer {
     if (!user || user.disabled === 1) {
       // Same work as a real check, so the time taken does not tell which names exist.
       await verifyPin(pin, await dummyHash(this.pinCost));
-      this.audit('login_failed', null, { name: name.slice(0, 64), why: user ? 'disabled' : 'unknown', peer: ctx.peer ?? null });
+      this.audit('login_failed', null, {
+        name: name.slice(0, 64),
+        why: user ? 'disabled' : 'unknown',
+        peer: ctx.peer ?? null,
+      });
       throw refused();
     }
     if (user.locked_until_ms > now) {

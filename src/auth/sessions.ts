@@ -58,7 +58,8 @@ export class Sessions {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      insert: p(`INSERT INTO sessions (id, user_id, role, csrf, created_ms, last_seen_ms, expires_ms, transport, peer)
+      insert:
+        p(`INSERT INTO sessions (id, user_id, role, csrf, created_ms, last_seen_ms, expires_ms, transport, peer)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       get: p('SELECT * FROM sessions WHERE id = ?'),
       touch: p('UPDATE sessions SET last_seen_ms = ? WHERE id = ?'),
@@ -68,7 +69,12 @@ export class Sessions {
     };
   }
 
-  create(user: UserRow, nowMs: number, transport: Transport, peer: string | null): { token: string; session: CallerSession } {
+  create(
+    user: UserRow,
+    nowMs: number,
+    transport: Transport,
+    peer: string | null,
+  ): { token: string; session: CallerSession } {
     const token = randomBytes(32).toString('base64url');
     const id = tokenId(token);
     const csrf = randomBytes(18).toString('base64url');
@@ -132,13 +138,22 @@ export class Sessions {
     this.s.expired.run(nowMs, nowMs, longestIdle);
     for (const [id, c] of this.cache) {
       const role = c.session.role;
-      if (nowMs >= c.createdMs + this.policy.maxMs[role] || nowMs >= c.lastSeenMs + this.policy.idleMs[role]) {
+      if (
+        nowMs >= c.createdMs + this.policy.maxMs[role] ||
+        nowMs >= c.lastSeenMs + this.policy.idleMs[role]
+      ) {
         this.cache.delete(id);
       }
     }
   }
 
-  private toSession(id: string, user: UserRow, csrf: string, createdMs: number, lastSeenMs: number): CallerSession {
+  private toSession(
+    id: string,
+    user: UserRow,
+    csrf: string,
+    createdMs: number,
+    lastSeenMs: number,
+  ): CallerSession {
     return {
       id,
       userId: user.id,
@@ -146,7 +161,10 @@ export class Sessions {
       displayName: user.display_name,
       role: user.role,
       csrf,
-      expiresMs: Math.min(lastSeenMs + this.policy.idleMs[user.role], createdMs + this.policy.maxMs[user.role]),
+      expiresMs: Math.min(
+        lastSeenMs + this.policy.idleMs[user.role],
+        createdMs + this.policy.maxMs[user.role],
+      ),
     };
   }
 }

@@ -5,7 +5,10 @@ import { Pin, Role, UserName } from '../audit/api-schema.js';
 import { DEFAULT_RETENTION_DAYS } from '../audit/retention.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './sessions.js';
 
-const Minutes = z.number().positive().max(7 * 24 * 60);
+const Minutes = z
+  .number()
+  .positive()
+  .max(7 * 24 * 60);
 const ByRole = z
   .object({ guard: Minutes.optional(), supervisor: Minutes.optional(), admin: Minutes.optional() })
   .strict()
@@ -18,12 +21,20 @@ export const AuthSettings = z
      * changed on the kiosk stays changed). Meant for the first start and the demo; change the PINs.
      */
     users: z
-      .array(z.object({ name: UserName, displayName: z.string().min(1).max(80).optional(), role: Role, pin: Pin }).strict())
+      .array(
+        z
+          .object({ name: UserName, displayName: z.string().min(1).max(80).optional(), role: Role, pin: Pin })
+          .strict(),
+      )
       .max(100)
       .default([]),
     /** Wrong PINs in a row before the account locks. */
     lockoutAttempts: z.number().int().min(1).max(100).default(5),
-    lockoutMinutes: z.number().positive().max(24 * 60).default(5),
+    lockoutMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(5),
     /** Idle time after which a session ends, by role (defaults: guard 720, supervisor 30, admin 15). */
     idleMinutes: ByRole,
     /** Longest session, by role (defaults: guard 960, supervisor 720, admin 240). */
@@ -64,7 +75,10 @@ export function isLoopbackHost(host: string): boolean {
  * The browser host binds loopback unless `http.lan` is true: opening the kiosk (and its personal data)
  * to the network must be a decision, not a typo. Used as a refinement of the `http` section.
  */
-export function checkLanBinding(http: { host: string; lan?: boolean | undefined }, ctx: z.RefinementCtx): void {
+export function checkLanBinding(
+  http: { host: string; lan?: boolean | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (!isLoopbackHost(http.host) && http.lan !== true) {
     ctx.addIssue({
       code: 'custom',

@@ -50,15 +50,21 @@ export class Shifts {
       previous: p(`${SELECT} WHERE s.closed_ms IS NOT NULL ORDER BY s.id DESC LIMIT 1`),
       list: p(`${SELECT} WHERE s.opened_ms >= ? AND s.opened_ms < ? AND s.id < ? ORDER BY s.id DESC LIMIT ?`),
       insert: p('INSERT INTO shifts (user_id, lane, opened_ms, previous_shift_id) VALUES (?, ?, ?, ?)'),
-      close: p(`UPDATE shifts SET closed_ms = ?, closed_by = ?, handover_notes = ? WHERE id = ? AND closed_ms IS NULL`),
+      close: p(
+        `UPDATE shifts SET closed_ms = ?, closed_by = ?, handover_notes = ? WHERE id = ? AND closed_ms IS NULL`,
+      ),
       seal: p('UPDATE shifts SET close_seq = ?, close_hash = ? WHERE id = ?'),
-      signoff: p('UPDATE shifts SET signed_ms = ?, signed_by = ?, signoff_note = ?, signoff_seq = ? WHERE id = ?'),
+      signoff: p(
+        'UPDATE shifts SET signed_ms = ?, signed_by = ?, signoff_note = ?, signoff_seq = ? WHERE id = ?',
+      ),
       counts: p(`SELECT decision, count(*) AS n, sum(people) AS people FROM passages
         WHERE shift_id IS NOT NULL AND shift_id = ? GROUP BY decision`),
       overridden: p(`SELECT count(*) AS n FROM passages p WHERE p.shift_id IS NOT NULL AND p.shift_id = ?
         AND ${OVERRIDDEN_SQL}`),
       closeDetails: p('SELECT details FROM audit_events WHERE seq = ?'),
-      openEvent: p(`SELECT seq FROM audit_events WHERE kind = 'shift_open' AND shift_id = ? ORDER BY seq LIMIT 1`),
+      openEvent: p(
+        `SELECT seq FROM audit_events WHERE kind = 'shift_open' AND shift_id = ? ORDER BY seq LIMIT 1`,
+      ),
     };
   }
 

@@ -10,6 +10,10 @@ export const DEMO_ACCOUNTS: BootstrapUser[] = [
 
 export function printDemoAccounts(log: (line: string) => void = console.log): void {
   log('  Đăng nhập thử / demo logins (tên / PIN):');
-  const roles = { guard: 'cán bộ trực / guard', supervisor: 'chỉ huy / supervisor', admin: 'quản trị / admin' };
+  const roles = {
+    guard: 'cán bộ trực / guard',
+    supervisor: 'chỉ huy / supervisor',
+    admin: 'quản trị / admin',
+  };
   for (const a of DEMO_ACCOUNTS) log(`    ${a.name.padEnd(8)} ${a.pin}   ${roles[a.role]}`);
 }

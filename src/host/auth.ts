@@ -51,7 +51,8 @@ export function httpCallContext(
   };
   return {
     ctx,
-    cookie: (errorCode) => cookie ?? (errorCode === 'SESSION_EXPIRED' ? sessionCookie(null, undefined, nowMs) : null),
+    cookie: (errorCode) =>
+      cookie ?? (errorCode === 'SESSION_EXPIRED' ? sessionCookie(null, undefined, nowMs) : null),
   };
 }
 

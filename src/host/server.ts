@@ -144,7 +144,8 @@ export class BrowserHost {
     for (const ws of (this.wss?.clients ?? new Set()) as Set<Client>) {
       if (ws.readyState !== ws.OPEN) continue;
       // Verdicts carry personal data: only sockets whose session may see them get them.
-      if (event && !this.options.dispatcher.mayReceive(event, ws.ctx ?? { transport: 'ws', token: null })) continue;
+      if (event && !this.options.dispatcher.mayReceive(event, ws.ctx ?? { transport: 'ws', token: null }))
+        continue;
       if (ws.bufferedAmount > MAX_BUFFERED) {
         ws.terminate();
         continue;

@@ -4,7 +4,15 @@
 import { stringify } from 'csv-stringify/sync';
 import { DECISION_TEXT, REASON_TEXT } from '../api/i18n-reasons.js';
 import type { AuditPassage } from '../audit/api-schema.js';
-import { DIRECTION_TEXT, type Lang, label, PURPOSE_TEXT, SOURCE_TEXT, VEHICLE_TEXT, vnDateTime } from './labels.js';
+import {
+  DIRECTION_TEXT,
+  type Lang,
+  label,
+  PURPOSE_TEXT,
+  SOURCE_TEXT,
+  VEHICLE_TEXT,
+  vnDateTime,
+} from './labels.js';
 
 const HEADERS: Record<Lang, string[]> = {
   vi: [

@@ -78,9 +78,20 @@ class Writer {
     this.ensure(60);
     this.y += 10;
     this.text(vi, { size: 12, weight: 700 }, LEFT, this.y);
-    this.text(en, { size: 8 }, LEFT + textWidth(this.doc as never, vi, { size: 12, weight: 700 }) + 8, this.y + 3.5, GREY);
+    this.text(
+      en,
+      { size: 8 },
+      LEFT + textWidth(this.doc as never, vi, { size: 12, weight: 700 }) + 8,
+      this.y + 3.5,
+      GREY,
+    );
     this.y += 18;
-    this.doc.moveTo(LEFT, this.y - 3).lineTo(LEFT + WIDTH, this.y - 3).lineWidth(0.5).strokeColor('#999999').stroke();
+    this.doc
+      .moveTo(LEFT, this.y - 3)
+      .lineTo(LEFT + WIDTH, this.y - 3)
+      .lineWidth(0.5)
+      .strokeColor('#999999')
+      .stroke();
   }
 
   table(cols: Col[], rows: string[][], size = 8.5): void {
@@ -125,17 +136,32 @@ function header(w: Writer, r: ShiftReportData): void {
   w.text('BÁO CÁO CA TRỰC', { size: 18, weight: 700 }, LEFT, w.y);
   w.text('Shift report', { size: 9 }, LEFT, w.y + 22, GREY);
   const shiftNo = `Ca số ${r.shift.id}`;
-  w.text(shiftNo, { size: 14, weight: 700 }, LEFT + WIDTH - textWidth(w.doc as never, shiftNo, { size: 14, weight: 700 }), w.y + 2);
+  w.text(
+    shiftNo,
+    { size: 14, weight: 700 },
+    LEFT + WIDTH - textWidth(w.doc as never, shiftNo, { size: 14, weight: 700 }),
+    w.y + 2,
+  );
   w.y += 38;
   const place = [cp.name ?? cp.id, cp.areaName ?? cp.district].filter(Boolean).join(' — ');
-  w.text(w.fit(`${place} (${cp.id})`, { size: 11, weight: 700 }, WIDTH), { size: 11, weight: 700 }, LEFT, w.y);
+  w.text(
+    w.fit(`${place} (${cp.id})`, { size: 11, weight: 700 }, WIDTH),
+    { size: 11, weight: 700 },
+    LEFT,
+    w.y,
+  );
   w.y += 20;
   const s = r.shift;
   const info: [string, string][] = [
     ['Cán bộ trực / Guard', s.guard],
     ['Làn / Lane', s.lane],
     ['Bắt đầu / Opened', vnDateTime(Date.parse(s.openedAt))],
-    ['Kết thúc / Closed', s.closedAt ? `${vnDateTime(Date.parse(s.closedAt))}${s.closedBy ? ` (${s.closedBy})` : ''}` : 'Đang mở / still open'],
+    [
+      'Kết thúc / Closed',
+      s.closedAt
+        ? `${vnDateTime(Date.parse(s.closedAt))}${s.closedBy ? ` (${s.closedBy})` : ''}`
+        : 'Đang mở / still open',
+    ],
     [
       'Ký xác nhận / Signed off',
       s.signedAt ? `${s.signedBy ?? ''}, ${vnDateTime(Date.parse(s.signedAt))}` : 'Chưa ký / not yet',
@@ -170,7 +196,11 @@ function totals(w: Writer, r: ShiftReportData): void {
   const bw = WIDTH / boxes.length;
   boxes.forEach(([vi, en, n, color], i) => {
     const x = LEFT + i * bw;
-    w.doc.rect(x + 2, w.y, bw - 4, 46).lineWidth(0.6).strokeColor('#bbbbbb').stroke();
+    w.doc
+      .rect(x + 2, w.y, bw - 4, 46)
+      .lineWidth(0.6)
+      .strokeColor('#bbbbbb')
+      .stroke();
     w.text(String(n), { size: 16, weight: 700 }, x + 8, w.y + 5, color);
     w.text(w.fit(vi, { size: 8, weight: 700 }, bw - 14), { size: 8, weight: 700 }, x + 8, w.y + 26);
     w.text(en, { size: 7 }, x + 8, w.y + 36, GREY);
@@ -195,7 +225,8 @@ function hourChart(w: Writer, r: ShiftReportData): void {
       if (bh > 0) w.doc.rect(x + 1, base - bh, bw - 2, bh).fill(COLORS[k]);
       base -= bh;
     }
-    if (hours.length <= 24 || i % 2 === 0) w.text(vnHour(Date.parse(hour.hour)).slice(0, 2), { size: 6.5 }, x + 1, top + h + 3, GREY);
+    if (hours.length <= 24 || i % 2 === 0)
+      w.text(vnHour(Date.parse(hour.hour)).slice(0, 2), { size: 6.5 }, x + 1, top + h + 3, GREY);
   });
   w.text(String(max), { size: 7 }, LEFT, top - 2, GREY);
   w.text('0', { size: 7 }, LEFT, top + h - 8, GREY);
@@ -258,7 +289,13 @@ function breakdowns(w: Writer, r: ShiftReportData): void {
     ]),
     [
       ['Vào / In', String(d.in.allowed), String(d.in.denied), String(d.in.review), String(d.in.overridden)],
-      ['Ra / Out', String(d.out.allowed), String(d.out.denied), String(d.out.review), String(d.out.overridden)],
+      [
+        'Ra / Out',
+        String(d.out.allowed),
+        String(d.out.denied),
+        String(d.out.review),
+        String(d.out.overridden),
+      ],
     ],
   );
   w.table(
@@ -266,7 +303,10 @@ function breakdowns(w: Writer, r: ShiftReportData): void {
       ['Loại phương tiện / Vehicle', 0.5],
       ['Số lượt / Passages', 0.5, 'right'],
     ]),
-    r.byVehicle.map((v) => [`${label(VEHICLE_TEXT, v.type, 'vi')} / ${label(VEHICLE_TEXT, v.type, 'en')}`, String(v.n)]),
+    r.byVehicle.map((v) => [
+      `${label(VEHICLE_TEXT, v.type, 'vi')} / ${label(VEHICLE_TEXT, v.type, 'en')}`,
+      String(v.n),
+    ]),
   );
   if (r.byReason.length > 0) {
     w.heading('Lý do', 'Reasons');
@@ -307,7 +347,13 @@ function lists(w: Writer, r: ShiftReportData): void {
       ]),
     );
     if (r.denialsTotal > r.denials.length) {
-      w.text(`… và ${r.denialsTotal - r.denials.length} lượt khác (xem bản CSV) / and ${r.denialsTotal - r.denials.length} more (see the CSV)`, { size: 8 }, LEFT, w.y, GREY);
+      w.text(
+        `… và ${r.denialsTotal - r.denials.length} lượt khác (xem bản CSV) / and ${r.denialsTotal - r.denials.length} more (see the CSV)`,
+        { size: 8 },
+        LEFT,
+        w.y,
+        GREY,
+      );
       w.y += 14;
     }
   }
@@ -330,7 +376,13 @@ function lists(w: Writer, r: ShiftReportData): void {
       w.text(line, { size: 9 }, LEFT + 12, w.y);
       w.y += 12;
     }
-    w.text(`Người cho qua / By: ${p.override?.by ?? '—'}, ${p.override ? vnDateTime(Date.parse(p.override.at)) : ''}`, { size: 8 }, LEFT + 12, w.y, GREY);
+    w.text(
+      `Người cho qua / By: ${p.override?.by ?? '—'}, ${p.override ? vnDateTime(Date.parse(p.override.at)) : ''}`,
+      { size: 8 },
+      LEFT + 12,
+      w.y,
+      GREY,
+    );
     w.y += 15;
   }
   if (r.overrides.length >= MAX_LISTED) {
@@ -352,7 +404,13 @@ function integrity(w: Writer, r: ShiftReportData): void {
   w.text(w.fit(range, { size: 9 }, WIDTH), { size: 9 }, LEFT, w.y, GREY);
   w.y += 14;
   if (c.ok) {
-    w.text('NGUYÊN VẸN: không dòng nào bị sửa hay xoá / INTACT: no row edited or deleted', { size: 10, weight: 700 }, LEFT, w.y, COLORS.allowed);
+    w.text(
+      'NGUYÊN VẸN: không dòng nào bị sửa hay xoá / INTACT: no row edited or deleted',
+      { size: 10, weight: 700 },
+      LEFT,
+      w.y,
+      COLORS.allowed,
+    );
   } else if (c.broken) {
     const b = c.broken;
     w.text(

@@ -18,7 +18,13 @@ export interface DirectionTotals {
 }
 
 export interface ShiftReportData {
-  checkpoint: { id: string; name: string | null; district: string; districtName: string | null; areaName: string | null };
+  checkpoint: {
+    id: string;
+    name: string | null;
+    district: string;
+    districtName: string | null;
+    areaName: string | null;
+  };
   shift: ShiftView;
   generatedAtMs: number;
   byHour: FlowHour[];
@@ -76,15 +82,17 @@ export function gatherShiftReport(
   const overrides = rowsOf(OVERRIDDEN_SQL, MAX_LISTED);
   const openSeq =
     (
-      db.prepare(`SELECT seq FROM audit_events WHERE kind = 'shift_open' AND shift_id = ? ORDER BY seq LIMIT 1`).get(id) as
-        | { seq: number }
-        | undefined
+      db
+        .prepare(
+          `SELECT seq FROM audit_events WHERE kind = 'shift_open' AND shift_id = ? ORDER BY seq LIMIT 1`,
+        )
+        .get(id) as { seq: number } | undefined
     )?.seq ?? 1;
   const toSeq =
     shift.closedAt === null
       ? null
-      : ((db.prepare('SELECT close_seq FROM shifts WHERE id = ?').get(id) as { close_seq: number | null }).close_seq ??
-        null);
+      : ((db.prepare('SELECT close_seq FROM shifts WHERE id = ?').get(id) as { close_seq: number | null })
+          .close_seq ?? null);
   const chain = { ...verifyLogSync(db, openSeq - 1, toSeq ?? undefined), fromSeq: openSeq, toSeq };
   return {
     checkpoint,

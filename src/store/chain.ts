@@ -230,9 +230,15 @@ export function passageProblem(row: StoredPassageForChain, expectedPrev: string)
     // Rows read with SELECT * carry every column (null, never undefined): no copies on this hot path.
     const full = row.idn_hmac !== undefined && row.note !== undefined;
     const digest = v3
-      ? personalHashV3(row.personal_salt, full ? (row as never) : { ...row, idn_hmac: row.idn_hmac ?? null, note: row.note ?? null })
+      ? personalHashV3(
+          row.personal_salt,
+          full ? (row as never) : { ...row, idn_hmac: row.idn_hmac ?? null, note: row.note ?? null },
+        )
       : v2
-        ? personalHashV2(row.personal_salt, full ? (row as never) : { ...row, idn_hmac: row.idn_hmac ?? null })
+        ? personalHashV2(
+            row.personal_salt,
+            full ? (row as never) : { ...row, idn_hmac: row.idn_hmac ?? null },
+          )
         : personalHash(row.personal_salt, row);
     if (digest !== row.personal_hash) return 'personal_data';
   }

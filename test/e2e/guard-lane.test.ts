@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SerialPort } from 'serialport';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issuePermit } from '../../src/permit/issue.js';
 import { permitClaims } from '../fixtures/permits.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
@@ -137,6 +137,8 @@ beforeAll(async () => {
     timezoneId: 'Asia/Ho_Chi_Minh',
   });
   page = await context.newPage();
+  page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
+  page.on('pageerror', (e) => console.log('PAGEERR', String(e)));
   await page.goto(`${k.url}/?fadeMs=600000`);
 }, 180_000);
 
@@ -145,6 +147,12 @@ afterAll(async () => {
   if (scanner?.isOpen) await new Promise<void>((r) => scanner.close(() => r()));
   await k?.stop();
   await pty?.close();
+});
+
+let n = 0;
+afterEach(async () => {
+  await page.screenshot({ path: `/tmp/h4/shots/after-${++n}.png` });
+  console.log('DBG', n, await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120)), k.query('SELECT id, source, decision, cti FROM passages'));
 });
 
 describe('the guard’s lane', () => {

@@ -70,15 +70,29 @@ beforeAll(async () => {
     k.clock.now += 5 * 60_000;
     ids[key] = (await k.call('scan.submit', { text, ...extra }, guard)).passageId!;
   };
-  await scan('hang', k.permit('TX-101', { nam: 'Nguyễn Thị Hằng' }), { plate: '29A-123.45', vehicleType: 'car' });
+  await scan('hang', k.permit('TX-101', { nam: 'Nguyễn Thị Hằng' }), {
+    plate: '29A-123.45',
+    vehicleType: 'car',
+  });
   await scan('duc', k.permit('TX-102', { nam: 'Đặng Văn Đức', idn: '001090001111' }));
   await scan('expired', k.permit('TX-103', { nam: 'Trần Thị Hồng' }, { exp: T0S - 3600 }));
   await scan('area', k.permit('TX-104', { nam: 'Lê Minh Tuấn', areas: ['01-001'] }));
   k.clock.now += 60_000;
   // An override made through the API, as the guard's screen does.
-  await k.call('passage.override', { passageId: ids.area!, reason: 'Chở mẹ đi cấp cứu Bạch Mai, đã gọi xác minh' }, guard);
-  for (let i = 0; i < 6; i++) await scan(`p${i}`, k.permit(`TX-2${i}`, { nam: `Phạm Văn Bình ${i}` }), { direction: i % 2 ? 'out' : 'in' });
-  await k.call('shift.close', { notes: 'Một trường hợp cho qua thủ công (cấp cứu). Máy quét làn 2 chập chờn.' }, guard);
+  await k.call(
+    'passage.override',
+    { passageId: ids.area!, reason: 'Chở mẹ đi cấp cứu Bạch Mai, đã gọi xác minh' },
+    guard,
+  );
+  for (let i = 0; i < 6; i++)
+    await scan(`p${i}`, k.permit(`TX-2${i}`, { nam: `Phạm Văn Bình ${i}` }), {
+      direction: i % 2 ? 'out' : 'in',
+    });
+  await k.call(
+    'shift.close',
+    { notes: 'Một trường hợp cho qua thủ công (cấp cứu). Máy quét làn 2 chập chờn.' },
+    guard,
+  );
   browser = await launchChromium();
 }, 120_000);
 
@@ -95,7 +109,9 @@ describe('supervisor in Chromium', () => {
     await expect.poll(() => page.getByTestId('login-checkpoint').innerText()).toContain('Chốt Nguyễn Trãi');
     await shoot(page, 'login');
     await login(page, 'giamsat', '000000');
-    await expect.poll(() => page.getByTestId('login-error').innerText()).toContain('Sai tên đăng nhập hoặc mã PIN');
+    await expect
+      .poll(() => page.getByTestId('login-error').innerText())
+      .toContain('Sai tên đăng nhập hoặc mã PIN');
     await login(page, 'giamsat', PINS.supervisor);
     await page.getByTestId('supervisor-app').waitFor();
     expect(await page.getByTestId('desk-user').innerText()).toBe('Đại uý Nguyễn Văn Bình');
@@ -111,20 +127,37 @@ describe('supervisor in Chromium', () => {
   it('opens a shift, signs it off, and downloads its PDF report', async () => {
     await page.locator(`[data-testid=shift-row][data-id="${shiftId}"]`).click();
     await page.getByTestId('shift-detail').waitFor();
-    await expect.poll(() => page.getByTestId('results').locator('tr[data-testid=result-row]').count()).toBe(10);
+    await expect
+      .poll(() => page.getByTestId('results').locator('tr[data-testid=result-row]').count())
+      .toBe(10);
     expect(await page.getByTestId('shift-detail').innerText()).toContain('Máy quét làn 2 chập chờn');
     await page.getByTestId('flow-chart').locator('canvas').waitFor();
     await page.getByTestId('signoff').click();
     await page.getByTestId('signoff-note').fill('Đã xem lại lượt cho qua thủ công: hợp lệ.');
     await page.getByTestId('signoff-confirm').click();
-    await expect.poll(() => page.getByTestId('signed-state').innerText()).toContain('Đại uý Nguyễn Văn Bình ký lúc');
+    await expect
+      .poll(() => page.getByTestId('signed-state').innerText())
+      .toContain('Đại uý Nguyễn Văn Bình ký lúc');
     await shoot(page, 'shift-detail');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pdf').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-pdf').click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`bao-cao-ca-${shiftId}_TX-01.pdf`);
     const pdfPath = path.join(SHOTS, 'supervisor-report.pdf');
     await download.saveAs(pdfPath);
-    execFileSync('pdftoppm', ['-r', '70', '-png', '-f', '1', '-l', '2', pdfPath, path.join(SHOTS, 'supervisor-report')]);
+    execFileSync('pdftoppm', [
+      '-r',
+      '70',
+      '-png',
+      '-f',
+      '1',
+      '-l',
+      '2',
+      pdfPath,
+      path.join(SHOTS, 'supervisor-report'),
+    ]);
     const png = readFileSync(path.join(SHOTS, 'supervisor-report-1.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     const text = execFileSync('pdftotext', ['-layout', pdfPath, '-']).toString();
@@ -135,7 +168,10 @@ describe('supervisor in Chromium', () => {
   });
 
   it('exports the shift as CSV that parses back with its Vietnamese', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-shift-csv').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-shift-csv').click(),
+    ]);
     const file = path.join(SHOTS, 'supervisor-export.csv');
     await download.saveAs(file);
     const bytes = readFileSync(file);
@@ -159,7 +195,9 @@ describe('supervisor in Chromium', () => {
     await page.getByTestId('search-name').fill('');
     await page.getByTestId('search-plate').fill('29a 123');
     await page.getByTestId('search-submit').click();
-    await expect.poll(() => page.locator('[data-testid=result-row]').first().innerText()).toContain('Nguyễn Thị Hằng');
+    await expect
+      .poll(() => page.locator('[data-testid=result-row]').first().innerText())
+      .toContain('Nguyễn Thị Hằng');
     await shoot(page, 'search');
     // A time range typed the Vietnamese way, read as Vietnam time whatever the laptop's zone.
     await page.getByTestId('search-plate').fill('');
@@ -167,7 +205,9 @@ describe('supervisor in Chromium', () => {
     await page.getByTestId('search-to').fill('10/09/2021 08:22');
     await page.getByTestId('search-submit').click();
     await expect.poll(() => page.locator('[data-testid=result-row]').count()).toBe(2);
-    expect(await page.locator('[data-testid=result-row]').first().getAttribute('data-id')).toBe(String(ids.area));
+    expect(await page.locator('[data-testid=result-row]').first().getAttribute('data-id')).toBe(
+      String(ids.area),
+    );
     await page.getByTestId('search-to').fill('31/02/2021 08:22');
     await page.getByTestId('search-submit').click();
     await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('dd/mm/yyyy HH:mm');
@@ -225,7 +265,9 @@ describe('guard in Chromium', () => {
     const page = await newPage();
     await login(page, 'canbo2', PINS.guard2);
     await page.getByTestId('shift-gate').waitFor();
-    await expect.poll(() => page.getByTestId('previous-notes').innerText()).toContain('Máy quét làn 2 chập chờn');
+    await expect
+      .poll(() => page.getByTestId('previous-notes').innerText())
+      .toContain('Máy quét làn 2 chập chờn');
     await shoot(page, 'guard-gate');
     await page.getByTestId('open-shift').click();
     await page.getByTestId('guard-bar').waitFor();

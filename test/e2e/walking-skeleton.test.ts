@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuePermit } from '../../src/permit/issue.js';
 import { generateKeyPair } from '../../src/permit/keys.js';
@@ -107,6 +107,10 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
         mqtt: { urls: [broker.url], summaryWindowSeconds: 1 },
         http: { host: '127.0.0.1', port: 0 },
         open: 'none',
+        // Scanning needs a guard on shift (issue 5): one account for this test.
+        auth: {
+          users: [{ name: 'canbo', displayName: 'Trung sĩ Lê Văn Tám', role: 'guard', pin: '111111' }],
+        },
       }),
     );
     kiosk = spawn(process.execPath, [BIN, 'start', '--config', join(dir, 'kiosk.json')], { cwd: dir });
@@ -129,6 +133,16 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The guard logs in with the PIN and opens the shift if it is not open yet. */
+  async function loginAsGuard(page: Page): Promise<void> {
+    await page.getByTestId('login-name').fill('canbo');
+    await page.getByTestId('login-pin').fill('111111');
+    await page.getByTestId('login-submit').click();
+    await page.locator('[data-testid=open-shift], [data-testid=guard-bar]').first().waitFor();
+    if (await page.getByTestId('open-shift').isVisible()) await page.getByTestId('open-shift').click();
+    await page.getByTestId('guard-bar').waitFor();
+  }
+
   function simulateScanner(...scans: string[]): void {
     execFileSync(process.execPath, [BIN, 'simulate-scanner', '--port', pty.b, '--delay-ms', '50', ...scans], {
       stdio: 'pipe',
@@ -138,6 +152,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
   it('shows ALLOW for a valid permit, records it, and sends its summary', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
+    await loginAsGuard(page);
     await page.getByTestId('scanner-state').waitFor();
     await expect.poll(() => page.getByTestId('scanner-state').getAttribute('data-state')).toBe('ok');
 
@@ -177,6 +192,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
   it('shows DENY for a forged permit, with its reason, and sends a denial event', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
+    await loginAsGuard(page);
     await page.getByTestId('scanner-state').waitFor();
     simulateScanner(issuePermit(claims('E2E-2', 'Lê Hoàng Nam'), forger.privatePem));
     const verdict = page.getByTestId('verdict');

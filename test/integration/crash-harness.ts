@@ -5,16 +5,16 @@
 // passage whose verdict reached the client must be in the file. Used by test/integration/crash.test.ts
 // (a few kills) and scripts/crash-test.ts (`npm run crash-test`, 50 or more).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
+import { openPtyPair, type PtyPair } from '../../hardware/virtual-port.js';
 import { verifyLogSync } from '../../src/audit/chain-log.js';
 import { issuePermit } from '../../src/permit/issue.js';
 import { generateKeyPair } from '../../src/permit/keys.js';
-import { openPtyPair, type PtyPair } from '../../hardware/virtual-port.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,11 +65,16 @@ async function setup(dir: string, pty: PtyPair) {
   writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
   writeFileSync(
     join(dir, 'trust.jws'),
-    await signedTrust([{ issuer, validFrom: now - 30 * 86_400, validTo: now + 30 * 86_400 }], root.privatePem),
+    await signedTrust(
+      [{ issuer, validFrom: now - 30 * 86_400, validTo: now + 30 * 86_400 }],
+      root.privatePem,
+    ),
   );
   writeFileSync(
     join(dir, 'checkpoint.json'),
-    JSON.stringify({ checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' } }),
+    JSON.stringify({
+      checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
+    }),
   );
   writeFileSync(
     join(dir, 'kiosk.json'),
@@ -102,7 +107,14 @@ async function setup(dir: string, pty: PtyPair) {
           cti,
           iat: now - 3600,
           exp: now + 86_400,
-          permit: { v: 1, k: 'travel', nam: `Nguyễn Văn ${serial}`, idn: '001085001234', pur: 'work', areas: ['01-009'] },
+          permit: {
+            v: 1,
+            k: 'travel',
+            nam: `Nguyễn Văn ${serial}`,
+            idn: '001085001234',
+            pur: 'work',
+            areas: ['01-009'],
+          },
         },
         issuer.privatePem,
       ),
@@ -113,10 +125,23 @@ async function setup(dir: string, pty: PtyPair) {
 
 function startKiosk(dir: string): { child: ChildProcess; ready: Promise<string>; exited: Promise<void> } {
   // node --import tsx directly (not the tsx wrapper, which would survive the kill in a child process).
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start', '--config', join(dir, 'kiosk.json'), '--open', 'none'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/main.ts'),
+      'start',
+      '--config',
+      join(dir, 'kiosk.json'),
+      '--open',
+      'none',
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const ready = new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -128,7 +153,9 @@ function startKiosk(dir: string): { child: ChildProcess; ready: Promise<string>;
     child.stderr?.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.once('exit', (code, signal) => reject(new Error(`kiosk exited (${code ?? signal}) before ready:\n${out.slice(-2000)}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`kiosk exited (${code ?? signal}) before ready:\n${out.slice(-2000)}`)),
+    );
   });
   ready.catch(() => {});
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -157,8 +184,18 @@ async function loginCookie(url: string): Promise<string> {
 function watch(url: string, cookie: string, seen: Seen[]): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}api/ws`, { headers: { cookie } });
   ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as { type: string; name?: string; data?: { passageId: number | null; permit: { cti: string } | null; duplicate: boolean } };
-    if (m.type === 'event' && m.name === 'verdict' && m.data?.passageId != null && m.data.permit && !m.data.duplicate) {
+    const m = JSON.parse(String(d)) as {
+      type: string;
+      name?: string;
+      data?: { passageId: number | null; permit: { cti: string } | null; duplicate: boolean };
+    };
+    if (
+      m.type === 'event' &&
+      m.name === 'verdict' &&
+      m.data?.passageId != null &&
+      m.data.permit &&
+      !m.data.duplicate
+    ) {
       seen.push({ passageId: m.data.passageId, cti: m.data.permit.cti });
     }
   });
@@ -180,8 +217,10 @@ function check(dbPath: string, seen: Seen[]): { problems: string[]; passages: nu
     const get = db.prepare('SELECT cti FROM passages WHERE id = ?');
     for (const s of seen) {
       const row = get.get(s.passageId) as { cti: string } | undefined;
-      if (!row) problems.push(`verdict shown for passage ${s.passageId} (${s.cti}) but it is not in the database`);
-      else if (row.cti !== s.cti) problems.push(`passage ${s.passageId} is ${row.cti}, the screen showed ${s.cti}`);
+      if (!row)
+        problems.push(`verdict shown for passage ${s.passageId} (${s.cti}) but it is not in the database`);
+      else if (row.cti !== s.cti)
+        problems.push(`passage ${s.passageId} is ${row.cti}, the screen showed ${s.cti}`);
     }
     const passages = (db.prepare('SELECT count(*) AS n FROM passages').get() as { n: number }).n;
     return { problems, passages, chainRows: chain.checked };
@@ -220,7 +259,10 @@ export async function runCrashTest(opts: CrashOptions): Promise<CrashSummary> {
         await sleep(50 + random() * 700);
         summary.startupKills++;
       } else {
-        const url = await Promise.race([k.ready, sleep(60_000).then(() => Promise.reject(new Error('kiosk not ready in 60 s')))]);
+        const url = await Promise.race([
+          k.ready,
+          sleep(60_000).then(() => Promise.reject(new Error('kiosk not ready in 60 s'))),
+        ]);
         cookie ??= await loginCookie(url);
         ws = await watch(url, cookie, seen);
         // Stream scans the way a scanner types them, and kill at a random moment in the stream.

@@ -1,7 +1,12 @@
 // A small in-test kiosk core for the browser host and UI tests: it implements the kiosk API contract
 // (src/api/schema.ts) with canned verdicts, so the host and the renderer are exercised over real
 // HTTP, WebSocket and Chromium without the SQLite/crypto core.
-import { Dispatcher, type EventListener, type Implementation, notImplemented } from '../../src/api/dispatch.js';
+import {
+  Dispatcher,
+  type EventListener,
+  type Implementation,
+  notImplemented,
+} from '../../src/api/dispatch.js';
 import { KioskError } from '../../src/api/errors.js';
 import type { Decision, ReasonCode } from '../../src/api/reasons.js';
 import type { EventName, KioskStatus, PermitView, Verdict } from '../../src/api/schema.js';

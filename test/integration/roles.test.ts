@@ -49,7 +49,14 @@ const EXPECTED: Record<string, Who[]> = {
   'scanner.ports': ['admin'],
 };
 
-const REFUSALS = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN', 'CSRF', 'NO_SHIFT', 'NOT_YOUR_SHIFT']);
+const REFUSALS = new Set([
+  'UNAUTHENTICATED',
+  'SESSION_EXPIRED',
+  'FORBIDDEN',
+  'CSRF',
+  'NO_SHIFT',
+  'NOT_YOUR_SHIFT',
+]);
 
 interface HttpCaller {
   cookie: string | null;
@@ -64,11 +71,19 @@ async function post(
   body: unknown,
   who: HttpCaller,
   extra: Record<string, string> = {},
-): Promise<{ status: number; json: { ok: boolean; result?: unknown; error?: { code: string; vi: string; en: string } }; setCookie: string | null }> {
+): Promise<{
+  status: number;
+  json: { ok: boolean; result?: unknown; error?: { code: string; vi: string; en: string } };
+  setCookie: string | null;
+}> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
   if (who.cookie) headers.cookie = who.cookie;
   if (who.csrf) headers['x-kiosk-csrf'] = who.csrf;
-  const res = await fetch(`${k.url}api/call/${method}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetch(`${k.url}api/call/${method}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: await res.json(), setCookie: res.headers.get('set-cookie') };
 }
 

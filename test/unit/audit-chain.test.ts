@@ -27,7 +27,10 @@ function open(path: string): Store {
 
 /** Writes passages exactly as the kiosk did before migration 3 (chain v1, passages only). */
 function writeV1Log(path: string, n: number): void {
-  const db = openDatabase(path, MIGRATIONS.filter((m) => m.version === 1));
+  const db = openDatabase(
+    path,
+    MIGRATIONS.filter((m) => m.version === 1),
+  );
   let prev = GENESIS_HASH;
   for (let id = 1; id <= n; id++) {
     const personal = {
@@ -62,7 +65,13 @@ function writeV1Log(path: string, n: number): void {
       raw_preview, personal_salt, personal_hash, purged, prev_hash, hash) VALUES (@id, @at_ms, @checkpoint_id,
       @area, @lane, @direction, @source, @decision, @reasons, @permit_hash, @iss, @cti, @purpose, @vehicle_type,
       @people, @let_through, @holder_name, @id_masked, @vehicle_plate, @raw_preview, @personal_salt,
-      @personal_hash, 0, @prev_hash, @hash)`).run({ ...row, ...personal, personal_salt: salt, prev_hash: prev, hash });
+      @personal_hash, 0, @prev_hash, @hash)`).run({
+      ...row,
+      ...personal,
+      personal_salt: salt,
+      prev_hash: prev,
+      hash,
+    });
     prev = hash;
   }
   db.close();
@@ -77,8 +86,15 @@ function mixedLog(): { store: Store; chain: AuditChain; path: string } {
   chain.append({ atMs: T + 10_000, kind: 'startup' });
   store.recordPassage(passage({ atMs: T + 11_000 }, 'NEW-1')); // passage 5
   chain.append({ atMs: T + 12_000, kind: 'login', userName: 'Đại uý Bình', details: { peer: '127.0.0.1' } });
-  store.recordPassage(passage({ atMs: T + 13_000, decision: 'DENY', reasons: ['REVOKED'], letThrough: false }, 'NEW-2'));
-  chain.append({ atMs: T + 14_000, kind: 'override', passageId: 6, details: { reason: 'Xe cấp cứu chở bệnh nhân' } });
+  store.recordPassage(
+    passage({ atMs: T + 13_000, decision: 'DENY', reasons: ['REVOKED'], letThrough: false }, 'NEW-2'),
+  );
+  chain.append({
+    atMs: T + 14_000,
+    kind: 'override',
+    passageId: 6,
+    details: { reason: 'Xe cấp cứu chở bệnh nhân' },
+  });
   store.recordPassage(passage({ atMs: T + 15_000 }, 'NEW-3')); // passage 7
   return { store, chain, path };
 }
@@ -92,36 +108,85 @@ describe('migration 3 upgrades an existing log in place', () => {
     const rows = store.db.prepare('SELECT id, seq, chain_v FROM passages ORDER BY id').all();
     expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((id) => ({ id, seq: id, chain_v: 1 })));
     // The old names went into the search index, đ folded to d.
-    const hit = store.db.prepare(`SELECT rowid FROM passage_names WHERE passage_names MATCH '"duc" "5"'`).all();
+    const hit = store.db
+      .prepare(`SELECT rowid FROM passage_names WHERE passage_names MATCH '"duc" "5"'`)
+      .all();
     expect(hit).toEqual([{ rowid: 5 }]);
-    expect(store.db.prepare(`SELECT count(*) AS n FROM passage_reasons WHERE reason = 'EXPIRED'`).get()).toEqual({ n: 2 });
+    expect(
+      store.db.prepare(`SELECT count(*) AS n FROM passage_reasons WHERE reason = 'EXPIRED'`).get(),
+    ).toEqual({ n: 2 });
   });
 
   it('links new passages and audit events after the old rows, in one seq order', () => {
     const { store } = mixedLog();
     const seqs = store.db
-      .prepare(`SELECT 'p' AS t, id, seq FROM passages UNION ALL SELECT 'a', id, seq FROM audit_events ORDER BY seq`)
+      .prepare(
+        `SELECT 'p' AS t, id, seq FROM passages UNION ALL SELECT 'a', id, seq FROM audit_events ORDER BY seq`,
+      )
       .all() as { t: string; id: number; seq: number }[];
-    expect(seqs.map((r) => `${r.t}${r.id}`)).toEqual(['p1', 'p2', 'p3', 'p4', 'a1', 'p5', 'a2', 'p6', 'a3', 'p7']);
+    expect(seqs.map((r) => `${r.t}${r.id}`)).toEqual([
+      'p1',
+      'p2',
+      'p3',
+      'p4',
+      'a1',
+      'p5',
+      'a2',
+      'p6',
+      'a3',
+      'p7',
+    ]);
     expect(seqs.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const r = verifyLogSync(store.db);
     expect(r).toMatchObject({ ok: true, checked: 10, broken: null });
-    expect(r.head?.hash).toBe((store.db.prepare('SELECT hash FROM passages WHERE id = 7').get() as { hash: string }).hash);
+    expect(r.head?.hash).toBe(
+      (store.db.prepare('SELECT hash FROM passages WHERE id = 7').get() as { hash: string }).hash,
+    );
     expect(store.verifyChain()).toBeNull();
   });
 });
 
 describe('verify log names the first broken row', () => {
   it.each([
-    ['an old passage edited', 'UPDATE passages SET decision = \'ALLOW\' WHERE id = 3', 'passages', 3, 'hash'],
+    ['an old passage edited', "UPDATE passages SET decision = 'ALLOW' WHERE id = 3", 'passages', 3, 'hash'],
     ['an old passage given a guard', 'UPDATE passages SET user_id = 1 WHERE id = 2', 'passages', 2, 'hash'],
-    ['a new passage moved to another shift', 'UPDATE passages SET shift_id = 9 WHERE id = 6', 'passages', 6, 'hash'],
-    ['a new passage renamed', "UPDATE passages SET holder_name = 'Ai đó' WHERE id = 5", 'passages', 5, 'personal_data'],
-    ['an override reason rewritten', `UPDATE audit_events SET details = '{"reason":"khác"}' WHERE id = 3`, 'audit_events', 3, 'hash'],
-    ['a login re-attributed', "UPDATE audit_events SET user_name = 'Người khác' WHERE id = 2", 'audit_events', 2, 'hash'],
+    [
+      'a new passage moved to another shift',
+      'UPDATE passages SET shift_id = 9 WHERE id = 6',
+      'passages',
+      6,
+      'hash',
+    ],
+    [
+      'a new passage renamed',
+      "UPDATE passages SET holder_name = 'Ai đó' WHERE id = 5",
+      'passages',
+      5,
+      'personal_data',
+    ],
+    [
+      'an override reason rewritten',
+      `UPDATE audit_events SET details = '{"reason":"khác"}' WHERE id = 3`,
+      'audit_events',
+      3,
+      'hash',
+    ],
+    [
+      'a login re-attributed',
+      "UPDATE audit_events SET user_name = 'Người khác' WHERE id = 2",
+      'audit_events',
+      2,
+      'hash',
+    ],
     ['an audit event deleted', 'DELETE FROM audit_events WHERE id = 2', 'passages', 6, 'sequence'],
     ['a passage deleted', 'DELETE FROM passages WHERE id = 5', 'audit_events', 2, 'sequence'],
-    ['a purge flag set without erasing', 'UPDATE passages SET purged = 1 WHERE id = 7', 'passages', 7, 'purge_incomplete'],
+    [
+      'a purge flag set without erasing',
+      'UPDATE passages SET purged = 1 WHERE id = 7',
+      'passages',
+      7,
+      'purge_incomplete',
+    ],
   ])('%s', (_what, sql, table, id, problem) => {
     const { store } = mixedLog();
     store.db.exec(sql);
@@ -134,7 +199,11 @@ describe('verify log names the first broken row', () => {
     other.prepare("UPDATE passages SET cti = 'FORGED' WHERE id = 6").run();
     other.close();
     const r = await verifyLog(store.db, { sliceRows: 2 });
-    expect(r).toMatchObject({ ok: false, checked: 7, broken: { table: 'passages', id: 6, seq: 8, problem: 'hash' } });
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 7,
+      broken: { table: 'passages', id: 6, seq: 8, problem: 'hash' },
+    });
   });
 
   it('verifies a range (a shift) from the row before it', () => {
@@ -157,10 +226,18 @@ describe('retention', () => {
     // Old rows 1..4 and passage 5 (at T+11 s) are older than 30 days before now; 6 and 7 are not.
     expect(res.purged).toBe(5);
     const purged = store.db
-      .prepare('SELECT id, holder_name, id_masked, vehicle_plate, personal_salt, purged, decision FROM passages ORDER BY id')
+      .prepare(
+        'SELECT id, holder_name, id_masked, vehicle_plate, personal_salt, purged, decision FROM passages ORDER BY id',
+      )
       .all() as Record<string, unknown>[];
     for (const p of purged.slice(0, 5)) {
-      expect(p).toMatchObject({ holder_name: null, id_masked: null, vehicle_plate: null, personal_salt: null, purged: 1 });
+      expect(p).toMatchObject({
+        holder_name: null,
+        id_masked: null,
+        vehicle_plate: null,
+        personal_salt: null,
+        purged: 1,
+      });
     }
     expect(purged[5]).toMatchObject({ purged: 0 });
     expect(purged.map((p) => p.decision)).toHaveLength(7);
@@ -176,6 +253,8 @@ describe('retention', () => {
     expect(verifyLogSync(store.db).ok).toBe(true);
     // Nothing more is due: a scheduled run records nothing.
     expect(r.purge().purged).toBe(0);
-    expect(store.db.prepare(`SELECT count(*) AS n FROM audit_events WHERE kind = 'purge'`).get()).toEqual({ n: 1 });
+    expect(store.db.prepare(`SELECT count(*) AS n FROM audit_events WHERE kind = 'purge'`).get()).toEqual({
+      n: 1,
+    });
   });
 });

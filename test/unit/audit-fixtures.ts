@@ -15,7 +15,12 @@ export const USERS = [
   { name: 'quantri', displayName: 'Kỹ thuật viên Hoà', role: 'admin' as const, pin: PINS.admin },
   { name: 'canbo', displayName: 'Trung sĩ Lê Văn Tám', role: 'guard' as const, pin: PINS.guard },
   { name: 'canbo2', displayName: 'Hạ sĩ Đỗ Thị Mai', role: 'guard' as const, pin: PINS.guard2 },
-  { name: 'giamsat', displayName: 'Đại uý Nguyễn Văn Bình', role: 'supervisor' as const, pin: PINS.supervisor },
+  {
+    name: 'giamsat',
+    displayName: 'Đại uý Nguyễn Văn Bình',
+    role: 'supervisor' as const,
+    pin: PINS.supervisor,
+  },
 ];
 
 export interface AuditKiosk {

@@ -28,8 +28,14 @@ beforeAll(async () => {
     ids[key] = v.passageId!;
     return v;
   };
-  await scan('hang', k.permit('TX-1', { nam: 'Nguyễn Thị Hằng', idn: '001185004321' }), { plate: '29A-123.45', vehicleType: 'car' });
-  await scan('duc', k.permit('TX-2', { nam: 'Đặng Văn Đức', idn: '001090001111' }), { plate: '30E-555.66', vehicleType: 'car' });
+  await scan('hang', k.permit('TX-1', { nam: 'Nguyễn Thị Hằng', idn: '001185004321' }), {
+    plate: '29A-123.45',
+    vehicleType: 'car',
+  });
+  await scan('duc', k.permit('TX-2', { nam: 'Đặng Văn Đức', idn: '001090001111' }), {
+    plate: '30E-555.66',
+    vehicleType: 'car',
+  });
   await scan('expired', k.permit('TX-3', { nam: 'Trần Thị Hồng', idn: '001190002222' }, { exp: T0S - 3600 }));
   await scan('hang2', k.permit('TX-4', { nam: 'Nguyễn Thị Hằng', idn: '001185004321', pur: 'medical' }), {
     direction: 'out',
@@ -37,7 +43,11 @@ beforeAll(async () => {
   await scan('area', k.permit('TX-5', { nam: 'Lê Minh Tuấn', idn: '036095003333', areas: ['01-001'] }));
   // The guard lets the area denial through, with a reason (the lane's override).
   k.clock.now += 60_000;
-  await k.call('passage.override', { passageId: ids.area!, reason: 'Đưa con đi cấp cứu, có giấy viện' }, guard);
+  await k.call(
+    'passage.override',
+    { passageId: ids.area!, reason: 'Đưa con đi cấp cứu, có giấy viện' },
+    guard,
+  );
   // A formula smuggled into a scanned text must not run in Excel.
   await scan('junk', '=HYPERLINK("http://x")');
   // After the scans: the simulated 45 minutes would outlast a supervisor's 30 idle minutes.
@@ -54,7 +64,11 @@ describe('search', () => {
   it('finds a name without its accents, đ included, newest first', async () => {
     const r = await k.call('audit.search', { name: 'nguyen hang' }, sup);
     expect(idsOf(r.rows)).toEqual([ids.hang2, ids.hang]);
-    expect(r.rows[0]).toMatchObject({ holderName: 'Nguyễn Thị Hằng', guard: 'Trung sĩ Lê Văn Tám', direction: 'out' });
+    expect(r.rows[0]).toMatchObject({
+      holderName: 'Nguyễn Thị Hằng',
+      guard: 'Trung sĩ Lê Văn Tám',
+      direction: 'out',
+    });
     expect(idsOf((await k.call('audit.search', { name: 'dang duc' }, sup)).rows)).toEqual([ids.duc]);
     expect(idsOf((await k.call('audit.search', { name: 'Đặng' }, sup)).rows)).toEqual([ids.duc]);
     // The last word is a prefix: a supervisor may type only the start of a name.
@@ -65,12 +79,17 @@ describe('search', () => {
   it('finds a plate typed any way, an ID number in full or by its last 4 digits, a permit', async () => {
     expect(idsOf((await k.call('audit.search', { plate: '29a 123' }, sup)).rows)).toEqual([ids.hang]);
     expect(idsOf((await k.call('audit.search', { plate: '30E55566' }, sup)).rows)).toEqual([ids.duc]);
-    expect(idsOf((await k.call('audit.search', { idn: '001185004321' }, sup)).rows)).toEqual([ids.hang2, ids.hang]);
+    expect(idsOf((await k.call('audit.search', { idn: '001185004321' }, sup)).rows)).toEqual([
+      ids.hang2,
+      ids.hang,
+    ]);
     expect(idsOf((await k.call('audit.search', { idn: '4321' }, sup)).rows)).toEqual([ids.hang2, ids.hang]);
     expect((await k.call('audit.search', { idn: '001185004322' }, sup)).rows).toEqual([]);
     expect(idsOf((await k.call('audit.search', { permit: 'TX-3' }, sup)).rows)).toEqual([ids.expired]);
     const hash = (await k.call('audit.passage', { id: ids.duc! }, sup)).permitHash!;
-    expect(idsOf((await k.call('audit.search', { permit: hash.toUpperCase() }, sup)).rows)).toEqual([ids.duc]);
+    expect(idsOf((await k.call('audit.search', { permit: hash.toUpperCase() }, sup)).rows)).toEqual([
+      ids.duc,
+    ]);
   });
 
   it('filters by decision, reason, time range, shift and overrides, and combines filters', async () => {
@@ -86,12 +105,15 @@ describe('search', () => {
       override: { by: 'Trung sĩ Lê Văn Tám', reason: 'Đưa con đi cấp cứu, có giấy viện' },
     });
     const at = (await k.call('audit.passage', { id: ids.duc! }, sup)).at;
-    const window = await k.call('audit.search', { from: at, to: new Date(Date.parse(at) + 10 * 60_000).toISOString() }, sup);
+    const window = await k.call(
+      'audit.search',
+      { from: at, to: new Date(Date.parse(at) + 10 * 60_000).toISOString() },
+      sup,
+    );
     expect(idsOf(window.rows)).toEqual([ids.expired, ids.duc]);
-    expect(idsOf((await k.call('audit.search', { shiftId, name: 'nguyen', decision: 'ALLOW' }, sup)).rows)).toEqual([
-      ids.hang2,
-      ids.hang,
-    ]);
+    expect(
+      idsOf((await k.call('audit.search', { shiftId, name: 'nguyen', decision: 'ALLOW' }, sup)).rows),
+    ).toEqual([ids.hang2, ids.hang]);
     expect((await k.call('audit.search', { shiftId: shiftId + 1 }, sup)).rows).toEqual([]);
     expect(await codeOf(k.call('audit.search', { from: 'hôm qua' }, sup))).toBe('BAD_PARAMS');
     expect(await codeOf(k.call('audit.search', { idn: '12' }, sup))).toBe('BAD_PARAMS');
@@ -161,7 +183,10 @@ describe('exports', () => {
     expect(defuse('-5')).toBe("'-5");
     expect(defuse('Nguyễn')).toBe('Nguyễn');
     const en = await k.call('export.csv', { shiftId, lang: 'en' }, sup);
-    const enRows = parse(Buffer.from(en.base64, 'base64').toString('utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    const enRows = parse(Buffer.from(en.base64, 'base64').toString('utf8'), {
+      bom: true,
+      columns: true,
+    }) as Record<string, string>[];
     expect(enRows[0]).toMatchObject({ Decision: 'ALLOW', Direction: 'In' });
     // Exports are audited, without the filters' values.
     const ev = await k.call('audit.events', { kinds: ['export'] }, sup);
@@ -169,7 +194,11 @@ describe('exports', () => {
   });
 
   it('renders a Vietnamese PDF shift report that pdftoppm turns into an image', async () => {
-    await k.call('shift.close', { notes: 'Bàn giao: 1 trường hợp cho qua thủ công (cấp cứu). Đèn làn 2 chập chờn.' }, guard);
+    await k.call(
+      'shift.close',
+      { notes: 'Bàn giao: 1 trường hợp cho qua thủ công (cấp cứu). Đèn làn 2 chập chờn.' },
+      guard,
+    );
     const file = await k.call('export.shiftReport', { shiftId }, sup);
     expect(file.mime).toBe('application/pdf');
     expect(file.filename).toBe(`bao-cao-ca-${shiftId}_TX-01.pdf`);

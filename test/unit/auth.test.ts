@@ -45,10 +45,22 @@ describe('accounts', () => {
 
   it('lets an admin add, lock out, reset and disable accounts, ending their sessions', async () => {
     const admin = await k.login('quantri', PINS.admin);
-    const u = await k.call('users.create', { name: 'canbo3', displayName: 'Binh nhất Vũ Văn Nam', role: 'guard', pin: '444444' }, admin);
+    const u = await k.call(
+      'users.create',
+      { name: 'canbo3', displayName: 'Binh nhất Vũ Văn Nam', role: 'guard', pin: '444444' },
+      admin,
+    );
     expect(u).toMatchObject({ name: 'canbo3', role: 'guard', disabled: false, lockedUntil: null });
-    expect(await codeOf(k.call('users.create', { name: 'CANBO3', displayName: 'x', role: 'guard', pin: '444444' }, admin))).toBe('USER_EXISTS');
-    expect(await codeOf(k.call('users.create', { name: 'x y', displayName: 'x', role: 'guard', pin: '12' }, admin))).toBe('BAD_PARAMS');
+    expect(
+      await codeOf(
+        k.call('users.create', { name: 'CANBO3', displayName: 'x', role: 'guard', pin: '444444' }, admin),
+      ),
+    ).toBe('USER_EXISTS');
+    expect(
+      await codeOf(
+        k.call('users.create', { name: 'x y', displayName: 'x', role: 'guard', pin: '12' }, admin),
+      ),
+    ).toBe('BAD_PARAMS');
     const g = await k.login('canbo3', '444444');
     await k.call('users.update', { id: u.id, disabled: true }, admin);
     expect(await codeOf(k.call('shift.current', {}, g))).toBe('SESSION_EXPIRED');
@@ -62,7 +74,9 @@ describe('accounts', () => {
 
   it('changes a PIN only with the current one', async () => {
     const g = await k.login('canbo', PINS.guard);
-    expect(await codeOf(k.call('auth.changePin', { currentPin: '000000', newPin: '777777' }, g))).toBe('LOGIN_FAILED');
+    expect(await codeOf(k.call('auth.changePin', { currentPin: '000000', newPin: '777777' }, g))).toBe(
+      'LOGIN_FAILED',
+    );
     await k.call('auth.changePin', { currentPin: PINS.guard, newPin: '777777' }, g);
     expect(await codeOf(k.login('canbo', PINS.guard))).toBe('LOGIN_FAILED');
     expect(await codeOf(k.login('canbo', '777777'))).toBe('OK');
@@ -85,21 +99,33 @@ describe('shifts', () => {
     expect(await codeOf(k.call('scan.submit', { text: k.permit('P-1') }, g))).toBe('NO_SHIFT');
     const shift = await k.call('shift.open', {}, g);
     expect(shift).toMatchObject({ guard: 'Trung sĩ Lê Văn Tám', lane: '1', closedAt: null });
-    expect((await k.call('status.get', {})).shift).toMatchObject({ id: shift.id, guard: 'Trung sĩ Lê Văn Tám' });
+    expect((await k.call('status.get', {})).shift).toMatchObject({
+      id: shift.id,
+      guard: 'Trung sĩ Lê Văn Tám',
+    });
     const g2 = await k.login('canbo2', PINS.guard2);
     expect(await codeOf(k.call('shift.open', {}, g2))).toBe('SHIFT_ALREADY_OPEN');
     k.clock.now += 60_000;
     const viaApi = await k.call('scan.submit', { text: k.permit('P-2') }, g);
     const viaSerial = k.kiosk.scan(k.permit('P-3', { idn: '001099000777' }), 'serial');
     const db = new Database(k.db, { readonly: true });
-    const rows = db
-      .prepare('SELECT id, user_id, shift_id, idn_hmac FROM passages ORDER BY id')
-      .all() as { id: number; user_id: number | null; shift_id: number | null; idn_hmac: string | null }[];
+    const rows = db.prepare('SELECT id, user_id, shift_id, idn_hmac FROM passages ORDER BY id').all() as {
+      id: number;
+      user_id: number | null;
+      shift_id: number | null;
+      idn_hmac: string | null;
+    }[];
     const dump = JSON.stringify(db.prepare('SELECT * FROM passages').all());
     db.close();
     expect(rows.find((r) => r.id === orphan.passageId)).toMatchObject({ user_id: null, shift_id: null });
-    expect(rows.find((r) => r.id === viaApi.passageId)).toMatchObject({ user_id: shift.userId, shift_id: shift.id });
-    expect(rows.find((r) => r.id === viaSerial.passageId)).toMatchObject({ user_id: shift.userId, shift_id: shift.id });
+    expect(rows.find((r) => r.id === viaApi.passageId)).toMatchObject({
+      user_id: shift.userId,
+      shift_id: shift.id,
+    });
+    expect(rows.find((r) => r.id === viaSerial.passageId)).toMatchObject({
+      user_id: shift.userId,
+      shift_id: shift.id,
+    });
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.idn_hmac ?? ''))).toBe(true);
     // The full ID number is nowhere in the file's rows.
     expect(dump).not.toContain('001099000777');
@@ -109,7 +135,10 @@ describe('shifts', () => {
     expect(await codeOf(k.call('shift.close', { notes: 'x' }, g2))).toBe('NOT_YOUR_SHIFT');
     const token = g.token;
     const closed = await k.call('shift.close', { notes: 'Đèn làn 2 hỏng; đã báo Đội.' }, g);
-    expect(closed).toMatchObject({ handoverNotes: 'Đèn làn 2 hỏng; đã báo Đội.', closedBy: 'Trung sĩ Lê Văn Tám' });
+    expect(closed).toMatchObject({
+      handoverNotes: 'Đèn làn 2 hỏng; đã báo Đội.',
+      closedBy: 'Trung sĩ Lê Văn Tám',
+    });
     expect(closed.closeHash).toMatch(/^[0-9a-f]{64}$/);
     expect(closed.counts).toMatchObject({ allowed: 2, denied: 0, review: 0, people: 2 });
     // The guard's session ended with the shift: the transport forgot it, and the token is dead.
@@ -129,7 +158,11 @@ describe('shifts', () => {
     expect(await codeOf(k.call('shift.signoff', { id: shift.id }, s))).toBe('SHIFT_OPEN');
     const closed = await k.call('shift.close', { notes: '' }, g);
     const signed = await k.call('shift.signoff', { id: shift.id, note: 'Đã kiểm tra' }, s);
-    expect(signed).toMatchObject({ signedBy: 'Đại uý Nguyễn Văn Bình', signoffNote: 'Đã kiểm tra', closeHash: closed.closeHash });
+    expect(signed).toMatchObject({
+      signedBy: 'Đại uý Nguyễn Văn Bình',
+      signoffNote: 'Đã kiểm tra',
+      closeHash: closed.closeHash,
+    });
     expect(await codeOf(k.call('shift.signoff', { id: shift.id }, s))).toBe('SHIFT_SIGNED');
     const ev = await k.call('audit.events', { kinds: ['shift_signoff'] }, s);
     expect(ev.events[0]?.details).toMatchObject({ sealedHash: closed.closeHash });
@@ -145,10 +178,15 @@ describe('shifts', () => {
     db.prepare("UPDATE passages SET decision = 'DENY' WHERE id = ?").run(v.passageId);
     db.close();
     const s = await k.login('giamsat', PINS.supervisor);
-    const err = await k.call('shift.signoff', { id: shift.id }, s).catch((e: { code: string; vi: string; en: string }) => e);
+    const err = await k
+      .call('shift.signoff', { id: shift.id }, s)
+      .catch((e: { code: string; vi: string; en: string }) => e);
     expect(err).toMatchObject({ code: 'CHAIN_BROKEN' });
     expect((err as { en: string }).en).toContain(`passages #${v.passageId}`);
     const verify = await k.call('audit.verify', {}, s);
-    expect(verify).toMatchObject({ ok: false, broken: { table: 'passages', id: v.passageId, problem: 'hash' } });
+    expect(verify).toMatchObject({
+      ok: false,
+      broken: { table: 'passages', id: v.passageId, problem: 'hash' },
+    });
   });
 });

@@ -2,18 +2,24 @@
 // a slim shift bar; a supervisor → the audit screens; an admin → accounts. Owns the client: after a
 // login or logout in a browser, the WebSocket is opened again so that it carries the new cookie.
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import type { SessionView } from '../../../src/audit/api-schema.js';
 import type { KioskStatus } from '../../../src/api/schema.js';
+import type { SessionView } from '../../../src/audit/api-schema.js';
 import type { UiClient } from '../api/client.js';
 import { AdminApp } from '../supervisor/AdminApp.js';
 import { SupervisorApp } from '../supervisor/SupervisorApp.js';
 import { LoginScreen } from './LoginScreen.js';
-import { isSessionLost, login, logout } from './session.js';
 import { GuardBar, ShiftGate } from './ShiftGate.js';
+import { isSessionLost, login, logout } from './session.js';
 import { useLoginText } from './texts.js';
 import './login.css';
 
-export function AuthGate({ ui: first, scanScreen }: { ui: UiClient; scanScreen: (ui: UiClient) => ReactNode }) {
+export function AuthGate({
+  ui: first,
+  scanScreen,
+}: {
+  ui: UiClient;
+  scanScreen: (ui: UiClient) => ReactNode;
+}) {
   const { t } = useLoginText();
   const [ui, setUi] = useState(first);
   /** undefined while asking the kiosk who we are. */
@@ -88,10 +94,20 @@ export function AuthGate({ ui: first, scanScreen }: { ui: UiClient; scanScreen: 
   if (session === null) return <LoginScreen status={status} onLogin={onLogin} notice={notice} />;
   const role = session.user.role;
   if (role === 'supervisor') {
-    return <SupervisorApp client={ui.client} session={session} status={status} onLogout={onLogout} onError={onError} />;
+    return (
+      <SupervisorApp
+        client={ui.client}
+        session={session}
+        status={status}
+        onLogout={onLogout}
+        onError={onError}
+      />
+    );
   }
   if (role === 'admin') {
-    return <AdminApp client={ui.client} session={session} status={status} onLogout={onLogout} onError={onError} />;
+    return (
+      <AdminApp client={ui.client} session={session} status={status} onLogout={onLogout} onError={onError} />
+    );
   }
   const mine = session.shift && session.shift.userId === session.user.id;
   if (!mine) {

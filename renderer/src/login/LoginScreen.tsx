@@ -34,10 +34,10 @@ export function LoginScreen({
   const pinRef = useRef<HTMLInputElement>(null);
   const nameRef = useRef<HTMLInputElement>(null);
 
+  // Focus once, on arrival (the PIN when the name is remembered); later focus follows the guard's taps.
+  const firstName = useRef(name);
   useEffect(() => {
-    (name ? pinRef : nameRef).current?.focus();
-    // Only on arrival: later focus follows the guard's taps.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: focus once
+    (firstName.current ? pinRef : nameRef).current?.focus();
   }, []);
 
   const press = (key: (typeof KEYS)[number]) => {
@@ -124,7 +124,7 @@ export function LoginScreen({
             setError(null);
           }}
         />
-        <div className="keypad" role="group" aria-label={t.pin}>
+        <fieldset className="keypad" aria-label={t.pin}>
           {KEYS.map((k) => (
             <button
               key={k}
@@ -136,13 +136,18 @@ export function LoginScreen({
               {k === 'clear' ? t.clear : k === 'back' ? '⌫' : k}
             </button>
           ))}
-        </div>
+        </fieldset>
         {error ? (
           <div className="login__error" role="alert" data-testid="login-error">
             {error[lang]}
           </div>
         ) : null}
-        <button type="submit" className="login__go" data-testid="login-submit" disabled={busy || !name.trim() || !pin}>
+        <button
+          type="submit"
+          className="login__go"
+          data-testid="login-submit"
+          disabled={busy || !name.trim() || !pin}
+        >
           {busy ? t.wait : t.login}
         </button>
       </form>

@@ -2,8 +2,8 @@
 // the shift; while another guard's shift is open, who must hand over first. Then, above the scan
 // screen, a slim bar with the shift and the handover.
 import { useEffect, useState } from 'react';
-import type { SessionView, ShiftView } from '../../../src/audit/api-schema.js';
 import type { KioskClient } from '../../../src/api/schema.js';
+import type { SessionView, ShiftView } from '../../../src/audit/api-schema.js';
 import { formatVnDateTime, formatVnTime } from '../format.js';
 import { useLoginText } from './texts.js';
 
@@ -81,7 +81,13 @@ export function ShiftGate({
                 {error[lang]}
               </div>
             ) : null}
-            <button type="button" className="login__go" data-testid="open-shift" disabled={busy} onClick={() => void open()}>
+            <button
+              type="button"
+              className="login__go"
+              data-testid="open-shift"
+              disabled={busy}
+              onClick={() => void open()}
+            >
               {t.openShift}
             </button>
           </>
@@ -131,7 +137,12 @@ export function GuardBar({
         {t.shift} {shift?.id} · {session.user.displayName}
         {shift ? ` · ${t.since} ${formatVnTime(shift.openedAt, false)}` : ''}
       </span>
-      <button type="button" className="guardbar__btn" data-testid="handover" onClick={() => setHandingOver(true)}>
+      <button
+        type="button"
+        className="guardbar__btn"
+        data-testid="handover"
+        onClick={() => setHandingOver(true)}
+      >
         {t.handover}
       </button>
       <button type="button" className="guardbar__btn" data-testid="logout" onClick={onLogout}>

@@ -2,7 +2,7 @@
 // only the HTTP endpoint can set, so login and logout go over HTTP and the WebSocket is then opened
 // again to carry the new cookie; in Electron the preload's IPC keeps the session in the main process.
 import { SessionView } from '../../../src/audit/api-schema.js';
-import { type UiClient, createUiClient } from '../api/client.js';
+import { createUiClient, type UiClient } from '../api/client.js';
 import { KioskCallError } from '../api/ws-client.js';
 
 function isIpc(ui: UiClient): boolean {
@@ -27,7 +27,8 @@ async function postCall(method: string, params: unknown, csrf: string | null): P
     | { ok: true; result: unknown }
     | { ok: false; error: { code: string; vi: string; en: string } }
     | null;
-  if (!body) throw new KioskCallError('BAD_RESULT', 'Máy trả lời sai dạng', 'The kiosk sent a malformed answer');
+  if (!body)
+    throw new KioskCallError('BAD_RESULT', 'Máy trả lời sai dạng', 'The kiosk sent a malformed answer');
   if (!body.ok) throw new KioskCallError(body.error.code, body.error.vi, body.error.en);
   return body.result;
 }

@@ -18,7 +18,8 @@ const vi = {
   previousNotes: 'Ghi chú bàn giao của ca trước',
   previousBy: 'Ca trước',
   noNotes: 'Ca trước không để lại ghi chú.',
-  otherShift: (guard: string) => `Ca của ${guard} đang mở. Người đó phải bàn giao (đóng ca) trước khi bạn mở ca mới.`,
+  otherShift: (guard: string) =>
+    `Ca của ${guard} đang mở. Người đó phải bàn giao (đóng ca) trước khi bạn mở ca mới.`,
   logout: 'Đăng xuất',
   shift: 'Ca',
   since: 'từ',
@@ -50,13 +51,15 @@ const en: typeof vi = {
   previousNotes: "Previous shift's handover notes",
   previousBy: 'Previous shift',
   noNotes: 'The previous shift left no notes.',
-  otherShift: (guard: string) => `${guard}'s shift is open. It must be handed over (closed) before you open a new one.`,
+  otherShift: (guard: string) =>
+    `${guard}'s shift is open. It must be handed over (closed) before you open a new one.`,
   logout: 'Log out',
   shift: 'Shift',
   since: 'since',
   handover: 'Hand over',
   handoverTitle: 'Hand over and close the shift',
-  handoverHint: 'Note what the next shift must know (incidents, unfinished work). You are logged out once it is closed.',
+  handoverHint:
+    'Note what the next shift must know (incidents, unfinished work). You are logged out once it is closed.',
   notes: 'Handover notes',
   confirmHandover: 'CLOSE AND HAND OVER',
   cancel: 'Cancel',

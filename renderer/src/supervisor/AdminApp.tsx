@@ -62,9 +62,18 @@ export function AdminApp(props: DeskProps) {
 
   return (
     <div className="desk" data-testid="admin-app">
-      <DeskHeader title={t.adminTitle} session={props.session} status={props.status} onLogout={props.onLogout} />
+      <DeskHeader
+        title={t.adminTitle}
+        session={props.session}
+        status={props.status}
+        onLogout={props.onLogout}
+      />
       <main className="desk__main">
-        {message ? <p className={message.ok ? 'sup-ok' : 'sup-error'} role="status">{message.text}</p> : null}
+        {message ? (
+          <p className={message.ok ? 'sup-ok' : 'sup-error'} role="status">
+            {message.text}
+          </p>
+        ) : null}
         <section className="view">
           <h2>{t.users}</h2>
           <table className="table" data-testid="user-list">
@@ -84,11 +93,19 @@ export function AdminApp(props: DeskProps) {
                   <td>{u.displayName}</td>
                   <td>{t.roles[u.role]}</td>
                   <td>
-                    {u.disabled ? t.disabled : u.lockedUntil ? `${t.locked} → ${formatVnDateTime(u.lockedUntil)}` : t.active}
+                    {u.disabled
+                      ? t.disabled
+                      : u.lockedUntil
+                        ? `${t.locked} → ${formatVnDateTime(u.lockedUntil)}`
+                        : t.active}
                   </td>
                   <td className="actions">
                     {u.lockedUntil ? (
-                      <button type="button" className="btn" onClick={() => void update(u.id, { unlock: true })}>
+                      <button
+                        type="button"
+                        className="btn"
+                        onClick={() => void update(u.id, { unlock: true })}
+                      >
                         {t.unlock}
                       </button>
                     ) : null}
@@ -121,7 +138,11 @@ export function AdminApp(props: DeskProps) {
                         {t.resetPin}
                       </button>
                     )}
-                    <button type="button" className="btn" onClick={() => void update(u.id, { disabled: !u.disabled })}>
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() => void update(u.id, { disabled: !u.disabled })}
+                    >
                       {u.disabled ? t.enable : t.disable}
                     </button>
                   </td>
@@ -132,11 +153,19 @@ export function AdminApp(props: DeskProps) {
           <form className="search" onSubmit={(e) => void add(e)}>
             <label className="field">
               <span>{t.userName}</span>
-              <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} maxLength={32} />
+              <input
+                value={form.name}
+                onChange={(e) => setForm({ ...form, name: e.target.value })}
+                maxLength={32}
+              />
             </label>
             <label className="field">
               <span>{t.displayName}</span>
-              <input value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} maxLength={80} />
+              <input
+                value={form.displayName}
+                onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+                maxLength={80}
+              />
             </label>
             <label className="field">
               <span>{t.role}</span>
@@ -150,7 +179,13 @@ export function AdminApp(props: DeskProps) {
             </label>
             <label className="field">
               <span>{t.pin}</span>
-              <input type="password" inputMode="numeric" value={form.pin} onChange={(e) => setForm({ ...form, pin: e.target.value })} maxLength={12} />
+              <input
+                type="password"
+                inputMode="numeric"
+                value={form.pin}
+                onChange={(e) => setForm({ ...form, pin: e.target.value })}
+                maxLength={12}
+              />
             </label>
             <div className="search__actions">
               <button type="submit" className="btn btn--primary">

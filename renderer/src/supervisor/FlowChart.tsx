@@ -48,12 +48,20 @@ export function FlowChart({ hours, height = 260 }: { hours: FlowHour[]; height?:
             // Whole hours only, written in Vietnam time.
             incrs: [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600],
             values: (_u, ticks) =>
-              ticks.map((s) => uPlot.fmtDate('{HH}:{mm}')(uPlot.tzDate(new Date(s * 1000), 'Asia/Ho_Chi_Minh'))),
+              ticks.map((s) =>
+                uPlot.fmtDate('{HH}:{mm}')(uPlot.tzDate(new Date(s * 1000), 'Asia/Ho_Chi_Minh')),
+              ),
           },
           {},
         ],
         series: [
-          { label: t.time, value: (_u, v) => (v ? uPlot.fmtDate('{DD}/{MM} {HH}:00')(uPlot.tzDate(new Date(v * 1000), 'Asia/Ho_Chi_Minh')) : '–') },
+          {
+            label: t.time,
+            value: (_u, v) =>
+              v
+                ? uPlot.fmtDate('{DD}/{MM} {HH}:00')(uPlot.tzDate(new Date(v * 1000), 'Asia/Ho_Chi_Minh'))
+                : '–',
+          },
           series(t.denied, COLORS.denied),
           series(t.review, COLORS.review),
           series(t.allowed, COLORS.allowed),

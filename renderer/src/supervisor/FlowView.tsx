@@ -6,7 +6,15 @@ import { FlowChart } from './FlowChart.js';
 import { useSupText } from './texts.js';
 import { messageOf, vnDay, vnDayRange } from './util.js';
 
-export function FlowView({ client, nowMs, onError }: { client: KioskClient; nowMs: number; onError: (err: unknown) => void }) {
+export function FlowView({
+  client,
+  nowMs,
+  onError,
+}: {
+  client: KioskClient;
+  nowMs: number;
+  onError: (err: unknown) => void;
+}) {
   const { t, lang } = useSupText();
   const [day, setDay] = useState(() => vnDay(nowMs));
   const [typed, setTyped] = useState(day);

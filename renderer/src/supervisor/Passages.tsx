@@ -4,7 +4,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { DECISION_TEXT, REASON_TEXT } from '../../../src/api/i18n-reasons.js';
 import type { KioskClient } from '../../../src/api/schema.js';
 import type { AuditPassage, SearchFilters, SearchResult } from '../../../src/audit/api-schema.js';
-import { DIRECTION_TEXT, label, PURPOSE_TEXT, SOURCE_TEXT, VEHICLE_TEXT } from '../../../src/reports/labels.js';
+import {
+  DIRECTION_TEXT,
+  label,
+  PURPOSE_TEXT,
+  SOURCE_TEXT,
+  VEHICLE_TEXT,
+} from '../../../src/reports/labels.js';
 import { formatVnDateTime } from '../format.js';
 import { type Lang, type SupText, useSupText } from './texts.js';
 import { messageOf } from './util.js';
@@ -24,7 +30,13 @@ export function usePassages(
   onError: (err: unknown) => void,
 ): PageState & { more: () => void; reload: () => void } {
   const { lang } = useSupText();
-  const [state, setState] = useState<PageState>({ rows: [], next: null, tookMs: null, loading: false, error: null });
+  const [state, setState] = useState<PageState>({
+    rows: [],
+    next: null,
+    tookMs: null,
+    loading: false,
+    error: null,
+  });
   const [tick, setTick] = useState(0);
   const key = JSON.stringify(filters);
 
@@ -53,7 +65,13 @@ export function usePassages(
     client
       .call('audit.search', { ...filters, limit: 50, before: state.next })
       .then((r) =>
-        setState((s) => ({ rows: [...s.rows, ...r.rows], next: r.next, tookMs: r.tookMs, loading: false, error: null })),
+        setState((s) => ({
+          rows: [...s.rows, ...r.rows],
+          next: r.next,
+          tookMs: r.tookMs,
+          loading: false,
+          error: null,
+        })),
       )
       .catch((err: unknown) => {
         onError(err);
@@ -78,7 +96,13 @@ export function DecisionPill({ p, lang, t }: { p: AuditPassage; lang: Lang; t: S
   );
 }
 
-export function PassageTable({ page, onOpen }: { page: PageState & { more: () => void }; onOpen: (p: AuditPassage) => void }) {
+export function PassageTable({
+  page,
+  onOpen,
+}: {
+  page: PageState & { more: () => void };
+  onOpen: (p: AuditPassage) => void;
+}) {
   const { t, lang } = useSupText();
   return (
     <div className="results">
@@ -104,10 +128,16 @@ export function PassageTable({ page, onOpen }: { page: PageState & { more: () =>
           </thead>
           <tbody>
             {page.rows.map((p) => (
-              <tr key={p.id} data-testid="result-row" data-id={p.id} onClick={() => onOpen(p)} tabIndex={0}
+              <tr
+                key={p.id}
+                data-testid="result-row"
+                data-id={p.id}
+                onClick={() => onOpen(p)}
+                tabIndex={0}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') onOpen(p);
-                }}>
+                }}
+              >
                 <td className="nowrap">{formatVnDateTime(p.at)}</td>
                 <td>{DIRECTION_TEXT[p.direction][lang]}</td>
                 <td>
@@ -116,7 +146,10 @@ export function PassageTable({ page, onOpen }: { page: PageState & { more: () =>
                 <td>{p.holderName ?? (p.purged ? <em className="muted">{t.purged}</em> : '—')}</td>
                 <td className="mono">{p.idMasked ?? ''}</td>
                 <td>
-                  {p.vehiclePlate ?? ''} {p.vehicleType ? <span className="muted">{label(VEHICLE_TEXT, p.vehicleType, lang)}</span> : null}
+                  {p.vehiclePlate ?? ''}{' '}
+                  {p.vehicleType ? (
+                    <span className="muted">{label(VEHICLE_TEXT, p.vehicleType, lang)}</span>
+                  ) : null}
                 </td>
                 <td className="reasons">{p.reasons.map((r) => REASON_TEXT[r][lang]).join('; ')}</td>
                 <td>{p.guard ?? ''}</td>
@@ -138,12 +171,21 @@ export function PassageDetail({ p, onClose }: { p: AuditPassage; onClose: () => 
   const { t, lang } = useSupText();
   const rows: [string, string][] = [
     [t.time, formatVnDateTime(p.at)],
-    [t.decision, `${DECISION_TEXT[p.decision][lang]}${p.reasons.length ? ` — ${p.reasons.map((r) => REASON_TEXT[r][lang]).join('; ')}` : ''}`],
-    [t.direction, `${DIRECTION_TEXT[p.direction][lang]} · ${t.lane} ${p.lane} · ${label(SOURCE_TEXT, p.source, lang)}`],
+    [
+      t.decision,
+      `${DECISION_TEXT[p.decision][lang]}${p.reasons.length ? ` — ${p.reasons.map((r) => REASON_TEXT[r][lang]).join('; ')}` : ''}`,
+    ],
+    [
+      t.direction,
+      `${DIRECTION_TEXT[p.direction][lang]} · ${t.lane} ${p.lane} · ${label(SOURCE_TEXT, p.source, lang)}`,
+    ],
     [t.holder, p.holderName ?? (p.purged ? t.purged : '—')],
     [t.idMasked, p.idMasked ?? '—'],
     [t.purpose, label(PURPOSE_TEXT, p.purpose, lang) || '—'],
-    [t.vehicle, [p.vehiclePlate, label(VEHICLE_TEXT, p.vehicleType, lang)].filter(Boolean).join(' · ') || '—'],
+    [
+      t.vehicle,
+      [p.vehiclePlate, label(VEHICLE_TEXT, p.vehicleType, lang)].filter(Boolean).join(' · ') || '—',
+    ],
     [t.people, String(p.people)],
     [t.permit, p.cti ?? '—'],
     [t.issuer, p.iss ?? '—'],
@@ -153,7 +195,13 @@ export function PassageDetail({ p, onClose }: { p: AuditPassage; onClose: () => 
     [t.chain, `#${p.id} · seq ${p.seq}`],
   ];
   return (
-    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="passage-title" data-testid="passage-detail">
+    <div
+      className="dialog"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="passage-title"
+      data-testid="passage-detail"
+    >
       <div className="dialog__box dialog__box--wide">
         <h2 id="passage-title">
           {t.detail} #{p.id}

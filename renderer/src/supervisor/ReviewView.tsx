@@ -12,7 +12,8 @@ export function ReviewView({ client, onError }: { client: KioskClient; onError: 
   const [show, setShow] = useState<Show>('overridden');
   const [open, setOpen] = useState<AuditPassage | null>(null);
   const filters = useMemo<SearchFilters>(
-    () => (show === 'overridden' ? { overridden: true } : { decision: show === 'denied' ? 'DENY' : 'REVIEW' }),
+    () =>
+      show === 'overridden' ? { overridden: true } : { decision: show === 'denied' ? 'DENY' : 'REVIEW' },
     [show],
   );
   const page = usePassages(client, filters, onError);

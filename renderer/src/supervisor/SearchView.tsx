@@ -21,7 +21,17 @@ interface Form {
   overridden: boolean;
 }
 
-const EMPTY: Form = { plate: '', name: '', idn: '', permit: '', from: '', to: '', decision: '', reason: '', overridden: false };
+const EMPTY: Form = {
+  plate: '',
+  name: '',
+  idn: '',
+  permit: '',
+  from: '',
+  to: '',
+  decision: '',
+  reason: '',
+  overridden: false,
+};
 
 /** The filters of a form, or the bilingual complaint about a date that cannot be read. */
 function toFilters(f: Form): SearchFilters | { bad: 'from' | 'to' } {
@@ -71,10 +81,19 @@ export function SearchView({ client, onError }: { client: KioskClient; onError: 
       setExportError(messageOf(err, lang));
     }
   };
-  const text = (k: 'plate' | 'name' | 'idn' | 'permit', labelText: string, extra: Record<string, string> = {}) => (
+  const text = (
+    k: 'plate' | 'name' | 'idn' | 'permit',
+    labelText: string,
+    extra: Record<string, string> = {},
+  ) => (
     <label className="field">
       <span>{labelText}</span>
-      <input data-testid={`search-${k}`} value={form[k]} onChange={(e) => set(k, e.target.value)} {...extra} />
+      <input
+        data-testid={`search-${k}`}
+        value={form[k]}
+        onChange={(e) => set(k, e.target.value)}
+        {...extra}
+      />
     </label>
   );
 
@@ -101,7 +120,11 @@ export function SearchView({ client, onError }: { client: KioskClient; onError: 
         ))}
         <label className="field">
           <span>{t.decision}</span>
-          <select data-testid="search-decision" value={form.decision} onChange={(e) => set('decision', e.target.value)}>
+          <select
+            data-testid="search-decision"
+            value={form.decision}
+            onChange={(e) => set('decision', e.target.value)}
+          >
             <option value="">{t.any}</option>
             {(['ALLOW', 'DENY', 'REVIEW'] as const).map((d) => (
               <option key={d} value={d}>
@@ -112,7 +135,11 @@ export function SearchView({ client, onError }: { client: KioskClient; onError: 
         </label>
         <label className="field">
           <span>{t.reason}</span>
-          <select data-testid="search-reason" value={form.reason} onChange={(e) => set('reason', e.target.value)}>
+          <select
+            data-testid="search-reason"
+            value={form.reason}
+            onChange={(e) => set('reason', e.target.value)}
+          >
             <option value="">{t.any}</option>
             {REASON_CODES.map((r) => (
               <option key={r} value={r}>
@@ -122,7 +149,11 @@ export function SearchView({ client, onError }: { client: KioskClient; onError: 
           </select>
         </label>
         <label className="field field--check">
-          <input type="checkbox" checked={form.overridden} onChange={(e) => set('overridden', e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={form.overridden}
+            onChange={(e) => set('overridden', e.target.checked)}
+          />
           <span>{t.onlyOverridden}</span>
         </label>
         <div className="search__actions">

@@ -91,19 +91,33 @@ export function ShiftsView({ client, onError }: { client: KioskClient; onError: 
           </thead>
           <tbody>
             {shifts.map((s) => (
-              <tr key={s.id} data-testid="shift-row" data-id={s.id} tabIndex={0} onClick={() => setOpenId(s.id)}
+              <tr
+                key={s.id}
+                data-testid="shift-row"
+                data-id={s.id}
+                tabIndex={0}
+                onClick={() => setOpenId(s.id)}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') setOpenId(s.id);
-                }}>
+                }}
+              >
                 <td>#{s.id}</td>
                 <td>{s.guard}</td>
                 <td>{s.lane}</td>
                 <td className="nowrap">{formatVnDateTime(s.openedAt)}</td>
-                <td className="nowrap">{s.closedAt ? formatVnDateTime(s.closedAt) : <strong>{t.stillOpen}</strong>}</td>
+                <td className="nowrap">
+                  {s.closedAt ? formatVnDateTime(s.closedAt) : <strong>{t.stillOpen}</strong>}
+                </td>
                 <td>
                   <Counts s={s} />
                 </td>
-                <td>{s.signedAt ? <span className="pill pill--allow">✓ {s.signedBy}</span> : <span className="pill">{t.notSigned}</span>}</td>
+                <td>
+                  {s.signedAt ? (
+                    <span className="pill pill--allow">✓ {s.signedBy}</span>
+                  ) : (
+                    <span className="pill">{t.notSigned}</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -118,7 +132,17 @@ export function ShiftsView({ client, onError }: { client: KioskClient; onError: 
   );
 }
 
-function ShiftDetail({ client, id, onBack, onError }: { client: KioskClient; id: number; onBack: () => void; onError: Fail }) {
+function ShiftDetail({
+  client,
+  id,
+  onBack,
+  onError,
+}: {
+  client: KioskClient;
+  id: number;
+  onBack: () => void;
+  onError: Fail;
+}) {
   const { t, lang } = useSupText();
   const [shift, setShift] = useState<ShiftView | null>(null);
   const [flow, setFlow] = useState<FlowHour[]>([]);
@@ -185,14 +209,23 @@ function ShiftDetail({ client, id, onBack, onError }: { client: KioskClient; id:
                 {t.exportCsv}
               </button>
               {!shift.signedAt && shift.closedAt ? (
-                <button type="button" className="btn btn--primary" data-testid="signoff" onClick={() => setSigning(true)}>
+                <button
+                  type="button"
+                  className="btn btn--primary"
+                  data-testid="signoff"
+                  onClick={() => setSigning(true)}
+                >
                   {t.signoff}
                 </button>
               ) : null}
             </div>
           </header>
           {message ? (
-            <p className={message.kind === 'error' ? 'sup-error' : 'sup-ok'} role="alert" data-testid="shift-message">
+            <p
+              className={message.kind === 'error' ? 'sup-error' : 'sup-ok'}
+              role="alert"
+              data-testid="shift-message"
+            >
               {message.text}
             </p>
           ) : null}
@@ -207,12 +240,18 @@ function ShiftDetail({ client, id, onBack, onError }: { client: KioskClient; id:
             </div>
             <div className="kv__row">
               <dt>{t.closed}</dt>
-              <dd>{shift.closedAt ? `${formatVnDateTime(shift.closedAt)} (${shift.closedBy ?? ''})` : t.cannotSignOpen}</dd>
+              <dd>
+                {shift.closedAt
+                  ? `${formatVnDateTime(shift.closedAt)} (${shift.closedBy ?? ''})`
+                  : t.cannotSignOpen}
+              </dd>
             </div>
             <div className="kv__row">
               <dt>{t.signed}</dt>
               <dd data-testid="signed-state">
-                {shift.signedAt ? t.signedBy(shift.signedBy ?? '', formatVnDateTime(shift.signedAt)) : t.notSigned}
+                {shift.signedAt
+                  ? t.signedBy(shift.signedBy ?? '', formatVnDateTime(shift.signedAt))
+                  : t.notSigned}
                 {shift.signoffNote ? ` — “${shift.signoffNote}”` : ''}
               </dd>
             </div>
@@ -239,14 +278,25 @@ function ShiftDetail({ client, id, onBack, onError }: { client: KioskClient; id:
                 <p className="muted">{t.signoffHint}</p>
                 <label className="field">
                   <span>{t.signoffNote}</span>
-                  <textarea data-testid="signoff-note" rows={3} maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+                  <textarea
+                    data-testid="signoff-note"
+                    rows={3}
+                    maxLength={1000}
+                    value={note}
+                    onChange={(e) => setNote(e.target.value)}
+                  />
                 </label>
                 {message?.kind === 'error' ? <p className="sup-error">{message.text}</p> : null}
                 <div className="dialog__actions">
                   <button type="button" className="btn" onClick={() => setSigning(false)}>
                     {t.close}
                   </button>
-                  <button type="button" className="btn btn--primary" data-testid="signoff-confirm" onClick={() => void signoff()}>
+                  <button
+                    type="button"
+                    className="btn btn--primary"
+                    data-testid="signoff-confirm"
+                    onClick={() => void signoff()}
+                  >
                     {t.signoffConfirm}
                   </button>
                 </div>

@@ -24,21 +24,30 @@ export interface DeskProps {
   onError: (err: unknown) => void;
 }
 
-export function DeskHeader({ title, session, status, onLogout, children }: Omit<DeskProps, 'client' | 'onError'> & { title: string; children?: ReactNode }) {
+export function DeskHeader({
+  title,
+  session,
+  status,
+  onLogout,
+  children,
+}: Omit<DeskProps, 'client' | 'onError'> & { title: string; children?: ReactNode }) {
   const { t, lang } = useSupText();
   const cp = status?.checkpoint;
   return (
     <header className="desk__head">
       <div>
         <div className="desk__title">{title}</div>
-        <div className="desk__place">
-          {cp ? `${cp.name ?? cp.id} · ${cp.areaName ?? cp.area}` : ''}
-        </div>
+        <div className="desk__place">{cp ? `${cp.name ?? cp.id} · ${cp.areaName ?? cp.area}` : ''}</div>
       </div>
       {children}
       <div className="desk__user">
         <span data-testid="desk-user">{session.user.displayName}</span>
-        <button type="button" className="btn" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} data-testid="lang-switch">
+        <button
+          type="button"
+          className="btn"
+          onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
+          data-testid="lang-switch"
+        >
           {t.switchLang}
         </button>
         <button type="button" className="btn" onClick={onLogout} data-testid="logout">
@@ -56,8 +65,13 @@ export function SupervisorApp(props: DeskProps) {
   const nowMs = props.status ? Date.parse(props.status.now) : Date.now();
   return (
     <div className="desk" data-testid="supervisor-app">
-      <DeskHeader title={t.appTitle} session={props.session} status={props.status} onLogout={props.onLogout} />
-      <nav className="desk__tabs" role="tablist">
+      <DeskHeader
+        title={t.appTitle}
+        session={props.session}
+        status={props.status}
+        onLogout={props.onLogout}
+      />
+      <div className="desk__tabs" role="tablist">
         {TABS.map((k) => (
           <button
             key={k}
@@ -71,7 +85,7 @@ export function SupervisorApp(props: DeskProps) {
             {t.tabs[k]}
           </button>
         ))}
-      </nav>
+      </div>
       <main className="desk__main">
         {tab === 'shifts' ? <ShiftsView client={client} onError={onError} /> : null}
         {tab === 'search' ? <SearchView client={client} onError={onError} /> : null}

@@ -31,14 +31,26 @@ export function VerifyView({ client, onError }: { client: KioskClient; onError: 
     <section className="view" data-testid="verify-view">
       <h2>{t.verifyTitle}</h2>
       <p className="muted">{t.verifyHint}</p>
-      <button type="button" className="btn btn--primary btn--big" data-testid="verify-run" disabled={busy} onClick={() => void run()}>
+      <button
+        type="button"
+        className="btn btn--primary btn--big"
+        data-testid="verify-run"
+        disabled={busy}
+        onClick={() => void run()}
+      >
         {busy ? t.verifying : t.verifyRun}
       </button>
       {error ? <p className="sup-error">{error}</p> : null}
       {result ? (
-        <div className={`verdict-box ${result.ok ? 'verdict-box--ok' : 'verdict-box--bad'}`} role="status" data-testid="verify-result"
-          data-ok={result.ok}>
-          <div className="verdict-box__title">{result.ok ? t.verifyOk(result.checked, result.tookMs) : t.verifyBroken}</div>
+        <div
+          className={`verdict-box ${result.ok ? 'verdict-box--ok' : 'verdict-box--bad'}`}
+          role="status"
+          data-testid="verify-result"
+          data-ok={result.ok}
+        >
+          <div className="verdict-box__title">
+            {result.ok ? t.verifyOk(result.checked, result.tookMs) : t.verifyBroken}
+          </div>
           {b ? (
             <div data-testid="verify-broken">
               {t.brokenAt(TABLE_TEXT[b.table][lang], b.id, label(CHAIN_PROBLEM_TEXT, b.problem, lang))}

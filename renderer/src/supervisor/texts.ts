@@ -93,7 +93,8 @@ const vi = {
     'Máy tính lại chuỗi mã băm của mọi lượt qua và sự kiện, từ dòng đầu tiên. Một dòng bị sửa, xoá hay chèn sẽ bị chỉ ra.',
   verifyRun: 'KIỂM TRA TOÀN BỘ SỔ',
   verifying: 'Đang kiểm tra…',
-  verifyOk: (n: number, ms: number) => `NGUYÊN VẸN: ${n.toLocaleString('vi-VN')} dòng đã kiểm tra trong ${Math.round(ms)} ms`,
+  verifyOk: (n: number, ms: number) =>
+    `NGUYÊN VẸN: ${n.toLocaleString('vi-VN')} dòng đã kiểm tra trong ${Math.round(ms)} ms`,
   verifyBroken: 'SỔ ĐÃ BỊ SỬA',
   brokenAt: (table: string, id: number, problem: string) => `${table} số ${id}: ${problem}`,
   head: 'Mã cuối chuỗi',
@@ -209,7 +210,8 @@ const en: typeof vi = {
     'The kiosk recomputes the hash chain of every passage and event from the first row. A row edited, deleted or inserted is named.',
   verifyRun: 'VERIFY THE WHOLE LOG',
   verifying: 'Verifying…',
-  verifyOk: (n: number, ms: number) => `INTACT: ${n.toLocaleString('en')} rows checked in ${Math.round(ms)} ms`,
+  verifyOk: (n: number, ms: number) =>
+    `INTACT: ${n.toLocaleString('en')} rows checked in ${Math.round(ms)} ms`,
   verifyBroken: 'THE LOG WAS TAMPERED WITH',
   brokenAt: (table: string, id: number, problem: string) => `${table} ${id}: ${problem}`,
   head: 'Chain head',

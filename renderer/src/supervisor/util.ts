@@ -19,7 +19,12 @@ export function parseVnDateTime(text: string): string | undefined | null {
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
   const back = new Date(ms);
   // 31/02 or 25:00 must not roll over into another day.
-  if (back.getUTCDate() !== Number(d) || back.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59) {
+  if (
+    back.getUTCDate() !== Number(d) ||
+    back.getUTCMonth() !== Number(mo) - 1 ||
+    Number(h) > 23 ||
+    Number(mi) > 59
+  ) {
     return null;
   }
   return new Date(ms - VN_OFFSET_MS).toISOString();
