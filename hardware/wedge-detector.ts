@@ -35,6 +35,11 @@ export interface WedgeKey {
   inTextField: boolean;
   /** Ctrl, Alt or Meta held: a shortcut, never part of a scan. */
   modifier?: boolean;
+  /**
+   * When the page handled the key (performance.now()), if not `time`. tick() measures the quiet from
+   * it: on a busy page keys wait in a queue, and a burst must not be cut off while they do.
+   */
+  seenAt?: number;
 }
 
 export type WedgeResult =
@@ -65,6 +70,7 @@ export class WedgeDetector {
   private buf = '';
   private first = 0;
   private last = -Infinity;
+  private seenAt = -Infinity;
   private fieldChars = 0;
   private overflow = false;
 
@@ -113,12 +119,16 @@ export class WedgeDetector {
       if (ev.inTextField) this.fieldChars++;
     }
     this.last = ev.time;
+    this.seenAt = ev.seenAt ?? ev.time;
     return ev.inTextField ? PASS : SWALLOW;
   }
 
-  /** Call on a timer (every ~50 ms): ends a prefixed burst from a scanner that sends no terminator. */
+  /**
+   * Call on a timer (every ~50 ms) with the time in the base of `seenAt` (else of `time`): ends a
+   * prefixed burst from a scanner that sends no terminator.
+   */
   tick(now: number, inTextField: boolean): WedgeResult {
-    if (this.buf.length === 0 || now - this.last < this.o.idleMs) return PASS;
+    if (this.buf.length === 0 || now - this.seenAt < this.o.idleMs) return PASS;
     const result = this.hasPrefix() ? this.finish(inTextField) : null;
     this.reset();
     return result ?? PASS;
@@ -128,6 +138,7 @@ export class WedgeDetector {
     this.buf = '';
     this.fieldChars = 0;
     this.last = -Infinity;
+    this.seenAt = -Infinity;
     this.overflow = false;
   }
 

@@ -47,7 +47,7 @@ export interface KioskOptions {
   lane?: string | undefined;
   direction?: Direction;
   serial: Settings['serial'];
-  mqtt: (NonNullable<Settings['mqtt']> & { ca?: string }) | null;
+  mqtt: (NonNullable<Settings['mqtt']> & { ca?: string; cert?: string; key?: string }) | null;
   http: { host: string; port: number; lan?: boolean } | false;
   /** Accounts, lockout, sessions (kiosk.json `auth`) and retention days (issue 5). */
   auth?: Settings['auth'];
@@ -206,6 +206,8 @@ export class Kiosk {
       ...(mqtt.username ? { username: mqtt.username } : {}),
       ...(mqtt.password ? { password: mqtt.password } : {}),
       ...(mqtt.ca ? { ca: mqtt.ca } : {}),
+      ...(mqtt.cert ? { cert: mqtt.cert } : {}),
+      ...(mqtt.key ? { key: mqtt.key } : {}),
       now: () => this.now(),
     });
     this.uplink.setStatus({ scanner: this.uplinkScannerState() });
@@ -545,6 +547,10 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
   const trustJws = readTextFile(s.trustList, 'danh sách tin cậy', 'trust list').trim();
   const trust = await loadTrustList(trustJws, root);
   const ca = s.mqtt?.caFile ? readTextFile(s.mqtt.caFile, 'chứng chỉ CA', 'CA certificate') : undefined;
+  const cert = s.mqtt?.certFile
+    ? readTextFile(s.mqtt.certFile, 'chứng chỉ máy', 'client certificate')
+    : undefined;
+  const key = s.mqtt?.keyFile ? readTextFile(s.mqtt.keyFile, 'khoá máy', 'client key') : undefined;
   return {
     checkpoint: parsed.data,
     root,
@@ -554,7 +560,7 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     lane: s.lane,
     direction: s.direction,
     serial: s.serial,
-    mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}) },
+    mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) },
     http: s.http,
     auth: s.auth,
     retentionDays: s.retention.days,

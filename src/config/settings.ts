@@ -50,6 +50,9 @@ export const Settings = z
         username: z.string().optional(),
         password: z.string().optional(),
         caFile: z.string().optional(),
+        /** Per-kiosk client certificate and its private key (PEM), for brokers that require them. */
+        certFile: z.string().optional(),
+        keyFile: z.string().optional(),
         summaryWindowSeconds: z.number().int().min(1).max(3600).default(60),
       })
       .strict()
@@ -162,6 +165,11 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env)
     rootKey: at(s.rootKey),
     trustList: at(s.trustList),
     database: s.database === ':memory:' ? s.database : at(s.database),
-    mqtt: s.mqtt && { ...s.mqtt, ...(s.mqtt.caFile ? { caFile: at(s.mqtt.caFile) } : {}) },
+    mqtt: s.mqtt && {
+      ...s.mqtt,
+      ...(s.mqtt.caFile ? { caFile: at(s.mqtt.caFile) } : {}),
+      ...(s.mqtt.certFile ? { certFile: at(s.mqtt.certFile) } : {}),
+      ...(s.mqtt.keyFile ? { keyFile: at(s.mqtt.keyFile) } : {}),
+    },
   };
 }

@@ -112,6 +112,21 @@ describe('WedgeDetector outside a text field', () => {
     expect(d.pending).toBe(0);
   });
 
+  it('keys queued behind a busy page are not cut off by the quiet timer', () => {
+    const d = new WedgeDetector();
+    // Stamped 5 ms apart by the keyboard, handled 500 ms late, in one go.
+    [...CODE].forEach((key, i) => {
+      d.key({ key, time: 1000 + i * 5, seenAt: 1500 + i, inTextField: false });
+      expect(d.tick(1500 + i, false)).toEqual({ kind: 'pass' });
+    });
+    expect(
+      d.key({ key: 'Enter', time: 1000 + CODE.length * 5, seenAt: 1530, inTextField: false }),
+    ).toMatchObject({
+      kind: 'scan',
+      text: CODE,
+    });
+  });
+
   it('memory stays bounded: a burst over 8192 characters is dropped', () => {
     const d = new WedgeDetector();
     const { results } = type(d, `VNP1:${'A'.repeat(20_000)}`, 1, { end: 'Enter' });

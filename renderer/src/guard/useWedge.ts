@@ -62,6 +62,7 @@ export function useWedge(onScan: (text: string) => void, enabled = true): void {
         time: ev.timeStamp,
         inTextField,
         modifier: ev.ctrlKey || ev.altKey || ev.metaKey,
+        seenAt: performance.now(),
       });
       if (r.kind === 'swallow') {
         ev.preventDefault();
