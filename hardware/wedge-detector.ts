@@ -4,8 +4,9 @@
 //
 // Rules (README "Scanners"):
 // - a burst is a run of printable keys with no gap over `maxGapMs` and a mean gap of at most
-//   `meanGapMs`; it is a scan when it has at least `minLength` characters and ends in Enter or Tab, or
-//   (for scanners set to send no suffix) starts with a permit prefix and is followed by `idleMs` of quiet;
+//   `meanGapMs` (a key that would make the mean slower starts a new burst); it is a scan when it has
+//   at least `minLength` characters and ends in Enter or Tab, or (for scanners set to send no
+//   suffix) starts with a permit prefix and is followed by `idleMs` of quiet;
 // - outside a text field, burst keys are swallowed so that a space or Enter in a code never presses
 //   the button that happens to have focus;
 // - inside a text field, keys always reach the field; only a burst that starts with a permit prefix
@@ -100,7 +101,10 @@ export class WedgeDetector {
     }
     // Shift, CapsLock, arrows…: scanners press Shift for capitals; it neither adds nor breaks a burst.
     if ([...ev.key].length !== 1) return PASS;
-    if (!gapOk || (this.buf.length === 0 && !this.overflow)) this.start(ev.time);
+    // A key continues the burst only if the burst stays a scanner's: slow keys each start afresh, so
+    // a person's typing never chains into the scanner burst that follows it.
+    const continues = this.overflow ? gapOk : this.buf.length > 0 && gapOk && this.fastUntil(ev.time);
+    if (!continues) this.start(ev.time);
     if (this.overflow) {
       this.last = ev.time;
       return ev.inTextField ? PASS : SWALLOW;

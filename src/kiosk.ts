@@ -52,6 +52,8 @@ export interface KioskOptions {
   /** Accounts, lockout, sessions (kiosk.json `auth`) and retention days (issue 5). */
   auth?: Settings['auth'];
   retentionDays?: number;
+  /** The configuration in effect, PINs removed: changes between starts are audited (issue 5). */
+  configSections?: Record<string, unknown>;
   /** scrypt cost for new PINs; tests lower it. */
   pinCost?: number;
   staticDir?: string;
@@ -112,6 +114,7 @@ export class Kiosk {
         : {}),
       ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
       ...(options.pinCost ? { pinCost: options.pinCost } : {}),
+      ...(options.configSections ? { config: options.configSections } : {}),
       lane: () => this.lane,
       now: () => this.now(),
       onShiftChange: () => this.shiftChanged(),
@@ -405,7 +408,8 @@ export class Kiosk {
 
   /** Called after the passage is committed: a first load from the store already includes it. */
   private count(now: number, decision: Verdict['decision']): void {
-    if (this.counts.dayStart !== startOfVietnamDay(now)) {
+    const shift = this.supervision.shiftStatus();
+    if (this.counts.dayStart !== (shift ? -shift.id : startOfVietnamDay(now))) {
       this.todayCounts(now);
       return;
     }
@@ -564,6 +568,12 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     http: s.http,
     auth: s.auth,
     retentionDays: s.retention.days,
+    configSections: {
+      ...s,
+      mqtt: s.mqtt && { ...s.mqtt, password: s.mqtt.password ? 'set' : null },
+      auth: { ...s.auth, users: s.auth.users.map((u) => ({ name: u.name, role: u.role })) },
+      checkpointFile: parsed.data,
+    },
   };
 }
 

@@ -192,6 +192,8 @@ export const ChainBreak = z.object({
 export type ChainBreak = z.infer<typeof ChainBreak>;
 
 export const VerifyResult = z.object({
+  /** False while a long log is still being checked: call again to follow it (ok = nothing broken yet). */
+  done: z.boolean(),
   ok: z.boolean(),
   checked: z.number().int(),
   head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),

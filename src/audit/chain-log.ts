@@ -304,14 +304,31 @@ export async function verifyLog(
   db: Db,
   opts: { fromSeq?: number; toSeq?: number; sliceRows?: number } = {},
 ): Promise<VerifyResult> {
+  return startVerify(db, opts).done;
+}
+
+/** A verification under way: `progress()` tells how far it got, `done` resolves with the result. */
+export interface VerifyRun {
+  progress(): VerifyResult;
+  done: Promise<VerifyResult>;
+}
+
+export function startVerify(
+  db: Db,
+  opts: { fromSeq?: number; toSeq?: number; sliceRows?: number } = {},
+): VerifyRun {
   const t0 = performance.now();
   const v = new ChainVerifier(db, opts.fromSeq ?? 0, opts.toSeq);
-  while (!v.step(opts.sliceRows ?? 5000)) await new Promise((r) => setImmediate(r));
-  return result(v, t0);
+  const done = (async () => {
+    while (!v.step(opts.sliceRows ?? 5000)) await new Promise((r) => setImmediate(r));
+    return result(v, t0);
+  })();
+  return { progress: () => result(v, t0), done };
 }
 
 function result(v: ChainVerifier, t0: number): VerifyResult {
   return {
+    done: v.done,
     ok: v.broken === null,
     checked: v.checked,
     head: v.head,

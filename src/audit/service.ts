@@ -12,7 +12,7 @@ import { gatherShiftReport, type ShiftReportData } from '../reports/shift-report
 import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import type { FileResult, SearchFilters, VerifyResult } from './api-schema.js';
-import { type AuditChain, verifyLog } from './chain-log.js';
+import { type AuditChain, startVerify, type VerifyRun } from './chain-log.js';
 import type { IdnHasher } from './idn.js';
 import { hourlyFlow, listEvents } from './queries.js';
 import { Retention } from './retention.js';
@@ -76,9 +76,37 @@ export class AuditService {
     });
   }
 
-  /** Runs "verify log"; a broken chain is also an alert for the command centre. */
-  async verify(by: CallerSession | null): Promise<VerifyResult> {
-    const result = await verifyLog(this.db);
+  /**
+   * Runs "verify log" (or joins the run under way) and waits for it up to `waitMs`: millions of rows
+   * take longer than a call may, so a caller gets the progress (done: false) and calls again. The
+   * finished run is audited; a broken chain is also an alert for the command centre.
+   */
+  async verify(by: CallerSession | null, waitMs = 10_000): Promise<VerifyResult> {
+    if (!this.verifying) {
+      const run = startVerify(this.db);
+      this.verifying = run;
+      void run.done
+        .then((r) => this.verified(by, r))
+        .catch((err) => console.error('audit: verify failed', err))
+        .finally(() => {
+          if (this.verifying === run) this.verifying = null;
+        });
+    }
+    const run = this.verifying;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      run.done.then((r) => r),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return finished ?? run.progress();
+  }
+
+  private verifying: VerifyRun | null = null;
+
+  private verified(by: CallerSession | null, result: VerifyResult): void {
     this.audit('verify', by, {
       ok: result.ok,
       checked: result.checked,
@@ -98,7 +126,6 @@ export class AuditService {
         lane: null,
       });
     }
-    return result;
   }
 
   async shiftReport(shiftId: number): Promise<{ data: ShiftReportData; pdf: Buffer }> {

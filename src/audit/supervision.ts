@@ -8,6 +8,7 @@ import type { EventName, MethodName } from '../api/schema.js';
 import { ACCESS, EVENT_ACCESS } from '../auth/access.js';
 import { AuthService, type BootstrapUser } from '../auth/service.js';
 import type { SessionPolicy } from '../auth/sessions.js';
+import { sha256Hex } from '../store/chain.js';
 import type { Store } from '../store/store.js';
 import { auditMethods } from './api-schema.js';
 import { AuditChain } from './chain-log.js';
@@ -28,6 +29,11 @@ export interface SupervisionOptions {
   onShiftChange?: () => void;
   /** Where the first-run admin PIN is printed (once). */
   log?: (line: string) => void;
+  /**
+   * The configuration in effect (kiosk.json sections, the checkpoint file), PINs removed: a change
+   * between two starts is a chained `config_change` event naming the sections that changed.
+   */
+  config?: Record<string, unknown>;
 }
 
 /** passage.override is the lane's (src/lane/service.ts): it records the chained event with its rules. */
@@ -74,6 +80,7 @@ export class Supervision implements Authorizer {
     });
     const { firstRunAdminPin } = await auth.start();
     chain.append({ atMs: this.opts.now(), kind: 'startup', details: {} });
+    if (this.opts.config) noteConfig(store, chain, this.opts.config, this.opts.now());
     audit.start();
     const impl = { ...auth.methods(), ...audit.methods() } as unknown as Record<
       string,
@@ -160,4 +167,25 @@ export class Supervision implements Authorizer {
     }
     return out as unknown as SupervisionMethods;
   }
+}
+
+const CONFIG_KEY = 'audit.config';
+
+/** Compares each configuration section's digest with the last start's; records what changed. */
+function noteConfig(store: Store, chain: AuditChain, config: Record<string, unknown>, nowMs: number): void {
+  const digests = Object.fromEntries(
+    Object.keys(config)
+      .sort()
+      .map((k) => [k, sha256Hex(JSON.stringify(config[k] ?? null))]),
+  );
+  const last = store.getKv(CONFIG_KEY);
+  const before = last ? (JSON.parse(last) as Record<string, string>) : null;
+  const changed = Object.keys({ ...digests, ...(before ?? {}) }).filter((k) => before?.[k] !== digests[k]);
+  if (before && changed.length === 0) return;
+  store.db
+    .transaction(() => {
+      chain.append({ atMs: nowMs, kind: 'config_change', details: { changed, first: before === null } });
+      store.setKv(CONFIG_KEY, JSON.stringify(digests), nowMs);
+    })
+    .immediate();
 }

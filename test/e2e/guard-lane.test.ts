@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SerialPort } from 'serialport';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuePermit } from '../../src/permit/issue.js';
 import { permitClaims } from '../fixtures/permits.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
@@ -81,19 +81,29 @@ async function serialScan(text: string): Promise<void> {
   await new Promise<void>((res, rej) => scanner.drain((e) => (e ? rej(e) : res())));
 }
 
-/** Each screen in Vietnamese and English, day and night; leaves the page as it found it (vi, day). */
-async function shootAll(name: string): Promise<void> {
+/**
+ * Each screen in Vietnamese and English, day and night; leaves the page as it found it (vi, day). A
+ * dialog covers the switches: `dialog` opens it after each switch and closes it before the next.
+ */
+async function shootAll(
+  name: string,
+  dialog?: { open: () => Promise<void>; close: () => Promise<void> },
+): Promise<void> {
   const size = page.viewportSize();
+  if (dialog) await dialog.close();
   for (const lang of ['vi', 'en'] as const) {
     for (const theme of ['day', 'night'] as const) {
       await setLook(lang, theme);
+      if (dialog) await dialog.open();
       await page.evaluate(() => document.fonts.ready);
       await page.screenshot({
         path: join(SHOTS, `guard-${name}-${lang}-${theme}-${size?.width}x${size?.height}.png`),
       });
+      if (dialog) await dialog.close();
     }
   }
   await setLook('vi', 'day');
+  if (dialog) await dialog.open();
 }
 
 async function setLook(lang: 'vi' | 'en', theme: 'day' | 'night'): Promise<void> {
@@ -137,8 +147,9 @@ beforeAll(async () => {
     timezoneId: 'Asia/Ho_Chi_Minh',
   });
   page = await context.newPage();
-  page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
-  page.on('pageerror', (e) => console.log('PAGEERR', String(e)));
+  page.on('console', (m) => {
+    if (m.text().includes('WEDGE')) console.log('PAGE', m.text());
+  });
   await page.goto(`${k.url}/?fadeMs=600000`);
 }, 180_000);
 
@@ -147,12 +158,6 @@ afterAll(async () => {
   if (scanner?.isOpen) await new Promise<void>((r) => scanner.close(() => r()));
   await k?.stop();
   await pty?.close();
-});
-
-let n = 0;
-afterEach(async () => {
-  await page.screenshot({ path: `/tmp/h4/shots/after-${++n}.png` });
-  console.log('DBG', n, await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120)), k.query('SELECT id, source, decision, cti FROM passages'));
 });
 
 describe('the guard’s lane', () => {
@@ -255,7 +260,13 @@ describe('the guard’s lane', () => {
     await expect.poll(() => page.getByTestId('error').innerText()).toContain('ít nhất 10 ký tự');
     await page.getByTestId('error').getByRole('button').click();
     await page.getByTestId('reason-chip').first().click();
-    await shootAll('override-dialog');
+    await shootAll('override-dialog', {
+      open: async () => {
+        await page.getByTestId('override-open').click();
+        await page.getByTestId('reason-chip').first().click();
+      },
+      close: () => page.getByTestId('override-cancel').click(),
+    });
     await page.getByTestId('override-confirm').click();
     await page.getByTestId('overridden').waitFor();
     expect(await page.getByTestId('override-reason-shown').innerText()).toContain('Xe cấp cứu chở bệnh nhân');
@@ -310,7 +321,16 @@ describe('the guard’s lane', () => {
     await page.getByTestId('manual-allow').click();
     await expect.poll(() => page.getByTestId('manual-problem').innerText()).toContain('CCCD 12 số');
     await page.getByTestId('manual-id').fill('001185004321');
-    await shootAll('manual-dialog');
+    await shootAll('manual-dialog', {
+      open: async () => {
+        await page.getByTestId('manual-open').click();
+        await page.getByTestId('manual-name').fill('Lê Thị Mai');
+        await page.getByTestId('manual-id').fill('001185004321');
+        await page.getByTestId('manual-purpose-medical').click();
+        await page.getByTestId('manual-reason').fill('Quên điện thoại ở nhà, có CCCD');
+      },
+      close: () => page.getByTestId('manual-cancel').click(),
+    });
     await page.getByTestId('manual-allow').click();
     await shownDecision('REVIEW');
     expect(await page.getByTestId('holder-name').innerText()).toContain('Lê Thị Mai');

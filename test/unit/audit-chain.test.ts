@@ -3,7 +3,7 @@
 // for every kind of tampering; the retention purge erases personal data and the chain still verifies.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditChain, verifyLog, verifyLogSync } from '../../src/audit/chain-log.js';
+import { AuditChain, startVerify, verifyLog, verifyLogSync } from '../../src/audit/chain-log.js';
 import { Retention } from '../../src/audit/retention.js';
 import { chainHash, GENESIS_HASH, newSalt, personalHash } from '../../src/store/chain.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -204,6 +204,13 @@ describe('verify log names the first broken row', () => {
       checked: 7,
       broken: { table: 'passages', id: 6, seq: 8, problem: 'hash' },
     });
+  });
+
+  it('reports its progress while a long check runs in slices', async () => {
+    const { store } = mixedLog();
+    const run = startVerify(store.db, { sliceRows: 3 });
+    expect(run.progress()).toMatchObject({ done: false, ok: true, checked: 3 });
+    expect(await run.done).toMatchObject({ done: true, ok: true, checked: 10 });
   });
 
   it('verifies a range (a shift) from the row before it', () => {

@@ -49,7 +49,13 @@ export class CallFailed extends Error {
 }
 
 export async function startAuditKiosk(
-  opts: { dir?: string; lockoutAttempts?: number; retentionDays?: number; http?: boolean } = {},
+  opts: {
+    dir?: string;
+    lockoutAttempts?: number;
+    retentionDays?: number;
+    http?: boolean;
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<AuditKiosk> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiosk-audit-'));
   const clock = { now: T0 };
@@ -72,6 +78,7 @@ export async function startAuditKiosk(
       maxMinutes: {},
     },
     ...(opts.retentionDays ? { retentionDays: opts.retentionDays } : {}),
+    ...(opts.config ? { configSections: opts.config } : {}),
     // Cheap PIN hashes keep the tests quick; production uses DEFAULT_PIN_COST.
     pinCost: 2 ** 10,
     now: () => clock.now,

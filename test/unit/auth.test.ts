@@ -1,4 +1,7 @@
 // PINs, accounts, shifts with handover and sign-off, and attribution of passages, on a real kiosk.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashPin, randomPin, verifyPin } from '../../src/auth/pin.js';
@@ -188,5 +191,31 @@ describe('shifts', () => {
       ok: false,
       broken: { table: 'passages', id: v.passageId, problem: 'hash' },
     });
+  });
+});
+
+describe('configuration changes', () => {
+  it('records which sections changed between two starts, and nothing when none did', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-config-'));
+    try {
+      const kinds = async (k: AuditKiosk) => {
+        const s = await k.login('giamsat', PINS.supervisor);
+        return (await k.call('audit.events', { kinds: ['config_change'] }, s)).events.map((e) => e.details);
+      };
+      let k = await startAuditKiosk({
+        dir,
+        config: { serial: { path: '/dev/ttyACM0' }, http: { port: 8080 } },
+      });
+      expect(await kinds(k)).toEqual([{ changed: ['http', 'serial'], first: true }]);
+      await k.close();
+      k = await startAuditKiosk({ dir, config: { serial: { path: '/dev/ttyUSB1' }, http: { port: 8080 } } });
+      expect((await kinds(k))[0]).toEqual({ changed: ['serial'], first: false });
+      await k.close();
+      k = await startAuditKiosk({ dir, config: { serial: { path: '/dev/ttyUSB1' }, http: { port: 8080 } } });
+      expect(await kinds(k)).toHaveLength(2);
+      await k.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

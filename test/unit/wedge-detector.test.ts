@@ -162,6 +162,13 @@ describe('WedgeDetector in a text field', () => {
     expect(results.every((r) => r.kind === 'pass')).toBe(true);
   });
 
+  it('typing that runs straight into a burst does not chain into it', () => {
+    const d = new WedgeDetector();
+    const { t } = type(d, '29A1', 100, { inTextField: true });
+    const { results } = type(d, CODE, 5, { end: 'Enter', inTextField: true, t0: t + 100 });
+    expect(results.at(-1)).toEqual({ kind: 'scan', text: CODE, fieldChars: [...CODE].length });
+  });
+
   it('plate typed slowly, then a scan burst into the same field: only the burst is removed', () => {
     const d = new WedgeDetector();
     type(d, '29A12345', 150, { inTextField: true });

@@ -3,7 +3,7 @@
 // swallowed; inside one, the keys reach the field and a permit burst is taken back out of it when it
 // turns out to be a scan, so the guard's own typing is never lost (README "Scanners").
 import { useEffect, useRef } from 'react';
-import { WEDGE_DEFAULTS, WedgeDetector } from '../../../hardware/wedge-detector.js';
+import { WedgeDetector } from '../../../hardware/wedge-detector.js';
 
 function isTextField(el: Element | null): el is HTMLInputElement | HTMLTextAreaElement {
   if (el instanceof HTMLTextAreaElement) return !el.readOnly && !el.disabled;
@@ -40,23 +40,11 @@ export function useWedge(onScan: (text: string) => void, enabled = true): void {
     const detector = new WedgeDetector();
     // The field's content before the burst that is in progress, to put back if it was a scan.
     let snapshot: Snapshot | null = null;
-    let lastKeyAt = Number.NEGATIVE_INFINITY;
 
     const onKeyDown = (ev: KeyboardEvent) => {
       if (ev.isComposing) return;
       const focused = document.activeElement;
       const inTextField = isTextField(focused);
-      const printable = [...ev.key].length === 1;
-      // A new burst starts after a pause: remember the field as it was before its first key.
-      if (printable && inTextField && ev.timeStamp - lastKeyAt > WEDGE_DEFAULTS.maxGapMs) {
-        snapshot = {
-          el: focused,
-          value: focused.value,
-          start: focused.selectionStart,
-          end: focused.selectionEnd,
-        };
-      }
-      if (printable) lastKeyAt = ev.timeStamp;
       const r = detector.key({
         key: ev.key,
         time: ev.timeStamp,
@@ -64,6 +52,16 @@ export function useWedge(onScan: (text: string) => void, enabled = true): void {
         modifier: ev.ctrlKey || ev.altKey || ev.metaKey,
         seenAt: performance.now(),
       });
+      // This key started a burst: remember the field as it is before the key lands in it (keydown
+      // comes first), to put back if the burst turns out to be a scan.
+      if (inTextField && detector.pending === 1 && [...ev.key].length === 1) {
+        snapshot = {
+          el: focused,
+          value: focused.value,
+          start: focused.selectionStart,
+          end: focused.selectionEnd,
+        };
+      }
       if (r.kind === 'swallow') {
         ev.preventDefault();
         ev.stopPropagation();

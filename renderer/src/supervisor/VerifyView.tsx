@@ -18,7 +18,13 @@ export function VerifyView({ client, onError }: { client: KioskClient; onError: 
     setBusy(true);
     setError(null);
     try {
-      setResult(await client.call('audit.verify', {}));
+      // A long log is checked in the background: each call waits a while and reports how far it got.
+      let r = await client.call('audit.verify', {});
+      setResult(r);
+      while (!r.done) {
+        r = await client.call('audit.verify', {});
+        setResult(r);
+      }
     } catch (err) {
       onError(err);
       setError(messageOf(err, lang));
@@ -43,13 +49,17 @@ export function VerifyView({ client, onError }: { client: KioskClient; onError: 
       {error ? <p className="sup-error">{error}</p> : null}
       {result ? (
         <div
-          className={`verdict-box ${result.ok ? 'verdict-box--ok' : 'verdict-box--bad'}`}
+          className={`verdict-box ${!result.done ? '' : result.ok ? 'verdict-box--ok' : 'verdict-box--bad'}`}
           role="status"
           data-testid="verify-result"
-          data-ok={result.ok}
+          data-ok={result.done ? result.ok : 'running'}
         >
           <div className="verdict-box__title">
-            {result.ok ? t.verifyOk(result.checked, result.tookMs) : t.verifyBroken}
+            {!result.done
+              ? t.verifyProgress(result.checked)
+              : result.ok
+                ? t.verifyOk(result.checked, result.tookMs)
+                : t.verifyBroken}
           </div>
           {b ? (
             <div data-testid="verify-broken">

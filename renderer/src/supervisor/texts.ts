@@ -96,6 +96,8 @@ const vi = {
   verifyOk: (n: number, ms: number) =>
     `NGUYÊN VẸN: ${n.toLocaleString('vi-VN')} dòng đã kiểm tra trong ${Math.round(ms)} ms`,
   verifyBroken: 'SỔ ĐÃ BỊ SỬA',
+  verifyProgress: (n: number) =>
+    `Đang kiểm tra… ${n.toLocaleString('vi-VN')} dòng, chưa thấy dòng nào bị sửa`,
   brokenAt: (table: string, id: number, problem: string) => `${table} số ${id}: ${problem}`,
   head: 'Mã cuối chuỗi',
   openRow: 'Xem dòng này',
@@ -213,6 +215,7 @@ const en: typeof vi = {
   verifyOk: (n: number, ms: number) =>
     `INTACT: ${n.toLocaleString('en')} rows checked in ${Math.round(ms)} ms`,
   verifyBroken: 'THE LOG WAS TAMPERED WITH',
+  verifyProgress: (n: number) => `Verifying… ${n.toLocaleString('en')} rows so far, none edited`,
   brokenAt: (table: string, id: number, problem: string) => `${table} ${id}: ${problem}`,
   head: 'Chain head',
   openRow: 'Open this row',
