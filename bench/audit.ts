@@ -114,15 +114,19 @@ export interface Person {
 
 /** The holders passing the checkpoint: each comes back about `passages / count` times. */
 export function population(count: number, seed = 7): Person[] {
+  return [...people(count, seed)];
+}
+
+/** The same holders one at a time (the probe keeps a sample only: its memory is what it measures). */
+export function* people(count: number, seed = 7): Generator<Person> {
   const r = rng(seed);
   const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
-  const out: Person[] = [];
   for (let i = 0; i < count; i++) {
     const vehicle = pick(VEHICLES);
     const province = 29 + Math.floor(r() * 3);
     const letter = String.fromCharCode(65 + Math.floor(r() * 12));
     const digits = String(10000 + Math.floor(r() * 90000));
-    out.push({
+    yield {
       name: `${pick(SURNAMES)} ${pick(MIDDLE)} ${pick(GIVEN)}`,
       idn: `001${String(Math.floor(r() * 1e9)).padStart(9, '0')}`,
       plate:
@@ -131,9 +135,8 @@ export function population(count: number, seed = 7): Person[] {
           : null,
       vehicle,
       cti: `TX-2021-${String(i).padStart(7, '0')}`,
-    });
+    };
   }
-  return out;
 }
 
 /** Generates the log (about 2 minutes for 5 million rows on the development machine). */
@@ -151,7 +154,7 @@ function generate(path: string, passages: number, endMs: number): void {
       AND sql IS NOT NULL`)
     .all() as { type: string; name: string; sql: string }[];
   for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
-  const people = population(Math.max(100, Math.floor(passages / 16)));
+  const persons = population(Math.max(100, Math.floor(passages / 16)));
   const r = rng(11);
   const idn = new IdnHasher(db);
   const guards = 20;
@@ -250,7 +253,7 @@ function generate(path: string, passages: number, endMs: number): void {
             { lane: '1' },
           );
         }
-        const p = people[Math.floor(r() * people.length)]!;
+        const p = persons[Math.floor(r() * persons.length)]!;
         const roll = r();
         const decision = roll < 0.85 ? 'ALLOW' : roll < 0.95 ? 'DENY' : 'REVIEW';
         const reasons =

@@ -146,6 +146,8 @@ export const SearchResult = z.object({
   /** Where the next page starts; null at the end. */
   next: Cursor.nullable(),
   tookMs: z.number(),
+  /** A very common name with other filters was looked for among its newest 50,000 matches only. */
+  partial: z.boolean().optional(),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 

@@ -9,9 +9,6 @@ import type { AuditPassage, SearchFilters, SearchResult } from './api-schema.js'
 import type { IdnHasher } from './idn.js';
 import { PLATE_SQL } from './migration.js';
 
-/** At most this many newest name matches are looked at per page (a common surname matches millions). */
-export const NAME_MATCH_WINDOW = 5000;
-
 export interface PassageQueryRow {
   id: number;
   seq: number;
@@ -118,11 +115,34 @@ function timeOf(value: string, field: string): number {
 export interface BuiltQuery {
   sql: string;
   args: unknown[];
+  /** Whether the rows come in record order (id) rather than time order (see buildSearch). */
+  byId: boolean;
+}
+
+/** How many passages a name matches, counted up to this; past it the name is "common". */
+export const NAME_EXACT_LIMIT = 50_000;
+
+/** Filters that narrow the search through an index of their own. */
+function hasSelective(f: SearchFilters): boolean {
+  return (
+    f.plate !== undefined ||
+    f.idn !== undefined ||
+    f.permit !== undefined ||
+    f.from !== undefined ||
+    f.to !== undefined ||
+    f.shiftId !== undefined ||
+    f.reason !== undefined
+  );
 }
 
 /**
- * Builds the query for the filters. When a reason is asked for, the reasons table drives the walk (its
- * primary key is already in time order); otherwise passages with the most selective index SQLite picks.
+ * Builds the query for the filters, choosing what drives the walk:
+ * - a name alone (with at most decision / overridden): the name index, newest record first, stopping
+ *   at the page's end; a common surname costs no more than a rare name;
+ * - "overridden" alone: the override events (thousands, not millions), newest record first;
+ * - otherwise time order through the most selective index SQLite picks (a reason: the reasons table,
+ *   already in time order), a name then checked against its newest NAME_EXACT_LIMIT matches.
+ * Record order and time order differ only where the kiosk clock was set back.
  */
 export function buildSearch(
   f: SearchFilters,
@@ -131,20 +151,33 @@ export function buildSearch(
 ): BuiltQuery {
   const where: string[] = [];
   const args: unknown[] = [];
-  const byReason = f.reason !== undefined;
+  const q = f.name !== undefined ? nameQuery(f.name) : null;
+  if (f.name !== undefined && !q) throw new KioskError('BAD_PARAMS', 'Tên cần tìm trống', 'Empty name');
+  const selective = hasSelective(f);
+  const mode: 'name' | 'overridden' | 'time' =
+    q && !selective ? 'name' : f.overridden && !selective ? 'overridden' : 'time';
+  const byReason = mode === 'time' && f.reason !== undefined;
   const atCol = byReason ? 'r.at_ms' : 'p.at_ms';
-  const idCol = byReason ? 'r.passage_id' : 'p.id';
-  if (byReason) {
+  const idCol = mode === 'name' ? 'n.rowid' : byReason ? 'r.passage_id' : 'p.id';
+  let from = 'passages p';
+  if (mode === 'name') {
+    from = 'passage_names n JOIN passages p ON p.id = n.rowid';
+    where.push('n.passage_names MATCH ?');
+    args.push(q);
+  } else if (mode === 'overridden') {
+    from = `(SELECT passage_id AS pid FROM audit_events WHERE kind = 'override' AND passage_id IS NOT NULL
+      UNION SELECT id FROM passages WHERE source = 'manual' AND let_through = 1 AND decision <> 'ALLOW') o
+      JOIN passages p ON p.id = o.pid`;
+  } else if (byReason) {
+    from = 'passage_reasons r JOIN passages p ON p.id = r.passage_id';
     where.push('r.reason = ?');
     args.push(f.reason);
   }
   if (f.plate !== undefined) {
     const n = normalisePlate(f.plate);
     if (n.length < 2) throw new KioskError('BAD_PARAMS', 'Biển số quá ngắn', 'Plate too short');
-    where.push(
-      `p.vehicle_plate IS NOT NULL AND ${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} >= ?`,
-    );
-    where.push(`${PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate')} < ?`);
+    const expr = PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate');
+    where.push(`p.vehicle_plate IS NOT NULL AND ${expr} >= ? AND ${expr} < ?`);
     args.push(n, `${n}~`);
   }
   if (f.idn !== undefined) {
@@ -165,14 +198,12 @@ export function buildSearch(
       args.push(f.permit);
     }
   }
-  if (f.name !== undefined) {
-    const q = nameQuery(f.name);
-    if (!q) throw new KioskError('BAD_PARAMS', 'Tên cần tìm trống', 'Empty name');
-    const cursor = page.before ? 'AND rowid < ?' : '';
-    where.push(`p.id IN (SELECT rowid FROM passage_names WHERE passage_names MATCH ? ${cursor}
-      ORDER BY rowid DESC LIMIT ${NAME_MATCH_WINDOW})`);
+  if (q && mode === 'time') {
+    // A check, not a driver (the unary + keeps SQLite from walking the name's matches): the other,
+    // selective filter's index drives, and each row is looked up in the set of the name's matches.
+    where.push(`+p.id IN (SELECT rowid FROM passage_names WHERE passage_names MATCH ?
+      ORDER BY rowid DESC LIMIT ${NAME_EXACT_LIMIT})`);
     args.push(q);
-    if (page.before) args.push(page.before.id);
   }
   if (f.from !== undefined) {
     where.push(`${atCol} >= ?`);
@@ -190,18 +221,27 @@ export function buildSearch(
     where.push('p.shift_id IS NOT NULL AND p.shift_id = ?');
     args.push(f.shiftId);
   }
-  if (f.overridden) {
-    where.push(OVERRIDDEN_SQL);
-  }
+  if (f.overridden && mode !== 'overridden') where.push(OVERRIDDEN_SQL);
+  const byId = mode !== 'time';
   if (page.before) {
-    where.push(`(${atCol}, ${idCol}) < (?, ?)`);
-    args.push(page.before.at, page.before.id);
+    if (byId) {
+      where.push(`${idCol} < ?`);
+      args.push(page.before.id);
+    } else {
+      where.push(`(${atCol}, ${idCol}) < (?, ?)`);
+      args.push(page.before.at, page.before.id);
+    }
   }
-  const from = byReason ? 'passage_reasons r JOIN passages p ON p.id = r.passage_id' : 'passages p';
-  const sql = `SELECT ${PASSAGE_COLUMNS} FROM ${from} LEFT JOIN users u ON u.id = p.user_id
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${atCol} DESC, ${idCol} DESC LIMIT ${page.limit + 1}`;
-  return { sql, args };
+  const order = byId ? `${idCol} DESC` : `${atCol} DESC, ${idCol} DESC`;
+  // Two steps: the page's ids in order first (a sort, when one is needed, then moves two integers a
+  // row), then the columns of those rows only (the override look-up runs 100 times, not 10,000).
+  const sql = `SELECT ${PASSAGE_COLUMNS} FROM (
+      SELECT ${idCol} AS pid, ${atCol} AS pat FROM ${from}
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${order} LIMIT ${page.limit + 1}
+    ) pg JOIN passages p ON p.id = pg.pid LEFT JOIN users u ON u.id = p.user_id
+    ORDER BY ${byId ? 'pg.pid DESC' : 'pg.pat DESC, pg.pid DESC'}`;
+  return { sql, args, byId };
 }
 
 export class PassageSearch {
@@ -216,11 +256,26 @@ export class PassageSearch {
     const rows = this.db.prepare(q.sql).all(...q.args) as PassageQueryRow[];
     const page = rows.slice(0, limit).map(toAuditPassage);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
+    // A common name combined with other filters was looked for among its newest matches only: say so.
+    const partial = f.name !== undefined && !q.byId && this.nameMatches(f.name) > NAME_EXACT_LIMIT;
     return {
       rows: page,
       next: last ? { at: last.at_ms, id: last.id } : null,
       tookMs: Math.round((performance.now() - t0) * 100) / 100,
+      ...(partial ? { partial: true } : {}),
     };
+  }
+
+  /** How many passages a name matches, counted no further than NAME_EXACT_LIMIT + 1. */
+  private nameMatches(name: string): number {
+    const q = nameQuery(name);
+    if (!q) return 0;
+    return (
+      this.db
+        .prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM passage_names WHERE passage_names MATCH ?
+          LIMIT ${NAME_EXACT_LIMIT + 1})`)
+        .get(q) as { n: number }
+    ).n;
   }
 
   /** Every matching row, oldest first, in batches: for exports. */

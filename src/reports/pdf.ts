@@ -94,7 +94,7 @@ class Writer {
       .stroke();
   }
 
-  table(cols: Col[], rows: string[][], size = 8.5): void {
+  async table(cols: Col[], rows: string[][], size = 8.5): Promise<void> {
     const style = { size };
     const head = { size: 7.5, weight: 700 as const };
     const lineH = size + 5;
@@ -111,7 +111,9 @@ class Writer {
     };
     this.ensure(lineH * 3);
     drawHead();
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      // PDFKit is synchronous: hand the event loop back now and then so that scans never wait long.
+      if (i % 25 === 24) await yieldToScans();
       if (this.ensure(lineH)) drawHead();
       let x = LEFT;
       row.forEach((cell, i) => {
@@ -126,6 +128,8 @@ class Writer {
     this.y += 4;
   }
 }
+
+const yieldToScans = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function pct(cols: [string, number, ('left' | 'right')?][]): Col[] {
   return cols.map(([title, share, align]) => ({ title, width: WIDTH * share, ...(align ? { align } : {}) }));
@@ -208,7 +212,7 @@ function totals(w: Writer, r: ShiftReportData): void {
   w.y += 54;
 }
 
-function hourChart(w: Writer, r: ShiftReportData): void {
+async function hourChart(w: Writer, r: ShiftReportData): Promise<void> {
   const hours = r.byHour;
   w.heading('Lưu lượng theo giờ', 'Flow by hour');
   w.ensure(130);
@@ -256,7 +260,7 @@ function hourChart(w: Writer, r: ShiftReportData): void {
       String(x.in.overridden + x.out.overridden),
       String(total(x.in) + total(x.out)),
     ]);
-  w.table(
+  await w.table(
     pct([
       ['Giờ / Hour', 0.12],
       ['Vào: qua', 0.11, 'right'],
@@ -276,10 +280,10 @@ function total(d: { allowed: number; denied: number; review: number }): number {
   return d.allowed + d.denied + d.review;
 }
 
-function breakdowns(w: Writer, r: ShiftReportData): void {
+async function breakdowns(w: Writer, r: ShiftReportData): Promise<void> {
   w.heading('Theo hướng và loại phương tiện', 'By direction and vehicle type');
   const d = r.byDirection;
-  w.table(
+  await w.table(
     pct([
       ['Hướng / Direction', 0.28],
       ['Cho qua / Allowed', 0.18, 'right'],
@@ -298,7 +302,7 @@ function breakdowns(w: Writer, r: ShiftReportData): void {
       ],
     ],
   );
-  w.table(
+  await w.table(
     pct([
       ['Loại phương tiện / Vehicle', 0.5],
       ['Số lượt / Passages', 0.5, 'right'],
@@ -310,7 +314,7 @@ function breakdowns(w: Writer, r: ShiftReportData): void {
   );
   if (r.byReason.length > 0) {
     w.heading('Lý do', 'Reasons');
-    w.table(
+    await w.table(
       pct([
         ['Lý do / Reason', 0.8],
         ['Số lượt', 0.2, 'right'],
@@ -324,13 +328,13 @@ function who(p: AuditPassage): string {
   return p.holderName ?? (p.purged ? '(đã xoá / purged)' : '—');
 }
 
-function lists(w: Writer, r: ShiftReportData): void {
+async function lists(w: Writer, r: ShiftReportData): Promise<void> {
   w.heading('Các lượt không cho qua', 'Denials');
   if (r.denials.length === 0) {
     w.text('Không có / None', { size: 9 }, LEFT, w.y, GREY);
     w.y += 16;
   } else {
-    w.table(
+    await w.table(
       pct([
         ['Giờ', 0.11],
         ['Họ tên / Name', 0.25],
@@ -461,7 +465,7 @@ function footer(doc: Doc, r: ShiftReportData): void {
 }
 
 /** Renders the report to PDF bytes. */
-export function renderShiftReportPdf(r: ShiftReportData): Promise<Buffer> {
+export async function renderShiftReportPdf(r: ShiftReportData): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
@@ -482,9 +486,9 @@ export function renderShiftReportPdf(r: ShiftReportData): Promise<Buffer> {
   const w = new Writer(doc);
   header(w, r);
   totals(w, r);
-  hourChart(w, r);
-  breakdowns(w, r);
-  lists(w, r);
+  await hourChart(w, r);
+  await breakdowns(w, r);
+  await lists(w, r);
   integrity(w, r);
   signatures(w, r);
   footer(doc, r);

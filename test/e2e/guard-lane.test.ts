@@ -50,11 +50,19 @@ interface Row {
 const rowsOf = (cti: string) => k.query<Row>('SELECT * FROM passages WHERE cti = ? ORDER BY id', cti);
 
 const verdict = () => page.getByTestId('verdict');
-async function shownDecision(decision: string, state = 'fresh'): Promise<void> {
+/** Waits for the cti's n-th passage in the log, then for the screen to show exactly that verdict. */
+async function shownFor(cti: string, decision: string, n = 1, state = 'fresh'): Promise<Row> {
+  await expect.poll(() => rowsOf(cti).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(n);
+  const row = rowsOf(cti)[n - 1] as Row;
+  expect(row.decision).toBe(decision);
   await page
-    .locator(`[data-testid=verdict][data-decision=${decision}][data-state=${state}]`)
+    .locator(
+      `[data-testid=verdict][data-passage="${row.id}"][data-decision=${decision}][data-state=${state}]`,
+    )
     .waitFor({ timeout: 15_000 });
+  return row;
 }
+
 const sound = () => page.evaluate(() => document.documentElement.dataset.lastSound ?? null);
 
 /**
@@ -178,7 +186,7 @@ describe('the guard’s lane', () => {
 
   it('a serial scan: ALLOW on screen, with sound; recorded for the guard’s shift', async () => {
     await serialScan(permit('SER-1'));
-    await shownDecision('ALLOW');
+    await shownFor('SER-1', 'ALLOW');
     expect(await page.getByTestId('holder-name').innerText()).toContain('Nguyễn Thị Hằng');
     expect(await sound()).toBe('ALLOW');
     const [row] = rowsOf('SER-1');
@@ -197,8 +205,7 @@ describe('the guard’s lane', () => {
     // Outside any field: the burst is a scan, nothing is typed anywhere.
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await scannerType(text);
-    await expect.poll(() => rowsOf('WEDGE-1').length, { timeout: 15_000 }).toBe(1);
-    await shownDecision('ALLOW');
+    await shownFor('WEDGE-1', 'ALLOW');
     expect(rowsOf('WEDGE-1')).toMatchObject([{ source: 'wedge', decision: 'ALLOW' }]);
 
     // Slowly into the plate field: it stays text, and nothing is scanned.
@@ -229,7 +236,7 @@ describe('the guard’s lane', () => {
     await shootAll('vehicle-entry');
     // The permit names another plate: the guard is asked to check (VEHICLE_MISMATCH).
     await serialScan(permit('VEH-1', { veh: { plate: '29-B1 999.99', type: 'motorbike' } }));
-    await shownDecision('REVIEW');
+    await shownFor('VEH-1', 'REVIEW');
     expect(await page.getByTestId('reasons').innerText()).toContain('Biển số không khớp với giấy');
     expect(await page.getByTestId('lane-recorded-vehicle').innerText()).toContain('29-B1 123.45');
     expect(await sound()).toBe('REVIEW');
@@ -251,7 +258,7 @@ describe('the guard’s lane', () => {
 
   it('an override: DENY stays DENY, the guard lets the person through with a reason', async () => {
     await serialScan(permit('OVR-1', { areas: ['01-005'] }));
-    await shownDecision('DENY');
+    await shownFor('OVR-1', 'DENY');
     expect(await sound()).toBe('DENY');
     await shootAll('deny');
     await page.getByTestId('override-open').click();
@@ -285,9 +292,10 @@ describe('the guard’s lane', () => {
   it('a duplicate is shown as already scanned and not counted again', async () => {
     const text = permit('DUP-1');
     await serialScan(text);
-    await shownDecision('ALLOW');
+    const first = await shownFor('DUP-1', 'ALLOW');
     await serialScan(text);
-    await shownDecision('ALLOW', 'duplicate');
+    // The duplicate names the earlier passage.
+    await page.locator(`[data-testid=verdict][data-passage="${first.id}"][data-state=duplicate]`).waitFor();
     expect(await verdict().innerText()).toContain('ĐÃ QUÉT RỒI');
     expect(await sound()).toBe('DUPLICATE');
     expect(rowsOf('DUP-1')).toHaveLength(1);
@@ -297,10 +305,10 @@ describe('the guard’s lane', () => {
   it('anti-passback: entering twice is ALREADY_INSIDE; an override counts as a passage through', async () => {
     const text = permit('APB-1');
     await serialScan(text);
-    await shownDecision('ALLOW');
+    await shownFor('APB-1', 'ALLOW');
     await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 300)); // past the duplicate window
     await serialScan(text);
-    await shownDecision('REVIEW');
+    await shownFor('APB-1', 'REVIEW', 2);
     expect(await page.getByTestId('reasons').innerText()).toContain('Đã vào nhưng chưa ra');
     expect(rowsOf('APB-1').map((r) => [r.decision, r.reasons])).toEqual([
       ['ALLOW', '[]'],
@@ -308,8 +316,10 @@ describe('the guard’s lane', () => {
     ]);
     // OVR-1 was DENY but let through by the override: scanned again, it is already inside.
     await serialScan(permit('OVR-1', { areas: ['01-009'] }));
-    await shownDecision('REVIEW');
-    expect(rowsOf('OVR-1').at(-1)).toMatchObject({ reasons: '["ALREADY_INSIDE"]' });
+    await expect.poll(() => rowsOf('OVR-1').length, { timeout: 15_000 }).toBe(2);
+    const again = rowsOf('OVR-1')[1];
+    expect(again).toMatchObject({ decision: 'REVIEW', reasons: '["ALREADY_INSIDE"]' });
+    await page.locator(`[data-testid=verdict][data-passage="${again?.id}"]`).waitFor();
   });
 
   it('a manual entry for a person with no QR: REVIEW, decided by the guard, recorded with the reason', async () => {
@@ -332,7 +342,7 @@ describe('the guard’s lane', () => {
       close: () => page.getByTestId('manual-cancel').click(),
     });
     await page.getByTestId('manual-allow').click();
-    await shownDecision('REVIEW');
+    await page.locator('[data-testid=verdict][data-decision=REVIEW] [data-testid=overridden]').waitFor();
     expect(await page.getByTestId('holder-name').innerText()).toContain('Lê Thị Mai');
     await page.getByTestId('overridden').waitFor();
     await shootAll('manual-done');
@@ -363,10 +373,10 @@ describe('the guard’s lane', () => {
     expect(await page.getByTestId('count-review').innerText()).toContain(String(byDecision.REVIEW));
     await page.setViewportSize({ width: 1920, height: 1080 });
     await serialScan(permit('BIG-1', { veh: { plate: '30E-123.45', type: 'car' } }));
-    await shownDecision('ALLOW');
+    await shownFor('BIG-1', 'ALLOW');
     await shootAll('allow');
     await serialScan(permit('BIG-2', { areas: ['01-005'] }));
-    await shownDecision('DENY');
+    await shownFor('BIG-2', 'DENY');
     await shootAll('deny');
     await page.setViewportSize({ width: 1280, height: 800 });
   });

@@ -134,6 +134,31 @@ describe('search', () => {
     expect(all.tookMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('pages a name search and an overrides list (record order) the same way', async () => {
+    for (const filters of [
+      { name: 'nguyen' },
+      { name: 'thi' },
+      { overridden: true },
+      { name: 'nguyen', decision: 'ALLOW' as const },
+    ]) {
+      const all = await k.call('audit.search', { ...filters, limit: 100 }, sup);
+      const seen: number[] = [];
+      let before: { at: number; id: number } | undefined;
+      for (;;) {
+        const page = await k.call(
+          'audit.search',
+          { ...filters, limit: 1, ...(before ? { before } : {}) },
+          sup,
+        );
+        seen.push(...idsOf(page.rows));
+        if (!page.next) break;
+        before = page.next;
+      }
+      expect(seen, JSON.stringify(filters)).toEqual(idsOf(all.rows));
+      expect(all.partial).toBeUndefined();
+    }
+  });
+
   it('counts by hour and direction, overrides included', async () => {
     const flow = await k.call('audit.flow', { shiftId }, sup);
     const sum = flow.reduce(

@@ -16,7 +16,8 @@ interface Props {
   onLane: (lane: string) => void;
 }
 
-const SCANNER_TONE = { ok: 'good', missing: 'bad', error: 'bad', off: 'warn' } as const;
+// No serial scanner configured is a normal set-up (wedge or camera): grey, not a warning.
+const SCANNER_TONE = { ok: 'good', missing: 'bad', error: 'bad', off: 'muted' } as const;
 
 export function StatusBar({ status, clockOffsetMs, theme, onTheme, onDirection, onLane }: Props) {
   const { t, i18n } = useTranslation();

@@ -32,6 +32,7 @@ export function VerdictPanel({ verdict, fresh, onOverride }: Props) {
       data-testid="verdict"
       data-decision={decision}
       data-duplicate={verdict.duplicate ? 'true' : 'false'}
+      data-passage={verdict.passageId ?? ''}
       data-state={proofOnly ? 'health-proof' : verdict.duplicate ? 'duplicate' : 'fresh'}
       className={`verdict verdict--${decision.toLowerCase()}${verdict.duplicate || proofOnly ? ' verdict--duplicate' : ''}`}
       role="status"

@@ -95,20 +95,22 @@ export function LaneTools({ client, status, manual, setManual, show, submit, fai
       <section className="card tools" aria-label={g('actions')}>
         <button
           type="button"
-          className="big big--accent"
+          className="big big--accent tool"
           data-testid="manual-open"
           onClick={() => setManual(true)}
         >
-          {g('manual')}
+          <span className="tool__main">{g('manual')}</span>
+          <span className="tool__sub">{g('manualSub')}</span>
         </button>
         <button
           type="button"
-          className="big big--plain"
+          className={`big tool ${camera ? 'big--accent' : 'big--plain'}`}
           data-testid="camera-open"
           aria-pressed={camera}
           onClick={() => setCamera((c) => !c)}
         >
-          {g('camera')}
+          <span className="tool__main">{g('camera')}</span>
+          <span className="tool__sub">{g('cameraSub')}</span>
         </button>
       </section>
       {camera ? <CameraPanel onScan={(text) => void submit(text, 'camera')} /> : null}

@@ -67,7 +67,12 @@ export function VehicleCard({ client, pending, onError }: Props) {
 
   return (
     <section className="card vehicle" data-testid="vehicle-card" aria-label={g('vehicle')}>
-      <h2 className="card__title">{g('vehicle')}</h2>
+      <div className="vehicle__head">
+        <h2 className="card__title">{g('vehicle')}</h2>
+        <button type="button" className="vehicle__clear" data-testid="vehicle-clear" onClick={clear}>
+          {g('clear')}
+        </button>
+      </div>
       <div className="vehicle__types">
         <button
           type="button"
@@ -150,9 +155,6 @@ export function VehicleCard({ client, pending, onError }: Props) {
             +
           </button>
         </div>
-        <button type="button" className="vehicle__clear" data-testid="vehicle-clear" onClick={clear}>
-          {g('clear')}
-        </button>
       </div>
       <p
         className={`vehicle__state${pending ? ' vehicle__state--on' : ''}`}

@@ -1,6 +1,7 @@
 // The lane's part of the verdict panel: the vehicle recorded, a person recorded by hand, and the
 // override, either as the button that starts one or as the banner once the guard let the person through.
 import type { Verdict } from '../../../src/api/schema.js';
+import { normalisePlate } from '../../../src/policy/plate.js';
 import { CheckIcon, CrossIcon } from '../components/Icons.js';
 import { formatVnTime } from '../format.js';
 import { useGuardText } from './texts.js';
@@ -15,12 +16,19 @@ export function LaneDetails({ verdict }: { verdict: Verdict }) {
     rows.push(['manual-purpose', t('purpose'), t(`purposes.${p.purpose}`, { defaultValue: p.purpose })]);
   }
   const v = verdict.vehicle;
-  if (v) {
+  // The vehicle seen at the barrier, unless it only repeats the permit's (shown above already).
+  const permitPlate = verdict.permit?.veh?.plate;
+  const repeatsPermit =
+    v &&
+    permitPlate !== undefined &&
+    normalisePlate(v.plate ?? '') === normalisePlate(permitPlate) &&
+    v.passengers === 0;
+  if (v && !repeatsPermit) {
     const parts = [v.plate, v.type ? t(`vehicles.${v.type}`, { defaultValue: v.type }) : null].filter(
       Boolean,
     );
     if (v.passengers > 0) parts.push(g('withPassengers', { count: v.passengers }));
-    rows.push(['recorded-vehicle', g('vehicle'), parts.join(' · ')]);
+    rows.push(['recorded-vehicle', g('vehicleHere'), parts.join(' · ')]);
   }
   if (rows.length === 0) return null;
   return (

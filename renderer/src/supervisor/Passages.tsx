@@ -17,6 +17,7 @@ import { messageOf } from './util.js';
 
 export interface PageState {
   rows: AuditPassage[];
+  partial?: boolean;
   next: SearchResult['next'];
   tookMs: number | null;
   loading: boolean;
@@ -48,7 +49,15 @@ export function usePassages(
     client
       .call('audit.search', { ...filters, limit: 50 })
       .then((r) => {
-        if (live) setState({ rows: r.rows, next: r.next, tookMs: r.tookMs, loading: false, error: null });
+        if (live)
+          setState({
+            rows: r.rows,
+            next: r.next,
+            tookMs: r.tookMs,
+            loading: false,
+            error: null,
+            partial: r.partial ?? false,
+          });
       })
       .catch((err: unknown) => {
         onError(err);
@@ -109,6 +118,7 @@ export function PassageTable({
       <div className="results__meta" data-testid="results-meta">
         {page.loading && page.tookMs === null ? t.loading : null}
         {page.tookMs !== null ? t.results(page.rows.length, page.tookMs, page.next !== null) : null}
+        {page.partial ? <span className="sup-warn"> {t.partial}</span> : null}
         {page.error ? <span className="sup-error"> {page.error}</span> : null}
       </div>
       {page.rows.length === 0 && !page.loading ? <p className="results__none">{t.none}</p> : null}

@@ -17,6 +17,8 @@ const vi = {
   loading: 'Đang tải…',
   none: 'Không có kết quả',
   more: 'Xem thêm',
+  partial:
+    '— tên quá phổ biến: chỉ tìm trong 50.000 lượt mới nhất khớp tên; hãy gõ đủ họ tên hoặc bỏ bớt điều kiện',
   // Shifts
   shiftNo: 'Ca',
   guard: 'Cán bộ trực',
@@ -141,6 +143,8 @@ const en: typeof vi = {
   loading: 'Loading…',
   none: 'Nothing found',
   more: 'Show more',
+  partial:
+    '— a very common name: only its newest 50,000 matches were searched; type the full name or drop a filter',
   shiftNo: 'Shift',
   guard: 'Guard',
   lane: 'Lane',
