@@ -167,7 +167,7 @@ for (let i = 0; i < 12; i++) {
   const t1 = performance.now();
   const { gatherShiftReport } = await import('../src/reports/shift-report.js');
   const shift = kiosk.supervision.auth.shifts.view(kiosk.supervision.auth.shifts.get(id));
-  gatherShiftReport(kiosk.currentStore()!.db, shift, data.checkpoint, Date.now());
+  await gatherShiftReport(kiosk.currentStore()!.db, shift, data.checkpoint, Date.now());
   const g = performance.now() - t1;
   if (i > 1) {
     gather.push(g);

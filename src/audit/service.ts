@@ -130,7 +130,7 @@ export class AuditService {
 
   async shiftReport(shiftId: number): Promise<{ data: ShiftReportData; pdf: Buffer }> {
     const shift = this.auth.shifts.view(this.auth.shifts.get(shiftId));
-    const data = gatherShiftReport(this.db, shift, this.opts.checkpoint, this.now());
+    const data = await gatherShiftReport(this.db, shift, this.opts.checkpoint, this.now());
     return { data, pdf: await renderShiftReportPdf(data) };
   }
 

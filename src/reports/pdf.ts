@@ -367,7 +367,8 @@ async function lists(w: Writer, r: ShiftReportData): Promise<void> {
     w.y += 16;
     return;
   }
-  for (const p of r.overrides) {
+  for (const [i, p] of r.overrides.entries()) {
+    if (i % 10 === 9) await yieldToScans();
     const reason = p.override?.reason ?? '';
     const lines = w.wrap(`Lý do cho qua / Reason: ${reason}`, { size: 9 }, WIDTH - 12);
     w.ensure(30 + lines.length * 12);

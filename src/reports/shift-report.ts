@@ -3,7 +3,7 @@
 // of the hash chain re-verified. Rendering is apart (pdf.ts) so the numbers are testable alone.
 import type { ReasonCode } from '../api/reasons.js';
 import type { AuditPassage, FlowHour, ShiftView, VerifyResult } from '../audit/api-schema.js';
-import { verifyLogSync } from '../audit/chain-log.js';
+import { verifyLog } from '../audit/chain-log.js';
 import { hourlyFlow } from '../audit/queries.js';
 import { OVERRIDDEN_SQL, PASSAGE_COLUMNS, type PassageQueryRow, toAuditPassage } from '../audit/search.js';
 import type { Db } from '../store/db.js';
@@ -38,12 +38,12 @@ export interface ShiftReportData {
   chain: VerifyResult & { fromSeq: number; toSeq: number | null };
 }
 
-export function gatherShiftReport(
+export async function gatherShiftReport(
   db: Db,
   shift: ShiftView,
   checkpoint: ShiftReportData['checkpoint'],
   nowMs: number,
-): ShiftReportData {
+): Promise<ShiftReportData> {
   const id = shift.id;
   const from = Date.parse(shift.openedAt);
   const to = shift.closedAt ? Date.parse(shift.closedAt) + 1 : nowMs + 1;
@@ -93,7 +93,9 @@ export function gatherShiftReport(
       ? null
       : ((db.prepare('SELECT close_seq FROM shifts WHERE id = ?').get(id) as { close_seq: number | null })
           .close_seq ?? null);
-  const chain = { ...verifyLogSync(db, openSeq - 1, toSeq ?? undefined), fromSeq: openSeq, toSeq };
+  // In slices: a shift of thousands of rows must not hold up the scans while it is checked.
+  const checked = await verifyLog(db, { fromSeq: openSeq - 1, ...(toSeq !== null ? { toSeq } : {}), sliceRows: 2000 });
+  const chain = { ...checked, fromSeq: openSeq, toSeq };
   return {
     checkpoint,
     shift,
