@@ -3,6 +3,7 @@
 // then its resident memory is read.
 //   node --import tsx bench/audit-probe.ts <db> <passages>
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CallContext } from '../src/api/dispatch.js';
 import type { MethodName, Params, Result } from '../src/api/schema.js';
 import type { SearchFilters } from '../src/audit/api-schema.js';
@@ -156,6 +157,9 @@ for (const [name, make] of KINDS) {
 }
 
 const afterSearch = memory();
+// How long the event loop (and so a scan) may wait while reports are made.
+const stall = monitorEventLoopDelay({ resolution: 5 });
+stall.enable();
 const gather: number[] = [];
 const pdf: number[] = [];
 let rows = 0;
@@ -187,6 +191,26 @@ console.log(
     `with the PDF rendered p50 ${percentile(pdf, 50).toFixed(0)} ms, p95 ${percentile(pdf, 95).toFixed(0)} ms`,
 );
 
+stall.disable();
+const reportStallMs = stall.max / 1e6;
+console.log(
+  `  longest event-loop stall while the reports were made: ${reportStallMs.toFixed(0)} ms (scans wait at most that)`,
+);
+
+// "Verify log" over the whole chain, as a supervisor runs it: in slices, scans go on meanwhile.
+if (process.env.BENCH_VERIFY !== '0') {
+  const vstall = monitorEventLoopDelay({ resolution: 5 });
+  vstall.enable();
+  const t0 = performance.now();
+  let r = await call('audit.verify', {});
+  while (!r.done) r = await call('audit.verify', {});
+  const secs = (performance.now() - t0) / 1000;
+  vstall.disable();
+  console.log(
+    `  verify log: ${r.checked.toLocaleString('en')} rows ${r.ok ? 'intact' : `BROKEN at ${JSON.stringify(r.broken)}`} in ${secs.toFixed(1)} s ` +
+      `(${Math.round(r.checked / secs).toLocaleString('en')} rows/s); longest event-loop stall ${(vstall.max / 1e6).toFixed(0)} ms`,
+  );
+}
 const end = memory();
 const heap = process.memoryUsage();
 console.log(

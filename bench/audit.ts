@@ -4,7 +4,7 @@
 // a shift report gathered and rendered, and the resident memory of a kiosk holding it measured, each
 // in a fresh child process (audit-probe.ts) so the generation does not inflate the figures.
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -346,10 +346,14 @@ function generate(path: string, passages: number, endMs: number): void {
 async function compiledProbe(): Promise<string | null> {
   try {
     const { build } = await import('esbuild');
-    const outfile = join(HERE, '..', 'node_modules', '.cache', 'kiosk-bench', 'audit-probe.mjs');
+    const outdir = join(HERE, '..', 'node_modules', '.cache', 'kiosk-bench');
+    mkdirSync(outdir, { recursive: true });
+    // ES modules named .js, as the compiled kiosk's are: the report worker is found as ./pdf-worker.js.
+    writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
     await build({
-      entryPoints: [join(HERE, 'audit-probe.ts')],
-      outfile,
+      entryPoints: [join(HERE, 'audit-probe.ts'), join(HERE, '..', 'src', 'reports', 'pdf-worker.ts')],
+      outdir,
+      entryNames: '[name]',
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -366,7 +370,7 @@ async function compiledProbe(): Promise<string | null> {
         },
       ],
     });
-    return outfile;
+    return join(outdir, 'audit-probe.js');
   } catch {
     return null;
   }

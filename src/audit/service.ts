@@ -7,7 +7,7 @@ import type { MethodName } from '../api/schema.js';
 import type { AuthService } from '../auth/service.js';
 import { parseTime } from '../auth/service.js';
 import { passagesCsv } from '../reports/csv.js';
-import { renderShiftReportPdf } from '../reports/pdf.js';
+import { renderShiftReportInWorker } from '../reports/pdf-in-worker.js';
 import { gatherShiftReport, type ShiftReportData } from '../reports/shift-report.js';
 import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
@@ -131,7 +131,7 @@ export class AuditService {
   async shiftReport(shiftId: number): Promise<{ data: ShiftReportData; pdf: Buffer }> {
     const shift = this.auth.shifts.view(this.auth.shifts.get(shiftId));
     const data = await gatherShiftReport(this.db, shift, this.opts.checkpoint, this.now());
-    return { data, pdf: await renderShiftReportPdf(data) };
+    return { data, pdf: await renderShiftReportInWorker(data) };
   }
 
   private stamp(): string {

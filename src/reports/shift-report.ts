@@ -94,7 +94,11 @@ export async function gatherShiftReport(
       : ((db.prepare('SELECT close_seq FROM shifts WHERE id = ?').get(id) as { close_seq: number | null })
           .close_seq ?? null);
   // In slices: a shift of thousands of rows must not hold up the scans while it is checked.
-  const checked = await verifyLog(db, { fromSeq: openSeq - 1, ...(toSeq !== null ? { toSeq } : {}), sliceRows: 2000 });
+  const checked = await verifyLog(db, {
+    fromSeq: openSeq - 1,
+    ...(toSeq !== null ? { toSeq } : {}),
+    sliceRows: 2000,
+  });
   const chain = { ...checked, fromSeq: openSeq, toSeq };
   return {
     checkpoint,

@@ -82,7 +82,7 @@ export function AdminApp(props: DeskProps) {
                 <th>{t.userName}</th>
                 <th>{t.displayName}</th>
                 <th>{t.role}</th>
-                <th />
+                <th>{t.state}</th>
                 <th />
               </tr>
             </thead>

@@ -1,0 +1,57 @@
+// Renders a shift report in a worker thread (pdf-worker.ts). The compiled kiosk runs the .js beside this
+// file; from the TypeScript sources (tests, bench) the worker first registers tsx's loader, which a
+// worker's execArgv cannot do on Node 20 (as src/documents/revocation-read.ts does).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { KioskError } from '../api/errors.js';
+import type { ShiftReportData } from './shift-report.js';
+
+function workerSource(): { source: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts'))
+    return { source: new URL('./pdf-worker.js', import.meta.url), eval: false };
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
+  const entry = new URL('./pdf-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return { source: code, eval: true };
+}
+
+/** The PDF bytes of a shift report, made off the scan thread (at most 256 MiB of worker heap). */
+export function renderShiftReportInWorker(data: ShiftReportData): Promise<Buffer> {
+  const { source, eval: isEval } = workerSource();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: isEval, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    let settled = false;
+    const done = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      f();
+    };
+    worker.once('message', (reply: { ok: true; bytes: Uint8Array } | { ok: false; error: string }) =>
+      done(() =>
+        reply.ok
+          ? resolve(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength))
+          : reject(
+              new KioskError(
+                'REPORT_FAILED',
+                `Không tạo được báo cáo PDF: ${reply.error}`,
+                `Could not make the PDF report: ${reply.error}`,
+              ),
+            ),
+      ),
+    );
+    worker.once('error', (err) => done(() => reject(err)));
+    worker.once('exit', (code) =>
+      done(() => reject(new Error(`report worker exited (${code}) before answering`))),
+    );
+    worker.postMessage(data);
+  });
+}
