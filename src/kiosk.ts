@@ -453,6 +453,7 @@ export class Kiosk {
       counts: this.todayCounts(this.now()),
       vehicle: this.desk.view(this.now()),
       shift: this.supervision.shiftStatus(),
+      overrideRequiresSupervisor: this.overrideRequiresSupervisor(),
     };
   }
 
@@ -488,6 +489,9 @@ export class Kiosk {
           idnHmac: (n) => this.supervision.idnHmac(n),
           status: () => this.status(),
           emitStatus: () => this.emitStatus(),
+          overrideRequiresSupervisor: () => this.overrideRequiresSupervisor(),
+          approveAsSupervisor: (name, pin, peer) =>
+            this.supervision.auth.approveAsSupervisor(name, pin, peer),
           announce: (v, counted) => {
             if (counted) this.count(Date.parse(v.at), counted);
             this.recent = [v, ...this.recent].slice(0, RECENT_LIMIT);
@@ -501,6 +505,11 @@ export class Kiosk {
         }),
       ),
     };
+  }
+
+  /** The policy in effect, signed config patches applied (spec/policy.md "Overrides"). */
+  private overrideRequiresSupervisor(): boolean {
+    return judgeDocuments(this.documents, this.options).checkpoint.policy.overrideRequiresSupervisor;
   }
 
   private checkLane(lane: string): string {

@@ -103,6 +103,8 @@ export const KioskStatus = z.object({
   shift: z.object({ id: z.number().int(), guard: z.string(), openedAt: z.string() }).nullable().optional(),
   /** The vehicle entered for the next scan (issue 4, `lane.vehicle`), or null. */
   vehicle: VehicleView.nullable().optional(),
+  /** Policy: an override needs a supervisor's name and PIN (the override dialog asks for them). */
+  overrideRequiresSupervisor: z.boolean().optional(),
 });
 export type KioskStatus = z.infer<typeof KioskStatus>;
 

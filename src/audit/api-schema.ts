@@ -285,7 +285,15 @@ export const auditMethods = {
     params: z
       // The reason's rules (≥ 10 characters, letters, ≤ 500) are checked by src/lane/override.ts, which
       // explains a refusal in Vietnamese and English; here only a bound on the size.
-      .object({ passageId: z.number().int().positive(), reason: z.string().max(2000) })
+      .object({
+        passageId: z.number().int().positive(),
+        reason: z.string().max(2000),
+        // A supervisor's approval, needed when the policy's overrideRequiresSupervisor is on.
+        supervisor: z
+          .object({ name: z.string().max(64), pin: z.string().max(64) })
+          .strict()
+          .optional(),
+      })
       .strict(),
     result: OverrideView,
   },

@@ -46,8 +46,10 @@ export function toAuditPassage(r: PassageQueryRow): AuditPassage {
   let override: AuditPassage['override'] = null;
   if (r.override) {
     const o = JSON.parse(r.override) as { eventId: number; atMs: number; by: string | null; details: string };
-    const d = JSON.parse(o.details) as { reason?: string };
-    override = { eventId: o.eventId, at: new Date(o.atMs).toISOString(), by: o.by, reason: d.reason ?? '' };
+    const d = JSON.parse(o.details) as { reason?: string; supervisor?: string };
+    // An approving supervisor (policy overrideRequiresSupervisor) is shown beside the guard.
+    const by = d.supervisor ? `${o.by ?? '?'} · chỉ huy duyệt / approved by: ${d.supervisor}` : o.by;
+    override = { eventId: o.eventId, at: new Date(o.atMs).toISOString(), by, reason: d.reason ?? '' };
   } else if (isManualLetThrough(r)) {
     // The guard decided at entry: that is the override, its reason the entry's note.
     override = { eventId: null, at: new Date(r.at_ms).toISOString(), by: r.guard, reason: r.note ?? '' };

@@ -158,7 +158,15 @@ export class AuthService implements Authorizer {
 
   // --- Logins -----------------------------------------------------------------------------------
 
-  async login(name: string, pin: string, ctx: CallContext): Promise<SessionView> {
+  /**
+   * A name and PIN checked as a login checks them: the same scrypt work for unknown names, the same
+   * lockout and the same `login_failed` audit (with `extra` in its details). Creates no session.
+   */
+  private async checkCredentials(
+    name: string,
+    pin: string,
+    extra: Record<string, unknown>,
+  ): Promise<UserRow> {
     const now = this.now();
     const user = this.users.byName(name);
     const refused = () =>
@@ -169,17 +177,17 @@ export class AuthService implements Authorizer {
       this.audit('login_failed', null, {
         name: name.slice(0, 64),
         why: user ? 'disabled' : 'unknown',
-        peer: ctx.peer ?? null,
+        ...extra,
       });
       throw refused();
     }
     if (user.locked_until_ms > now) {
-      this.audit('login_failed', user, { name: user.name, why: 'locked', peer: ctx.peer ?? null });
+      this.audit('login_failed', user, { name: user.name, why: 'locked', ...extra });
       throw locked(user.locked_until_ms - now);
     }
     if (!(await verifyPin(pin, user.pin_hash))) {
       const until = this.users.recordFailure(user.id, this.now(), this.attempts, this.lockMs);
-      this.audit('login_failed', user, { name: user.name, why: 'pin', peer: ctx.peer ?? null });
+      this.audit('login_failed', user, { name: user.name, why: 'pin', ...extra });
       if (until !== null) {
         this.audit('lockout', user, { name: user.name, until: new Date(until).toISOString() });
         throw locked(until - this.now());
@@ -187,6 +195,33 @@ export class AuthService implements Authorizer {
       throw refused();
     }
     this.users.recordSuccess(user.id);
+    return user;
+  }
+
+  /**
+   * A supervisor's approval given at the guard's kiosk (spec/policy.md "Overrides"): the name and PIN
+   * of an enabled supervisor account, checked like a login. No session is created. Throws
+   * SUPERVISOR_INVALID for a wrong name or PIN or another role, ACCOUNT_LOCKED as a login does.
+   */
+  async approveAsSupervisor(name: string, pin: string, peer: string | null): Promise<UserRow> {
+    let user: UserRow;
+    try {
+      user = await this.checkCredentials(name, pin, { peer, purpose: 'override-approval' });
+    } catch (err) {
+      if (err instanceof KioskError && err.code === 'LOGIN_FAILED') throw supervisorInvalid();
+      throw err;
+    }
+    if (user.role !== 'supervisor') {
+      // The right PIN of a guard or technician: no approval, and the attempt is on the record.
+      this.audit('login_failed', user, { name: user.name, why: 'role', peer, purpose: 'override-approval' });
+      throw supervisorInvalid();
+    }
+    return user;
+  }
+
+  async login(name: string, pin: string, ctx: CallContext): Promise<SessionView> {
+    const now = this.now();
+    const user = await this.checkCredentials(name, pin, { peer: ctx.peer ?? null });
     const old = this.sessions.resolve(ctx.token, now, false);
     if (old) this.sessions.end(old.id);
     const { token, session } = this.sessions.create(user, this.now(), ctx.transport, ctx.peer ?? null);
@@ -296,6 +331,14 @@ export class AuthService implements Authorizer {
         this.shifts.view(this.shifts.signoff(p.id, this.userOf(c), p.note, this.now())),
     };
   }
+}
+
+function supervisorInvalid(): KioskError {
+  return new KioskError(
+    'SUPERVISOR_INVALID',
+    'Sai tên đăng nhập hoặc mã PIN của chỉ huy',
+    'Wrong supervisor name or PIN',
+  );
 }
 
 function locked(remainingMs: number): KioskError {

@@ -18,6 +18,8 @@ export const Policy = z
     duplicateWindowSeconds: z.number().int().min(0).max(3600).default(30),
     antiPassback: z.enum(['off', 'review', 'deny']).default('review'),
     notBeforeToleranceSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** An override needs a supervisor's name and PIN besides the guard's reason (spec/policy.md). */
+    overrideRequiresSupervisor: z.boolean().default(false),
     health: z
       .object({
         required: z.boolean().default(false),

@@ -55,6 +55,8 @@ export interface OverrideRecord {
   atMs: number;
   by: string | null;
   reason: string;
+  /** The supervisor who approved it, when the policy requires one. */
+  supervisor: string | null;
   decision: Decision;
   reasons: ReasonCode[];
 }
@@ -84,6 +86,8 @@ export function overridePassage(
   nowMs: number,
   who: Attribution,
   windowMs = OVERRIDE_WINDOW_MS,
+  /** The approving supervisor (policy `overrideRequiresSupervisor`), recorded in the event. */
+  approval: { userId: number; name: string; login: string } | null = null,
 ): OverrideRecord {
   const db = store.db;
   return db
@@ -116,7 +120,16 @@ export function overridePassage(
         userName: who.userName,
         shiftId: who.shiftId,
         passageId,
-        details: { reason: clean, decision: row.decision, reasons, direction: row.direction, lane: row.lane },
+        details: {
+          reason: clean,
+          decision: row.decision,
+          reasons,
+          direction: row.direction,
+          lane: row.lane,
+          ...(approval
+            ? { supervisor: approval.name, supervisorId: approval.userId, supervisorLogin: approval.login }
+            : {}),
+        },
       });
       store.recordOverrideEffects({
         atMs: nowMs,
@@ -132,6 +145,7 @@ export function overridePassage(
         atMs: nowMs,
         by: who.userName,
         reason: clean,
+        supervisor: approval?.name ?? null,
         decision: row.decision,
         reasons,
       };

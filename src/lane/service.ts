@@ -3,6 +3,7 @@
 
 import { KNOWN_SCANNER_VENDORS, listSerialPorts } from '../../hardware/serial-discovery.js';
 import type { Caller, Implementation } from '../api/dispatch.js';
+import { KioskError } from '../api/errors.js';
 import type { Decision, Direction } from '../api/reasons.js';
 import type { KioskStatus, Verdict } from '../api/schema.js';
 import type { AuditChain } from '../audit/chain-log.js';
@@ -10,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { LaneDesk } from './desk.js';
 import { vehicleView } from './desk.js';
 import { checkManualPerson } from './manual.js';
+import { OVERRIDE_WINDOW_MS } from './override.js';
 import { type Attribution, manualPassage, overridePassage } from './record.js';
 import { resolveVehicle } from './vehicle.js';
 
@@ -33,6 +35,14 @@ export interface LaneHost {
   overridden(passageId: number, override: NonNullable<Verdict['override']>): void;
   status(): KioskStatus;
   emitStatus(): void;
+  /** The policy in effect (signed config patches applied): does an override need a supervisor? */
+  overrideRequiresSupervisor(): boolean;
+  /** Checks a supervisor's name and PIN like a login, without a session (src/auth/service.ts). */
+  approveAsSupervisor(
+    name: string,
+    pin: string,
+    peer: string | null,
+  ): Promise<{ id: number; name: string; display_name: string }>;
 }
 
 type LaneMethods = Pick<
@@ -91,7 +101,17 @@ export function laneImplementation(host: LaneHost): LaneMethods {
 
     'passage.override': async (p, caller) => {
       const who = host.attribution(caller);
-      const o = overridePassage(host.store(), host.chain(), p.passageId, p.reason, host.now(), who);
+      const approval = await supervisorApproval(host, p.supervisor, caller);
+      const o = overridePassage(
+        host.store(),
+        host.chain(),
+        p.passageId,
+        p.reason,
+        host.now(),
+        who,
+        OVERRIDE_WINDOW_MS,
+        approval,
+      );
       const view = { at: new Date(o.atMs).toISOString(), by: o.by, reason: o.reason };
       host.overridden(o.passageId, view);
       return { eventId: o.eventId, ...view };
@@ -109,4 +129,26 @@ export function laneImplementation(host: LaneHost): LaneMethods {
       };
     },
   };
+}
+
+/**
+ * The supervisor's approval an override needs when the policy says so (spec/policy.md "Overrides"):
+ * null when it is not needed. The PIN is checked before anything is written, so a refusal records
+ * nothing but the failed login.
+ */
+async function supervisorApproval(
+  host: LaneHost,
+  given: { name: string; pin: string } | undefined,
+  caller: Caller | null,
+): Promise<{ userId: number; name: string; login: string } | null> {
+  if (!host.overrideRequiresSupervisor()) return null;
+  if (!given || given.name.trim() === '' || given.pin === '') {
+    throw new KioskError(
+      'SUPERVISOR_REQUIRED',
+      'Cần chỉ huy duyệt: nhập tên đăng nhập và mã PIN của chỉ huy',
+      'A supervisor must approve: enter the supervisor’s username and PIN',
+    );
+  }
+  const user = await host.approveAsSupervisor(given.name.trim(), given.pin, caller?.ctx.peer ?? null);
+  return { userId: user.id, name: user.display_name, login: user.name };
 }

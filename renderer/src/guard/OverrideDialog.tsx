@@ -1,5 +1,6 @@
-// The guard lets a DENY or REVIEW through: the verdict stays as it was; the reason is required.
-import { useState } from 'react';
+// The guard lets a DENY or REVIEW through: the verdict stays as it was; the reason is required, and a
+// supervisor's name and PIN too when the policy says so (status.overrideRequiresSupervisor).
+import { useEffect, useState } from 'react';
 import type { KioskClient, Verdict } from '../../../src/api/schema.js';
 import { Dialog, ReasonField } from './Dialog.js';
 import { useGuardText } from './texts.js';
@@ -16,14 +17,35 @@ export function OverrideDialog({ client, verdict, onDone, onClose, onError }: Pr
   const { g, t, quickReasons } = useGuardText();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const [needsSupervisor, setNeedsSupervisor] = useState(false);
+  const [supName, setSupName] = useState('');
+  const [supPin, setSupPin] = useState('');
+  // The policy can change with a signed config document: read it when the dialog opens.
+  useEffect(() => {
+    let live = true;
+    client
+      .call('status.get', {})
+      .then((s) => live && setNeedsSupervisor(s.overrideRequiresSupervisor === true))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [client]);
   const who = verdict.permit?.nam ?? verdict.person?.name ?? verdict.preview ?? '';
   const submit = async () => {
     if (verdict.passageId === null) return;
     setBusy(true);
     try {
-      const r = await client.call('passage.override', { passageId: verdict.passageId, reason });
+      const r = await client.call('passage.override', {
+        passageId: verdict.passageId,
+        reason,
+        ...(needsSupervisor ? { supervisor: { name: supName, pin: supPin } } : {}),
+      });
       onDone({ at: r.at, by: r.by, reason: r.reason });
     } catch (err) {
+      // The policy was switched on since the dialog opened: ask for the approval now.
+      if ((err as { code?: unknown }).code === 'SUPERVISOR_REQUIRED') setNeedsSupervisor(true);
+      if ((err as { code?: unknown }).code === 'SUPERVISOR_INVALID') setSupPin('');
       onError(err);
     } finally {
       setBusy(false);
@@ -45,6 +67,36 @@ export function OverrideDialog({ client, verdict, onDone, onClose, onError }: Pr
         countLabel={(count) => g('reasonCount', { count })}
         testId="override-reason"
       />
+      {needsSupervisor ? (
+        <fieldset className="supervisor-approval" data-testid="override-supervisor">
+          <legend className="field__label">{g('supervisorApproval')}</legend>
+          <label className="field">
+            <span className="field__label">{g('supervisorName')}</span>
+            <input
+              className="field__input"
+              data-testid="override-supervisor-name"
+              value={supName}
+              maxLength={64}
+              autoComplete="off"
+              autoCapitalize="none"
+              onChange={(e) => setSupName(e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field__label">{g('supervisorPin')}</span>
+            <input
+              className="field__input"
+              data-testid="override-supervisor-pin"
+              type="password"
+              inputMode="numeric"
+              value={supPin}
+              maxLength={64}
+              autoComplete="off"
+              onChange={(e) => setSupPin(e.target.value)}
+            />
+          </label>
+        </fieldset>
+      ) : null}
       <div className="sheet__actions">
         <button type="button" className="big big--plain" onClick={onClose} data-testid="override-cancel">
           {g('cancel')}
