@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { toApiError } from '../api/errors.js';
 import {
+  admitHost,
   allowedHostNames,
   apiError,
   contentTypeFor,
   isSameHostRequest,
   readBody,
   sendJson,
-  setSecurityHeaders,
 } from '../host/http-util.js';
 import type { Aggregator } from './aggregator.js';
 import type { Ledger } from './ledger.js';
@@ -135,16 +135,7 @@ export class CommandCentreServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', () => res.destroy());
-    const hostHeader = req.headers.host ?? '';
-    if (!isSameHostRequest({ host: hostHeader }, this.allowed)) {
-      res.setHeader('Content-Security-Policy', "default-src 'none'");
-      sendJson(res, 403, {
-        ok: false,
-        error: apiError('FORBIDDEN_HOST', 'Tên máy chủ không được phép', 'Host name not allowed'),
-      });
-      return;
-    }
-    setSecurityHeaders(res, hostHeader);
+    if (!admitHost(req, res, this.allowed)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname}`;
     switch (route) {

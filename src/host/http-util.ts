@@ -170,3 +170,25 @@ export function isSameHostRequest(
   if (origin === undefined) return true;
   return origin.toLowerCase() === `http://${host.toLowerCase()}`;
 }
+
+/**
+ * Answers 403 to a request whose Host is not ours (DNS rebinding) and returns false; otherwise sets the
+ * security headers and returns true. Both the kiosk's and the command centre's servers start with it.
+ */
+export function admitHost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowedHosts: ReadonlySet<string>,
+): boolean {
+  const hostHeader = req.headers.host ?? '';
+  if (!isSameHostRequest({ host: hostHeader }, allowedHosts)) {
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    sendJson(res, 403, {
+      ok: false,
+      error: apiError('FORBIDDEN_HOST', 'Tên máy chủ không được phép', 'Host name not allowed'),
+    });
+    return false;
+  }
+  setSecurityHeaders(res, hostHeader);
+  return true;
+}

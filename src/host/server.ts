@@ -19,6 +19,7 @@ import type { CallContext, Dispatcher, EventListener } from '../api/dispatch.js'
 import { CallMessage, type EventMessage, type EventName, type ResultMessage } from '../api/schema.js';
 import { authStatus, httpCallContext, wsCallContext } from './auth.js';
 import {
+  admitHost,
   allowedHostNames,
   apiError,
   contentTypeFor,
@@ -26,7 +27,6 @@ import {
   MAX_MESSAGE_BYTES,
   readBody,
   sendJson,
-  setSecurityHeaders,
 } from './http-util.js';
 
 export interface BrowserHostOptions {
@@ -252,16 +252,7 @@ export class BrowserHost {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', () => res.destroy());
-    const hostHeader = req.headers.host ?? '';
-    if (!isSameHostRequest({ host: hostHeader }, this.allowedHosts)) {
-      res.setHeader('Content-Security-Policy', "default-src 'none'");
-      sendJson(res, 403, {
-        ok: false,
-        error: apiError('FORBIDDEN_HOST', 'Tên máy chủ không được phép', 'Host name not allowed'),
-      });
-      return;
-    }
-    setSecurityHeaders(res, hostHeader);
+    if (!admitHost(req, res, this.allowedHosts)) return;
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
 
     if (pathname === '/api/health') {
