@@ -34,6 +34,8 @@ export interface KioskProcessOptions {
   env?: NodeJS.ProcessEnv;
   checkpoint?: Record<string, unknown>;
   policy?: Record<string, unknown>;
+  /** More accounts beside the guard's, e.g. a supervisor. */
+  users?: Array<{ name: string; displayName: string; pin: string; role: string }>;
 }
 
 interface Prepared {
@@ -79,7 +81,7 @@ async function prepare(opts: KioskProcessOptions): Promise<Prepared> {
       serial: opts.serial ?? null,
       http: { host: '127.0.0.1', port: 0 },
       open: 'none',
-      auth: { users: [{ ...GUARD, role: 'guard' }] },
+      auth: { users: [{ ...GUARD, role: 'guard' }, ...(opts.users ?? [])] },
     }),
   );
   return { dir, config: join(dir, 'kiosk.json'), issuer };
