@@ -448,6 +448,7 @@ export class Kiosk {
       uplink: {
         enabled: this.uplink !== null,
         connected: uplink?.connected ?? false,
+        subscribed: uplink?.subscribed ?? false,
         backlog: uplink?.backlog ?? 0,
       },
       counts: this.todayCounts(this.now()),

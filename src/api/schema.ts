@@ -97,7 +97,13 @@ export const KioskStatus = z.object({
   lane: z.string(),
   direction: Direction,
   scanner: z.object({ state: ScannerState, path: z.string().nullable(), detail: z.string().nullable() }),
-  uplink: z.object({ enabled: z.boolean(), connected: z.boolean(), backlog: z.number().int() }),
+  uplink: z.object({
+    enabled: z.boolean(),
+    connected: z.boolean(),
+    /** Downlink subscriptions acknowledged on this connection: signed documents can arrive. */
+    subscribed: z.boolean().optional(),
+    backlog: z.number().int(),
+  }),
   counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
   /** The open shift (who scans now), or null; absent from kiosks that predate shifts. */
   shift: z.object({ id: z.number().int(), guard: z.string(), openedAt: z.string() }).nullable().optional(),

@@ -46,6 +46,8 @@ export interface UplinkSubscription {
 
 export interface UplinkState {
   connected: boolean;
+  /** The broker acknowledged the downlink subscriptions of this connection (documents can arrive). */
+  subscribed: boolean;
   url: string | null;
   protocolVersion: 4 | 5 | null;
   backlog: number;
@@ -75,6 +77,7 @@ export class Uplink {
   private readonly protocolFor = new Map<string, 4 | 5>();
   private current: UplinkState = {
     connected: false,
+    subscribed: false,
     url: null,
     protocolVersion: null,
     backlog: 0,
@@ -144,7 +147,7 @@ export class Uplink {
     await new Promise<void>((resolve) =>
       client ? client.end(!client.connected, {}, () => resolve()) : resolve(),
     );
-    this.update({ connected: false, url: null, protocolVersion: null });
+    this.update({ connected: false, subscribed: false, url: null, protocolVersion: null });
   }
 
   /** Merges a status change (validated) and publishes it, coalesced to statusMinIntervalMs. */
@@ -281,6 +284,7 @@ export class Uplink {
     const client = this.client;
     const topics = this.opts.downlink?.topics ?? [];
     if (!client || topics.length === 0) return;
+    const gen = this.generation;
     client.subscribe(topics, { qos: 1 }, (err, granted) => {
       // 128 (0x80): the broker refused that topic, e.g. by its ACL.
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
@@ -288,6 +292,8 @@ export class Uplink {
         const why = err ? err.message : `refused: ${refused.join(', ')}`;
         this.update({ lastError: `subscribe: ${why}` });
         console.error(`uplink: downlink subscription failed: ${why}`);
+      } else if (gen === this.generation) {
+        this.update({ subscribed: true });
       }
     });
   }
@@ -297,7 +303,7 @@ export class Uplink {
     this.inFlight = 0;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    this.update({ connected: false, url: null, protocolVersion: null });
+    this.update({ connected: false, subscribed: false, url: null, protocolVersion: null });
     if (!this.running) return;
     let delay = 0;
     if (!sameUrlAgain) {

@@ -267,6 +267,8 @@ describe('downlink on a real Mosquitto', () => {
     proxy.cutAll();
     await waitFor(() => !kiosk.status().uplink.connected, 'the connection cut');
     await waitFor(() => kiosk.status().uplink.connected, 'the kiosk reconnected', 20_000);
+    // A delta is not retained: it reaches only a kiosk whose subscription the broker has acknowledged.
+    await waitFor(() => kiosk.status().uplink.subscribed, 'the kiosk subscribed again', 20_000);
     await publish(
       'ckpt/v1/all/revocations/delta',
       await sign('revocations', {
