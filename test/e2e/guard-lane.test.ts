@@ -75,12 +75,18 @@ async function scannerType(text: string, gapMs = 5): Promise<void> {
   const t0 = Date.now() / 1000;
   const keys = [...text].map((ch) => ({ key: ch, text: ch }));
   keys.push({ key: 'Enter', text: '\r' });
+  // Sent without waiting for each reply (the protocol keeps their order): awaiting every round trip
+  // lets a loaded test machine pause mid-code longer than any scanner would, which ends the burst.
+  const sent: Promise<unknown>[] = [];
   for (const [i, k] of keys.entries()) {
     const at = t0 + (i * gapMs) / 1000;
     const enter = k.key === 'Enter' ? { code: 'Enter', windowsVirtualKeyCode: 13 } : {};
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...k, ...enter, timestamp: at });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k.key, ...enter, timestamp: at + 0.001 });
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...k, ...enter, timestamp: at }));
+    sent.push(
+      cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k.key, ...enter, timestamp: at + 0.001 }),
+    );
   }
+  await Promise.all(sent);
   await cdp.detach();
 }
 
