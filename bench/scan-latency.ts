@@ -1,5 +1,6 @@
 // Scan → committed verdict through the kiosk core (judge + SQLite commit with synchronous=FULL),
 // beside its floor: one ES256 verify plus one committed insert, measured in the same run.
+
 import { createPublicKey, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import { CheckpointConfig } from '../src/config/checkpoint.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
 import { Kiosk } from '../src/kiosk.js';
 import { issuePermit } from '../src/permit/issue.js';
-import { generateKeyPair, kidOf, loadPublicKey, spkiDer } from '../src/permit/keys.js';
+import { generateKeyPair, loadPublicKey } from '../src/permit/keys.js';
+import { benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 
 function elapsedMs(t0: bigint): number {
@@ -23,22 +25,7 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
     const pub = loadPublicKey(issuer.publicPem);
     const now = Date.now();
     const nowS = Math.floor(now / 1000);
-    const trust = buildTrustList({
-      version: 1,
-      issued: nowS,
-      issuers: [
-        {
-          kid: kidOf(pub).toString('base64'),
-          iss: '01-009',
-          name: 'bench',
-          key: spkiDer(pub).toString('base64'),
-          validFrom: nowS - 86_400,
-          validTo: nowS + 86_400,
-          kinds: ['travel', 'goods'],
-          areas: ['01-009'],
-        },
-      ],
-    });
+    const trust = buildTrustList(benchTrustPayload(pub, nowS));
     const checkpoint = CheckpointConfig.parse({
       checkpoint: { id: 'BENCH', district: '01-009', area: '01-009', kind: 'district-entry' },
     });

@@ -2,6 +2,7 @@
 // zone map of every Hà Nội district and ward, a curfew, and anti-passback and duplicates looked up in
 // a large recorded history. Beside its floor (one ES256 verify + one committed insert, same run) and
 // the look-ups alone, so the cost of the policy and the history is visible.
+
 import { createPublicKey, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,9 @@ import { signDocument } from '../src/documents/jws.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
 import { Kiosk } from '../src/kiosk.js';
 import { issuePermit } from '../src/permit/issue.js';
-import { generateKeyPair, kidOf, loadPublicKey, spkiDer } from '../src/permit/keys.js';
+import { generateKeyPair, loadPublicKey } from '../src/permit/keys.js';
 import { permitHash } from '../src/permit/verify.js';
+import { benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 
 const LEVELS = ['red', 'orange', 'yellow', 'green'] as const;
@@ -35,22 +37,7 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
     const issuer = generateKeyPair();
     const pub = loadPublicKey(issuer.publicPem);
     const nowS = Math.floor(Date.now() / 1000);
-    const trustPayload = {
-      version: 1,
-      issued: nowS - 3600,
-      issuers: [
-        {
-          kid: kidOf(pub).toString('base64'),
-          iss: '01-009',
-          name: 'bench',
-          key: spkiDer(pub).toString('base64'),
-          validFrom: nowS - 86_400,
-          validTo: nowS + 86_400,
-          kinds: ['travel', 'goods'],
-          areas: ['01-009'],
-        },
-      ],
-    };
+    const trustPayload = benchTrustPayload(pub, nowS, nowS - 3600);
     const checkpoint = CheckpointConfig.parse({
       checkpoint: { id: 'LANE', district: '01-009', area: '01-009', kind: 'district-entry' },
       // A curfew that is not in force now (the bench measures look-ups, not refusals).

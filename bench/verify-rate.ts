@@ -15,8 +15,9 @@ import { buildTrustList } from '../src/documents/trust-list.js';
 import { base45Decode } from '../src/permit/base45.js';
 import { cborDecode, cborEncode } from '../src/permit/cbor.js';
 import { issuePermit } from '../src/permit/issue.js';
-import { generateKeyPair, kidOf, loadPrivateKey, loadPublicKey, spkiDer } from '../src/permit/keys.js';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../src/permit/keys.js';
 import { verifyPermit } from '../src/permit/verify.js';
+import { benchTrustPayload } from './fixtures.js';
 
 /** Runs fn for about `seconds` (at least `min` calls); returns calls per second. */
 function rate(fn: (i: number) => void, seconds: number, min = 20): number {
@@ -42,22 +43,7 @@ export async function benchVerifyRate(seconds = 3): Promise<Record<string, strin
   const pub = loadPublicKey(pair.publicPem);
   const key = loadPrivateKey(pair.privatePem);
   const nowS = Math.floor(Date.now() / 1000);
-  const trust = buildTrustList({
-    version: 1,
-    issued: nowS,
-    issuers: [
-      {
-        kid: kidOf(pub).toString('base64'),
-        iss: '01-009',
-        name: 'bench',
-        key: spkiDer(pub).toString('base64'),
-        validFrom: nowS - 86_400,
-        validTo: nowS + 86_400,
-        kinds: ['travel', 'goods'],
-        areas: ['01-009'],
-      },
-    ],
-  });
+  const trust = buildTrustList(benchTrustPayload(pub, nowS));
   const texts = Array.from({ length: 256 }, (_, i) =>
     issuePermit(
       {

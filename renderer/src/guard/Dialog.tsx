@@ -88,3 +88,32 @@ export function ReasonField({
     </div>
   );
 }
+
+/** A labelled one-line field of a dialog, sized for a finger; nothing typed here is auto-completed. */
+export function TextField(props: {
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  maxLength: number;
+  type?: 'text' | 'password';
+  inputMode?: 'text' | 'numeric';
+  autoCapitalize?: 'none';
+}) {
+  return (
+    <label className="field">
+      <span className="field__label">{props.label}</span>
+      <input
+        className="field__input"
+        data-testid={props.testId}
+        type={props.type ?? 'text'}
+        inputMode={props.inputMode}
+        autoCapitalize={props.autoCapitalize}
+        value={props.value}
+        maxLength={props.maxLength}
+        autoComplete="off"
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}

@@ -6,7 +6,7 @@ import { KioskError } from '../../../src/api/errors.js';
 import { PURPOSES, VEHICLE_TYPES } from '../../../src/api/reasons.js';
 import type { KioskClient, KioskStatus, Verdict } from '../../../src/api/schema.js';
 import { checkManualPerson } from '../../../src/lane/manual.js';
-import { Dialog, ReasonField } from './Dialog.js';
+import { Dialog, ReasonField, TextField } from './Dialog.js';
 import { useGuardText } from './texts.js';
 
 const isVehicleType = (t: string): t is (typeof VEHICLE_TYPES)[number] =>
@@ -64,29 +64,14 @@ export function ManualEntry({ client, vehicle, onDone, onClose, onError }: Props
     <Dialog title={g('manualTitle')} testId="manual-dialog" onClose={onClose}>
       <p className="sheet__hint">{g('manualHint')}</p>
       <div className="sheet__grid">
-        <label className="field">
-          <span className="field__label">{g('name')}</span>
-          <input
-            className="field__input"
-            data-testid="manual-name"
-            value={name}
-            maxLength={100}
-            autoComplete="off"
-            onChange={(e) => setName(e.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">{g('idNumber')}</span>
-          <input
-            className="field__input"
-            data-testid="manual-id"
-            value={idNumber}
-            maxLength={20}
-            inputMode="text"
-            autoComplete="off"
-            onChange={(e) => setIdNumber(e.target.value)}
-          />
-        </label>
+        <TextField label={g('name')} testId="manual-name" value={name} onChange={setName} maxLength={100} />
+        <TextField
+          label={g('idNumber')}
+          testId="manual-id"
+          value={idNumber}
+          onChange={setIdNumber}
+          maxLength={20}
+        />
       </div>
       <span className="field__label">{g('purpose')}</span>
       <div className="chips">

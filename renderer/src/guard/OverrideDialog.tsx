@@ -2,7 +2,7 @@
 // supervisor's name and PIN too when the policy says so (status.overrideRequiresSupervisor).
 import { useEffect, useState } from 'react';
 import type { KioskClient, Verdict } from '../../../src/api/schema.js';
-import { Dialog, ReasonField } from './Dialog.js';
+import { Dialog, ReasonField, TextField } from './Dialog.js';
 import { useGuardText } from './texts.js';
 
 interface Props {
@@ -70,31 +70,23 @@ export function OverrideDialog({ client, verdict, onDone, onClose, onError }: Pr
       {needsSupervisor ? (
         <fieldset className="supervisor-approval" data-testid="override-supervisor">
           <legend className="field__label">{g('supervisorApproval')}</legend>
-          <label className="field">
-            <span className="field__label">{g('supervisorName')}</span>
-            <input
-              className="field__input"
-              data-testid="override-supervisor-name"
-              value={supName}
-              maxLength={64}
-              autoComplete="off"
-              autoCapitalize="none"
-              onChange={(e) => setSupName(e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field__label">{g('supervisorPin')}</span>
-            <input
-              className="field__input"
-              data-testid="override-supervisor-pin"
-              type="password"
-              inputMode="numeric"
-              value={supPin}
-              maxLength={64}
-              autoComplete="off"
-              onChange={(e) => setSupPin(e.target.value)}
-            />
-          </label>
+          <TextField
+            label={g('supervisorName')}
+            testId="override-supervisor-name"
+            value={supName}
+            onChange={setSupName}
+            maxLength={64}
+            autoCapitalize="none"
+          />
+          <TextField
+            label={g('supervisorPin')}
+            testId="override-supervisor-pin"
+            value={supPin}
+            onChange={setSupPin}
+            maxLength={64}
+            type="password"
+            inputMode="numeric"
+          />
         </fieldset>
       ) : null}
       <div className="sheet__actions">
