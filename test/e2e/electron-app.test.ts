@@ -4,6 +4,7 @@
 // node_modules/electron/dist/) and a display exists (DISPLAY, WAYLAND_DISPLAY, or an Xvfb to start).
 // Elsewhere it is skipped, saying why: the binary cannot be downloaded on our build machines, and
 // nothing here triggers that download (the binary is found by looking, never by require('electron')).
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findElectronBinary } from '../../src/cli/open-ui.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
-import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -69,49 +68,14 @@ describe.skipIf(skipReason !== null)('the Electron app, launched by Playwright',
     ensureStagedApp();
     dir = mkdtempSync(join(tmpdir(), 'electron-app-'));
     pty = await openPtyPair();
-    const issuer = makeIssuer();
-    const root = generateKeyPair();
-    const now = Math.floor(Date.now() / 1000);
-    permit = (cti) =>
-      issuePermit(
-        {
-          iss: '01-009',
-          cti,
-          iat: now - 3600,
-          exp: now + 86_400,
-          permit: {
-            v: 1,
-            k: 'travel',
-            nam: 'Đỗ Minh Khoa',
-            idn: '001085001234',
-            pur: 'work',
-            areas: ['01-009'],
-          },
-        },
-        issuer.privatePem,
-      );
-    writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
-    writeFileSync(
-      join(dir, 'trust.jws'),
-      await signedTrust([{ issuer, validFrom: now - 86_400, validTo: now + 86_400 }], root.privatePem),
-    );
-    writeFileSync(
-      join(dir, 'checkpoint.json'),
-      JSON.stringify({
-        checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'kiosk.json'),
-      JSON.stringify({
-        checkpoint: 'checkpoint.json',
-        rootKey: 'root.pub.pem',
-        trustList: 'trust.jws',
-        database: 'kiosk.db',
+    const folder = await writeKioskFolder(dir, {
+      checkpoint: {},
+      kiosk: {
         serial: { path: pty.a, baudRate: 9600, suffix: 'auto' },
         auth: { users: [{ name: 'guard1', displayName: 'Nguyễn Văn An', role: 'guard', pin: '246810' }] },
-      }),
-    );
+      },
+    });
+    permit = (cti) => folder.permit(cti, { nam: 'Đỗ Minh Khoa' });
     const env: Record<string, string> = { ...(process.env as Record<string, string>) };
     if (!HAS_DISPLAY) {
       xvfb = startXvfb();

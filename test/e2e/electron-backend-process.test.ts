@@ -4,6 +4,7 @@
 // SQLite file and a real Mosquitto. The backend is SIGKILLed mid-run: it must come back, the window
 // must reload, the scanner must work again, the crash must be audited, and the command centre must see
 // the kiosk go offline (Last Will) and come back with a new startedAt.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +13,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { INCIDENT_KV_KEY } from '../../electron/incidents.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
-import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import { type FakeWebContents, fake, NodeBackendChild } from '../helpers/fake-electron.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
@@ -58,50 +57,15 @@ describe('electron shell with a real backend process', () => {
     });
     await sub.subscribeAsync('ckpt/v1/01-009/TX-01/status', { qos: 1 });
 
-    const issuer = makeIssuer();
-    const root = generateKeyPair();
-    const now = Math.floor(Date.now() / 1000);
-    permit = (cti) =>
-      issuePermit(
-        {
-          iss: '01-009',
-          cti,
-          iat: now - 3600,
-          exp: now + 86_400,
-          permit: {
-            v: 1,
-            k: 'travel',
-            nam: 'Phạm Thu Trang',
-            idn: '001185004321',
-            pur: 'work',
-            areas: ['01-009'],
-          },
-        },
-        issuer.privatePem,
-      );
-    writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
-    writeFileSync(
-      join(dir, 'trust.jws'),
-      await signedTrust([{ issuer, validFrom: now - 86_400, validTo: now + 86_400 }], root.privatePem),
-    );
-    writeFileSync(
-      join(dir, 'checkpoint.json'),
-      JSON.stringify({
-        checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry' },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'kiosk.json'),
-      JSON.stringify({
-        checkpoint: 'checkpoint.json',
-        rootKey: 'root.pub.pem',
-        trustList: 'trust.jws',
-        database: 'kiosk.db',
+    const folder = await writeKioskFolder(dir, {
+      checkpoint: {},
+      kiosk: {
         serial: { path: pty.a, baudRate: 9600, suffix: 'auto' },
         auth: { users: [{ name: 'guard1', displayName: 'Nguyễn Văn An', role: 'guard', pin: '246810' }] },
         mqtt: { urls: [broker.url], summaryWindowSeconds: 60 },
-      }),
-    );
+      },
+    });
+    permit = (cti) => folder.permit(cti, { nam: 'Phạm Thu Trang' });
     fake.utilityProcess.impl = (entry, args) => {
       const child = new NodeBackendChild(entry, args);
       children.push(child);

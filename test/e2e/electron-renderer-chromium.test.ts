@@ -3,6 +3,7 @@
 // Chromium; the real preload code running in the page, its ipcRenderer wired to the real main-process
 // IPC handler (sender check included); the real backend in its own process; a socat pseudo-terminal as
 // the scanner. Then the backend is killed: the window reloads and scans show again.
+
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,9 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rendererFileHandler } from '../../electron/renderer-protocol.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
-import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { type FakeWebContents, fake, NodeBackendChild } from '../helpers/fake-electron.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
@@ -74,55 +73,14 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
     fake.reset();
     dir = mkdtempSync(join(tmpdir(), 'electron-chromium-'));
     pty = await openPtyPair();
-    const issuer = makeIssuer();
-    const root = generateKeyPair();
-    const now = Math.floor(Date.now() / 1000);
-    permit = (cti) =>
-      issuePermit(
-        {
-          iss: '01-009',
-          cti,
-          iat: now - 3600,
-          exp: now + 86_400,
-          permit: {
-            v: 1,
-            k: 'travel',
-            nam: 'Vũ Thị Lan',
-            idn: '001185004321',
-            pur: 'work',
-            areas: ['01-009'],
-          },
-        },
-        issuer.privatePem,
-      );
-    writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
-    writeFileSync(
-      join(dir, 'trust.jws'),
-      await signedTrust([{ issuer, validFrom: now - 86_400, validTo: now + 86_400 }], root.privatePem),
-    );
-    writeFileSync(
-      join(dir, 'checkpoint.json'),
-      JSON.stringify({
-        checkpoint: {
-          id: 'TX-01',
-          name: 'Chốt Khuất Duy Tiến',
-          district: '01-009',
-          area: '01-009',
-          kind: 'district-entry',
-        },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'kiosk.json'),
-      JSON.stringify({
-        checkpoint: 'checkpoint.json',
-        rootKey: 'root.pub.pem',
-        trustList: 'trust.jws',
-        database: 'kiosk.db',
+    const folder = await writeKioskFolder(dir, {
+      checkpoint: { name: 'Chốt Khuất Duy Tiến' },
+      kiosk: {
         serial: { path: pty.a, baudRate: 9600, suffix: 'auto' },
         auth: { users: [{ name: 'guard1', displayName: 'Nguyễn Văn An', role: 'guard', pin: '246810' }] },
-      }),
-    );
+      },
+    });
+    permit = (cti) => folder.permit(cti, { nam: 'Vũ Thị Lan' });
 
     // The shell's protocol handler behind plain HTTP: Chromium cannot register kiosk://.
     const handler = rendererFileHandler(join(ROOT, 'dist', 'renderer'));

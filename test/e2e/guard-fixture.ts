@@ -1,16 +1,17 @@
 // The real kiosk for the lane's tests: `kiosk start` run from the TypeScript sources (tsx) in its own
 // process, with a checkpoint, keys, a signed trust list and a guard account made with code, and an
 // HTTP client that logs in with a PIN as a guard would, keeping the session cookie and CSRF token.
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadSettings } from '../../src/config/settings.js';
 import { Kiosk, kioskOptionsFromSettings } from '../../src/kiosk.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
-import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { writeKioskFolder } from '../fixtures/kiosk-folder.js';
+import type { makeIssuer } from '../fixtures/permits.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const GUARD = { name: 'bao', displayName: 'Trần Văn Bảo', pin: '246810' };
@@ -47,44 +48,17 @@ interface Prepared {
 /** A folder with keys, a signed trust list, a checkpoint with two lanes, and kiosk.json. */
 async function prepare(opts: KioskProcessOptions): Promise<Prepared> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-lane-'));
-  const issuer = makeIssuer();
-  const root = generateKeyPair();
-  const now = Math.floor(Date.now() / 1000);
-  const trust = await signedTrust(
-    [{ issuer, validFrom: now - 30 * 86_400, validTo: now + 30 * 86_400 }],
-    root.privatePem,
-  );
-  writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
-  writeFileSync(join(dir, 'trust.jws'), trust);
-  writeFileSync(
-    join(dir, 'checkpoint.json'),
-    JSON.stringify({
-      checkpoint: {
-        id: 'TX-01',
-        name: 'Chốt Nguyễn Trãi',
-        district: '01-009',
-        area: '01-009',
-        kind: 'district-entry',
-        lanes: ['1', '2'],
-        ...opts.checkpoint,
-      },
-      policy: { duplicateWindowSeconds: 30, ...opts.policy },
-    }),
-  );
-  writeFileSync(
-    join(dir, 'kiosk.json'),
-    JSON.stringify({
-      checkpoint: 'checkpoint.json',
-      rootKey: 'root.pub.pem',
-      trustList: 'trust.jws',
-      database: 'kiosk.db',
+  const { config, issuer } = await writeKioskFolder(dir, {
+    checkpoint: { name: 'Chốt Nguyễn Trãi', lanes: ['1', '2'], ...opts.checkpoint },
+    policy: { duplicateWindowSeconds: 30, ...opts.policy },
+    kiosk: {
       serial: opts.serial ?? null,
       http: { host: '127.0.0.1', port: 0 },
       open: 'none',
       auth: { users: [{ ...GUARD, role: 'guard' }, ...(opts.users ?? [])] },
-    }),
-  );
-  return { dir, config: join(dir, 'kiosk.json'), issuer };
+    },
+  });
+  return { dir, config, issuer };
 }
 
 export async function startKioskProcess(opts: KioskProcessOptions = {}): Promise<KioskProcess> {

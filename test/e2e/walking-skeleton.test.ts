@@ -1,8 +1,9 @@
 // The whole path on real parts: a socat pseudo-terminal as the serial port, `kiosk simulate-scanner`
 // writing permits into one end, the real `kiosk start` process reading the other, the verdict in the
 // page in Debian's Chromium, the passage in the SQLite file, and summary + event on a real Mosquitto.
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuePermit } from '../../src/permit/issue.js';
 import { generateKeyPair } from '../../src/permit/keys.js';
-import { makeIssuer, signedTrust } from '../fixtures/permits.js';
+import { type KioskFolder, writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
@@ -48,9 +49,8 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
   let browser: Browser;
   let sub: mqtt.MqttClient;
   const received: Received[] = [];
-  const issuer = makeIssuer();
+  let folder: KioskFolder;
   const forger = generateKeyPair();
-  const root = generateKeyPair();
   const now = Math.floor(Date.now() / 1000);
   const claims = (cti: string, nam: string, areas = ['01-009']) => ({
     iss: '01-009',
@@ -78,31 +78,9 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
     sub.on('message', (topic, payload) => received.push({ topic, payload: JSON.parse(payload.toString()) }));
     await sub.subscribeAsync('ckpt/v1/01-009/TX-01/#', { qos: 1 });
 
-    const trust = await signedTrust(
-      [{ issuer, validFrom: now - 30 * 86_400, validTo: now + 30 * 86_400 }],
-      root.privatePem,
-    );
-    writeFileSync(join(dir, 'root.pub.pem'), root.publicPem);
-    writeFileSync(join(dir, 'trust.jws'), trust);
-    writeFileSync(
-      join(dir, 'checkpoint.json'),
-      JSON.stringify({
-        checkpoint: {
-          id: 'TX-01',
-          name: 'Chốt Nguyễn Trãi',
-          district: '01-009',
-          area: '01-009',
-          kind: 'district-entry',
-        },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'kiosk.json'),
-      JSON.stringify({
-        checkpoint: 'checkpoint.json',
-        rootKey: 'root.pub.pem',
-        trustList: 'trust.jws',
-        database: 'kiosk.db',
+    folder = await writeKioskFolder(dir, {
+      checkpoint: { name: 'Chốt Nguyễn Trãi' },
+      kiosk: {
         serial: { path: pty.a, baudRate: 9600, suffix: 'auto' },
         mqtt: { urls: [broker.url], summaryWindowSeconds: 1 },
         http: { host: '127.0.0.1', port: 0 },
@@ -111,8 +89,8 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
         auth: {
           users: [{ name: 'canbo', displayName: 'Trung sĩ Lê Văn Tám', role: 'guard', pin: '111111' }],
         },
-      }),
-    );
+      },
+    });
     kiosk = spawn(process.execPath, [BIN, 'start', '--config', join(dir, 'kiosk.json')], { cwd: dir });
     kiosk.stdout?.on('data', (d: Buffer) => {
       kioskOut += d.toString();
@@ -156,7 +134,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
     await page.getByTestId('scanner-state').waitFor();
     await expect.poll(() => page.getByTestId('scanner-state').getAttribute('data-state')).toBe('ok');
 
-    const valid = issuePermit(claims('E2E-1', 'Nguyễn Thị Hằng'), issuer.privatePem);
+    const valid = folder.permit('E2E-1', { nam: 'Nguyễn Thị Hằng' });
     simulateScanner(valid);
 
     const verdict = page.getByTestId('verdict');
