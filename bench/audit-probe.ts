@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CallContext } from '../src/api/dispatch.js';
-import type { MethodName, Params, Result } from '../src/api/schema.js';
-import type { SearchFilters } from '../src/audit/api-schema.js';
-import { CheckpointConfig } from '../src/config/checkpoint.js';
+import type { MethodName, Params, Result } from '../src/contract/api.js';
+import type { SearchFilters } from '../src/contract/api-audit.js';
+import { CheckpointConfig } from '../src/contract/checkpoint.js';
+import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
 import { Kiosk } from '../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../src/permit/keys.js';
 import { people, type population } from './audit.js';
 import { percentile } from './stats.js';
 

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IdnHasher } from '../src/audit/idn.js';
-import { maskIdNumber } from '../src/permit/view.js';
+import { openDatabase } from '../src/base/db.js';
+import { maskIdNumber } from '../src/lane/permit-view.js';
 import {
   auditChainHash,
   type ChainedPassageV3,
@@ -20,7 +20,7 @@ import {
   personalHashV3,
   sha256Hex,
 } from '../src/store/chain.js';
-import { openDatabase } from '../src/store/db.js';
+import { IdnHasher } from '../src/store/idn.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));

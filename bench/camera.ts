@@ -3,10 +3,11 @@
 // beside the budget of 30 frames per second. Frames are made with code (hardware/qr-synthetic.ts):
 // codes at several angles, sizes and noise levels, and empty scenes, where every attempt fails and
 // which is what the camera sees most of the time.
-import { decodeFrame } from '../hardware/camera-worker.js';
-import { syntheticFrame } from '../hardware/qr-synthetic.js';
-import { issuePermit } from '../src/permit/issue.js';
-import { generateKeyPair } from '../src/permit/keys.js';
+
+import { generateKeyPair } from '../src/contract/keys.js';
+import { issuePermit } from '../src/formats/vnp1-issue.js';
+import { decodeFrame } from '../src/hardware/camera-worker.js';
+import { syntheticFrame } from '../src/hardware/qr-synthetic.js';
 
 function toRgba(lum: Uint8ClampedArray): Uint8ClampedArray {
   const out = new Uint8ClampedArray(lum.length * 4);

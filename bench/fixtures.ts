@@ -1,6 +1,6 @@
 // What several benchmarks share: a trust list payload naming one issuer key for Thanh Xuân.
 import type { KeyObject } from 'node:crypto';
-import { kidOf, spkiDer } from '../src/permit/keys.js';
+import { kidOf, spkiDer } from '../src/contract/keys.js';
 
 export function benchTrustPayload(pub: KeyObject, nowS: number, issued = nowS) {
   return {

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CheckpointConfig } from '../src/config/checkpoint.js';
-import { signDocument } from '../src/documents/jws.js';
+import { CheckpointConfig } from '../src/contract/checkpoint.js';
+import { signDocument } from '../src/contract/document-jws.js';
+import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { DocumentStore } from '../src/documents/store.js';
-import { generateKeyPair, loadPublicKey } from '../src/permit/keys.js';
-import { openDatabase } from '../src/store/db.js';
+import { openKioskDatabase } from '../src/store/store.js';
 import { ms, summarise } from './stats.js';
 
 const CHILD_FLAG = '--revocations-child';
@@ -86,7 +86,7 @@ async function measure(dir: string, n: number): Promise<void> {
   const absent = Array.from({ length: probes.length }, () => randomBytes(32).toString('hex'));
   const baseline = rssMiB();
   const dbPath = join(dir, 'kiosk.db');
-  const db = openDatabase(dbPath);
+  const db = openKioskDatabase(dbPath);
   const docs = new DocumentStore(db, { root, checkpoint });
   await docs.load();
 
@@ -155,7 +155,7 @@ async function load(dir: string): Promise<void> {
   const root = loadPublicKey(readFileSync(join(dir, 'root.pem'), 'utf8'));
   const baseline = rssMiB();
   const t0 = performance.now();
-  const db = openDatabase(join(dir, 'kiosk.db'));
+  const db = openKioskDatabase(join(dir, 'kiosk.db'));
   const docs = new DocumentStore(db, { root, checkpoint });
   await docs.load();
   const loadMs = performance.now() - t0;

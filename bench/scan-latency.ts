@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CheckpointConfig } from '../src/config/checkpoint.js';
+import { CheckpointConfig } from '../src/contract/checkpoint.js';
+import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
+import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { Kiosk } from '../src/kiosk.js';
-import { issuePermit } from '../src/permit/issue.js';
-import { generateKeyPair, loadPublicKey } from '../src/permit/keys.js';
 import { benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { CheckpointConfig } from '../src/config/checkpoint.js';
+import { CheckpointConfig } from '../src/contract/checkpoint.js';
+import type { EventPayload } from '../src/contract/mqtt.js';
+import { kioskTopic } from '../src/contract/mqtt-topics.js';
+import { addPassage, emptySummary, toSummaryPayload } from '../src/contract/summary.js';
 import { openStore, type Store } from '../src/store/store.js';
-import { addPassage, emptySummary, toSummaryPayload } from '../src/store/summary.js';
-import type { EventPayload } from '../src/uplink/payloads.js';
-import { kioskTopic } from '../src/uplink/topics.js';
 import { Uplink } from '../src/uplink/uplink.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
 

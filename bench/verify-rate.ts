@@ -9,14 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import QRCode from 'qrcode';
-import { decodeImageBuffer, decodeLuminance } from '../hardware/qr-decoder.js';
-import { type FrameOptions, syntheticFrame } from '../hardware/qr-synthetic.js';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../src/contract/keys.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
-import { base45Decode } from '../src/permit/base45.js';
-import { cborDecode, cborEncode } from '../src/permit/cbor.js';
-import { issuePermit } from '../src/permit/issue.js';
-import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../src/permit/keys.js';
-import { verifyPermit } from '../src/permit/verify.js';
+import { base45Decode } from '../src/formats/base45.js';
+import { cborDecode, cborEncode } from '../src/formats/cbor.js';
+import { verifyPermit } from '../src/formats/vnp1.js';
+import { issuePermit } from '../src/formats/vnp1-issue.js';
+import { decodeImageBuffer, decodeLuminance } from '../src/hardware/qr-decoder.js';
+import { type FrameOptions, syntheticFrame } from '../src/hardware/qr-synthetic.js';
 import { benchTrustPayload } from './fixtures.js';
 
 /** Runs fn for about `seconds` (at least `min` calls); returns calls per second. */

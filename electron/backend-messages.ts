@@ -1,7 +1,7 @@
 // The protocol between the main process and the backend utility process (process.parentPort). Both
 // sides parse what they receive: a process boundary is a boundary, even between our own processes.
 import { z } from 'zod';
-import { ApiError } from '../src/api/schema.js';
+import { ApiError } from '../src/contract/api.js';
 
 export const INCIDENT_KINDS = ['renderer-gone', 'renderer-unresponsive', 'backend-exit'] as const;
 

@@ -2,7 +2,7 @@
 // IPC) and serves calls, events, incidents and pings over a message port. Knows nothing of Electron,
 // so it runs and is tested under plain Node with any port-like object.
 import type { CallContext } from '../src/api/dispatch.js';
-import type { ApiError } from '../src/api/schema.js';
+import type { ApiError } from '../src/contract/api.js';
 import { readDemoSamples } from '../src/demo/setup.js';
 import { openKioskFromConfig, type RunningKiosk } from '../src/kiosk.js';
 import { type FromBackend, ToBackend } from './backend-messages.js';

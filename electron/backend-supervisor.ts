@@ -3,7 +3,7 @@
 // window down with it; in a utility process it only costs a restart, and the screen says so meanwhile.
 // Calls in flight when the backend dies are answered with an error, never re-sent (a scan must not be
 // recorded twice); calls made before the very first start completes wait for it.
-import { type EventName, events, isMethodName, type MethodName, methods } from '../src/api/schema.js';
+import { type EventName, events, isMethodName, type MethodName, methods } from '../src/contract/api.js';
 import {
   type CallReply,
   FromBackend,

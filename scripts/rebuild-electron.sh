@@ -38,7 +38,7 @@ mkdir -p "$(dirname "$STAGE")"
 echo "rebuild-electron: staging $STAGE"
 rm -rf "$STAGE"
 mkdir -p "$STAGE/dist"
-cp -a dist/src dist/hardware dist/electron dist/renderer "$STAGE/dist/"
+cp -a dist/src dist/electron dist/renderer "$STAGE/dist/"
 # The app's package.json: the root's metadata and runtime dependencies, the shell as its entry.
 node -e '
   const fs = require("fs");

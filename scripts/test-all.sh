@@ -9,4 +9,5 @@ npm install --no-audit --no-fund
 npm run build
 npm run typecheck
 npm run lint
+npm run depcheck
 npm test

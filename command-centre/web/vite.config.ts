@@ -1,4 +1,4 @@
-// Builds the command-centre dashboard into <repo>/dist/command-centre, served by `kiosk command-centre`.
+// Builds the command-centre dashboard into <repo>/dist/command-centre-web, served by `kiosk command-centre`.
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -9,7 +9,7 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   build: {
-    outDir: here('../../dist/command-centre'),
+    outDir: here('../../dist/command-centre-web'),
     emptyOutDir: true,
     // Every asset a hashed file under assets/: the CSP allows no data: fonts, and the centre may be offline.
     assetsInlineLimit: 0,

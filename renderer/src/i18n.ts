@@ -2,8 +2,8 @@
 // so the screen, the CLI and the reports always say the same thing.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { DECISION_TEXT, REASON_TEXT } from '../../src/api/i18n-reasons.js';
-import { REASON_CODES } from '../../src/api/reasons.js';
+import { DECISION_TEXT, REASON_TEXT } from '../../src/contract/reason-words.js';
+import { REASON_CODES } from '../../src/contract/reasons.js';
 
 export type Lang = 'vi' | 'en';
 const STORAGE_KEY = 'kiosk.lang';
@@ -30,7 +30,13 @@ const ui = {
     dirIn: 'VÀO',
     dirOut: 'RA',
     scanner: 'Máy quét',
-    scannerState: { ok: 'Hoạt động', missing: 'Không thấy', error: 'Lỗi', off: 'Tắt' },
+    scannerState: {
+      ok: 'Hoạt động',
+      missing: 'Không thấy',
+      error: 'Lỗi',
+      off: 'Tắt',
+      none: 'Bàn phím / camera',
+    },
     uplink: 'Trung tâm',
     uplinkOn: 'Đã kết nối',
     uplinkOff: 'Mất kết nối',
@@ -83,7 +89,13 @@ const ui = {
     dirIn: 'IN',
     dirOut: 'OUT',
     scanner: 'Scanner',
-    scannerState: { ok: 'Working', missing: 'Not found', error: 'Error', off: 'Off' },
+    scannerState: {
+      ok: 'Working',
+      missing: 'Not found',
+      error: 'Error',
+      off: 'Off',
+      none: 'Keyboard / camera',
+    },
     uplink: 'Command centre',
     uplinkOn: 'Connected',
     uplinkOff: 'Disconnected',

@@ -1,6 +1,6 @@
 // The screen's state as a pure reducer: what the kiosk said (status, verdicts) and what the screen
 // shows (fresh verdict or idle). Side effects (calls, timers) live in useKiosk.ts.
-import type { DemoSample, KioskStatus, Verdict } from '../../src/api/schema.js';
+import type { DemoSample, KioskStatus, Verdict } from '../../src/contract/api.js';
 
 export const RECENT_LIMIT = 5;
 

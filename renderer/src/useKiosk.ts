@@ -1,7 +1,7 @@
 // Wires the kiosk API to the screen state: loads status, recent verdicts and demo samples on every
 // (re)connect, follows `verdict` and `status` events, and fades a verdict after a while.
 import { useCallback, useEffect, useReducer } from 'react';
-import type { Direction } from '../../src/api/reasons.js';
+import type { Direction } from '../../src/contract/reasons.js';
 import type { UiClient } from './api/client.js';
 import { initialState, RECENT_LIMIT, reduce } from './state.js';
 
@@ -112,7 +112,7 @@ export function useKiosk(ui: UiClient, fadeMs: number) {
   // The lane (issue 4) shows the results of its own calls (wedge, camera, manual entry) at once, and
   // reports their errors in the same toast.
   const showVerdict = useCallback(
-    (verdict: import('../../src/api/schema.js').Verdict) =>
+    (verdict: import('../../src/contract/api.js').Verdict) =>
       dispatch({ type: 'verdict', verdict, receivedAt: Date.now() }),
     [],
   );

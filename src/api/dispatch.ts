@@ -2,8 +2,6 @@
 // (WebSocket, HTTP, Electron IPC). Transports hand raw JSON and what they know of the caller (the
 // session token from a cookie or the window) here, and get back a ResultMessage.
 import type { z } from 'zod';
-import type { Role } from '../audit/api-schema.js';
-import { KioskError, toApiError } from './errors.js';
 import {
   type CallMessage,
   type EventName,
@@ -12,7 +10,9 @@ import {
   type Methods,
   methods,
   type ResultMessage,
-} from './schema.js';
+} from '../contract/api.js';
+import type { Role } from '../contract/api-audit.js';
+import { KioskError, toApiError } from '../contract/errors.js';
 
 export type Transport = 'ws' | 'http' | 'ipc' | 'internal';
 

@@ -1,6 +1,7 @@
 // Read-only views of the log for the supervisor: the audit events, and hourly flow for the charts.
-import type { Db } from '../store/db.js';
-import type { AuditEventView, AuditKind, FlowHour } from './api-schema.js';
+
+import type { Db } from '../base/db.js';
+import type { AuditEventView, AuditKind, FlowHour } from '../contract/api-audit.js';
 import { MANUAL_OVERRIDE_SQL } from './search.js';
 
 interface EventRow {

@@ -2,8 +2,9 @@
 // 30 days) are erased on a schedule, salt included, so the chain still verifies (src/store/chain.ts)
 // and the counts stay; the purge itself is a chained audit event. Small batches, each its own
 // transaction, so a scan is never kept waiting long behind a purge.
-import type { Db } from '../store/db.js';
-import type { AuditChain } from './chain-log.js';
+
+import type { Db } from '../base/db.js';
+import type { AuditChain } from '../store/chain-log.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY = 86_400_000;

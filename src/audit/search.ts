@@ -1,13 +1,14 @@
 // The supervisor's search over the passage log: every filter is an index range (plate, ID number,
 // permit, decision, reason, shift, time), newest first with a keyset cursor, so a page comes back in
 // milliseconds over millions of rows. Values are always bound parameters, never spliced into SQL.
-import { KioskError } from '../api/errors.js';
-import type { ReasonCode } from '../api/reasons.js';
-import { normalisePlate } from '../policy/plate.js';
-import type { Db } from '../store/db.js';
-import type { AuditPassage, SearchFilters, SearchResult } from './api-schema.js';
-import type { IdnHasher } from './idn.js';
-import { PLATE_SQL } from './migration.js';
+
+import type { Db } from '../base/db.js';
+import type { AuditPassage, SearchFilters, SearchResult } from '../contract/api-audit.js';
+import { KioskError } from '../contract/errors.js';
+import { normalisePlate } from '../contract/plate.js';
+import type { ReasonCode } from '../contract/reasons.js';
+import type { IdnHasher } from '../store/idn.js';
+import { PLATE_SQL } from '../store/migration-audit.js';
 
 export interface PassageQueryRow {
   id: number;

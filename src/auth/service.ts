@@ -1,12 +1,12 @@
 // Roles at run time: logins with lockout, sessions, accounts and shifts, and the Authorizer the
 // Dispatcher asks on every call. A part of the kiosk: the constructor stores, start() loads.
 import type { Authorizer, CallContext, Caller, CallerSession, Implementation } from '../api/dispatch.js';
-import { KioskError } from '../api/errors.js';
-import type { EventName, MethodName } from '../api/schema.js';
-import type { Role, SessionView } from '../audit/api-schema.js';
-import type { AuditChain } from '../audit/chain-log.js';
-import type { Db } from '../store/db.js';
-import { ACCESS, EVENT_ACCESS, type MethodAccess, roleAllowed } from './access.js';
+import type { Db } from '../base/db.js';
+import { ACCESS, EVENT_ACCESS, type MethodAccess, roleAllowed } from '../contract/access.js';
+import type { EventName, MethodName } from '../contract/api.js';
+import type { Role, SessionView } from '../contract/api-audit.js';
+import { KioskError } from '../contract/errors.js';
+import type { AuditChain } from '../store/chain-log.js';
 import { DEFAULT_PIN_COST, dummyHash, randomPin, verifyPin } from './pin.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, Sessions } from './sessions.js';
 import { type ShiftRow, Shifts } from './shifts.js';

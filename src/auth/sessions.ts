@@ -4,8 +4,8 @@
 // after an absolute lifetime, both by role.
 import { createHash, randomBytes } from 'node:crypto';
 import type { CallerSession, Transport } from '../api/dispatch.js';
-import type { Role } from '../audit/api-schema.js';
-import type { Db } from '../store/db.js';
+import type { Db } from '../base/db.js';
+import type { Role } from '../contract/api-audit.js';
 import type { UserRow } from './users.js';
 
 export interface SessionPolicy {

@@ -1,8 +1,8 @@
 // kiosk.json's `auth` and `retention` sections (spread into src/config/settings.ts), and the rule that
 // the browser host leaves loopback only when told so explicitly.
 import { z } from 'zod';
-import { Pin, Role, UserName } from '../audit/api-schema.js';
 import { DEFAULT_RETENTION_DAYS } from '../audit/retention.js';
+import { Pin, Role, UserName } from '../contract/api-audit.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './sessions.js';
 
 const Minutes = z

@@ -1,11 +1,12 @@
 // Shifts: a guard opens one (one open shift per kiosk), hands it over with notes when closing it, and a
 // supervisor signs it off. Closing records the chain head (the hash of the close event itself); the
 // sign-off re-verifies the shift's stretch of the chain and seals that hash in its own chained event.
-import { KioskError } from '../api/errors.js';
-import type { ShiftCounts, ShiftView } from '../audit/api-schema.js';
-import { type AuditChain, verifyLogSync } from '../audit/chain-log.js';
+
 import { OVERRIDDEN_SQL } from '../audit/search.js';
-import type { Db } from '../store/db.js';
+import type { Db } from '../base/db.js';
+import type { ShiftCounts, ShiftView } from '../contract/api-audit.js';
+import { KioskError } from '../contract/errors.js';
+import { type AuditChain, verifyLogSync } from '../store/chain-log.js';
 import type { UserRow } from './users.js';
 
 export interface ShiftRow {

@@ -1,7 +1,8 @@
 // Kiosk accounts: guards, supervisors and admins (technicians), with scrypt PIN hashes and lockout.
-import { KioskError } from '../api/errors.js';
-import type { Role, UserView } from '../audit/api-schema.js';
-import type { Db } from '../store/db.js';
+
+import type { Db } from '../base/db.js';
+import type { Role, UserView } from '../contract/api-audit.js';
+import { KioskError } from '../contract/errors.js';
 import { DEFAULT_PIN_COST, hashPin } from './pin.js';
 
 export interface UserRow {

@@ -2,8 +2,8 @@
 // (HTTP on 127.0.0.1). The signing key is read here and never leaves this process.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { KioskError } from '../api/errors.js';
-import { loadPrivateKey } from '../permit/keys.js';
+import { KioskError } from '../contract/errors.js';
+import { loadPrivateKey } from '../contract/keys.js';
 import { readTextFile, reportCliError } from './common.js';
 import { brokerUrls, positiveNumber, tlsOptions } from './simulate-fleet.js';
 
@@ -45,7 +45,7 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
       );
     }
   }
-  const { startCommandCentre } = await import('../command-centre/run.js');
+  const { startCommandCentre } = await import('../../command-centre/server/run.js');
   if (o.retire) {
     await retire(o, urls, startCommandCentre);
     return;
@@ -77,7 +77,7 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
 async function retire(
   o: CommandCentreCliOptions,
   urls: string[],
-  start: typeof import('../command-centre/run.js').startCommandCentre,
+  start: typeof import('../../command-centre/server/run.js').startCommandCentre,
 ): Promise<void> {
   const port = Number(o.port);
   const cc = await start({
@@ -121,7 +121,7 @@ export function register(program: Command): void {
     .option('--client-id <id>', 'MQTT client id, stable per instance (default cc-<hostname>-<port>)')
     .option('--group <name>', 'shared-subscription group', 'cc')
     .option('--retain-days <n>', 'keep processed ids and events this long; refuse older messages', '90')
-    .option('--static-dir <dir>', 'the built dashboard (default dist/command-centre)')
+    .option('--static-dir <dir>', 'the built dashboard (default dist/command-centre-web)')
     .option(
       '--retire',
       "take in this instance's queued share, release its broker session and exit (an instance that will not return)",

@@ -1,7 +1,7 @@
 // What every sub-command shares: bilingual error reporting and argument parsing.
-import { KioskError } from '../api/errors.js';
+import { KioskError } from '../contract/errors.js';
 
-export { readTextFile } from '../config/files.js';
+export { readTextFile } from '../base/files.js';
 
 /** Prints a bilingual error on stderr and sets exit code 2 (commands share this). */
 export function reportCliError(command: string, err: unknown): void {

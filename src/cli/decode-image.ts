@@ -1,7 +1,7 @@
 // `kiosk decode-image FILE…` (spec/cli.md): the QR code in each still image, through the decoder the
 // camera uses. One JSON line per file, in order; a file without a code is a result, not a failure.
 import type { Command } from 'commander';
-import { KioskError } from '../api/errors.js';
+import { KioskError } from '../contract/errors.js';
 import { reportCliError } from './common.js';
 
 export type DecodeImageLine =
@@ -12,7 +12,7 @@ export type DecodeImageLine =
 /** Decodes one file into its output line; never throws for a bad file. */
 export async function decodeImageLine(file: string): Promise<DecodeImageLine> {
   // Loaded on use: zxing and the image codecs would slow every other sub-command's start.
-  const { decodeImageFile } = await import('../../hardware/qr-decoder.js');
+  const { decodeImageFile } = await import('../hardware/qr-decoder.js');
   try {
     const text = await decodeImageFile(file);
     return text === null ? { file, error: 'NOT_FOUND' } : { file, text };

@@ -4,18 +4,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { KioskError } from '../api/errors.js';
-import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../api/reasons.js';
-import { AreaCode } from '../config/checkpoint.js';
-import { describeZodError } from '../documents/schemas.js';
+import { AreaCode } from '../contract/checkpoint.js';
+import { describeZodError } from '../contract/documents.js';
+import { KioskError } from '../contract/errors.js';
+import { loadPrivateKey } from '../contract/keys.js';
+import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../contract/reasons.js';
+import type { PermitBody } from '../formats/types.js';
+import { permitHash } from '../formats/vnp1.js';
+import { issuePermit, type PermitToIssue } from '../formats/vnp1-issue.js';
 import { defaultIssuerName } from '../issuer/areas.js';
 import { issueBatch } from '../issuer/batch.js';
 import { FieldError, parseText } from '../issuer/fields.js';
 import { renderPermitSheet } from '../issuer/sheet.js';
-import { issuePermit, type PermitToIssue } from '../permit/issue.js';
-import { loadPrivateKey } from '../permit/keys.js';
-import { permitHash } from '../permit/verify.js';
-import type { PermitBody } from '../scan/types.js';
 import { parseClock, readTextFile, reportCliError } from './common.js';
 
 export interface IssueOptions {

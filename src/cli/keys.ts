@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { KioskError } from '../api/errors.js';
-import { generateKeyPair, loadPublicKey, spkiDer } from '../permit/keys.js';
+import { KioskError } from '../contract/errors.js';
+import { generateKeyPair, loadPublicKey, spkiDer } from '../contract/keys.js';
 import { reportCliError } from './common.js';
 
 interface KeysNewOptions {

@@ -1,7 +1,7 @@
 // The `kiosk` command line (spec/cli.md). Each sub-command lives in its own file and registers itself.
 // `start` pulls in the whole kiosk, so it is loaded only when asked for: `verify` stays quick.
 import { Command, CommanderError } from 'commander';
-import { KioskError } from '../api/errors.js';
+import { KioskError } from '../contract/errors.js';
 import { register as registerCommandCentre } from './command-centre.js';
 import { register as registerDecodeImage } from './decode-image.js';
 import { register as registerIssue } from './issue.js';

@@ -2,9 +2,9 @@
 // root key, after validating the payload with the schema the kiosk itself uses.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { KioskError } from '../api/errors.js';
-import { DOCUMENT_TYPES, type DocumentKind, signDocument } from '../documents/jws.js';
-import { validateDocumentPayload } from '../documents/validate.js';
+import { DOCUMENT_TYPES, type DocumentKind, signDocument } from '../contract/document-jws.js';
+import { validateDocumentPayload } from '../contract/document-validate.js';
+import { KioskError } from '../contract/errors.js';
 import { readTextFile, reportCliError } from './common.js';
 
 interface SignOptions {

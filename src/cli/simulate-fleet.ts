@@ -2,7 +2,7 @@
 // stdout: one JSON line per kiosk with what it counted, then one line with the fleet's total; progress
 // goes to stderr. Exit 1 when some message never got its PUBACK (the totals were not all delivered).
 import type { Command } from 'commander';
-import { KioskError } from '../api/errors.js';
+import { KioskError } from '../contract/errors.js';
 import { readTextFile, reportCliError } from './common.js';
 
 interface FleetCliOptions {
@@ -91,7 +91,7 @@ async function simulate(o: FleetCliOptions): Promise<void> {
   const stopOn = () => abort.abort();
   process.once('SIGINT', stopOn);
   process.once('SIGTERM', stopOn);
-  const { runFleet } = await import('../command-centre/fleet.js');
+  const { runFleet } = await import('../../command-centre/server/fleet.js');
   let result: Awaited<ReturnType<typeof runFleet>>;
   try {
     result = await runFleet({

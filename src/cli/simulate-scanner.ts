@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
-import { KioskError } from '../api/errors.js';
+import { KioskError } from '../contract/errors.js';
 
 export type SimulatedSuffix = 'CR' | 'LF' | 'CRLF';
 

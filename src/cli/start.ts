@@ -3,14 +3,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openPtyPair } from '../../hardware/virtual-port.js';
-import type { DemoSample } from '../api/schema.js';
+import { PACKAGE_ROOT } from '../base/package-root.js';
 import { loadSettings } from '../config/settings.js';
+import type { DemoSample } from '../contract/api.js';
 import { DEMO_ACCOUNTS, printDemoAccounts } from '../demo/accounts.js';
 import { startDemoBroker } from '../demo/broker.js';
 import { prepareDemo } from '../demo/setup.js';
+import { openPtyPair } from '../hardware/virtual-port.js';
 import { openKioskFromConfig } from '../kiosk.js';
-import { PACKAGE_ROOT } from '../package-root.js';
 import { findElectronBinary, hasDisplay, type OpenMode, openUi } from './open-ui.js';
 
 interface StartOptions {

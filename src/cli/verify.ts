@@ -1,21 +1,20 @@
 // `kiosk verify` (spec/cli.md): the kiosk's scan pipeline on the command line. Documents are
 // verified against --root first; any failure there is exit 2. A bad scan is a verdict, not an error.
+import type { KeyObject } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { KioskError } from '../api/errors.js';
-import { Direction } from '../api/reasons.js';
-import { CheckpointConfig } from '../config/checkpoint.js';
-import { isHc1 } from '../dcc/cose.js';
-import { dccView } from '../dcc/judge.js';
-import { HealthPairing } from '../dcc/pairing.js';
-import { loadRevocations, type RevocationSet } from '../documents/revocations.js';
-import { describeZodError } from '../documents/schemas.js';
-import { loadTrustList } from '../documents/trust-list.js';
-import { loadZoneMap, type ZoneMap } from '../documents/zones.js';
-import { loadPublicKey } from '../permit/keys.js';
-import { type JudgeContext, judgeScan } from '../scan/judge.js';
-import { MemoryHistory } from '../scan/memory-history.js';
-import type { Judgement } from '../scan/types.js';
+import { EventBus } from '../base/bus.js';
+import type { Verdict } from '../contract/api.js';
+import { CheckpointConfig } from '../contract/checkpoint.js';
+import type { DocumentKind } from '../contract/document-jws.js';
+import { describeZodError } from '../contract/documents.js';
+import { KioskError } from '../contract/errors.js';
+import type { KioskEvents } from '../contract/events.js';
+import { loadPublicKey } from '../contract/keys.js';
+import { Direction } from '../contract/reasons.js';
+import { DocumentStore } from '../documents/store.js';
+import { ScanService } from '../lane/scan-service.js';
+import { openStore } from '../store/store.js';
 import { parseClock, readTextFile, reportCliError } from './common.js';
 
 /** Used when --checkpoint is absent: the example checkpoint of spec/policy.md, default policy. */
@@ -81,14 +80,61 @@ export interface ScanRequest {
 }
 
 /** One line of output; an HC1 scan judged on its own has `dcc` in place of `permit` (spec/cli.md). */
-export function verdictLine(j: Judgement, hc1 = false): string {
-  if (hc1) {
-    const d = j.dcc?.dcc;
-    return JSON.stringify({ decision: j.decision, reasons: j.reasons, dcc: d ? dccView(d) : null });
+export function verdictLine(v: Verdict, hc1 = false): string {
+  if (hc1) return JSON.stringify({ decision: v.decision, reasons: v.reasons, dcc: v.dcc ?? null });
+  const p = v.permit;
+  const permit = p ? { iss: p.iss, cti: p.cti, hash: p.hash, nam: p.nam, pur: p.pur } : null;
+  return JSON.stringify({ decision: v.decision, reasons: v.reasons, permit });
+}
+
+/**
+ * The kiosk's own scan service over a database in memory, holding the documents given (verified
+ * against the root like a kiosk's downlink), with one guard always on duty. Scans in one run share
+ * history (duplicates, anti-passback, health-proof pairing) as consecutive scans at one lane would.
+ */
+export async function openCliLane(
+  root: KeyObject,
+  checkpoint: CheckpointConfig,
+  documents: { kind: DocumentKind; jws: string; file: string }[],
+  clock: { now: number },
+): Promise<{ scan: ScanService; close(): Promise<void> }> {
+  const now = () => clock.now;
+  const store = openStore(':memory:', checkpoint);
+  const held = new DocumentStore(store.db, { root, checkpoint, now });
+  await held.load();
+  for (const d of documents) {
+    const r = await held.apply(d.kind, d.jws, { source: `file:${d.file}` });
+    if (r.error) {
+      store.close();
+      throw new KioskError(r.error.code, `${d.file}: ${r.error.vi}`, `${d.file}: ${r.error.en}`);
+    }
   }
-  const p = j.permit;
-  const permit = p ? { iss: p.iss, cti: p.cti, hash: p.hash, nam: p.permit.nam, pur: p.permit.pur } : null;
-  return JSON.stringify({ decision: j.decision, reasons: j.reasons, permit });
+  const snapshot = () => {
+    const c = held.current();
+    if (!c.trust) throw new KioskError('TRUST_MISSING', 'Chưa có danh sách tin cậy', 'No trust list');
+    return {
+      checkpoint: c.checkpoint,
+      trust: c.trust,
+      revocations: c.revocations,
+      zones: c.zones,
+      newestDocumentMs: c.newestIssuedMs,
+    };
+  };
+  const scan = new ScanService({
+    documents: snapshot,
+    log: store,
+    duty: { current: () => ({ userId: null, userName: 'kiosk verify', shiftId: null }) },
+    idHasher: () => null,
+    bus: new EventBus<KioskEvents>(),
+    now,
+  });
+  return {
+    scan,
+    close: async () => {
+      await held.stop();
+      store.close();
+    },
+  };
 }
 
 /** A stdin line: raw scan text, or a JSON object {"scan","at","direction","plate"}. */
@@ -133,60 +179,61 @@ async function runVerify(payload: string | undefined, opts: VerifyOptions): Prom
       );
     }
   })();
-  const trust = await loadTrustList(readTextFile(opts.trust, 'danh sách tin cậy', 'trust list'), root);
-  let revocations: RevocationSet | null = null;
+  const documents: { kind: DocumentKind; jws: string; file: string }[] = [
+    {
+      kind: 'trust',
+      jws: readTextFile(opts.trust, 'danh sách tin cậy', 'trust list').trim(),
+      file: opts.trust,
+    },
+  ];
   if (opts.revocations) {
-    revocations = await loadRevocations(
-      readTextFile(opts.revocations, 'danh sách thu hồi', 'revocations'),
-      root,
-    );
+    const jws = readTextFile(opts.revocations, 'danh sách thu hồi', 'revocations').trim();
+    documents.push({ kind: 'revocations', jws, file: opts.revocations });
   }
-  let zones: ZoneMap | null = null;
-  if (opts.zones) zones = await loadZoneMap(readTextFile(opts.zones, 'bản đồ vùng', 'zone map'), root);
+  if (opts.zones) {
+    documents.push({
+      kind: 'zones',
+      jws: readTextFile(opts.zones, 'bản đồ vùng', 'zone map').trim(),
+      file: opts.zones,
+    });
+  }
   const checkpoint = loadCheckpoint(opts.checkpoint);
   const defaults = {
     now: opts.at === undefined ? Date.now() : parseClock(opts.at, '--at'),
     direction: parseDirection(opts.direction, '--direction'),
     plate: opts.plate,
   };
-  const history = new MemoryHistory();
-  const ctx: JudgeContext = { checkpoint, trust, revocations: revocations?.revoked ?? null, zones, history };
-  // Health certificates pair with permits as at one lane of the kiosk (src/dcc/pairing.ts).
-  const pairing = new HealthPairing<null>();
-  const lane = checkpoint.checkpoint.lanes[0] ?? '1';
+  const clock = { now: defaults.now };
+  const lane = await openCliLane(root, checkpoint, documents, clock);
   const judge = (req: ScanRequest): string => {
-    const hc1 = isHc1(req.text);
-    const healthProof = hc1 ? null : pairing.pendingProof(lane, req.now);
-    const j = judgeScan(req, { ...ctx, healthProof });
-    if (hc1) {
-      if (j.dcc) pairing.offerProof(lane, req.now, j.dcc);
-      return verdictLine(j, true);
-    }
-    history.record(j, req.now, req.direction, checkpoint.checkpoint.area);
-    pairing.notePermit(lane, req.now, j.permit, j.dcc != null, null);
-    return verdictLine(j);
+    clock.now = req.now;
+    const v = lane.scan.scan(req.text, 'api', { direction: req.direction, vehicle: { plate: req.plate } });
+    return verdictLine(v, req.text.startsWith('HC1:'));
   };
-
-  if (payload !== undefined) {
-    process.stdout.write(`${judge({ text: payload, ...defaults })}\n`);
-    return;
-  }
-  let failed = false;
-  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    try {
-      process.stdout.write(`${judge(parseLine(line, defaults))}\n`);
-    } catch (err) {
-      // One bad line must not stop the run; it is reported in place so outputs stay aligned.
-      failed = true;
-      const e =
-        err instanceof KioskError ? err : new KioskError('BAD_LINE', 'Dòng không hợp lệ', 'Invalid line');
-      process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
-      process.stderr.write(`kiosk verify: [${e.code}] ${e.vi} / ${e.en}\n`);
+  try {
+    if (payload !== undefined) {
+      process.stdout.write(`${judge({ text: payload, ...defaults })}\n`);
+      return;
     }
+    let failed = false;
+    const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        process.stdout.write(`${judge(parseLine(line, defaults))}\n`);
+      } catch (err) {
+        // One bad line must not stop the run; it is reported in place so outputs stay aligned.
+        failed = true;
+        const e =
+          err instanceof KioskError ? err : new KioskError('BAD_LINE', 'Dòng không hợp lệ', 'Invalid line');
+        process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+        process.stderr.write(`kiosk verify: [${e.code}] ${e.vi} / ${e.en}\n`);
+      }
+    }
+    if (failed) process.exitCode = 1;
+  } finally {
+    await lane.close();
   }
-  if (failed) process.exitCode = 1;
 }
 
 export function register(program: Command): void {
@@ -216,10 +263,11 @@ scans in one run share history (duplicates, anti-passback). A line that cannot b
 Without --checkpoint: ${JSON.stringify(DEFAULT_CHECKPOINT)} (all policy defaults).
 An HC1: certificate is judged against the trust list's "dcc" signers and the checkpoint's health
 rule: ALLOW, or DENY with FORMAT_INVALID, UNKNOWN_ISSUER, SIGNATURE_INVALID, EXPIRED or
-HEALTH_PROOF_INVALID. Lines pair as at one kiosk lane: a certificate goes with the permit of the
-line before it (scanned at most 60 s earlier, not yet paired), whose verdict is already printed;
-otherwise with the next permit within 60 s, whose verdict then weighs it: a valid certificate of
-the same person satisfies health.required, any other gives HEALTH_PROOF_INVALID (REVIEW).`,
+HEALTH_PROOF_INVALID. Lines pair as at one kiosk lane, within the policy's health.pairSeconds
+(120 s by default): a certificate goes with the permit of the line before it, whose verdict is
+already printed; otherwise with the next permit, whose verdict then weighs it: a valid certificate
+of the same person satisfies health.required, any other gives HEALTH_PROOF_INVALID (REVIEW).
+The clock check is the kiosk's: a clock behind the newest document given adds CLOCK_UNTRUSTED.`,
     )
     .action(async (payload: string | undefined, opts: VerifyOptions) => {
       try {

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { KioskError } from '../api/errors.js';
-import { Direction } from '../api/reasons.js';
 import { AuthSettings, checkLanBinding, RetentionSettings } from '../auth/settings.js';
+import { KioskError } from '../contract/errors.js';
+import { Direction } from '../contract/reasons.js';
 
 const BrokerUrl = z
   .string()

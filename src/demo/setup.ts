@@ -4,12 +4,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { KioskError } from '../api/errors.js';
-import { DemoSample } from '../api/schema.js';
-import type { CheckpointConfigInput } from '../config/checkpoint.js';
-import { signDocument } from '../documents/jws.js';
-import { issuePermit, type PermitToIssue } from '../permit/issue.js';
-import { generateKeyPair, type KeyPairPem, kidOf, loadPublicKey, spkiDer } from '../permit/keys.js';
+import { DemoSample } from '../contract/api.js';
+import type { CheckpointConfigInput } from '../contract/checkpoint.js';
+import { signDocument } from '../contract/document-jws.js';
+import { KioskError } from '../contract/errors.js';
+import { generateKeyPair, type KeyPairPem, kidOf, loadPublicKey, spkiDer } from '../contract/keys.js';
+import { issuePermit, type PermitToIssue } from '../formats/vnp1-issue.js';
 
 export interface DemoFiles {
   dir: string;

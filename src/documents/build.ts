@@ -1,11 +1,11 @@
 // Small documents (trust list, zone map, config) from verified JWS to what scans use, and the digest
 // that recognises a document already held.
 import { createHash, type KeyObject } from 'node:crypto';
+import type { DocumentKind } from '../contract/document-jws.js';
+import { ConfigPayload, describeZodError } from '../contract/documents.js';
 import { verifyAs } from './inspect.js';
-import type { DocumentKind } from './jws.js';
 import { refusal } from './refusal.js';
 import { yieldToLoop } from './revocation-index.js';
-import { ConfigPayload, describeZodError } from './schemas.js';
 import { buildTrustList, type TrustList } from './trust-list.js';
 import { buildZoneMap, type ZoneMap } from './zones.js';
 

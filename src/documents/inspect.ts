@@ -1,7 +1,7 @@
 // Turning raw downlink bytes into a verified payload, with a precise refusal for each way it can fail.
 // The signature check itself is jws.ts verifyDocument; this file only classifies what it refuses.
 import type { KeyObject } from 'node:crypto';
-import { DOCUMENT_TYPES, type DocumentKind, verifyDocument } from './jws.js';
+import { DOCUMENT_TYPES, type DocumentKind, verifyDocument } from '../contract/document-jws.js';
 import { malformed, notUtf8, signatureInvalid, wrongType } from './refusal.js';
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;

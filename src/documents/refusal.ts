@@ -1,8 +1,8 @@
 // Why a signed document was refused, as a stable code with both languages. The code is what an ack
 // carries to the command centre; the texts go to the kiosk's document log.
 
-import { KioskError } from '../api/errors.js';
-import type { ApiError } from '../api/schema.js';
+import type { ApiError } from '../contract/api.js';
+import { KioskError } from '../contract/errors.js';
 
 export const REFUSAL_CODES = [
   'TOO_LARGE',

@@ -3,8 +3,9 @@
 // (~8 comparisons); a delta rewrites only the buckets it touches, in memory and on disk (a delta of 100
 // entries rewrites ~0.8 MB, not the whole list). The set is ~32 MB outside the JS heap, where a Set of
 // hex strings would take ~100 MB of heap.
-import type { RevocationLookup } from '../policy/evaluate.js';
+
 import { malformed } from './refusal.js';
+import type { RevocationLookup } from './types.js';
 
 export const HASH_BYTES = 32;
 export const BUCKET_BITS = 12;

@@ -8,12 +8,12 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { KioskError } from '../api/errors.js';
-import type { ApiError } from '../api/schema.js';
+import type { ApiError } from '../contract/api.js';
+import { describeZodError } from '../contract/documents.js';
+import { KioskError } from '../contract/errors.js';
 import { documentText, verifyAs } from './inspect.js';
 import { malformed, refusal } from './refusal.js';
 import { packHashes, yieldToLoop } from './revocation-index.js';
-import { describeZodError } from './schemas.js';
 
 /** The fields of RevocationsPayload (schemas.ts) other than the lists, which are checked as they are packed. */
 const RevocationsHeader = z

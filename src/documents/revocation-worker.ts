@@ -1,7 +1,7 @@
 // Worker thread entry: verifies and reads one large revocations document off the scan thread
 // (revocation-read.ts readRevocationsOffThread). Receives the raw bytes, answers once, then exits.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadPublicKey } from '../permit/keys.js';
+import { loadPublicKey } from '../contract/keys.js';
 import { asRefusal } from './refusal.js';
 import { readRevocations, type WorkerReply } from './revocation-read.js';
 

@@ -1,8 +1,9 @@
 // Revocation lists: a Set of permit hashes (hex SHA-256 of iss/cti) gives O(1) lookups at a million
 // entries. Full lists replace; a delta applies only on top of exactly its base version.
 import type { KeyObject } from 'node:crypto';
-import { documentError, verifyDocument } from './jws.js';
-import { describeZodError, RevocationsPayload } from './schemas.js';
+import { documentError, verifyDocument } from '../contract/document-jws.js';
+import { checkRevocations } from '../contract/document-validate.js';
+import type { RevocationsPayload } from '../contract/documents.js';
 
 export interface RevocationSet {
   version: number;
@@ -11,12 +12,7 @@ export interface RevocationSet {
 }
 
 export function parseRevocations(payload: unknown): RevocationsPayload {
-  const parsed = RevocationsPayload.safeParse(payload);
-  if (!parsed.success) {
-    const detail = describeZodError(parsed.error);
-    throw documentError('revocations', `nội dung sai: ${detail}`, `bad payload: ${detail}`);
-  }
-  return parsed.data;
+  return checkRevocations(payload);
 }
 
 /** The revocation set after applying a document to what is held (null: nothing held yet). */

@@ -1,6 +1,7 @@
 // SQL for the document store (migration 2): held documents, the revocation buckets, the document log.
-import type { ApiError } from '../api/schema.js';
-import type { Db } from '../store/db.js';
+
+import type { Db } from '../base/db.js';
+import type { ApiError } from '../contract/api.js';
 import { BUCKETS, type RevocationIndex, yieldToLoop } from './revocation-index.js';
 
 export interface DocumentRow {

@@ -2,15 +2,16 @@
 // checkpoint config. Each is verified against the pinned root key before anything changes, applied in
 // one transaction, versions only move forward, and every decision is logged (document_log). Scans read
 // an immutable snapshot that is swapped only after a commit, so a change applies to the next scan.
-import { Policy } from '../config/checkpoint.js';
-import type { Db } from '../store/db.js';
+
+import type { Db } from '../base/db.js';
+import { Policy } from '../contract/checkpoint.js';
+import { DOCUMENT_TYPES, type DocumentKind } from '../contract/document-jws.js';
+import type { ConfigPayload } from '../contract/documents.js';
 import { type Built, buildDocument, digestOf, slotOf } from './build.js';
 import { claimedVersion, documentText } from './inspect.js';
-import { DOCUMENT_TYPES, type DocumentKind } from './jws.js';
 import { asRefusal, fullListNeeded, refusal, stale, stopping, tooLarge } from './refusal.js';
 import { RevocationIndex, subtractSorted } from './revocation-index.js';
 import { readRevocationsSomewhere, stopRevocationWorkers } from './revocation-read.js';
-import type { ConfigPayload } from './schemas.js';
 import { DocumentDb, type DocumentLogEntry, type DocumentRow } from './store-db.js';
 import type { TrustList } from './trust-list.js';
 import type {

@@ -1,10 +1,19 @@
 // The document store's public types: what an apply returns, what a scan reads, the options.
 import type { KeyObject } from 'node:crypto';
-import type { ApiError } from '../api/schema.js';
-import type { CheckpointConfig } from '../config/checkpoint.js';
-import type { RevocationIndex } from './revocation-index.js';
+import type { ApiError } from '../contract/api.js';
+import type { CheckpointConfig, ZoneLevel } from '../contract/checkpoint.js';
 import type { TrustList } from './trust-list.js';
 import type { ZoneMap } from './zones.js';
+
+/** Is a permit revoked (by its hash)? What the policy asks of the revocation list. */
+export interface RevocationLookup {
+  has(hash: string): boolean;
+}
+
+/** The zone level of an area code. What the policy asks of the zone map. */
+export interface ZoneLookup {
+  levelOf(code: string): ZoneLevel;
+}
 
 export interface DocumentResult {
   typ: string;
@@ -21,7 +30,8 @@ export interface DocumentsSnapshot {
   /** The local checkpoint file with the signed policy patches (`*`, then this checkpoint's) applied. */
   checkpoint: CheckpointConfig;
   trust: TrustList | null;
-  revocations: RevocationIndex;
+  /** The revocation list held (empty when none): its entry count, and lookups by permit hash. */
+  revocations: RevocationLookup & { readonly size: number };
   zones: ZoneMap | null;
   /** The newest `issued` of the held documents, epoch ms: the clock check's reference. */
   newestIssuedMs: number | null;

@@ -1,9 +1,9 @@
 // Zone levels (vùng đỏ / da cam / vàng / xanh): the level of a code is that of its longest listed
 // prefix in the area hierarchy, else the map's default (spec/permit-format.md §2).
 import type { KeyObject } from 'node:crypto';
-import type { ZoneLevel } from '../config/checkpoint.js';
-import { documentError, verifyDocument } from './jws.js';
-import { describeZodError, ZonesPayload } from './schemas.js';
+import type { ZoneLevel } from '../contract/checkpoint.js';
+import { verifyDocument } from '../contract/document-jws.js';
+import { checkZones } from '../contract/document-validate.js';
 
 export class ZoneMap {
   private readonly levels: ReadonlyMap<string, ZoneLevel>;
@@ -30,12 +30,7 @@ export class ZoneMap {
 }
 
 export function buildZoneMap(payload: unknown): ZoneMap {
-  const parsed = ZonesPayload.safeParse(payload);
-  if (!parsed.success) {
-    const detail = describeZodError(parsed.error);
-    throw documentError('zones', `nội dung sai: ${detail}`, `bad payload: ${detail}`);
-  }
-  const d = parsed.data;
+  const d = checkZones(payload);
   return new ZoneMap(d.version, d.issued, d.default, d.zones);
 }
 

@@ -16,8 +16,6 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { CallContext, Dispatcher, EventListener } from '../api/dispatch.js';
-import { CallMessage, type EventMessage, type EventName, type ResultMessage } from '../api/schema.js';
-import { authStatus, httpCallContext, wsCallContext } from './auth.js';
 import {
   admitHost,
   allowedHostNames,
@@ -27,7 +25,9 @@ import {
   MAX_MESSAGE_BYTES,
   readBody,
   sendJson,
-} from './http-util.js';
+} from '../base/http.js';
+import { CallMessage, type EventMessage, type EventName, type ResultMessage } from '../contract/api.js';
+import { authStatus, httpCallContext, wsCallContext } from './auth.js';
 
 export interface BrowserHostOptions {
   /** Interface to bind; default 127.0.0.1. */

@@ -1,6 +1,7 @@
 // Area names → codes for issuers, who know "Quận Thanh Xuân" better than "01-009".
-import data from '../areas/hanoi-areas-2021.json' with { type: 'json' };
-import { areaName } from '../areas/index.js';
+
+import { areaName } from '../contract/areas.js';
+import data from '../contract/hanoi-areas-2021.json' with { type: 'json' };
 
 interface Unit {
   code: string;

@@ -5,11 +5,11 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import QRCode from 'qrcode';
-import { KioskError } from '../api/errors.js';
-import { issuePermit } from '../permit/issue.js';
-import { kidOf } from '../permit/keys.js';
-import { permitHash } from '../permit/verify.js';
-import { maskIdNumber } from '../permit/view.js';
+import { KioskError } from '../contract/errors.js';
+import { kidOf } from '../contract/keys.js';
+import { permitHash } from '../formats/vnp1.js';
+import { issuePermit } from '../formats/vnp1-issue.js';
+import { maskIdNumber } from '../lane/permit-view.js';
 import { type BatchRow, csvError, parseBatchCsv, type RowProblem } from './csv.js';
 import { renderPermitSheet } from './sheet.js';
 

@@ -2,9 +2,9 @@
 // with or without BOM, comma, semicolon or tab separated, Vietnamese or English headers. Every row is
 // checked before anything is issued; every problem is reported with its line and column.
 import { parse } from 'csv-parse/sync';
-import { KioskError } from '../api/errors.js';
-import type { PermitToIssue } from '../permit/issue.js';
-import type { PermitBody } from '../scan/types.js';
+import { KioskError } from '../contract/errors.js';
+import type { PermitBody } from '../formats/types.js';
+import type { PermitToIssue } from '../formats/vnp1-issue.js';
 import {
   FieldError,
   fold,

@@ -1,7 +1,8 @@
 // The fields of a permit as an issuer writes them (CSV cells, flags): parsing with bilingual errors,
 // and the Vietnamese words and date format the printed sheet uses.
-import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../api/reasons.js';
-import { isPrintable } from '../fonts/pdf-fonts.js';
+
+import { isPrintable } from '../base/pdf-fonts.js';
+import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../contract/reasons.js';
 import { findAreaCodes } from './areas.js';
 
 export type Purpose = (typeof PURPOSES)[number];

@@ -2,16 +2,16 @@
 // (on paper or as a PDF on a phone) and what a guard reads when the scanner is down.
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { areaLabel } from '../areas/index.js';
 import {
   registerVietnameseFonts,
   type TextStyle,
   textWidth,
   writeLine,
   writeText,
-} from '../fonts/pdf-fonts.js';
-import type { PermitToIssue } from '../permit/issue.js';
-import { maskIdNumber } from '../permit/view.js';
+} from '../base/pdf-fonts.js';
+import { areaLabel } from '../contract/areas.js';
+import type { PermitToIssue } from '../formats/vnp1-issue.js';
+import { maskIdNumber } from '../lane/permit-view.js';
 import {
   formatVnDate,
   formatVnDateTime,

@@ -1,8 +1,8 @@
 // The vehicle the guard is entering for the next scan. A scanner plugged into the kiosk sends its
 // codes to the kiosk, not to the screen, so the screen hands the vehicle to the kiosk first
 // (`lane.vehicle`) and whichever scan comes next, from any scanner, takes it.
-import type { VehicleView } from './api-schema.js';
-import { type LaneVehicle, resolveVehicle, type VehicleEntry } from './vehicle.js';
+import type { VehicleView } from '../contract/api-lane.js';
+import { type LaneVehicle, resolveVehicle, type VehicleEntry } from '../contract/vehicle.js';
 
 /** A vehicle entered but not scanned for this long is dropped: it belongs to someone who left. */
 export const PENDING_VEHICLE_MS = 3 * 60_000;

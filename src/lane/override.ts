@@ -2,9 +2,9 @@
 // The passage is never changed: the override is a new chained row (an `override` audit event, see
 // record.ts) that refers to it, so the passage keeps its decision and reasons. These are the rules, as
 // a pure function of the rows and the clock.
-import { KioskError } from '../api/errors.js';
-import type { Decision } from '../api/reasons.js';
-import { cleanReason } from './manual.js';
+import { KioskError } from '../contract/errors.js';
+import { cleanReason } from '../contract/manual-entry.js';
+import type { Decision } from '../contract/reasons.js';
 
 /** An override must come while the person is still at the barrier: within 15 minutes of the scan. */
 export const OVERRIDE_WINDOW_MS = 15 * 60_000;

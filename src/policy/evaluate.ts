@@ -1,19 +1,13 @@
 // The checkpoint policy (spec/policy.md steps 2-3) as one pure function: every input, the clock
 // included, is an argument, so the same inputs always give the same verdict.
-import type { Decision, Direction, ReasonCode } from '../api/reasons.js';
-import { covers } from '../areas/index.js';
-import type { CheckpointConfig, ZoneLevel } from '../config/checkpoint.js';
-import type { VerifiedPermit } from '../scan/types.js';
-import { normalisePlate } from './plate.js';
-import { inDailyWindow, vietnamMinuteOfDay } from './time.js';
 
-export interface RevocationLookup {
-  has(hash: string): boolean;
-}
-
-export interface ZoneLookup {
-  levelOf(code: string): ZoneLevel;
-}
+import { covers } from '../contract/areas.js';
+import type { CheckpointConfig } from '../contract/checkpoint.js';
+import { normalisePlate } from '../contract/plate.js';
+import type { Decision, Direction, ReasonCode } from '../contract/reasons.js';
+import { inDailyWindow, vietnamMinuteOfDay } from '../contract/time.js';
+import type { RevocationLookup, ZoneLookup } from '../documents/types.js';
+import type { VerifiedPermit } from '../formats/types.js';
 
 export interface PolicyInput {
   permit: VerifiedPermit;

@@ -2,8 +2,7 @@
 // correctly), CRLF lines, comma separated (RFC 4180, via csv-stringify), one header row in the chosen
 // language. Cells that a spreadsheet would run as a formula are defused with a leading apostrophe.
 import { stringify } from 'csv-stringify/sync';
-import { DECISION_TEXT, REASON_TEXT } from '../api/i18n-reasons.js';
-import type { AuditPassage } from '../audit/api-schema.js';
+import type { AuditPassage } from '../contract/api-audit.js';
 import {
   DIRECTION_TEXT,
   type Lang,
@@ -12,7 +11,8 @@ import {
   SOURCE_TEXT,
   VEHICLE_TEXT,
   vnDateTime,
-} from './labels.js';
+} from '../contract/audit-words.js';
+import { DECISION_TEXT, REASON_TEXT } from '../contract/reason-words.js';
 
 const HEADERS: Record<Lang, string[]> = {
   vi: [

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { KioskError } from '../api/errors.js';
+import { KioskError } from '../contract/errors.js';
 import type { ShiftReportData } from './shift-report.js';
 
 function workerSource(): { source: string | URL; eval: boolean } {

@@ -3,10 +3,17 @@
 // reasons, the denials and the overrides with their reasons, the sealed chain head, and room for the
 // guard's and the commander's signatures.
 import PDFDocument from 'pdfkit';
-import { DECISION_TEXT, REASON_TEXT } from '../api/i18n-reasons.js';
-import type { AuditPassage } from '../audit/api-schema.js';
-import { registerVietnameseFonts, type TextStyle, textWidth, writeText } from '../fonts/pdf-fonts.js';
-import { CHAIN_PROBLEM_TEXT, label, TABLE_TEXT, VEHICLE_TEXT, vnDateTime, vnHour } from './labels.js';
+import { registerVietnameseFonts, type TextStyle, textWidth, writeText } from '../base/pdf-fonts.js';
+import type { AuditPassage } from '../contract/api-audit.js';
+import {
+  CHAIN_PROBLEM_TEXT,
+  label,
+  TABLE_TEXT,
+  VEHICLE_TEXT,
+  vnDateTime,
+  vnHour,
+} from '../contract/audit-words.js';
+import { DECISION_TEXT, REASON_TEXT } from '../contract/reason-words.js';
 import { MAX_LISTED, type ShiftReportData } from './shift-report.js';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 40 };

@@ -1,12 +1,13 @@
 // What a shift report says, gathered from the log in a few indexed queries: counts by hour, direction,
 // vehicle type and reason, the denials and the overrides with their reasons, and the shift's stretch
 // of the hash chain re-verified. Rendering is apart (pdf.ts) so the numbers are testable alone.
-import type { ReasonCode } from '../api/reasons.js';
-import type { AuditPassage, FlowHour, ShiftView, VerifyResult } from '../audit/api-schema.js';
-import { verifyLog } from '../audit/chain-log.js';
+
 import { hourlyFlow } from '../audit/queries.js';
 import { OVERRIDDEN_SQL, PASSAGE_COLUMNS, type PassageQueryRow, toAuditPassage } from '../audit/search.js';
-import type { Db } from '../store/db.js';
+import type { Db } from '../base/db.js';
+import type { AuditPassage, FlowHour, ShiftView, VerifyResult } from '../contract/api-audit.js';
+import type { ReasonCode } from '../contract/reasons.js';
+import { verifyLog } from '../store/chain-log.js';
 
 export const MAX_LISTED = 300;
 

@@ -1,13 +1,10 @@
 // Versioned schema. Append new migrations at the end; never edit one that has shipped, since kiosks in
 // the field have already applied it. Each runs in its own transaction at open.
-import { MIGRATION_3 } from '../audit/migration.js';
-import { MIGRATION_4 } from '../lane/migration.js';
+import type { Migration } from '../base/db.js';
+import { MIGRATION_3 } from './migration-audit.js';
+import { MIGRATION_4 } from './migration-lane.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration } from '../base/db.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -1,34 +1,52 @@
 // The kiosk's durable state: the hash-chained passage log, summary windows, the MQTT outbox and a kv.
-// Every write that the command centre must hear about goes to the outbox in the same transaction.
+// It is the scan service's log (lane/types.ts LaneLog): every write that the command centre must hear
+// about goes to the outbox in the same transaction, committed to disk (synchronous=FULL) before the
+// call returns.
 import { randomUUID } from 'node:crypto';
-import { KioskError } from '../api/errors.js';
-import type { Decision, Direction, ReasonCode } from '../api/reasons.js';
+import { EventBus } from '../base/bus.js';
+import { type Db, openDatabase } from '../base/db.js';
+import { log } from '../base/log.js';
+import type { CheckpointConfig } from '../contract/checkpoint.js';
+import { KioskError } from '../contract/errors.js';
+import type { KioskEvents } from '../contract/events.js';
+import { AckPayload, EventPayload } from '../contract/mqtt.js';
+import { type KioskTopicKind, kioskTopic, type TopicScope } from '../contract/mqtt-topics.js';
+import type { Decision, Direction, ReasonCode } from '../contract/reasons.js';
 import {
+  addPassage,
+  addUnreadable,
+  amendPassage,
+  DEFAULT_WINDOW_MS,
+  summaryVehicle,
+} from '../contract/summary.js';
+import { type PassageInput, type PassageRow, parsePassage } from '../lane/passage.js';
+import type {
+  Amendment,
+  LaneLog,
+  NoShiftScan,
+  OverrideRecorded,
+  OverrideRequest,
+  PriorVerdict,
+  UnreadableScan,
+} from '../lane/types.js';
+import { type ChainedPassageV3, chainHashV3, newSalt, personalHashV3 } from './chain.js';
+import {
+  AuditChain,
   type HeadStatements,
   prepareHeadStatements,
   readChainHead,
   verifyLogSync,
-} from '../audit/chain-log.js';
-import type { CheckpointConfig } from '../config/checkpoint.js';
-import type { PriorVerdict, ScanHistory } from '../scan/types.js';
-import { AckPayload, EventPayload } from '../uplink/payloads.js';
-import { type KioskTopicKind, kioskTopic, type TopicScope } from '../uplink/topics.js';
-import { type ChainedPassageV3, chainHashV3, newSalt, personalHashV3 } from './chain.js';
-import { type Db, openDatabase } from './db.js';
-import { type PassageInput, type PassageRow, parsePassage } from './passage.js';
-import {
-  addPassage,
-  DEFAULT_WINDOW_MS,
-  emptySummary,
-  type SummaryData,
-  summaryVehicle,
-  toSummaryPayload,
-  windowStartOf,
-} from './summary.js';
+} from './chain-log.js';
+import { FINAL_DECISION_SQL, FINAL_REASONS_SQL, LET_THROUGH_SQL } from './final-decision.js';
+import { overridePassage } from './lane-records.js';
+import { MIGRATIONS } from './migrations.js';
+import { SummaryWindows } from './windows.js';
 
 export interface StoreOptions {
   /** Summary window length; windows are aligned to multiples of it since the epoch. */
   windowMs?: number;
+  /** The kiosk's event bus: the store announces `outbox.changed` on it after each commit. */
+  bus?: EventBus<KioskEvents>;
 }
 
 export interface OutboxRow {
@@ -49,12 +67,15 @@ export interface OutboxSource {
 
 type Row = Record<string, unknown>;
 
-export class Store implements ScanHistory, OutboxSource {
+export class Store implements LaneLog, OutboxSource {
   readonly windowMs: number;
   readonly scope: TopicScope;
-  private readonly listeners = new Set<() => void>();
+  readonly bus: EventBus<KioskEvents>;
+  readonly chain: AuditChain;
+  private readonly windows: SummaryWindows;
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly head: HeadStatements;
+  private outboxDirty = false;
 
   constructor(
     readonly db: Db,
@@ -69,14 +90,19 @@ export class Store implements ScanHistory, OutboxSource {
         'The summary window must be an integer ≥ 1000 ms',
       );
     }
+    this.bus = opts.bus ?? new EventBus<KioskEvents>();
     this.scope = { district: checkpoint.checkpoint.district, checkpoint: checkpoint.checkpoint.id };
     this.s = prepareStatements(db);
     this.head = prepareHeadStatements(db);
+    this.chain = new AuditChain(db);
+    this.windows = new SummaryWindows(db, this.windowMs, this.scope, (payload, nowMs) =>
+      this.insertOutbox('summary', payload, nowMs),
+    );
   }
 
   /**
-   * Records a passage, its share of the current summary window and, for a DENY, its event, in one
-   * transaction committed to disk (synchronous=FULL) before returning.
+   * Records a passage, its share of the current summary window and, for a DENY or a manual entry let
+   * through, its event, in one transaction.
    */
   recordPassage(input: PassageInput): { id: number; hash: string } {
     const p = parsePassage(input);
@@ -91,45 +117,44 @@ export class Store implements ScanHistory, OutboxSource {
       idn_hmac: p.idnHmac,
     };
     const vehicle = summaryVehicle(p.vehicleType, p.vehiclePlate);
-    const result = this.db
-      .transaction(() => {
-        const last = this.s.lastPassage.get() as { id: number } | undefined;
-        // Passages and audit events share one chain (src/audit/chain-log.ts): link to its head.
-        const head = readChainHead(this.head);
-        const prevHash = head.hash;
-        const salt = newSalt();
-        const chained: ChainedPassageV3 = {
-          passengers: p.passengers,
-          id: (last?.id ?? 0) + 1,
-          seq: head.seq + 1,
-          user_id: p.userId,
-          shift_id: p.shiftId,
-          at_ms: p.atMs,
-          checkpoint_id: checkpointId,
-          area,
-          lane: p.lane,
-          direction: p.direction,
-          source: p.source,
-          decision: p.decision,
-          reasons,
-          permit_hash: p.permit?.hash ?? null,
-          iss: p.permit?.iss ?? null,
-          cti: p.permit?.cti ?? null,
-          purpose: p.permit?.purpose ?? p.person?.purpose ?? null,
-          vehicle_type: p.vehicleType,
-          people: p.people,
-          let_through: p.letThrough ? 1 : 0,
-          personal_hash: personalHashV3(salt, personal),
-        };
-        const hash = chainHashV3(prevHash, chained);
-        this.s.insertPassage.run({ ...chained, ...personal, personal_salt: salt, prev_hash: prevHash, hash });
-
-        // A passage never lands in a window whose summary already left: it joins the first open one.
-        const closedUntil = (this.s.closedUntil.get() as { end: number } | undefined)?.end ?? 0;
-        const start = Math.max(windowStartOf(p.atMs, this.windowMs), closedUntil);
-        const stored = this.s.getWindow.get(start) as { data: string } | undefined;
-        const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
-        addPassage(data, {
+    return this.tx(() => {
+      const last = this.s.lastPassage.get() as { id: number } | undefined;
+      // Passages and audit events share one chain (chain-log.ts): link to its head.
+      const head = readChainHead(this.head);
+      const salt = newSalt();
+      const chained: ChainedPassageV3 = {
+        passengers: p.passengers,
+        id: (last?.id ?? 0) + 1,
+        seq: head.seq + 1,
+        user_id: p.userId,
+        shift_id: p.shiftId,
+        at_ms: p.atMs,
+        checkpoint_id: checkpointId,
+        area,
+        lane: p.lane,
+        direction: p.direction,
+        source: p.source,
+        decision: p.decision,
+        reasons,
+        permit_hash: p.permit?.hash ?? null,
+        iss: p.permit?.iss ?? null,
+        cti: p.permit?.cti ?? null,
+        purpose: p.permit?.purpose ?? p.person?.purpose ?? null,
+        vehicle_type: p.vehicleType,
+        people: p.people,
+        let_through: p.letThrough ? 1 : 0,
+        personal_hash: personalHashV3(salt, personal),
+      };
+      const hash = chainHashV3(head.hash, chained);
+      this.s.insertPassage.run({
+        ...chained,
+        ...personal,
+        personal_salt: salt,
+        prev_hash: head.hash,
+        hash,
+      });
+      this.windows.update(p.atMs, (d) =>
+        addPassage(d, {
           direction: p.direction,
           decision: p.decision,
           reasons: p.reasons,
@@ -137,142 +162,108 @@ export class Store implements ScanHistory, OutboxSource {
           purpose: chained.purpose,
           vehicleType: vehicle,
           people: p.people,
-        });
-        this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
-
-        // A manual entry the guard let through is an `override` event (the guard decided, not the
-        // kiosk); a DENY, a `denial`. Overrides of scanned passages: src/lane/record.ts.
-        const overridden = p.letThrough && p.decision !== 'ALLOW' && p.source === 'manual';
-        if (p.decision === 'DENY' || overridden) {
-          const event: EventPayload = {
-            schema: 'ckpt.event/1',
-            id: randomUUID(),
-            at: new Date(p.atMs).toISOString(),
-            kind: overridden ? 'override' : 'denial',
-            decision: p.decision,
-            reasons: p.reasons,
-            permit: chained.permit_hash,
-            direction: p.direction,
-            lane: p.lane,
-          };
-          this.insertOutbox('event', event, p.atMs);
-        }
-        return { id: chained.id, hash, evented: p.decision === 'DENY' || overridden };
-      })
-      .immediate();
-    if (result.evented) this.notifyOutbox();
-    return { id: result.id, hash: result.hash };
-  }
-
-  /**
-   * What an override (src/lane/record.ts) tells the command centre: its passage now counts as
-   * overridden in the open summary window (it is not a new passage), and an `override` event.
-   */
-  recordOverrideEffects(o: {
-    atMs: number;
-    direction: Direction;
-    lane: string;
-    decision: Decision;
-    reasons: ReasonCode[];
-    permitHash: string | null;
-  }): void {
-    this.db
-      .transaction(() => {
-        const closedUntil = (this.s.closedUntil.get() as { end: number } | undefined)?.end ?? 0;
-        const start = Math.max(windowStartOf(o.atMs, this.windowMs), closedUntil);
-        const stored = this.s.getWindow.get(start) as { data: string } | undefined;
-        const data: SummaryData = stored ? JSON.parse(stored.data) : emptySummary();
-        data.counts[o.direction].overridden++;
-        this.s.upsertWindow.run(start, this.windowMs, JSON.stringify(data));
-        const event: EventPayload = {
-          schema: 'ckpt.event/1',
-          id: randomUUID(),
-          at: new Date(o.atMs).toISOString(),
-          kind: 'override',
-          decision: o.decision,
-          reasons: o.reasons,
-          permit: o.permitHash,
-          direction: o.direction,
-          lane: o.lane,
-        };
-        this.insertOutbox('event', event, o.atMs);
-      })
-      .immediate();
-    this.notifyOutbox();
-  }
-
-  /**
-   * Writes the summary of every window that ended at or before nowMs to the outbox and marks it
-   * closed, in one transaction. Run at each window end and at startup. Returns how many were closed.
-   */
-  closeDueWindows(nowMs: number): number {
-    const closed = this.db
-      .transaction(() => {
-        const due = this.s.dueWindows.all(nowMs) as { start: number; len: number; data: string }[];
-        for (const w of due) {
-          const payload = toSummaryPayload(this.scope, w.start, w.len, JSON.parse(w.data) as SummaryData);
-          this.insertOutbox('summary', payload, nowMs);
-          this.s.markClosed.run(w.start);
-        }
-        return due.length;
-      })
-      .immediate();
-    if (closed > 0) this.notifyOutbox();
-    return closed;
-  }
-
-  /** Queues an event (override, alert...) or a downlink ack, validated against its schema. */
-  enqueue(kind: 'event' | 'ack', payload: unknown, nowMs = Date.now()): number {
-    const schema = kind === 'event' ? EventPayload : AckPayload;
-    const r = schema.safeParse(payload);
-    if (!r.success) {
-      const detail = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new KioskError(
-        'OUTBOX_INVALID',
-        `Thông điệp không hợp lệ: ${detail}`,
-        `Invalid message: ${detail}`,
+        }),
       );
-    }
-    const seq = this.insertOutbox(kind, r.data, nowMs);
-    this.notifyOutbox();
-    return seq;
-  }
-
-  private insertOutbox(kind: KioskTopicKind, payload: object, nowMs: number): number {
-    const info = this.s.insertOutbox.run(kioskTopic(this.scope, kind), JSON.stringify(payload), 1, nowMs);
-    return Number(info.lastInsertRowid);
-  }
-
-  outboxPeek(afterSeq: number, limit: number): OutboxRow[] {
-    return this.s.peekOutbox.all(afterSeq, limit) as OutboxRow[];
-  }
-
-  /** Deletes acknowledged rows in one transaction (one fsync for a whole batch of PUBACKs). */
-  outboxDelete(seqs: readonly number[]): void {
-    if (seqs.length === 0) return;
-    this.db.transaction(() => {
-      for (const seq of seqs) this.s.deleteOutbox.run(seq);
-    })();
-  }
-
-  outboxCount(): number {
-    return (this.s.countOutbox.get() as { n: number }).n;
-  }
-
-  /** Called after each commit that added outbox rows. Returns an unsubscribe function. */
-  onOutbox(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private notifyOutbox(): void {
-    for (const l of this.listeners) {
-      try {
-        l();
-      } catch (err) {
-        console.error('store: outbox listener failed', err);
+      // A manual entry the guard let through is an `override` event (the guard decided, not the
+      // kiosk); a DENY, a `denial`. Overrides of scanned passages: recordOverride.
+      const overridden = p.letThrough && p.decision !== 'ALLOW' && p.source === 'manual';
+      if (p.decision === 'DENY' || overridden) {
+        this.event(overridden ? 'override' : 'denial', p.atMs, {
+          decision: p.decision,
+          reasons: p.reasons,
+          permit: chained.permit_hash,
+          direction: p.direction,
+          lane: p.lane,
+        });
       }
+      return { id: chained.id, hash };
+    });
+  }
+
+  /** A scan that yielded no permit: an audit event with its first characters, and `unreadable`. */
+  recordUnreadable(u: UnreadableScan): void {
+    this.tx(() => {
+      this.chain.append({
+        atMs: u.atMs,
+        kind: 'unreadable',
+        userId: u.who?.userId ?? null,
+        userName: u.who?.userName ?? null,
+        shiftId: u.who?.shiftId ?? null,
+        details: {
+          preview: u.preview,
+          decision: u.decision,
+          reasons: u.reasons,
+          lane: u.lane,
+          direction: u.direction,
+          source: u.source,
+        },
+      });
+      this.windows.update(u.atMs, addUnreadable);
+    });
+  }
+
+  /** A permit scanned with no shift open: not a passage; the audit keeps its hash only. */
+  recordNoShift(n: NoShiftScan): void {
+    this.chain.append({
+      atMs: n.atMs,
+      kind: 'no_shift_scan',
+      details: { permit: n.permitHash, lane: n.lane, direction: n.direction, source: n.source },
+    });
+  }
+
+  /**
+   * A passage's decision completed by a health proof: an `amendment` event in the chain (the passage
+   * keeps its original decision), counted in the window of the amendment.
+   */
+  amendPassage(a: Amendment): void {
+    this.tx(() => {
+      const row = this.s.passageForAmendment.get(a.passageId) as
+        | { direction: Direction; decision: Decision; reasons: string }
+        | undefined;
+      if (!row) throw new KioskError('PASSAGE_NOT_FOUND', 'Không tìm thấy lượt qua này', 'No such passage');
+      const from = row.decision;
+      const fromReasons = JSON.parse(row.reasons) as ReasonCode[];
+      this.chain.append({
+        atMs: a.atMs,
+        kind: 'amendment',
+        userId: a.who?.userId ?? null,
+        userName: a.who?.userName ?? null,
+        shiftId: a.who?.shiftId ?? null,
+        passageId: a.passageId,
+        details: { decision: a.decision, reasons: a.reasons, from, fromReasons, proof: a.proof },
+      });
+      this.windows.update(a.atMs, (d) =>
+        amendPassage(d, {
+          direction: row.direction,
+          from,
+          to: a.decision,
+          fromReasons,
+          toReasons: a.reasons,
+        }),
+      );
+    });
+  }
+
+  recordOverride(o: OverrideRequest): OverrideRecorded {
+    const recorded = overridePassage(this.db, this.chain, o, (e) => {
+      // The passage now counts as overridden in the open window (it is not a new passage).
+      this.windows.update(o.atMs, (d) => {
+        d.counts[e.direction].overridden++;
+      });
+      this.event('override', o.atMs, e);
+    });
+    this.announceOutbox();
+    return recorded;
+  }
+
+  shiftCounts(shiftId: number): { allowed: number; denied: number; review: number } {
+    const out = { allowed: 0, denied: 0, review: 0 };
+    for (const r of this.s.shiftCounts.all(shiftId) as { decision: Decision; n: number }[]) {
+      if (r.decision === 'ALLOW') out.allowed += r.n;
+      else if (r.decision === 'DENY') out.denied += r.n;
+      else out.review += r.n;
     }
+    return out;
   }
 
   recentVerdict(hash: string, sinceMs: number): PriorVerdict | null {
@@ -288,14 +279,103 @@ export class Store implements ScanHistory, OutboxSource {
     };
   }
 
-  lastDirection(hash: string, area: string): Direction | null {
-    const r = this.s.lastDirection.get(hash, area) as { direction: Direction } | undefined;
+  lastDirection(hash: string, area: string, sinceMs: number): Direction | null {
+    const r = this.s.lastDirection.get(hash, area, sinceMs) as { direction: Direction } | undefined;
     return r?.direction ?? null;
   }
 
   /**
+   * Writes the summary of every window that ended at or before nowMs to the outbox and marks it
+   * closed, in one transaction. Run at each window end and at startup. Returns how many were closed.
+   */
+  closeDueWindows(nowMs: number): number {
+    return this.tx(() => this.windows.closeDue(nowMs));
+  }
+
+  /** Sends the open window's summary now (shift end): what the guard handed over is reported at once. */
+  closeOpenWindows(nowMs: number): number {
+    return this.tx(() => this.windows.closeOpen(nowMs));
+  }
+
+  /** Queues an event (override, alert...) or a downlink ack, validated against its schema. */
+  enqueue(kind: 'event' | 'ack', payload: unknown, nowMs = Date.now()): number {
+    const schema = kind === 'event' ? EventPayload : AckPayload;
+    const r = schema.safeParse(payload);
+    if (!r.success) {
+      const detail = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new KioskError(
+        'OUTBOX_INVALID',
+        `Thông điệp không hợp lệ: ${detail}`,
+        `Invalid message: ${detail}`,
+      );
+    }
+    return this.insertOutbox(kind, r.data, nowMs);
+  }
+
+  private event(
+    kind: EventPayload['kind'],
+    atMs: number,
+    e: Pick<EventPayload, 'decision' | 'reasons' | 'permit' | 'direction' | 'lane'>,
+  ): void {
+    const payload: EventPayload = {
+      schema: 'ckpt.event/1',
+      id: randomUUID(),
+      at: new Date(atMs).toISOString(),
+      kind,
+      ...e,
+    };
+    this.insertOutbox('event', payload, atMs);
+  }
+
+  private insertOutbox(kind: KioskTopicKind, payload: object, nowMs: number): number {
+    const info = this.s.insertOutbox.run(kioskTopic(this.scope, kind), JSON.stringify(payload), 1, nowMs);
+    if (!this.outboxDirty) {
+      this.outboxDirty = true;
+      // Someone else's transaction (a document and its ack): told once the current task is done, by when
+      // that synchronous transaction has committed or rolled back.
+      if (this.db.inTransaction) queueMicrotask(() => this.announceOutbox());
+    }
+    if (!this.db.inTransaction) this.announceOutbox();
+    return Number(info.lastInsertRowid);
+  }
+
+  /** The uplink hears of new rows only once they are committed, never from inside a transaction. */
+  private announceOutbox(): void {
+    if (!this.outboxDirty || this.db.inTransaction || !this.db.open) return;
+    this.outboxDirty = false;
+    this.bus.emit('outbox.changed', undefined);
+  }
+
+  /** One transaction of the store's own, committed (synchronous=FULL); then the outbox news. */
+  private tx<T>(fn: () => T): T {
+    const result = this.db.transaction(fn).immediate();
+    this.announceOutbox();
+    return result;
+  }
+
+  outboxPeek(afterSeq: number, limit: number): OutboxRow[] {
+    return this.s.peekOutbox.all(afterSeq, limit) as OutboxRow[];
+  }
+
+  /** Deletes acknowledged rows in one transaction (one fsync for a whole batch). */
+  outboxDelete(seqs: readonly number[]): void {
+    if (seqs.length === 0) return;
+    this.db.transaction(() => {
+      for (const seq of seqs) this.s.deleteOutbox.run(seq);
+    })();
+  }
+
+  outboxCount(): number {
+    return (this.s.countOutbox.get() as { n: number }).n;
+  }
+
+  onOutbox(listener: () => void): () => void {
+    return this.bus.on('outbox.changed', listener);
+  }
+
+  /**
    * Recomputes the whole chain (passages and audit events); returns the id of the first row that does
-   * not verify, or null. src/audit/chain-log.ts verifyLog also names the table.
+   * not verify, or null. chain-log.ts verifyLog also names the table.
    */
   verifyChain(): number | null {
     return verifyLogSync(this.db).broken?.id ?? null;
@@ -312,16 +392,6 @@ export class Store implements ScanHistory, OutboxSource {
     return (this.s.recentPassages.all(n) as Row[]).map(toPassageRow);
   }
 
-  countsSince(sinceMs: number): { allowed: number; denied: number; review: number } {
-    const out = { allowed: 0, denied: 0, review: 0 };
-    for (const r of this.s.countsSince.all(sinceMs) as { decision: Decision; n: number }[]) {
-      if (r.decision === 'ALLOW') out.allowed = r.n;
-      else if (r.decision === 'DENY') out.denied = r.n;
-      else out.review = r.n;
-    }
-    return out;
-  }
-
   getKv(key: string): string | null {
     return (this.s.kvGet.get(key) as { value: string } | undefined)?.value ?? null;
   }
@@ -331,7 +401,6 @@ export class Store implements ScanHistory, OutboxSource {
   }
 
   close(): void {
-    this.listeners.clear();
     if (this.db.open) this.db.close();
   }
 }
@@ -348,30 +417,21 @@ function prepareStatements(db: Db) {
       @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name, @id_masked,
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
       @seq, 3, @user_id, @shift_id, @idn_hmac, @passengers, @note)`),
-    closedUntil: p(`SELECT window_start_ms + window_ms AS end FROM summary_windows WHERE closed = 1
-      ORDER BY window_start_ms DESC LIMIT 1`),
-    getWindow: p('SELECT data FROM summary_windows WHERE window_start_ms = ?'),
-    upsertWindow:
-      p(`INSERT INTO summary_windows (window_start_ms, window_ms, data, closed) VALUES (?, ?, ?, 0)
-      ON CONFLICT (window_start_ms) DO UPDATE SET data = excluded.data`),
-    dueWindows: p(`SELECT window_start_ms AS start, window_ms AS len, data FROM summary_windows
-      WHERE closed = 0 AND window_start_ms + window_ms <= ? ORDER BY window_start_ms`),
-    markClosed: p('UPDATE summary_windows SET closed = 1 WHERE window_start_ms = ?'),
+    passageForAmendment: p('SELECT direction, decision, reasons FROM passages WHERE id = ?'),
     insertOutbox: p('INSERT INTO outbox (topic, payload, qos, created_ms) VALUES (?, ?, ?, ?)'),
     peekOutbox: p(`SELECT seq, topic, payload, qos, created_ms AS createdMs FROM outbox WHERE seq > ?
       ORDER BY seq LIMIT ?`),
     deleteOutbox: p('DELETE FROM outbox WHERE seq = ?'),
     countOutbox: p('SELECT count(*) AS n FROM outbox'),
-    recentVerdict: p(`SELECT id, at_ms, decision, reasons FROM passages WHERE permit_hash = ? AND at_ms >= ?
-      ORDER BY at_ms DESC, id DESC LIMIT 1`),
-    // A passage the guard let through with an override (an audit event, src/lane/record.ts) moved the
-    // person as much as an allowed one.
-    lastDirection: p(`SELECT direction FROM passages p WHERE permit_hash = ? AND area = ? AND (let_through = 1
-      OR EXISTS (SELECT 1 FROM audit_events e WHERE e.passage_id = p.id AND e.kind = 'override'))
-      ORDER BY at_ms DESC, id DESC LIMIT 1`),
+    recentVerdict: p(`SELECT p.id, p.at_ms, ${FINAL_DECISION_SQL('p')} AS decision,
+      ${FINAL_REASONS_SQL('p')} AS reasons FROM passages p WHERE p.permit_hash = ? AND p.at_ms >= ?
+      ORDER BY p.at_ms DESC, p.id DESC LIMIT 1`),
+    lastDirection: p(`SELECT p.direction FROM passages p WHERE p.permit_hash = ? AND p.area = ?
+      AND p.at_ms >= ? AND ${LET_THROUGH_SQL('p')} ORDER BY p.at_ms DESC, p.id DESC LIMIT 1`),
+    shiftCounts: p(`SELECT ${FINAL_DECISION_SQL('p')} AS decision, count(*) AS n FROM passages p
+      WHERE p.shift_id = ? GROUP BY 1`),
     recentPassages: p('SELECT * FROM passages ORDER BY id DESC LIMIT ?'),
     getPassage: p('SELECT * FROM passages WHERE id = ?'),
-    countsSince: p('SELECT decision, count(*) AS n FROM passages WHERE at_ms >= ? GROUP BY decision'),
     kvGet: p('SELECT value FROM kv WHERE key = ?'),
     kvSet: p(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),
@@ -406,13 +466,19 @@ function toPassageRow(r: Row): PassageRow {
   };
 }
 
+/** The kiosk's database file, opened and migrated to the schema of this version. */
+export function openKioskDatabase(path: string): Db {
+  return openDatabase(path, MIGRATIONS);
+}
+
 /** Opens the kiosk database at path (':memory:' for tests), migrated and ready. */
 export function openStore(path: string, checkpoint: CheckpointConfig, opts: StoreOptions = {}): Store {
-  const db = openDatabase(path);
+  const db = openKioskDatabase(path);
   try {
     return new Store(db, checkpoint, opts);
   } catch (err) {
     db.close();
+    log.error('store: could not open', err);
     throw err;
   }
 }

@@ -1,11 +1,17 @@
-// Closes summary windows at their end (aligned to the clock) and, at start, any window a previous run
-// left open. A part: the constructor only stores its arguments.
+// Closes summary windows at their end (aligned to the clock), at start any window a previous run left
+// open, and the open window early when a shift ends, so that what a guard hands over is reported at
+// once. A part: the constructor only stores its arguments.
+import type { EventBus } from '../base/bus.js';
+import { log } from '../base/log.js';
+import type { KioskEvents } from '../contract/events.js';
 import type { Store } from './store.js';
 
 export interface SummarySchedulerOptions {
   now?: () => number;
   /** Called when closing fails (e.g. disk full); the scheduler keeps going and retries next window. */
   onError?: (err: unknown) => void;
+  /** Shift changes arrive here (`shift.changed`): each one ends the open window. */
+  bus?: EventBus<KioskEvents>;
 }
 
 export class SummaryScheduler {
@@ -13,18 +19,28 @@ export class SummaryScheduler {
   private running = false;
 
   constructor(
-    private readonly store: Pick<Store, 'closeDueWindows' | 'windowMs'>,
+    private readonly store: Pick<Store, 'closeDueWindows' | 'closeOpenWindows' | 'windowMs'>,
     private readonly opts: SummarySchedulerOptions = {},
   ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.opts.bus?.on('shift.changed', () => this.closeOpen(), this);
     this.tick();
+  }
+
+  private closeOpen(): void {
+    try {
+      this.store.closeOpenWindows(this.now());
+    } catch (err) {
+      (this.opts.onError ?? ((e) => log.error('summary: closing the window at shift end failed', e)))(err);
+    }
   }
 
   stop(): void {
     this.running = false;
+    this.opts.bus?.removeOwner(this);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -39,7 +55,7 @@ export class SummaryScheduler {
     try {
       this.store.closeDueWindows(now);
     } catch (err) {
-      (this.opts.onError ?? ((e) => console.error('summary: closing windows failed', e)))(err);
+      (this.opts.onError ?? ((e) => log.error('summary: closing windows failed', e)))(err);
     }
     const w = this.store.windowMs;
     const nextEnd = (Math.floor(now / w) + 1) * w;

@@ -3,8 +3,12 @@
 // unknown issuer is already a denial event carrying that reason; the command centre raises those.
 // A part with no timers: the composition root tells it about scanner states and verdicts.
 import { randomUUID } from 'node:crypto';
-import type { Decision, Direction, ReasonCode } from '../api/reasons.js';
-import type { EventPayload } from './payloads.js';
+import type { EventBus } from '../base/bus.js';
+import { log } from '../base/log.js';
+import type { ApiError } from '../contract/api.js';
+import type { KioskEvents } from '../contract/events.js';
+import type { EventPayload } from '../contract/mqtt.js';
+import type { Decision, Direction, ReasonCode } from '../contract/reasons.js';
 
 /** Reasons that mean the code itself is bad, not the person: many in a row is worth an alert. */
 export const FAILURE_REASONS: readonly ReasonCode[] = [
@@ -32,13 +36,51 @@ export interface WatchedVerdict {
   direction: Direction;
   lane: string;
   duplicate?: boolean;
+  kind?: string;
 }
 
 export class AlertWatch {
   private failures: number[] = [];
   private lastFailureAlert = Number.NEGATIVE_INFINITY;
+  private scanner = 'off';
+  /** A store fault seen but not yet queued: the outbox lives in the store that failed. */
+  private pendingFault: { fault: ApiError; at: number } | null = null;
 
   constructor(private readonly opts: AlertWatchOptions) {}
+
+  /** Follows the kiosk's verdicts, scanner and log on its event bus. */
+  start(bus: EventBus<KioskEvents>, lane: () => string): void {
+    bus.on('verdict', (v) => this.verdict(v), this);
+    bus.on(
+      'scanner.state',
+      (s) => {
+        this.scannerState(this.scanner, s.state, lane());
+        this.scanner = s.state;
+      },
+      this,
+    );
+    bus.on(
+      'store.fault',
+      (fault) => {
+        if (fault) this.pendingFault ??= { fault, at: this.now() };
+        this.flushFault(lane());
+      },
+      this,
+    );
+    bus.on('passage.recorded', () => this.flushFault(lane()), this);
+  }
+
+  stop(bus: EventBus<KioskEvents>): void {
+    bus.removeOwner(this);
+  }
+
+  /** Queues the store-fault alert as soon as the outbox takes writes again (at the latest then). */
+  private flushFault(lane: string): void {
+    const pending = this.pendingFault;
+    if (!pending) return;
+    if (this.raise('store-fault', null, [], null, lane, pending.at, pending.fault.code))
+      this.pendingFault = null;
+  }
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
@@ -51,7 +93,13 @@ export class AlertWatch {
   }
 
   verdict(v: WatchedVerdict): void {
-    if (v.duplicate || v.decision === 'ALLOW' || !v.reasons.some((r) => FAILURE_REASONS.includes(r))) return;
+    if (
+      v.duplicate ||
+      v.kind === 'health-proof' ||
+      v.decision === 'ALLOW' ||
+      !v.reasons.some((r) => FAILURE_REASONS.includes(r))
+    )
+      return;
     const now = this.now();
     const windowMs = this.opts.windowMs ?? 60_000;
     this.failures = [...this.failures.filter((t) => now - t < windowMs), now];
@@ -68,12 +116,14 @@ export class AlertWatch {
     reasons: ReasonCode[],
     direction: Direction | null,
     lane: string | null,
-  ): void {
+    at = this.now(),
+    detail?: string,
+  ): boolean {
     const now = this.now();
     const event: EventPayload = {
       schema: 'ckpt.event/1',
       id: randomUUID(),
-      at: new Date(now).toISOString(),
+      at: new Date(at).toISOString(),
       kind,
       decision,
       reasons,
@@ -81,11 +131,14 @@ export class AlertWatch {
       direction,
       lane,
     };
+    if (detail) event.detail = detail;
     try {
       this.opts.enqueue('event', event, now);
+      return true;
     } catch (err) {
       // An alert that cannot be queued must not stop the scan that triggered it.
-      console.error(`alerts: could not queue ${kind}`, err);
+      log.error(`alerts: could not queue ${kind}`, err);
+      return false;
     }
   }
 }

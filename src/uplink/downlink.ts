@@ -2,10 +2,10 @@
 // store (which verifies, applies or refuses, and logs), and each decision is acknowledged through the
 // outbox on `ckpt/v1/{d}/{c}/ack`, in the same transaction that records it.
 
-import type { DocumentKind } from '../documents/jws.js';
+import type { DocumentKind } from '../contract/document-jws.js';
+import type { AckPayload } from '../contract/mqtt.js';
+import type { TopicScope } from '../contract/mqtt-topics.js';
 import type { ApplyOptions, DocumentResult } from '../documents/store.js';
-import type { AckPayload } from './payloads.js';
-import type { TopicScope } from './topics.js';
 
 export interface DownlinkRoute {
   topic: string;

@@ -4,10 +4,13 @@
 // (nothing for the broker to keep per kiosk) and duplicates are possible, loss is not.
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
-import { KioskError } from '../api/errors.js';
+import { EventBus } from '../base/bus.js';
+import { log } from '../base/log.js';
+import { KioskError } from '../contract/errors.js';
+import type { KioskEvents } from '../contract/events.js';
+import { type OfflineStatusPayload, StatusPayload } from '../contract/mqtt.js';
+import { kioskTopic, type TopicScope } from '../contract/mqtt-topics.js';
 import type { OutboxRow, OutboxSource } from '../store/store.js';
-import { type OfflineStatusPayload, StatusPayload } from './payloads.js';
-import { kioskTopic, type TopicScope } from './topics.js';
 
 export interface UplinkOptions {
   /** Broker URLs, tried in order; on failure the next one is used (failover). */
@@ -36,6 +39,13 @@ export interface UplinkOptions {
   now?: () => number;
   /** Command centre → kiosk topics (QoS 1), subscribed again on every connection (clean sessions). */
   downlink?: UplinkSubscription;
+  /**
+   * The kiosk's event bus: the uplink follows the scanner, the shift and the last passage on it for the
+   * status it publishes, and announces its own state (`uplink.state`). A private bus when absent.
+   */
+  bus?: EventBus<KioskEvents>;
+  /** The kiosk clock's skew as far as it is known (documents/clock.ts), read at each status. */
+  clockSkew?: () => number | null;
 }
 
 export interface UplinkSubscription {
@@ -89,7 +99,7 @@ export class Uplink {
     shift: null,
     lastScanAt: null,
   };
-  private readonly listeners = new Set<(s: UplinkState) => void>();
+  private readonly bus: EventBus<KioskEvents>;
   /** The last outbox seq read; rows after it are read next. */
   private cursor = 0;
   /** Rows read from the outbox, in order, not yet published on this connection. */
@@ -106,7 +116,9 @@ export class Uplink {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private unsubscribeOutbox: (() => void) | null = null;
 
-  constructor(private readonly opts: UplinkOptions) {}
+  constructor(private readonly opts: UplinkOptions) {
+    this.bus = opts.bus ?? new EventBus<KioskEvents>();
+  }
 
   start(): void {
     if (this.running) return;
@@ -118,14 +130,29 @@ export class Uplink {
       this.refreshBacklog();
       this.pump();
     });
+    this.follow();
     this.refreshBacklog();
     this.connectNext();
+  }
+
+  /** What the kiosk's parts report that the MQTT status carries. */
+  private follow(): void {
+    const bus = this.bus;
+    bus.on('scanner.state', (s) => this.setStatus({ scanner: mqttScannerState(s.state) }), this);
+    bus.on(
+      'shift.changed',
+      (s) => this.setStatus({ shift: s && { id: String(s.id), startedAt: s.openedAt } }),
+      this,
+    );
+    bus.on('passage.recorded', (p) => this.setStatus({ lastScanAt: p.at }), this);
+    bus.on('documents.changed', () => this.requestStatus(), this);
   }
 
   /** Says goodbye (retained offline status, so no Last Will fires) and disconnects. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.bus.removeOwner(this);
     this.unsubscribeOutbox?.();
     for (const t of [this.statusTimer, this.reconnectTimer]) if (t) clearTimeout(t);
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -181,8 +208,7 @@ export class Uplink {
   }
 
   onChange(listener: (s: UplinkState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.bus.on('uplink.state', () => listener(this.state()));
   }
 
   private now(): number {
@@ -202,13 +228,8 @@ export class Uplink {
     const changed = (Object.keys(patch) as (keyof UplinkState)[]).some((k) => next[k] !== this.current[k]);
     this.current = next;
     if (!changed) return;
-    for (const l of this.listeners) {
-      try {
-        l(this.state());
-      } catch (err) {
-        console.error('uplink: state listener failed', err);
-      }
-    }
+    const { connected, subscribed, url, backlog, lastError } = this.current;
+    this.bus.emit('uplink.state', { connected, subscribed, url, backlog, lastError });
   }
 
   private connectNext(): void {
@@ -256,7 +277,7 @@ export class Uplink {
       try {
         this.opts.downlink?.onMessage(topic, payload);
       } catch (err) {
-        console.error('uplink: downlink handler failed', err);
+        log.error('uplink: downlink handler failed', err);
       }
     });
     client.on('close', () => {
@@ -291,7 +312,7 @@ export class Uplink {
       if (err || refused.length > 0) {
         const why = err ? err.message : `refused: ${refused.join(', ')}`;
         this.update({ lastError: `subscribe: ${why}` });
-        console.error(`uplink: downlink subscription failed: ${why}`);
+        log.error(`uplink: downlink subscription failed: ${why}`);
       } else if (gen === this.generation) {
         this.update({ subscribed: true });
       }
@@ -379,7 +400,7 @@ export class Uplink {
       this.opts.outbox.outboxDelete(seqs);
     } catch (err) {
       // The rows stay and are sent again later: a duplicate, never a loss.
-      console.error('uplink: deleting acknowledged outbox rows failed', err);
+      log.error('uplink: deleting acknowledged outbox rows failed', err);
     }
     this.refreshBacklog();
   }
@@ -421,10 +442,16 @@ export class Uplink {
       startedAt: new Date(this.opts.startedAtMs).toISOString(),
       scanner: this.status.scanner,
       uplinkBacklog: this.current.backlog,
-      clockSkewMs: this.status.clockSkewMs,
+      clockSkewMs: this.opts.clockSkew ? this.opts.clockSkew() : this.status.clockSkewMs,
       shift: this.status.shift,
       lastScanAt: this.status.lastScanAt,
     };
     client.publish(this.statusTopic(), JSON.stringify(payload), { qos: 1, retain: true }, () => {});
   }
+}
+
+/** The kiosk's scanner state as the MQTT status names it: a scanner not (yet) open is missing. */
+export function mqttScannerState(state: string): StatusPatch['scanner'] & string {
+  if (state === 'ok' || state === 'error' || state === 'none') return state;
+  return 'missing';
 }

@@ -4,21 +4,21 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { decodeImageBuffer } from '../../hardware/qr-decoder.js';
-import { CheckpointConfig } from '../../src/config/checkpoint.js';
-import { cborToPlain, parseDccClaims, parseHealthCertificate } from '../../src/dcc/certificate.js';
+import { CheckpointConfig } from '../../src/contract/checkpoint.js';
+import { buildTrustList, type TrustList } from '../../src/documents/trust-list.js';
+import { cborDecode } from '../../src/formats/cbor.js';
+import { verifyCoseSignature } from '../../src/formats/hc1.js';
+import { cborToPlain, parseDccClaims, parseHealthCertificate } from '../../src/formats/hc1-certificate.js';
+import { certificateKid, dccSigners, usageAllows } from '../../src/formats/hc1-signers.js';
 import {
   base45DecodeHc1,
   decodeHc1Transport,
   inflateHc1,
   parseCoseSign1,
   unprefixHc1,
-} from '../../src/dcc/cose.js';
-import { validityProblem } from '../../src/dcc/health-rule.js';
-import { certificateKid, dccSigners, usageAllows } from '../../src/dcc/signers.js';
-import { verifyCoseSignature } from '../../src/dcc/verify.js';
-import { buildTrustList, type TrustList } from '../../src/documents/trust-list.js';
-import { cborDecode } from '../../src/permit/cbor.js';
+} from '../../src/formats/hc1-transport.js';
+import { decodeImageBuffer } from '../../src/hardware/qr-decoder.js';
+import { validityProblem } from '../../src/policy/health-rule.js';
 
 export interface DgcCase {
   /** Path under the suite, without `.json`, e.g. `common/2DCode/raw/CO1`. */

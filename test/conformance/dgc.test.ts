@@ -3,7 +3,7 @@
 // field a verifier can check, through the product's own decoder, verifier and QR reader, with
 // TESTCTX.CERTIFICATE as the one trusted signer and TESTCTX.VALIDATIONCLOCK as the clock.
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyHc1 } from '../../src/dcc/verify.js';
+import { verifyHc1 } from '../../src/formats/hc1.js';
 import { sharedPath } from '../helpers/shared.js';
 import {
   CHECKS,

@@ -8,15 +8,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
+import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { startProxy, type TcpProxy, waitFor } from '../integration/uplink-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_OUT = join(ROOT, 'dist', 'command-centre', 'index.html');
+const WEB_OUT = join(ROOT, 'dist', 'command-centre-web', 'index.html');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function newestMtime(dir: string): number {
@@ -32,7 +33,7 @@ function newestMtime(dir: string): number {
 function ensureDashboardBuilt(): void {
   const sources = Math.max(
     newestMtime(join(ROOT, 'command-centre', 'web')),
-    newestMtime(join(ROOT, 'src', 'command-centre')),
+    newestMtime(join(ROOT, 'command-centre', 'server')),
   );
   if (existsSync(WEB_OUT) && statSync(WEB_OUT).mtimeMs >= sources) return;
   execFileSync('npx', ['vite', 'build', '--config', 'command-centre/web/vite.config.ts'], {
@@ -125,6 +126,7 @@ describe('command-centre dashboard', () => {
       http: false,
     });
     await kiosk.start();
+    await onDuty(kiosk);
     await expect.poll(() => row(page).getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
     expect(await row(page).textContent()).toContain('Quận Thanh Xuân');
 

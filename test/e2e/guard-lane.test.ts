@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issuePermit } from '../../src/permit/issue.js';
+import { issuePermit } from '../../src/formats/vnp1-issue.js';
 import { permitClaims } from '../fixtures/permits.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Verdict } from '../../src/api/schema.js';
+import type { Verdict } from '../../src/contract/api.js';
 import { BrowserHost } from '../../src/host/server.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { makeTestKiosk, makeVerdict, PERMIT, SAMPLES, type TestKiosk } from '../integration/host-fixture.js';
@@ -26,7 +26,10 @@ function newestMtime(dir: string): number {
 /** Builds the renderer when it is missing or older than its sources. */
 function ensureBuilt(): void {
   const index = path.join(staticDir, 'index.html');
-  const sources = Math.max(newestMtime(path.join(repo, 'renderer')), newestMtime(path.join(repo, 'src/api')));
+  const sources = Math.max(
+    newestMtime(path.join(repo, 'renderer')),
+    newestMtime(path.join(repo, 'src/contract')),
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts'], { cwd: repo, stdio: 'pipe' });
 }

@@ -11,15 +11,14 @@ import { sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import fc from 'fast-check';
-import type { CheckpointConfig } from '../../src/config/checkpoint.js';
+import type { CheckpointConfig } from '../../src/contract/checkpoint.js';
+import { kidOf, loadPublicKey } from '../../src/contract/keys.js';
 import { loadTrustList, type TrustList } from '../../src/documents/trust-list.js';
-import { base45Decode, base45Encode } from '../../src/permit/base45.js';
-import { cborDecode, cborEncode, isBytes } from '../../src/permit/cbor.js';
-import { issuePermit, type PermitToIssue } from '../../src/permit/issue.js';
-import { kidOf, loadPublicKey } from '../../src/permit/keys.js';
-import { judgeScan } from '../../src/scan/judge.js';
-import { MemoryHistory } from '../../src/scan/memory-history.js';
-import type { Judgement } from '../../src/scan/types.js';
+import { base45Decode, base45Encode } from '../../src/formats/base45.js';
+import { cborDecode, cborEncode, isBytes } from '../../src/formats/cbor.js';
+import { issuePermit, type PermitToIssue } from '../../src/formats/vnp1-issue.js';
+import { judgeScan } from '../../src/lane/judge.js';
+import type { Judgement } from '../../src/lane/types.js';
 import {
   checkpoint,
   type IssuerFixture,
@@ -127,11 +126,13 @@ export async function makeFuzzWorld(): Promise<FuzzWorld> {
   return world;
 }
 
-/** The real pipeline, fresh history each time (so DUPLICATE_SCAN never hides a verdict). */
+const NO_HISTORY = { recentVerdict: () => null, lastDirection: () => null };
+
+/** The real pipeline, no history (so DUPLICATE_SCAN never hides a verdict). */
 export function judge(world: FuzzWorld, text: string): Judgement {
   return judgeScan(
     { text, now: world.now, direction: 'in' },
-    { checkpoint: world.checkpoint, trust: world.trust, history: new MemoryHistory() },
+    { checkpoint: world.checkpoint, trust: world.trust, history: NO_HISTORY },
   );
 }
 

@@ -1,1 +1,1 @@
-export { openPtyPair, type PtyPair, type PtyPairOptions } from '../../hardware/virtual-port.js';
+export { openPtyPair, type PtyPair, type PtyPairOptions } from '../../src/hardware/virtual-port.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { Uplink } from '../../src/uplink/uplink.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';

@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
+import type { EventPayload, SummaryPayload } from '../../src/contract/mqtt.js';
+import { addPassage, emptySummary, toSummaryPayload } from '../../src/contract/summary.js';
 import { openStore } from '../../src/store/store.js';
-import { addPassage, emptySummary, toSummaryPayload } from '../../src/store/summary.js';
-import type { EventPayload, SummaryPayload } from '../../src/uplink/payloads.js';
 import { Uplink } from '../../src/uplink/uplink.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';

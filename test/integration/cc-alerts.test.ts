@@ -7,9 +7,10 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
+import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
@@ -44,6 +45,7 @@ beforeAll(async () => {
     http: false,
   });
   await kiosk.start();
+  await onDuty(kiosk);
 }, 60_000);
 afterAll(async () => {
   await kiosk?.stop();

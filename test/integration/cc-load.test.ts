@@ -3,7 +3,7 @@
 // says it counted.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';

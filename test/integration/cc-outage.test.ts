@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCommandCentre, startCommandCentre } from '../../src/command-centre/run.js';
+import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
+import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
@@ -67,6 +68,7 @@ describe('broker outage with a kiosk restart', () => {
     const db = tempDbPath();
     let k = kiosk(db);
     await k.start();
+    await onDuty(k);
     await waitFor(() => k.status().uplink.connected, 'kiosk connected');
     scan(k, 6, 2);
     await sleep(1100);
@@ -84,6 +86,7 @@ describe('broker outage with a kiosk restart', () => {
     // Restarted while the broker is still down: the open window is closed at start, nothing is lost.
     k = kiosk(db);
     await k.start();
+    await onDuty(k);
     scan(k, 7, 4);
     await sleep(1200);
     expect(k.status().uplink.connected).toBe(false);

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
-import { openPtyPair, type PtyPair } from '../../hardware/virtual-port.js';
-import { verifyLogSync } from '../../src/audit/chain-log.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
+import { generateKeyPair } from '../../src/contract/keys.js';
+import { issuePermit } from '../../src/formats/vnp1-issue.js';
+import { openPtyPair, type PtyPair } from '../../src/hardware/virtual-port.js';
+import { verifyLogSync } from '../../src/store/chain-log.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -4,11 +4,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLogSync } from '../../src/audit/chain-log.js';
-import { signDocument } from '../../src/documents/jws.js';
+import { signDocument } from '../../src/contract/document-jws.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
+import { AckPayload, StatusPayload } from '../../src/contract/mqtt.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
-import { AckPayload, StatusPayload } from '../../src/uplink/payloads.js';
+import { verifyLogSync } from '../../src/store/chain-log.js';
 import {
   checkpoint,
   makeIssuer,

@@ -7,9 +7,9 @@ import {
   type Implementation,
   notImplemented,
 } from '../../src/api/dispatch.js';
-import { KioskError } from '../../src/api/errors.js';
-import type { Decision, ReasonCode } from '../../src/api/reasons.js';
-import type { EventName, KioskStatus, PermitView, Verdict } from '../../src/api/schema.js';
+import type { EventName, KioskStatus, PermitView, Verdict } from '../../src/contract/api.js';
+import { KioskError } from '../../src/contract/errors.js';
+import type { Decision, ReasonCode } from '../../src/contract/reasons.js';
 
 export const PERMIT: PermitView = {
   iss: '01-009',
@@ -32,6 +32,7 @@ export const PERMIT: PermitView = {
 
 export function makeVerdict(decision: Decision, reasons: ReasonCode[], over: Partial<Verdict> = {}): Verdict {
   return {
+    kind: 'passage',
     passageId: 1,
     at: '2021-08-23T01:30:00Z',
     decision,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { KioskCallError, type SocketLike, WsKioskClient } from '../../renderer/src/api/ws-client.js';
-import type { Verdict } from '../../src/api/schema.js';
+import type { Verdict } from '../../src/contract/api.js';
 import { BrowserHost } from '../../src/host/server.js';
 import { makeTestKiosk, makeVerdict } from './host-fixture.js';
 

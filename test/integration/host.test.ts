@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ResultMessage } from '../../src/api/schema.js';
+import type { ResultMessage } from '../../src/contract/api.js';
 import { BrowserHost } from '../../src/host/server.js';
 import { makeTestKiosk, makeVerdict, SAMPLES, type TestKiosk } from './host-fixture.js';
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { signDocument } from '../../src/documents/jws.js';
-import { generateKeyPair, loadPrivateKey, spkiDer } from '../../src/permit/keys.js';
-import { permitHash } from '../../src/permit/verify.js';
+import { signDocument } from '../../src/contract/document-jws.js';
+import { generateKeyPair, loadPrivateKey, spkiDer } from '../../src/contract/keys.js';
+import { permitHash } from '../../src/formats/vnp1.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-issuer-pdf-'));

@@ -5,8 +5,8 @@
 // WebSocket clients receive verdicts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { methods } from '../../src/api/schema.js';
 import { Settings } from '../../src/config/settings.js';
+import { methods } from '../../src/contract/api.js';
 import { type AuditKiosk, PINS, startAuditKiosk } from '../unit/audit-fixtures.js';
 
 type Who = 'nobody' | 'guardOff' | 'guardOn' | 'otherGuard' | 'supervisor' | 'admin';

@@ -11,8 +11,8 @@ import {
   listSerialPorts,
   matchPorts,
   type PortInfo,
-} from '../../hardware/serial-discovery.js';
-import { type ScannerStatus, SerialScanner } from '../../hardware/serial-scanner.js';
+} from '../../src/hardware/serial-discovery.js';
+import { type ScannerStatus, SerialScanner } from '../../src/hardware/serial-scanner.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];

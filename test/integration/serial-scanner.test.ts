@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES, type ScannerSuffix } from '../../hardware/line-framer.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { MAX_FRAME_BYTES, type ScannerSuffix } from '../../src/hardware/line-framer.js';
 import {
   type ScannerDiagnostic,
   type ScannerStatus,
   SerialScanner,
   type SerialScannerOptions,
-} from '../../hardware/serial-scanner.js';
-import { KioskError } from '../../src/api/errors.js';
+} from '../../src/hardware/serial-scanner.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const CODE =

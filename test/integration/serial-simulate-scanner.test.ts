@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialScanner } from '../../hardware/serial-scanner.js';
-import { KioskError } from '../../src/api/errors.js';
 import { register, simulateScanner } from '../../src/cli/simulate-scanner.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { SerialScanner } from '../../src/hardware/serial-scanner.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const CODE =

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCommandCentre } from '../../src/command-centre/run.js';
+import { startCommandCentre } from '../../command-centre/server/run.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { Uplink, type UplinkOptions } from '../../src/uplink/uplink.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/store.js';
-import { SummaryScheduler } from '../../src/store/summary-scheduler.js';
 import {
   EventPayload,
   OfflineStatusPayload,
   StatusPayload,
   SummaryPayload,
-} from '../../src/uplink/payloads.js';
+} from '../../src/contract/mqtt.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { SummaryScheduler } from '../../src/store/summary-scheduler.js';
 import { Uplink, type UplinkOptions, type UplinkState } from '../../src/uplink/uplink.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';

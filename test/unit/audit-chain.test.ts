@@ -3,10 +3,10 @@
 // for every kind of tampering; the retention purge erases personal data and the chain still verifies.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditChain, startVerify, verifyLog, verifyLogSync } from '../../src/audit/chain-log.js';
 import { Retention } from '../../src/audit/retention.js';
+import { openDatabase } from '../../src/base/db.js';
 import { chainHash, GENESIS_HASH, newSalt, personalHash } from '../../src/store/chain.js';
-import { openDatabase } from '../../src/store/db.js';
+import { AuditChain, startVerify, verifyLog, verifyLogSync } from '../../src/store/chain-log.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from './store-fixtures.js';

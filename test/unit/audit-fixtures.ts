@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallContext } from '../../src/api/dispatch.js';
-import type { MethodName, Params, Result } from '../../src/api/schema.js';
+import type { MethodName, Params, Result } from '../../src/contract/api.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0 } from '../fixtures/permits.js';
 
 export const PINS = { admin: '900001', guard: '111111', guard2: '222222', supervisor: '333333' } as const;

@@ -48,8 +48,10 @@ beforeAll(async () => {
     { passageId: ids.area!, reason: 'Đưa con đi cấp cứu, có giấy viện' },
     guard,
   );
-  // A formula smuggled into a scanned text must not run in Excel.
-  await scan('junk', '=HYPERLINK("http://x")');
+  // A formula smuggled into a signed permit's name must not run in Excel.
+  await scan('junk', k.permit('TX-6', { nam: '=HYPERLINK("http://x")', idn: '001090007777' }));
+  // An unreadable scan is not a passage: nothing of it is searched or exported.
+  await k.call('scan.submit', { text: '=HYPERLINK("http://y")' }, guard);
   // After the scans: the simulated 45 minutes would outlast a supervisor's 30 idle minutes.
   sup = await k.login('giamsat', PINS.supervisor);
 });
@@ -170,7 +172,7 @@ describe('search', () => {
       }),
       { inAllowed: 0, inDenied: 0, out: 0, overridden: 0 },
     );
-    expect(sum).toEqual({ inAllowed: 2, inDenied: 2, out: 1, overridden: 1 });
+    expect(sum).toEqual({ inAllowed: 3, inDenied: 2, out: 1, overridden: 1 });
     expect(new Set(flow.map((h) => h.hour)).size).toBe(flow.length);
   });
 });
@@ -204,6 +206,8 @@ describe('exports', () => {
       'Cho qua thủ công': 'Đưa con đi cấp cứu, có giấy viện',
     });
     expect(text).not.toContain(',=HYPERLINK');
+    expect(text).toContain(`'=HYPERLINK(""http://x"")`);
+    expect(text).not.toContain('http://y');
     expect(defuse('=1+1')).toBe("'=1+1");
     expect(defuse('-5')).toBe("'-5");
     expect(defuse('Nguyễn')).toBe('Nguyễn');

@@ -96,8 +96,9 @@ describe('shifts', () => {
   });
 
   it('opens one shift at a time, attributes every passage to it (serial scans too), hands over with notes', async () => {
-    // Before any shift: a scanner scan is recorded, attributed to nobody.
+    // Before any shift: a scanner scan is not a passage; the audit keeps only the permit's hash.
     const orphan = k.kiosk.scan(k.permit('P-0'), 'serial');
+    expect(orphan).toMatchObject({ kind: 'no-shift', passageId: null, decision: 'ALLOW' });
     const g = await k.login('canbo', PINS.guard);
     expect(await codeOf(k.call('scan.submit', { text: k.permit('P-1') }, g))).toBe('NO_SHIFT');
     const shift = await k.call('shift.open', {}, g);
@@ -120,7 +121,13 @@ describe('shifts', () => {
     }[];
     const dump = JSON.stringify(db.prepare('SELECT * FROM passages').all());
     db.close();
-    expect(rows.find((r) => r.id === orphan.passageId)).toMatchObject({ user_id: null, shift_id: null });
+    expect(rows.every((r) => r.shift_id === shift.id)).toBe(true);
+    const noShift = new Database(k.db, { readonly: true })
+      .prepare("SELECT details FROM audit_events WHERE kind = 'no_shift_scan'")
+      .all() as { details: string }[];
+    expect(noShift.map((e) => JSON.parse(e.details))).toEqual([
+      { permit: orphan.permit?.hash, lane: '1', direction: 'in', source: 'serial' },
+    ]);
     expect(rows.find((r) => r.id === viaApi.passageId)).toMatchObject({
       user_id: shift.userId,
       shift_id: shift.id,

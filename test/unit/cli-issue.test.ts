@@ -10,9 +10,9 @@ import {
 } from '@zxing/library';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
 import { type IssueOptions, permitFromFlags } from '../../src/cli/issue.js';
-import { permitHash } from '../../src/permit/verify.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { permitHash } from '../../src/formats/vnp1.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-cli-issue-'));

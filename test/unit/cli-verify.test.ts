@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signDocument } from '../../src/documents/jws.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
+import { signDocument } from '../../src/contract/document-jws.js';
+import { generateKeyPair } from '../../src/contract/keys.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
 import { sharedPath } from '../helpers/shared.js';
 
@@ -88,9 +88,10 @@ describe('kiosk verify', () => {
     const r = await runCli(['verify', '--root', root, '--trust', forged, vectors.vectors[0].scan]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('DOCUMENT_INVALID');
-    expect(r.stderr).toContain('Tài liệu ký số không hợp lệ');
-    expect(r.stderr).toContain('Invalid signed trust document');
+    // The kiosk's own refusal of a downlink document, with the file named.
+    expect(r.stderr).toContain('[SIGNATURE_INVALID]');
+    expect(r.stderr).toContain('forged.jws: Chữ ký sai');
+    expect(r.stderr).toContain("forged.jws: Bad signature or not signed by the command centre's root key");
   });
 
   it('a trust list given as --zones (wrong typ), a missing file, a bad clock: exit 2', async () => {
@@ -141,6 +142,7 @@ describe('kiosk verify', () => {
     );
     const d = await runCli(['verify', ...docs, '--revocations', delta, 'X']);
     expect(d.code).toBe(2);
-    expect(d.stderr).toContain('full list');
+    expect(d.stderr).toContain('[FULL_LIST_NEEDED]');
+    expect(d.stderr).toContain('a full revocation list is needed');
   }, 90_000);
 });

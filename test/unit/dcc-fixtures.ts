@@ -4,11 +4,11 @@
 import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
-import { certificateKid } from '../../src/dcc/signers.js';
-import type { DccType } from '../../src/dcc/types.js';
 import { buildTrustList, type TrustList } from '../../src/documents/trust-list.js';
-import { base45Encode } from '../../src/permit/base45.js';
-import { cborEncode } from '../../src/permit/cbor.js';
+import { base45Encode } from '../../src/formats/base45.js';
+import { cborEncode } from '../../src/formats/cbor.js';
+import { certificateKid } from '../../src/formats/hc1-signers.js';
+import type { DccType } from '../../src/formats/hc1-types.js';
 
 // --- DER, just enough for a certificate ---
 function der(tag: number, body: Buffer): Buffer {

@@ -1,7 +1,7 @@
 // Does a health certificate belong to the permit's holder (src/dcc/names.ts)?
 import { describe, expect, it } from 'vitest';
-import { birthDatesAgree, namesMatch, nameWords } from '../../src/dcc/names.js';
-import type { DccName } from '../../src/dcc/types.js';
+import type { DccName } from '../../src/formats/hc1-types.js';
+import { birthDatesAgree, namesMatch, nameWords } from '../../src/lane/holder-names.js';
 
 const nam = (
   fnt: string,

@@ -4,20 +4,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { judgeHc1 } from '../../src/dcc/judge.js';
-import { assessProof, combineHealth, HealthPairing, PAIRING_WINDOW_MS } from '../../src/dcc/pairing.js';
-import type { DccJudgement } from '../../src/dcc/types.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { buildTrustList } from '../../src/documents/trust-list.js';
+import type { DccJudgement } from '../../src/formats/hc1-types.js';
+import type { VerifiedPermit } from '../../src/formats/types.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
-import { judgeScan } from '../../src/scan/judge.js';
-import { MemoryHistory } from '../../src/scan/memory-history.js';
-import type { VerifiedPermit } from '../../src/scan/types.js';
+import { assessProof, combineHealth, HealthPairing } from '../../src/lane/health-pairing.js';
+import { judgeScan } from '../../src/lane/judge.js';
+import { judgeHc1 } from '../../src/lane/judge-health.js';
+import { onDuty } from '../fixtures/duty.js';
+import { MemoryHistory } from '../fixtures/memory-history.js';
 import { checkpoint, makeIssuer, makePermit, T0, trustPayload } from '../fixtures/permits.js';
 import { dccTrustPayload, makeHc1, makeSigner, negativeTest, vaccination } from './dcc-fixtures.js';
 
 const issuer = makeIssuer();
 const signer = makeSigner();
+/** The default policy's health.pairSeconds. */
+const PAIRING_WINDOW_MS = 120_000;
 const trust = buildTrustList({ ...trustPayload([{ issuer }]), dcc: dccTrustPayload(signer).dcc });
 const required = checkpoint({}, { health: { required: true } });
 const optional = checkpoint();
@@ -97,37 +100,44 @@ describe('HealthPairing: the pure lane state', () => {
 
   it('a proof waits for the next permit of its lane, within the window, and is consumed', () => {
     const p = new HealthPairing<string>();
-    expect(p.offerProof('1', T0, proof(validProof))).toEqual({ attachedTo: null, assessment: null });
-    expect(p.pendingProof('2', T0 + 1000)).toBeNull(); // another lane
-    expect(p.pendingProof('1', T0 + PAIRING_WINDOW_MS)).not.toBeNull();
-    expect(p.pendingProof('1', T0 + PAIRING_WINDOW_MS + 1)).toBeNull();
-    expect(p.pendingProof('1', T0 - 1)).toBeNull(); // a clock gone backwards pairs nothing
+    expect(p.offerProof('1', T0, proof(validProof), PAIRING_WINDOW_MS)).toEqual({
+      attachedTo: null,
+      assessment: null,
+    });
+    expect(p.pendingProof('2', T0 + 1000, PAIRING_WINDOW_MS)).toBeNull(); // another lane
+    expect(p.pendingProof('1', T0 + PAIRING_WINDOW_MS, PAIRING_WINDOW_MS)).not.toBeNull();
+    expect(p.pendingProof('1', T0 + PAIRING_WINDOW_MS + 1, PAIRING_WINDOW_MS)).toBeNull();
+    expect(p.pendingProof('1', T0 - 1, PAIRING_WINDOW_MS)).toBeNull(); // a clock gone backwards pairs nothing
     p.notePermit('1', T0 + 5000, hang, true, 'P1');
-    expect(p.pendingProof('1', T0 + 6000)).toBeNull();
+    expect(p.pendingProof('1', T0 + 6000, PAIRING_WINDOW_MS)).toBeNull();
   });
 
   it('a broken or unrecognised scan leaves the proof for the rescan of the permit', () => {
     const p = new HealthPairing<string>();
-    p.offerProof('1', T0, proof(validProof));
-    p.notePermit('1', T0 + 1000, null, false, 'unreadable');
-    expect(p.pendingProof('1', T0 + 2000)).not.toBeNull();
+    p.offerProof('1', T0, proof(validProof), PAIRING_WINDOW_MS);
+    p.endPermit('1');
+    expect(p.pendingProof('1', T0 + 2000, PAIRING_WINDOW_MS)).not.toBeNull();
   });
 
   it('a proof after a permit attaches to it once, within the window; the next proof waits', () => {
     const p = new HealthPairing<string>();
     p.notePermit('1', T0, hang, false, 'P1');
-    const first = p.offerProof('1', T0 + PAIRING_WINDOW_MS, proof(validProof));
+    const first = p.offerProof('1', T0 + PAIRING_WINDOW_MS, proof(validProof), PAIRING_WINDOW_MS);
     expect(first.attachedTo?.ref).toBe('P1');
     expect(first.assessment).toMatchObject({ ok: true, nameMatch: true });
-    expect(p.offerProof('1', T0 + PAIRING_WINDOW_MS + 1, proof(validProof)).attachedTo).toBeNull();
-    expect(p.pendingProof('1', T0 + PAIRING_WINDOW_MS + 2)).not.toBeNull();
+    expect(
+      p.offerProof('1', T0 + PAIRING_WINDOW_MS + 1, proof(validProof), PAIRING_WINDOW_MS).attachedTo,
+    ).toBeNull();
+    expect(p.pendingProof('1', T0 + PAIRING_WINDOW_MS + 2, PAIRING_WINDOW_MS)).not.toBeNull();
 
     const late = new HealthPairing<string>();
     late.notePermit('1', T0, hang, false, 'P1');
-    expect(late.offerProof('1', T0 + PAIRING_WINDOW_MS + 1, proof(validProof)).attachedTo).toBeNull();
+    expect(
+      late.offerProof('1', T0 + PAIRING_WINDOW_MS + 1, proof(validProof), PAIRING_WINDOW_MS).attachedTo,
+    ).toBeNull();
     const paired = new HealthPairing<string>();
     paired.notePermit('1', T0, hang, true, 'P1'); // already paired before
-    expect(paired.offerProof('1', T0 + 1000, proof(validProof)).attachedTo).toBeNull();
+    expect(paired.offerProof('1', T0 + 1000, proof(validProof), PAIRING_WINDOW_MS).attachedTo).toBeNull();
   });
 
   it('assessProof: a mismatching name is named, an unreadable certificate is not', () => {
@@ -164,6 +174,7 @@ describe('the kiosk records the paired passage once', () => {
     });
     await k.start();
     kiosk = k;
+    await onDuty(k);
     return { kiosk: k, tick: (ms) => (clock += ms) };
   }
 
@@ -186,25 +197,73 @@ describe('the kiosk records the paired passage once', () => {
     expect(passages(k).map((p) => [p.id, p.decision, p.reasons])).toEqual([[v.passageId, 'ALLOW', []]]);
   });
 
-  it('permit first: REVIEW recorded; the proof after it is shown with that verdict and adds no passage', async () => {
+  it('permit first: REVIEW recorded; the holder’s proof after it completes that passage by an amendment', async () => {
     const { kiosk: k, tick } = await start();
     // The screen reads the status first, as the UI does on connecting.
     expect(k.status().counts).toEqual({ allowed: 0, denied: 0, review: 0 });
     const first = k.scan(hangPermit, 'api');
-    expect(first).toMatchObject({ decision: 'REVIEW', reasons: ['HEALTH_PROOF_REQUIRED'], dcc: null });
-    tick(10_000);
-    const after = k.scan(validProof, 'api');
-    expect(after).toMatchObject({
-      passageId: first.passageId,
+    expect(first).toMatchObject({
+      kind: 'passage',
       decision: 'REVIEW',
       reasons: ['HEALTH_PROOF_REQUIRED'],
+      dcc: null,
+    });
+    expect(k.status().counts).toEqual({ allowed: 0, denied: 0, review: 1 });
+    tick(100_000);
+    const after = k.scan(validProof, 'api');
+    expect(after).toMatchObject({
+      kind: 'passage',
+      passageId: first.passageId,
+      decision: 'ALLOW',
+      reasons: [],
       permit: { nam: 'Nguyễn Thị Hằng' },
       dcc: { fnt: 'NGUYEN' },
-      health: { reasons: [], nameMatch: true, recorded: false },
+      health: { reasons: [], nameMatch: true, recorded: true },
+      amended: { from: 'REVIEW', reasons: ['HEALTH_PROOF_REQUIRED'] },
     });
     expect(after.at).not.toBe(first.at);
-    expect(passages(k)).toHaveLength(1);
-    expect(k.status().counts).toEqual({ allowed: 0, denied: 0, review: 1 });
+    // One passage, its row unchanged; the amendment is a chained event; the counts follow it.
+    expect(passages(k).map((p) => [p.decision, p.reasons])).toEqual([['REVIEW', ['HEALTH_PROOF_REQUIRED']]]);
+    const store = k.currentStore()!;
+    const amendment = store.db
+      .prepare("SELECT passage_id, details FROM audit_events WHERE kind = 'amendment'")
+      .all() as {
+      passage_id: number;
+      details: string;
+    }[];
+    expect(amendment.map((a) => [a.passage_id, JSON.parse(a.details).decision])).toEqual([
+      [first.passageId, 'ALLOW'],
+    ]);
+    expect(store.verifyChain()).toBeNull();
+    expect(k.status().counts).toEqual({ allowed: 1, denied: 0, review: 0 });
+    expect(k.dispatcher).toBeDefined();
+    // The recent list shows the passage as it stands now.
+    const recent = await k.dispatcher.call(
+      { id: 1, method: 'verdicts.recent', params: { limit: 5 } },
+      await onDuty(k),
+    );
+    expect(recent.ok && (recent.result as { decision: string }[]).map((v) => v.decision)).toEqual(['ALLOW']);
+  });
+
+  it('permit first: someone else’s proof, or a proof too late, is shown beside it and changes nothing', async () => {
+    const { kiosk: k, tick } = await start();
+    const first = k.scan(otherPermit, 'api');
+    expect(first).toMatchObject({ decision: 'REVIEW', reasons: ['HEALTH_PROOF_REQUIRED'] });
+    tick(10_000);
+    const other = k.scan(validProof, 'api');
+    expect(other).toMatchObject({
+      kind: 'health-proof',
+      passageId: first.passageId,
+      decision: 'ALLOW',
+      health: { nameMatch: false, recorded: false },
+    });
+    const second = k.scan(hangPermit, 'api');
+    tick(121_000);
+    const late = k.scan(validProof, 'api');
+    expect(late).toMatchObject({ kind: 'health-proof', passageId: null, health: { nameMatch: null } });
+    expect(second.decision).toBe('REVIEW');
+    expect(passages(k).map((p) => p.decision)).toEqual(['REVIEW', 'REVIEW']);
+    expect(k.status().counts).toEqual({ allowed: 0, denied: 0, review: 2 });
   });
 
   it('someone else’s proof before a permit: one passage, REVIEW [HEALTH_PROOF_INVALID]', async () => {

@@ -3,11 +3,11 @@
 import { deflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
-import { judgeHc1 } from '../../src/dcc/judge.js';
-import { dccSigners } from '../../src/dcc/signers.js';
-import { verifyHc1 } from '../../src/dcc/verify.js';
-import { base45Encode } from '../../src/permit/base45.js';
-import { cborEncode } from '../../src/permit/cbor.js';
+import { base45Encode } from '../../src/formats/base45.js';
+import { cborEncode } from '../../src/formats/cbor.js';
+import { verifyHc1 } from '../../src/formats/hc1.js';
+import { dccSigners } from '../../src/formats/hc1-signers.js';
+import { judgeHc1 } from '../../src/lane/judge-health.js';
 import {
   dccTrust,
   makeHc1,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLOCK_TOLERANCE_MS, clockBehind, clockSkewMs } from '../../src/documents/clock.js';
-import { judgeScan } from '../../src/scan/judge.js';
-import { MemoryHistory } from '../../src/scan/memory-history.js';
+import { judgeScan } from '../../src/lane/judge.js';
+import { MemoryHistory } from '../fixtures/memory-history.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0 } from '../fixtures/permits.js';
 
 const issuer = makeIssuer();

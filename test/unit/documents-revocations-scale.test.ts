@@ -3,12 +3,11 @@
 // by interleaving: scans run back to back during the apply and see the old list until the swap.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDocument } from '../../src/documents/jws.js';
-import { judgeDocuments } from '../../src/documents/open.js';
+import { signDocument } from '../../src/contract/document-jws.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { runningRevocationWorkers } from '../../src/documents/revocation-read.js';
 import { DocumentStore } from '../../src/documents/store.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
-import { judgeScan } from '../../src/scan/judge.js';
+import { judgeScan } from '../../src/lane/judge.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0, T0S, trustPayload } from '../fixtures/permits.js';
 import { removeTempDirs, tempDbPath } from './store-fixtures.js';
@@ -57,7 +56,12 @@ afterAll(async () => {
 function scan(text: string) {
   const j = judgeScan(
     { text, now: T0, direction: 'in' },
-    { ...judgeDocuments(docs, { checkpoint: cp, trust: makeTrust([]) }), history: store },
+    {
+      checkpoint: docs.current().checkpoint,
+      trust: docs.current().trust ?? makeTrust([]),
+      revocations: docs.current().revocations,
+      history: store,
+    },
   );
   store.recordPassage({
     atMs: T0,

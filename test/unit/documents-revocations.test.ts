@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
+import { KioskError } from '../../src/contract/errors.js';
 import {
   BUCKETS,
   bucketOf,

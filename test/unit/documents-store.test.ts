@@ -1,10 +1,11 @@
 import { CompactSign } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signDocument } from '../../src/documents/jws.js';
+import type { Db } from '../../src/base/db.js';
+import { signDocument } from '../../src/contract/document-jws.js';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../src/contract/keys.js';
 import { runningRevocationWorkers } from '../../src/documents/revocation-read.js';
 import { DocumentStore } from '../../src/documents/store.js';
-import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../src/permit/keys.js';
-import { openDatabase } from '../../src/store/db.js';
+import { openKioskDatabase } from '../../src/store/store.js';
 import { checkpoint, makeIssuer, T0, T0S, trustPayload } from '../fixtures/permits.js';
 import { removeTempDirs, tempDbPath } from './store-fixtures.js';
 
@@ -22,7 +23,7 @@ afterEach(() => {
 });
 
 async function openDocs(path = tempDbPath(), over: { root?: typeof rootPub; maxBytes?: number } = {}) {
-  const db = openDatabase(path);
+  const db = openKioskDatabase(path);
   opened.push(db);
   const docs = new DocumentStore(db, { root: over.root ?? rootPub, checkpoint: cp, now: () => T0, ...over });
   await docs.load();
@@ -46,7 +47,7 @@ const config = (version: number, target: string, policy: Record<string, unknown>
   sign('config', { version, issued: T0S - 60, checkpoint: target, policy });
 const src = { source: 'test' };
 
-function logCount(db: ReturnType<typeof openDatabase>): number {
+function logCount(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM document_log').get() as { n: number }).n;
 }
 
@@ -276,7 +277,7 @@ describe('document store: large revocation lists', () => {
   it('are read in a worker thread; one that exceeds its memory cap is refused and the kiosk goes on', async () => {
     const list = Array.from({ length: 40_000 }, (_, i) => hex(i + 1));
     const jws = await revs(1, 'full', list);
-    const db = openDatabase(tempDbPath());
+    const db = openKioskDatabase(tempDbPath());
     opened.push(db);
     const small = new DocumentStore(db, {
       root: rootPub,
@@ -304,7 +305,7 @@ describe('document store: large revocation lists', () => {
 
   it('a stop while a list is being read ends the worker; nothing changes, and a restart is clean', async () => {
     const path = tempDbPath();
-    const db = openDatabase(path);
+    const db = openKioskDatabase(path);
     opened.push(db);
     const docs = new DocumentStore(db, { root: rootPub, checkpoint: cp, offThreadBytes: 1024 });
     await docs.load();

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
-import { signDocument, verifyDocument } from '../../src/documents/jws.js';
+import { signDocument, verifyDocument } from '../../src/contract/document-jws.js';
+import { validateDocumentPayload } from '../../src/contract/document-validate.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { generateKeyPair, kidOf, loadPrivateKey, loadPublicKey } from '../../src/contract/keys.js';
 import { applyRevocations, loadRevocations, parseRevocations } from '../../src/documents/revocations.js';
 import { buildTrustList, loadTrustList } from '../../src/documents/trust-list.js';
-import { validateDocumentPayload } from '../../src/documents/validate.js';
 import { buildZoneMap, loadZoneMap } from '../../src/documents/zones.js';
-import { generateKeyPair, kidOf, loadPrivateKey, loadPublicKey } from '../../src/permit/keys.js';
 import { makeIssuer, signedTrust, trustPayload } from '../fixtures/permits.js';
 import { sharedPath } from '../helpers/shared.js';
 

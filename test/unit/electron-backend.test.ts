@@ -10,9 +10,9 @@ import type { Incident } from '../../electron/backend-messages.js';
 import { EXIT_START_FAILED, serveBackend, startError } from '../../electron/backend-server.js';
 import { INCIDENT_EVENT_KIND, INCIDENT_KV_KEY } from '../../electron/incidents.js';
 import { parseShellOptions } from '../../electron/options.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { generateKeyPair } from '../../src/permit/keys.js';
-import { EVENT_KINDS } from '../../src/uplink/payloads.js';
+import { generateKeyPair } from '../../src/contract/keys.js';
+import { EVENT_KINDS } from '../../src/contract/mqtt.js';
+import { issuePermit } from '../../src/formats/vnp1-issue.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
@@ -94,14 +94,16 @@ describe('backend over a message port', () => {
   const logs: string[] = [];
   let permit: (cti: string) => string;
   let pty: PtyPair;
-  const passages = () => {
+  const count = (sql: string) => {
     const db = new Database(join(dir, 'kiosk.db'), { readonly: true });
     try {
-      return (db.prepare('SELECT count(*) AS n FROM passages').get() as { n: number }).n;
+      return (db.prepare(sql).get() as { n: number }).n;
     } finally {
       db.close();
     }
   };
+  const passages = () => count('SELECT count(*) AS n FROM passages');
+  const noShiftScans = () => count("SELECT count(*) AS n FROM audit_events WHERE kind = 'no_shift_scan'");
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'electron-backend-'));
@@ -145,8 +147,10 @@ describe('backend over a message port', () => {
   });
 
   it('sends no verdict to a window nobody is logged in to', async () => {
+    // Nobody on duty: the scan is audited (its hash only), not a passage, and shown to no one.
     writeFileSync(pty.b, `${permit('BK-0')}\r\n`);
-    await until('the passage', () => passages() === 1);
+    await until('the audited scan', () => noShiftScans() === 1);
+    expect(passages()).toBe(0);
     port.send({ type: 'ping', id: 1 });
     await until('a later message', () => port.of('pong').length === 1);
     expect(port.of('event').filter((e) => e.name === 'verdict')).toEqual([]);
@@ -166,7 +170,7 @@ describe('backend over a message port', () => {
     await until('the verdict event', () => port.of('event').some((e) => e.name === 'verdict'));
     const event = port.of('event').find((e) => e.name === 'verdict');
     expect(event?.data).toMatchObject({ decision: 'ALLOW', permit: { nam: 'Trần Văn Bình' } });
-    expect(passages()).toBe(2);
+    expect(passages()).toBe(1);
   });
 
   it('accepts the session back from main (after a restart, main hands it to the new backend)', async () => {

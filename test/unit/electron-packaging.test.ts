@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src/permit/keys.js';
+import { generateKeyPair } from '../../src/contract/keys.js';
 import { makeIssuer, signedTrust } from '../fixtures/permits.js';
 import { NodeBackendChild } from '../helpers/fake-electron.js';
 

@@ -1,7 +1,7 @@
 // Batch CSV of `kiosk issue --csv`: Vietnamese and English headers, every row checked before any is
 // issued, every problem named by line and column in both languages.
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
+import { KioskError } from '../../src/contract/errors.js';
 import { type BatchOptions, parseBatchCsv } from '../../src/issuer/csv.js';
 import { formatVnDateTime, parseDateTime, parseHours, parseIdNumber } from '../../src/issuer/fields.js';
 

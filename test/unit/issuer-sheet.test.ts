@@ -4,12 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeImageFile } from '../../hardware/qr-decoder.js';
-import { fontRuns, isPrintable } from '../../src/fonts/pdf-fonts.js';
+import { fontRuns, isPrintable } from '../../src/base/pdf-fonts.js';
+import { permitHash } from '../../src/formats/vnp1.js';
+import { issuePermit } from '../../src/formats/vnp1-issue.js';
+import { decodeImageFile } from '../../src/hardware/qr-decoder.js';
 import { defaultIssuerName, findAreaCodes } from '../../src/issuer/areas.js';
 import { renderPermitSheet } from '../../src/issuer/sheet.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { permitHash } from '../../src/permit/verify.js';
 import { makeIssuer, permitClaims } from '../fixtures/permits.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-sheet-'));

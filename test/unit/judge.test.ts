@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PermitView } from '../../src/api/schema.js';
-import { areaLabel, areaName, covers, isKnownArea } from '../../src/areas/index.js';
-import { CheckpointConfig } from '../../src/config/checkpoint.js';
+import { PermitView } from '../../src/contract/api.js';
+import { areaLabel, areaName, covers, isKnownArea } from '../../src/contract/areas.js';
+import { CheckpointConfig } from '../../src/contract/checkpoint.js';
+import { loadPublicKey } from '../../src/contract/keys.js';
 import { loadTrustList } from '../../src/documents/trust-list.js';
-import { loadPublicKey } from '../../src/permit/keys.js';
-import { judgementPermitView, maskIdNumber } from '../../src/permit/view.js';
-import { type JudgeContext, judgeScan, previewOf } from '../../src/scan/judge.js';
-import { MemoryHistory } from '../../src/scan/memory-history.js';
-import type { ScanInput } from '../../src/scan/types.js';
+import { type JudgeContext, judgeScan, previewOf } from '../../src/lane/judge.js';
+import { judgementPermitView, maskIdNumber } from '../../src/lane/permit-view.js';
+import type { ScanInput } from '../../src/lane/types.js';
+import { MemoryHistory } from '../fixtures/memory-history.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0 } from '../fixtures/permits.js';
 import { sharedPath } from '../helpers/shared.js';
 

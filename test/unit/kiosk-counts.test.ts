@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kiosk } from '../../src/kiosk.js';
+import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0 } from '../fixtures/permits.js';
 
 describe('Kiosk counts', () => {
@@ -29,6 +30,7 @@ describe('Kiosk counts', () => {
     });
     await kiosk.start();
     try {
+      await onDuty(kiosk);
       expect(kiosk.scan(makePermit(issuer, { cti: 'C-1' }), 'serial').decision).toBe('ALLOW');
       expect(kiosk.status().counts).toMatchObject({ allowed: 1, denied: 0, review: 0 });
       kiosk.scan(makePermit(issuer, { cti: 'C-2' }), 'serial');

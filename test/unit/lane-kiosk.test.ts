@@ -3,11 +3,11 @@
 // attribution, and the shift's counts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallContext } from '../../src/api/dispatch.js';
-import type { KioskStatus, Verdict } from '../../src/api/schema.js';
 import { AuthSettings } from '../../src/auth/settings.js';
+import type { KioskStatus, Verdict } from '../../src/contract/api.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
 import { PENDING_VEHICLE_MS } from '../../src/lane/desk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, T0 } from '../fixtures/permits.js';
 import { removeTempDirs, tempDbPath } from './store-fixtures.js';
 

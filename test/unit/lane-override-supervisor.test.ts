@@ -3,11 +3,11 @@
 // audit) without a session; a refusal records no override. With the policy off nothing changes.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallContext } from '../../src/api/dispatch.js';
-import type { KioskStatus, Verdict } from '../../src/api/schema.js';
 import { AuthSettings } from '../../src/auth/settings.js';
-import { PolicyPatch } from '../../src/documents/schemas.js';
+import type { KioskStatus, Verdict } from '../../src/contract/api.js';
+import { PolicyPatch } from '../../src/contract/documents.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
-import { generateKeyPair, loadPublicKey } from '../../src/permit/keys.js';
 import { checkpoint, makeIssuer, makeTrust, T0 } from '../fixtures/permits.js';
 import { removeTempDirs, tempDbPath } from './store-fixtures.js';
 

@@ -1,12 +1,12 @@
 // Manual entries and overrides written to a real SQLite store: the rows, the chain, the summary
 // window, the MQTT outbox, and the anti-passback that an override feeds.
 import { afterEach, describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
-import { AuditChain } from '../../src/audit/chain-log.js';
-import { checkManualPerson } from '../../src/lane/manual.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { checkManualPerson } from '../../src/contract/manual-entry.js';
+import { resolveVehicle } from '../../src/contract/vehicle.js';
 import { OVERRIDE_WINDOW_MS } from '../../src/lane/override.js';
-import { manualPassage, overrideOf, overridePassage } from '../../src/lane/record.js';
-import { resolveVehicle } from '../../src/lane/vehicle.js';
+import { manualPassage } from '../../src/lane/passage.js';
+import { AuditChain } from '../../src/store/chain-log.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { checkpoint, passage, permitHash, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
@@ -24,6 +24,24 @@ function open(): { store: Store; chain: AuditChain } {
 }
 
 const who = { userId: null, userName: 'Trần Văn Bảo', shiftId: null };
+
+function overridePassage(
+  store: Store,
+  _chain: AuditChain,
+  passageId: number,
+  reason: string,
+  atMs: number,
+  w: typeof who,
+) {
+  return store.recordOverride({ passageId, reason, atMs, who: w, approval: null });
+}
+
+function overrideOf(store: Store, passageId: number): { reason: string; atMs: number } | null {
+  const r = store.db
+    .prepare(`SELECT at_ms, details FROM audit_events WHERE passage_id = ? AND kind = 'override' LIMIT 1`)
+    .get(passageId) as { at_ms: number; details: string } | undefined;
+  return r ? { reason: JSON.parse(r.details).reason, atMs: r.at_ms } : null;
+}
 
 function outboxEvents(store: Store): Array<Record<string, unknown>> {
   return store
@@ -51,7 +69,7 @@ describe('manual entry', () => {
       reason: 'Quên điện thoại ở nhà, có CCCD',
     });
     const vehicle = resolveVehicle({ plate: '29-B1 123.45', passengers: 1 });
-    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: true, idnHmac: null, ...who };
+    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: true, idnHmac: null, who };
     const { id } = store.recordPassage(manualPassage(person, vehicle, ctx));
     const row = store.db.prepare('SELECT * FROM passages WHERE id = ?').get(id) as Record<string, unknown>;
     expect(row).toMatchObject({
@@ -90,7 +108,7 @@ describe('manual entry', () => {
       purpose: 'work',
       reason: 'Không mang giấy đi đường',
     });
-    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: false, idnHmac: null, ...who };
+    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: false, idnHmac: null, who };
     store.recordPassage(manualPassage(person, resolveVehicle({}), ctx));
     const { id } = store.recordPassage(manualPassage(person, resolveVehicle({ plate: '30E-123.45' }), ctx));
     store.recordPassage(manualPassage(person, resolveVehicle({}), ctx));
@@ -138,9 +156,9 @@ describe('override', () => {
   it('counts as a let-through passage for anti-passback', () => {
     const { store, chain } = open();
     const id = denied(store);
-    expect(store.lastDirection(permitHash('P-9'), '01-009')).toBeNull();
+    expect(store.lastDirection(permitHash('P-9'), '01-009', 0)).toBeNull();
     overridePassage(store, chain, id, 'Công an phường xác nhận', T + 1000, who);
-    expect(store.lastDirection(permitHash('P-9'), '01-009')).toBe('in');
+    expect(store.lastDirection(permitHash('P-9'), '01-009', 0)).toBe('in');
   });
 
   it.each<[string, (s: Store, c: AuditChain) => number, number, string]>([

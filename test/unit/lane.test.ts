@@ -1,9 +1,9 @@
 // The lane's own rules: vehicle entry, manual entry and overrides (src/lane/), as pure functions.
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
-import { checkManualPerson, cleanIdNumber, cleanName, cleanReason } from '../../src/lane/manual.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { checkManualPerson, cleanIdNumber, cleanName, cleanReason } from '../../src/contract/manual-entry.js';
+import { resolveVehicle } from '../../src/contract/vehicle.js';
 import { checkOverride, OVERRIDE_WINDOW_MS, type OverrideTarget } from '../../src/lane/override.js';
-import { resolveVehicle } from '../../src/lane/vehicle.js';
 
 function code(fn: () => unknown): string {
   try {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base45Decode, base45Encode } from '../../src/permit/base45.js';
+import { base45Decode, base45Encode } from '../../src/formats/base45.js';
 
 describe('base45 (RFC 9285)', () => {
   it('matches the RFC examples', () => {

@@ -2,11 +2,11 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base45Decode, base45Encode } from '../../src/permit/base45.js';
-import { cborDecode, cborEncode } from '../../src/permit/cbor.js';
-import { claimsToMap, issuePermit, packVnp1, signCose } from '../../src/permit/issue.js';
-import { kidOf } from '../../src/permit/keys.js';
-import { permitHash, verifyPermit } from '../../src/permit/verify.js';
+import { kidOf } from '../../src/contract/keys.js';
+import { base45Decode, base45Encode } from '../../src/formats/base45.js';
+import { cborDecode, cborEncode } from '../../src/formats/cbor.js';
+import { permitHash, verifyPermit } from '../../src/formats/vnp1.js';
+import { claimsToMap, issuePermit, packVnp1, signCose } from '../../src/formats/vnp1-issue.js';
 import { makeIssuer, makePermit, makeTrust, permitClaims, T0S } from '../fixtures/permits.js';
 
 const issuer = makeIssuer();

@@ -1,6 +1,6 @@
 // Vietnamese plate formats accepted at the lane (src/policy/plate.ts), and how they print.
 import { describe, expect, it } from 'vitest';
-import { normalisePlate, parsePlate } from '../../src/policy/plate.js';
+import { normalisePlate, parsePlate } from '../../src/contract/plate.js';
 
 describe('parsePlate', () => {
   it.each<[string, string | null, string, string, string | null]>([

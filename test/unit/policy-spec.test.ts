@@ -2,15 +2,15 @@
 // rule of step 3, the duplicates of step 4 and the plate normalisation. Each case is one line of a
 // table so that a reader can hold it against the spec.
 import { describe, expect, it } from 'vitest';
-import type { Decision, Direction, ReasonCode } from '../../src/api/reasons.js';
+import { normalisePlate } from '../../src/contract/plate.js';
+import type { Decision, Direction, ReasonCode } from '../../src/contract/reasons.js';
 import { buildZoneMap } from '../../src/documents/zones.js';
-import { issuePermit } from '../../src/permit/issue.js';
-import { permitHash } from '../../src/permit/verify.js';
+import type { PermitBody, VerifiedPermit } from '../../src/formats/types.js';
+import { permitHash } from '../../src/formats/vnp1.js';
+import { issuePermit } from '../../src/formats/vnp1-issue.js';
+import { judgeScan } from '../../src/lane/judge.js';
 import { decide, evaluatePolicy, type PolicyInput } from '../../src/policy/evaluate.js';
-import { normalisePlate } from '../../src/policy/plate.js';
-import { judgeScan } from '../../src/scan/judge.js';
-import { MemoryHistory } from '../../src/scan/memory-history.js';
-import type { PermitBody, VerifiedPermit } from '../../src/scan/types.js';
+import { MemoryHistory } from '../fixtures/memory-history.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust, permitClaims, T0, T0S } from '../fixtures/permits.js';
 
 const DAY = 86_400;

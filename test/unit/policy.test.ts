@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Direction } from '../../src/api/reasons.js';
+import { normalisePlate } from '../../src/contract/plate.js';
+import type { Direction } from '../../src/contract/reasons.js';
+import { inDailyWindow, vietnamMinuteOfDay } from '../../src/contract/time.js';
 import { buildZoneMap } from '../../src/documents/zones.js';
-import { permitHash } from '../../src/permit/verify.js';
+import type { PermitBody, VerifiedPermit } from '../../src/formats/types.js';
+import { permitHash } from '../../src/formats/vnp1.js';
 import { evaluatePolicy, type PolicyInput } from '../../src/policy/evaluate.js';
-import { normalisePlate } from '../../src/policy/plate.js';
-import { inDailyWindow, vietnamMinuteOfDay } from '../../src/policy/time.js';
-import type { PermitBody, VerifiedPermit } from '../../src/scan/types.js';
 import { checkpoint, T0, T0S } from '../fixtures/permits.js';
 
 const DAY = 86_400;

@@ -7,6 +7,8 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
+import { KioskError } from '../../src/contract/errors.js';
+import { issuePermit } from '../../src/formats/vnp1-issue.js';
 import {
   decodeImageBuffer,
   decodeImageFile,
@@ -14,10 +16,8 @@ import {
   downscaleLuminance,
   MAX_IMAGE_PIXELS,
   rgbaToLuminance,
-} from '../../hardware/qr-decoder.js';
-import { syntheticFrame } from '../../hardware/qr-synthetic.js';
-import { KioskError } from '../../src/api/errors.js';
-import { issuePermit } from '../../src/permit/issue.js';
+} from '../../src/hardware/qr-decoder.js';
+import { syntheticFrame } from '../../src/hardware/qr-synthetic.js';
 import { makeIssuer, permitClaims } from '../fixtures/permits.js';
 
 const issuer = makeIssuer();

@@ -5,7 +5,7 @@ import {
   LineFramer,
   MAX_FRAME_BYTES,
   type ScannerSuffix,
-} from '../../hardware/line-framer.js';
+} from '../../src/hardware/line-framer.js';
 
 const CODE =
   'VNP1:NCFOXN%TSMAHN-H5UGQNPXGD8:T7D3DH4.%5MS9Z76QW6LDMOGINYEUJJM*4.ADCZ5G:J:F2.PDA6CQKI*C0AN9T1JSGHMYH$LR1W4 B::INQ9';

@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointConfig } from '../../src/config/checkpoint.js';
+import { CheckpointConfig } from '../../src/contract/checkpoint.js';
+import type { PassageInput } from '../../src/lane/passage.js';
 import { sha256Hex } from '../../src/store/chain.js';
-import type { PassageInput } from '../../src/store/passage.js';
 
 export const checkpoint = CheckpointConfig.parse({
   checkpoint: { id: 'TX-01', district: '01-009', area: '01-009', kind: 'district-entry', lanes: ['1', '2'] },

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SummaryPayload } from '../../src/contract/mqtt.js';
+import { addPassage, emptySummary, summaryVehicle, windowStartOf } from '../../src/contract/summary.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { addPassage, emptySummary, summaryVehicle, windowStartOf } from '../../src/store/summary.js';
 import { SummaryScheduler } from '../../src/store/summary-scheduler.js';
-import { SummaryPayload } from '../../src/uplink/payloads.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
 const W = 60_000;
@@ -92,6 +92,7 @@ describe('summary contents', () => {
         out: { allowed: 1, denied: 0, review: 0, overridden: 0 },
       },
       people: 7,
+      unreadable: 0,
       vehicles: { motorbike: 2, car: 1, truck: 0, bicycle: 0, other: 1, none: 1 },
       byPurpose: { work: 4 },
       byReason: { EXPIRED: 1, REVOKED: 1, VEHICLE_MISMATCH: 1, FORMAT_INVALID: 1 },

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KioskError } from '../../src/api/errors.js';
+import { migrate, openDatabase } from '../../src/base/db.js';
+import { KioskError } from '../../src/contract/errors.js';
+import { EventPayload } from '../../src/contract/mqtt.js';
 import { GENESIS_HASH } from '../../src/store/chain.js';
-import { migrate, openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { EventPayload } from '../../src/uplink/payloads.js';
 import { checkpoint, passage, permitHash, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
 let open: Store[] = [];
@@ -199,15 +199,15 @@ describe('scan history', () => {
   it('lastDirection only counts let-through passages in the given area', () => {
     const s = storeAt();
     const h = permitHash('P-1');
-    expect(s.lastDirection(h, '01-009')).toBeNull();
+    expect(s.lastDirection(h, '01-009', 0)).toBeNull();
     s.recordPassage(passage({ atMs: t0, direction: 'in' }));
     s.recordPassage(
       passage({ atMs: t0 + 1, direction: 'out', decision: 'DENY', reasons: ['EXPIRED'], letThrough: false }),
     );
-    expect(s.lastDirection(h, '01-009')).toBe('in');
+    expect(s.lastDirection(h, '01-009', 0)).toBe('in');
     s.recordPassage(passage({ atMs: t0 + 2, direction: 'out' }));
-    expect(s.lastDirection(h, '01-009')).toBe('out');
-    expect(s.lastDirection(h, '01-010')).toBeNull();
+    expect(s.lastDirection(h, '01-009', 0)).toBe('out');
+    expect(s.lastDirection(h, '01-010', 0)).toBeNull();
   });
 
   it('answers both lookups from an index, not a table scan', () => {

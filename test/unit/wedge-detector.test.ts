@@ -1,7 +1,7 @@
 // The keyboard-wedge detector on synthetic keystroke timings: scanner bursts become scans, people's
 // typing never does, and a text field keeps what the guard types.
 import { describe, expect, it } from 'vitest';
-import { WedgeDetector, type WedgeResult } from '../../hardware/wedge-detector.js';
+import { WedgeDetector, type WedgeResult } from '../../src/hardware/wedge-detector.js';
 
 const CODE = 'VNP1:6BFOXN%TSMAHN-H5 UGQ';
 

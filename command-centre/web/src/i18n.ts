@@ -2,8 +2,8 @@
 // the command centre says exactly what the kiosk screen said.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { DECISION_TEXT, REASON_TEXT } from '../../../src/api/i18n-reasons.js';
-import { REASON_CODES } from '../../../src/api/reasons.js';
+import { DECISION_TEXT, REASON_TEXT } from '../../../src/contract/reason-words.js';
+import { REASON_CODES } from '../../../src/contract/reasons.js';
 
 export type Lang = 'vi' | 'en';
 const STORAGE_KEY = 'cc.lang';

@@ -1,7 +1,7 @@
 // The live snapshot from the command-centre server over Server-Sent Events. EventSource reconnects by
 // itself; while it is down the last snapshot stays on screen under a banner.
 import { useEffect, useState } from 'react';
-import type { Snapshot } from '../../../src/command-centre/types.js';
+import type { Snapshot } from '../../server/types.js';
 
 export interface Live {
   snapshot: Snapshot | null;

@@ -1,6 +1,6 @@
 // Picks the kiosk API transport: the Electron preload's `window.kiosk` (contextBridge) when present,
 // otherwise the browser host's WebSocket on the page's own host.
-import type { KioskClient } from '../../../src/api/schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
 import { defaultWsUrl, WsKioskClient } from './ws-client.js';
 
 /** A KioskClient, plus connection state when the transport can drop (WebSocket). */

@@ -12,7 +12,7 @@ import {
   methods,
   type Params,
   type Result,
-} from '../../../src/api/schema.js';
+} from '../../../src/contract/api.js';
 
 /** The part of a WebSocket this client uses: the browser's WebSocket and the `ws` package both fit. */
 export interface SocketLike {

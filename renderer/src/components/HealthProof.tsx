@@ -2,8 +2,8 @@
 // its panel is neutral (never a green "CHO QUA" a guard could take for a permit) and says to scan the
 // permit. With a permit, one line says whether the proof counts for this holder (src/dcc/pairing.ts).
 import { useTranslation } from 'react-i18next';
-import type { ReasonCode } from '../../../src/api/reasons.js';
-import type { DccView, Verdict } from '../../../src/api/schema.js';
+import type { DccView, Verdict } from '../../../src/contract/api.js';
+import type { ReasonCode } from '../../../src/contract/reasons.js';
 import { DecisionIcon } from './Icons.js';
 
 const TEXT = {

@@ -1,5 +1,5 @@
 // Inline SVG icons (no emoji, no icon font): a shape per decision, so the verdict reads without colour.
-import type { Decision } from '../../../src/api/reasons.js';
+import type { Decision } from '../../../src/contract/reasons.js';
 
 interface IconProps {
   size?: number | string;

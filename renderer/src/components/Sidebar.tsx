@@ -1,7 +1,7 @@
 // The column beside the verdict: shift counts, the last few verdicts, and in demo mode the sample
 // permits a newcomer can "scan" with one press.
 import { useTranslation } from 'react-i18next';
-import type { DemoSample, KioskStatus, Verdict } from '../../../src/api/schema.js';
+import type { DemoSample, KioskStatus, Verdict } from '../../../src/contract/api.js';
 import { formatVnTime } from '../format.js';
 import { verdictKey } from '../state.js';
 import { DecisionIcon, RepeatIcon } from './Icons.js';

@@ -2,8 +2,8 @@
 // the time (Vietnam), and the language and theme switches, always visible.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Direction } from '../../../src/api/reasons.js';
-import type { KioskStatus } from '../../../src/api/schema.js';
+import type { KioskStatus } from '../../../src/contract/api.js';
+import type { Direction } from '../../../src/contract/reasons.js';
 import { formatVnDate, formatVnTime } from '../format.js';
 import { type Lang, setLang } from '../i18n.js';
 
@@ -17,7 +17,7 @@ interface Props {
 }
 
 // No serial scanner configured is a normal set-up (wedge or camera): grey, not a warning.
-const SCANNER_TONE = { ok: 'good', missing: 'bad', error: 'bad', off: 'muted' } as const;
+const SCANNER_TONE = { ok: 'good', missing: 'bad', error: 'bad', off: 'muted', none: 'muted' } as const;
 
 export function StatusBar({ status, clockOffsetMs, theme, onTheme, onDirection, onLane }: Props) {
   const { t, i18n } = useTranslation();

@@ -1,7 +1,7 @@
 // The verdict, filling most of the screen: colour + icon + words, then who and why. A duplicate scan
 // is shown as "already scanned" in a neutral panel so it is never taken for a fresh verdict.
 import { useTranslation } from 'react-i18next';
-import type { PermitView, Verdict } from '../../../src/api/schema.js';
+import type { PermitView, Verdict } from '../../../src/contract/api.js';
 import { formatVnDateTime, formatVnTime } from '../format.js';
 import { LaneDetails, ManualHolder, OverrideFooter } from '../guard/VerdictLane.js';
 import {

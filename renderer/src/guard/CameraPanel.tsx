@@ -2,7 +2,7 @@
 // frames decoded in a Web Worker (hardware/camera-worker.ts) so the screen never stutters, and a pause
 // after each read so one permit held up is one scan.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ResultMessage } from '../../../hardware/camera-worker.js';
+import type { ResultMessage } from '../../../src/hardware/camera-worker.js';
 import { useGuardText } from './texts.js';
 
 /** After a read, the camera waits this long before looking again. */
@@ -68,7 +68,7 @@ export function CameraPanel({ onScan }: { onScan: (text: string) => void }) {
   // The decode loop: one frame in flight at a time; after a read, a pause.
   useEffect(() => {
     if (state !== 'looking') return;
-    const worker = new Worker(new URL('../../../hardware/camera-worker.ts', import.meta.url), {
+    const worker = new Worker(new URL('../../../src/hardware/camera-worker.ts', import.meta.url), {
       type: 'module',
     });
     const canvas = document.createElement('canvas');

@@ -1,7 +1,7 @@
 // The lane's tools beside the verdict: vehicle entry, manual entry, the camera, and the wedge scanner
 // and sounds wired to the kiosk. One component so the scan screen (App.tsx) adds the lane in one line.
 import { useCallback, useState } from 'react';
-import type { KioskClient, KioskStatus, Verdict } from '../../../src/api/schema.js';
+import type { KioskClient, KioskStatus, Verdict } from '../../../src/contract/api.js';
 import { CameraPanel } from './CameraPanel.js';
 import { ManualEntry } from './ManualEntry.js';
 import { OverrideDialog } from './OverrideDialog.js';

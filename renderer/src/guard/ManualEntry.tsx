@@ -2,10 +2,10 @@
 // vehicle entered in the vehicle card goes with it. Fields are checked here with the kiosk's own rules
 // (src/lane/manual.ts) so the guard sees a problem before sending; the kiosk checks again.
 import { useState } from 'react';
-import { KioskError } from '../../../src/api/errors.js';
-import { PURPOSES, VEHICLE_TYPES } from '../../../src/api/reasons.js';
-import type { KioskClient, KioskStatus, Verdict } from '../../../src/api/schema.js';
-import { checkManualPerson } from '../../../src/lane/manual.js';
+import type { KioskClient, KioskStatus, Verdict } from '../../../src/contract/api.js';
+import { KioskError } from '../../../src/contract/errors.js';
+import { checkManualPerson } from '../../../src/contract/manual-entry.js';
+import { PURPOSES, VEHICLE_TYPES } from '../../../src/contract/reasons.js';
 import { Dialog, ReasonField, TextField } from './Dialog.js';
 import { useGuardText } from './texts.js';
 

@@ -1,7 +1,7 @@
 // The guard lets a DENY or REVIEW through: the verdict stays as it was; the reason is required, and a
 // supervisor's name and PIN too when the policy says so (status.overrideRequiresSupervisor).
 import { useEffect, useState } from 'react';
-import type { KioskClient, Verdict } from '../../../src/api/schema.js';
+import type { KioskClient, Verdict } from '../../../src/contract/api.js';
 import { Dialog, ReasonField, TextField } from './Dialog.js';
 import { useGuardText } from './texts.js';
 

@@ -2,8 +2,8 @@
 // the plate picks it), the plate checked as it is typed, passengers with − and +. Each valid change is
 // handed to the kiosk (`lane.vehicle`), so a scan from any scanner takes it; a scan clears it.
 import { useEffect, useRef, useState } from 'react';
-import type { KioskClient, KioskStatus } from '../../../src/api/schema.js';
-import { PLATE_HINT, parsePlate } from '../../../src/policy/plate.js';
+import type { KioskClient, KioskStatus } from '../../../src/contract/api.js';
+import { PLATE_HINT, parsePlate } from '../../../src/contract/plate.js';
 import { useGuardText } from './texts.js';
 
 export const VEHICLE_CHOICES = ['motorbike', 'car', 'truck', 'bicycle', 'other'] as const;

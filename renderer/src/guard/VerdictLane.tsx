@@ -1,7 +1,7 @@
 // The lane's part of the verdict panel: the vehicle recorded, a person recorded by hand, and the
 // override, either as the button that starts one or as the banner once the guard let the person through.
-import type { Verdict } from '../../../src/api/schema.js';
-import { normalisePlate } from '../../../src/policy/plate.js';
+import type { Verdict } from '../../../src/contract/api.js';
+import { normalisePlate } from '../../../src/contract/plate.js';
 import { CheckIcon, CrossIcon } from '../components/Icons.js';
 import { formatVnTime } from '../format.js';
 import { useGuardText } from './texts.js';

@@ -6,7 +6,7 @@
 //   REVIEW    high-low-high triangle notes       "dee-da-dee"     (a call for attention)
 //   DUPLICATE one soft low blip                  "tock"           (nothing new happened)
 import { useEffect, useRef } from 'react';
-import type { Verdict } from '../../../src/api/schema.js';
+import type { Verdict } from '../../../src/contract/api.js';
 
 export type Cue = 'ALLOW' | 'DENY' | 'REVIEW' | 'DUPLICATE';
 

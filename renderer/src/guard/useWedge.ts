@@ -3,7 +3,7 @@
 // swallowed; inside one, the keys reach the field and a permit burst is taken back out of it when it
 // turns out to be a scan, so the guard's own typing is never lost (README "Scanners").
 import { useEffect, useRef } from 'react';
-import { WedgeDetector } from '../../../hardware/wedge-detector.js';
+import { WedgeDetector } from '../../../src/hardware/wedge-detector.js';
 
 function isTextField(el: Element | null): el is HTMLInputElement | HTMLTextAreaElement {
   if (el instanceof HTMLTextAreaElement) return !el.readOnly && !el.disabled;

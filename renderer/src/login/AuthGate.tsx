@@ -2,8 +2,8 @@
 // a slim shift bar; a supervisor → the audit screens; an admin → accounts. Owns the client: after a
 // login or logout in a browser, the WebSocket is opened again so that it carries the new cookie.
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import type { KioskStatus } from '../../../src/api/schema.js';
-import type { SessionView } from '../../../src/audit/api-schema.js';
+import type { KioskStatus } from '../../../src/contract/api.js';
+import type { SessionView } from '../../../src/contract/api-audit.js';
 import type { UiClient } from '../api/client.js';
 import { AdminApp } from '../supervisor/AdminApp.js';
 import { SupervisorApp } from '../supervisor/SupervisorApp.js';

@@ -1,7 +1,7 @@
 // The PIN login shared by guards and supervisors: the checkpoint's name and the time (public status),
 // a name field and a big on-screen keypad for gloved fingers; a physical keyboard works too.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import type { KioskStatus } from '../../../src/api/schema.js';
+import type { KioskStatus } from '../../../src/contract/api.js';
 import { formatVnDateTime } from '../format.js';
 import { setLang } from '../i18n.js';
 import { useLoginText } from './texts.js';

@@ -2,8 +2,8 @@
 // the shift; while another guard's shift is open, who must hand over first. Then, above the scan
 // screen, a slim bar with the shift and the handover.
 import { useEffect, useState } from 'react';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { SessionView, ShiftView } from '../../../src/audit/api-schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { SessionView, ShiftView } from '../../../src/contract/api-audit.js';
 import { formatVnDateTime, formatVnTime } from '../format.js';
 import { useLoginText } from './texts.js';
 

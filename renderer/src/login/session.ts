@@ -1,7 +1,7 @@
 // Logging in and out, whatever the shell. In a browser the session lives in an HttpOnly cookie that
 // only the HTTP endpoint can set, so login and logout go over HTTP and the WebSocket is then opened
 // again to carry the new cookie; in Electron the preload's IPC keeps the session in the main process.
-import { SessionView } from '../../../src/audit/api-schema.js';
+import { SessionView } from '../../../src/contract/api-audit.js';
 import { createUiClient, type UiClient } from '../api/client.js';
 import { KioskCallError } from '../api/ws-client.js';
 

@@ -1,7 +1,7 @@
 // The technician's screen: accounts (add, unlock, new PIN, disable), the tamper check, the system log
 // and the retention purge. No passer's personal data is shown here.
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import type { Role, UserView } from '../../../src/audit/api-schema.js';
+import type { Role, UserView } from '../../../src/contract/api-audit.js';
 import { formatVnDateTime } from '../format.js';
 import { EventsView } from './EventsView.js';
 import { DeskHeader, type DeskProps } from './SupervisorApp.js';

@@ -1,8 +1,8 @@
 // The system log: logins, failed logins, shifts, overrides, exports, verifications, purges...
 import { useCallback, useEffect, useState } from 'react';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { AuditEventView } from '../../../src/audit/api-schema.js';
-import { AUDIT_KIND_TEXT, label } from '../../../src/reports/labels.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { AuditEventView } from '../../../src/contract/api-audit.js';
+import { AUDIT_KIND_TEXT, label } from '../../../src/contract/audit-words.js';
 import { formatVnDateTime } from '../format.js';
 import { useSupText } from './texts.js';
 import { messageOf } from './util.js';

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { FlowHour } from '../../../src/audit/api-schema.js';
+import type { FlowHour } from '../../../src/contract/api-audit.js';
 import { useSupText } from './texts.js';
 
 const COLORS = { allowed: '#0b6e2a', review: '#c98a00', denied: '#b00020' };

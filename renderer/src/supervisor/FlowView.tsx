@@ -1,7 +1,7 @@
 // Hourly flow of one Vietnam day, with the day's totals beside the chart.
 import { useEffect, useState } from 'react';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { FlowHour } from '../../../src/audit/api-schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { FlowHour } from '../../../src/contract/api-audit.js';
 import { FlowChart } from './FlowChart.js';
 import { useSupText } from './texts.js';
 import { messageOf, vnDay, vnDayRange } from './util.js';

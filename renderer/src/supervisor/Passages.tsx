@@ -1,16 +1,16 @@
 // Passages as the supervisor reads them: a paged table (newest first, with how long the search took)
 // and the full record of one passage, its override included.
 import { useCallback, useEffect, useState } from 'react';
-import { DECISION_TEXT, REASON_TEXT } from '../../../src/api/i18n-reasons.js';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { AuditPassage, SearchFilters, SearchResult } from '../../../src/audit/api-schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { AuditPassage, SearchFilters, SearchResult } from '../../../src/contract/api-audit.js';
 import {
   DIRECTION_TEXT,
   label,
   PURPOSE_TEXT,
   SOURCE_TEXT,
   VEHICLE_TEXT,
-} from '../../../src/reports/labels.js';
+} from '../../../src/contract/audit-words.js';
+import { DECISION_TEXT, REASON_TEXT } from '../../../src/contract/reason-words.js';
 import { formatVnDateTime } from '../format.js';
 import { type Lang, type SupText, useSupText } from './texts.js';
 import { messageOf } from './util.js';

@@ -1,7 +1,7 @@
 // Every denial and every override, newest first: the supervisor reviews who let whom through and why.
 import { useMemo, useState } from 'react';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { AuditPassage, SearchFilters } from '../../../src/audit/api-schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { AuditPassage, SearchFilters } from '../../../src/contract/api-audit.js';
 import { PassageDetail, PassageTable, usePassages } from './Passages.js';
 import { useSupText } from './texts.js';
 

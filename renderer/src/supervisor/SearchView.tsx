@@ -1,10 +1,10 @@
 // Search by plate, name, ID number, permit, time range, decision, reason; results in milliseconds,
 // each row opening the full record; the same filters export to CSV.
 import { type FormEvent, useState } from 'react';
-import { DECISION_TEXT, REASON_TEXT } from '../../../src/api/i18n-reasons.js';
-import { REASON_CODES } from '../../../src/api/reasons.js';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { AuditPassage, SearchFilters } from '../../../src/audit/api-schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { AuditPassage, SearchFilters } from '../../../src/contract/api-audit.js';
+import { DECISION_TEXT, REASON_TEXT } from '../../../src/contract/reason-words.js';
+import { REASON_CODES } from '../../../src/contract/reasons.js';
 import { PassageDetail, PassageTable, usePassages } from './Passages.js';
 import { useSupText } from './texts.js';
 import { messageOf, parseVnDateTime, saveFile } from './util.js';

@@ -1,8 +1,8 @@
 // Shifts: the list (newest first, signed or not), and one shift: who, when, handover notes, counts,
 // flow by hour, its passages, the seal, and the supervisor's sign-off and exports.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { AuditPassage, FlowHour, ShiftView } from '../../../src/audit/api-schema.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { AuditPassage, FlowHour, ShiftView } from '../../../src/contract/api-audit.js';
 import { formatVnDateTime } from '../format.js';
 import { FlowChart } from './FlowChart.js';
 import { PassageDetail, PassageTable, usePassages } from './Passages.js';

@@ -1,8 +1,8 @@
 // The supervisor's desk: shifts, search, denials and overrides, flow, verify log, system log; a header
 // with the checkpoint, who is logged in, the language switch and logout.
 import { type ReactNode, useState } from 'react';
-import type { KioskClient, KioskStatus } from '../../../src/api/schema.js';
-import type { SessionView } from '../../../src/audit/api-schema.js';
+import type { KioskClient, KioskStatus } from '../../../src/contract/api.js';
+import type { SessionView } from '../../../src/contract/api-audit.js';
 import { setLang } from '../i18n.js';
 import { EventsView } from './EventsView.js';
 import { FlowView } from './FlowView.js';

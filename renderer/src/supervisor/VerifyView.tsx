@@ -1,8 +1,8 @@
 // "Verify log": the kiosk recomputes the whole hash chain and names the first broken row.
 import { useState } from 'react';
-import type { KioskClient } from '../../../src/api/schema.js';
-import type { AuditPassage, VerifyResult } from '../../../src/audit/api-schema.js';
-import { CHAIN_PROBLEM_TEXT, label, TABLE_TEXT } from '../../../src/reports/labels.js';
+import type { KioskClient } from '../../../src/contract/api.js';
+import type { AuditPassage, VerifyResult } from '../../../src/contract/api-audit.js';
+import { CHAIN_PROBLEM_TEXT, label, TABLE_TEXT } from '../../../src/contract/audit-words.js';
 import { PassageDetail } from './Passages.js';
 import { useSupText } from './texts.js';
 import { messageOf } from './util.js';

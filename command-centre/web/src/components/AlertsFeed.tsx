@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatVnDateTime } from '../../../../renderer/src/format.js';
-import type { AlertView } from '../../../../src/command-centre/types.js';
+import type { AlertView } from '../../../server/types.js';
 import { ago } from '../time.js';
 
 export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: number }) {

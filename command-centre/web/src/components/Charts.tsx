@@ -4,8 +4,8 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import { formatVnTime } from '../../../../renderer/src/format.js';
-import type { DistrictView, HourView } from '../../../../src/command-centre/types.js';
-import { sum } from './Overview.js';
+import type { DistrictView, HourView } from '../../../server/types.js';
+import { sum } from '../totals.js';
 
 const COLOURS = { allowed: '#0b6e2a', denied: '#b00020', review: '#d08a00' };
 

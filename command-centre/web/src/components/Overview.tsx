@@ -2,8 +2,9 @@
 // totals per hour and per district.
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CheckpointView, Snapshot, Totals } from '../../../../src/command-centre/types.js';
+import type { CheckpointView, Snapshot } from '../../../server/types.js';
 import { ago, fmt } from '../time.js';
+import { sum } from '../totals.js';
 import { AlertsFeed } from './AlertsFeed.js';
 import { DistrictChart, HourlyChart } from './Charts.js';
 
@@ -16,16 +17,6 @@ export function liveness(c: CheckpointView, nowMs: number): Liveness {
   if (!c.online) return 'offline';
   if (c.lastSeenAt && nowMs - Date.parse(c.lastSeenAt) > SILENT_MS) return 'silent';
   return 'online';
-}
-
-export function sum(t: Totals) {
-  return {
-    allowed: t.in.allowed + t.out.allowed,
-    denied: t.in.denied + t.out.denied,
-    review: t.in.review + t.out.review,
-    overridden: t.in.overridden + t.out.overridden,
-    people: t.people,
-  };
 }
 
 const RANK: Record<Liveness, number> = { offline: 0, silent: 1, online: 2 };

@@ -10,7 +10,7 @@ import {
   type PublishKind,
   type PublishResult,
   type Snapshot,
-} from '../../../../src/command-centre/types.js';
+} from '../../../server/types.js';
 
 const TYP: Record<PublishKind, string> = {
   trust: 'vnp-trust+jws',

@@ -1,0 +1,324 @@
+// The command centre's MQTT consumer. Summaries, events and acks come through MQTT 5 shared
+// subscriptions (`$share/{group}/…`), so several aggregators split the load; the status topic is a plain
+// subscription, since each needs every checkpoint's online state. The session is persistent: while an
+// aggregator is down the broker queues its share. A message is committed to the ledger before its
+// PUBACK leaves (customHandleAcks), and a ledger failure withholds the PUBACK and drops the connection,
+// so the broker delivers the message again: nothing is lost and the ids keep anything from counting twice.
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { KioskError } from '../../src/contract/errors.js';
+import { kidOf, loadPrivateKey } from '../../src/contract/keys.js';
+import { classify } from './ingest.js';
+import type { Ledger } from './ledger.js';
+import { prepareDocument } from './publisher.js';
+import type { PublishResult } from './types.js';
+
+export interface AggregatorOptions {
+  /** Broker URLs, tried in turn (failover). */
+  urls: string[];
+  ledger: Ledger;
+  /** Stable per aggregator instance: the broker keeps its session (and queued messages) under it. */
+  clientId: string;
+  /** Shared-subscription group; aggregators of one command centre use the same. */
+  group?: string;
+  username?: string;
+  password?: string;
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The command centre's private key (PEM); without it the aggregator only reads. */
+  signingKeyPem?: string | null;
+  /** Processed ids and events are kept this long; older messages are refused (default 90 days). */
+  retainDays?: number;
+  sessionExpirySeconds?: number;
+  reconnectMs?: number;
+  now?: () => number;
+}
+
+export interface AggregatorState {
+  connected: boolean;
+  url: string | null;
+  error: string | null;
+}
+
+export interface AggregatorStats {
+  received: number;
+  counted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+const KIOSK_KINDS = ['summary', 'event', 'ack'] as const;
+const DAY_MS = 86_400_000;
+
+export class Aggregator {
+  private client: MqttClient | null = null;
+  private running = false;
+  private urlIndex = 0;
+  private generation = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private current: AggregatorState = { connected: false, url: null, error: null };
+  private lastMessageMs = Date.now();
+  private readonly listeners = new Set<() => void>();
+  readonly stats: AggregatorStats = { received: 0, counted: 0, duplicates: 0, rejected: 0 };
+
+  constructor(private readonly opts: AggregatorOptions) {}
+
+  private kid: string | null | undefined;
+
+  /** The signing key's id (base64url), or null when the aggregator has no key. */
+  keyId(): string | null {
+    if (this.kid === undefined) {
+      const pem = this.opts.signingKeyPem;
+      this.kid = pem ? kidOf(loadPrivateKey(pem)).toString('base64url') : null;
+    }
+    return this.kid;
+  }
+
+  start(): void {
+    if (this.running) return;
+    if (this.opts.urls.length === 0) {
+      throw new KioskError('CC_NO_BROKER', 'Chưa cấu hình máy chủ MQTT', 'No MQTT broker configured');
+    }
+    this.running = true;
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
+    this.pruneTimer.unref();
+    this.connectNext();
+  }
+
+  /**
+   * Disconnects. The broker keeps the session, and queues this instance's share of the messages until
+   * it comes back. With `retire`, it stops taking a share, takes in what was already queued for it,
+   * and ends the session: an aggregator that will not return must retire, or its queued share waits
+   * for a consumer that never comes (until the session expires, and then is lost).
+   */
+  async stop(opts: { retire?: boolean; idleMs?: number; maxWaitMs?: number } = {}): Promise<void> {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.reconnectTimer = this.pruneTimer = null;
+    const client = this.client;
+    let disconnect = {};
+    if (opts.retire && client?.connected && this.running) {
+      await client.unsubscribeAsync(this.sharedTopics()).catch(() => {});
+      const deadline = Date.now() + (opts.maxWaitMs ?? 30_000);
+      while (Date.now() - this.lastMessageMs < (opts.idleMs ?? 500) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      disconnect = { properties: { sessionExpiryInterval: 0 } };
+    }
+    this.running = false;
+    this.generation++;
+    this.client = null;
+    if (client) await new Promise<void>((resolve) => client.end(false, disconnect, () => resolve()));
+    this.update({ connected: false, url: null });
+  }
+
+  private sharedTopics(): string[] {
+    return KIOSK_KINDS.map((kind) => `$share/${this.opts.group ?? 'cc'}/ckpt/v1/+/+/${kind}`);
+  }
+
+  state(): AggregatorState {
+    return { ...this.current };
+  }
+
+  /** Called after every change to the ledger made by this aggregator, and on connection changes. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates, signs with the command centre's key and publishes a downlink document. */
+  async publish(request: unknown): Promise<PublishResult> {
+    const pem = this.opts.signingKeyPem;
+    if (!pem) {
+      throw new KioskError(
+        'CC_NO_KEY',
+        'Trung tâm chưa có khoá ký (--key)',
+        'The command centre has no signing key (--key)',
+      );
+    }
+    const ledger = this.opts.ledger;
+    const doc = await prepareDocument(request, pem, (topics) => ledger.lastPublishedVersion(topics));
+    const client = this.client;
+    if (!client?.connected) {
+      throw new KioskError(
+        'CC_BROKER_OFFLINE',
+        'Chưa kết nối được máy chủ MQTT: chưa phát tài liệu',
+        'Not connected to the MQTT broker: nothing was published',
+      );
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new KioskError(
+              'CC_PUBLISH_TIMEOUT',
+              'Máy chủ MQTT không xác nhận trong 10 giây',
+              'The MQTT broker did not acknowledge within 10 s',
+            ),
+          ),
+        10_000,
+      );
+      client.publish(doc.topic, doc.jws, { qos: 1, retain: doc.retained }, (err) => {
+        clearTimeout(timer);
+        if (err) {
+          reject(
+            new KioskError(
+              'CC_PUBLISH_FAILED',
+              `Máy chủ MQTT từ chối: ${err.message}`,
+              `The MQTT broker refused: ${err.message}`,
+            ),
+          );
+        } else resolve();
+      });
+    });
+    ledger.recordPublished(doc, this.now());
+    this.changed();
+    return { typ: doc.typ, version: doc.version, topic: doc.topic, retained: doc.retained };
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  private horizon(): number {
+    return this.now() - (this.opts.retainDays ?? 90) * DAY_MS;
+  }
+
+  private prune(): void {
+    try {
+      this.opts.ledger.prune(this.horizon());
+    } catch (err) {
+      console.error('command centre: pruning old ids failed', err);
+    }
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch (err) {
+        console.error('command centre: change listener failed', err);
+      }
+    }
+  }
+
+  private update(patch: Partial<AggregatorState>): void {
+    this.current = { ...this.current, ...patch };
+    this.changed();
+  }
+
+  private connectNext(): void {
+    if (!this.running) return;
+    const urls = this.opts.urls;
+    const url = urls[this.urlIndex % urls.length]!;
+    const o = this.opts;
+    const gen = ++this.generation;
+    const options: IClientOptions = {
+      clientId: o.clientId,
+      protocolVersion: 5,
+      clean: false,
+      properties: { sessionExpiryInterval: o.sessionExpirySeconds ?? 7 * 86_400 },
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      customHandleAcks: (topic, message, packet, done) => {
+        if (gen !== this.generation) return;
+        this.handle(topic, message, Boolean(packet.retain), done);
+      },
+      ...(o.username !== undefined && { username: o.username }),
+      ...(o.password !== undefined && { password: o.password }),
+      ...(o.ca !== undefined && { ca: o.ca, rejectUnauthorized: true }),
+      ...(o.cert !== undefined && { cert: o.cert }),
+      ...(o.key !== undefined && { key: o.key }),
+    };
+    const client = connect(url, options);
+    this.client = client;
+    client.on('connect', () => {
+      if (gen !== this.generation) return;
+      const topics: Record<string, { qos: 0 | 1 }> = {};
+      for (const t of this.sharedTopics()) topics[t] = { qos: 1 };
+      // QoS 0: statuses are state, not history; nothing is queued for us while we are away, and
+      // subscribing again on every connection brings each checkpoint's retained current status.
+      topics['ckpt/v1/+/+/status'] = { qos: 0 };
+      client.subscribe(topics, (err, granted) => {
+        if (gen !== this.generation) return;
+        const refused = granted?.filter((g) => g.qos >= 0x80) ?? [];
+        if (err || refused.length > 0) {
+          const why = err?.message ?? refused.map((g) => `${g.topic}: ${g.qos}`).join(', ');
+          this.update({ error: `${url}: subscribe refused: ${why}` });
+          client.end(true);
+          return;
+        }
+        this.update({ connected: true, url, error: null });
+      });
+    });
+    client.on('message', (topic, message, packet) => {
+      // QoS 0 deliveries (statuses) bypass customHandleAcks.
+      if (gen === this.generation && packet.qos === 0) this.handle(topic, message, packet.retain, () => {});
+    });
+    client.on('error', (err) => {
+      if (gen === this.generation) this.update({ error: `${url}: ${err.message}` });
+    });
+    client.on('close', () => {
+      if (gen !== this.generation) return;
+      this.generation++;
+      client.end(true);
+      this.client = null;
+      this.update({ connected: false, url: null });
+      if (!this.running) return;
+      this.urlIndex++;
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.connectNext();
+      }, o.reconnectMs ?? 1000);
+    });
+  }
+
+  /** Applies one message; `ack` sends the PUBACK, so it is called only once the ledger has committed. */
+  private handle(
+    topic: string,
+    message: Buffer,
+    retained: boolean,
+    ack: (code: number | Error) => void,
+  ): void {
+    const now = this.now();
+    const ledger = this.opts.ledger;
+    this.stats.received++;
+    this.lastMessageMs = Date.now();
+    const m = classify(topic, message, this.horizon());
+    try {
+      switch (m.kind) {
+        case 'rejected':
+          this.stats.rejected++;
+          ledger.reject(m.reason, topic, now);
+          break;
+        case 'summary':
+        case 'event': {
+          const r =
+            m.kind === 'summary'
+              ? ledger.ingestSummary(m.scope, m.payload, now)
+              : ledger.ingestEvent(m.scope, m.payload, now);
+          if (r === 'counted') this.stats.counted++;
+          else this.stats.duplicates++;
+          break;
+        }
+        case 'ack':
+          ledger.ingestAck(m.scope, m.payload, now);
+          break;
+        case 'status':
+          ledger.applyStatus(m.scope, m.payload, retained, now);
+          break;
+      }
+    } catch (err) {
+      // Disk full, database locked too long: no PUBACK, and a new connection makes the broker resend.
+      console.error('command centre: could not record a message; reconnecting for redelivery', err);
+      ack(err instanceof Error ? err : new Error(String(err)));
+      this.client?.end(true);
+      return;
+    }
+    ack(0);
+    this.changed();
+  }
+}

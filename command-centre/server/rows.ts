@@ -1,0 +1,138 @@
+// How the ledger's rows become what the dashboard shows (types.ts): counters, statuses, events, acks.
+import { areaName } from '../../src/contract/areas.js';
+import type { SummaryPayload } from '../../src/contract/mqtt.js';
+import {
+  type AckView,
+  type AlertView,
+  alertKind,
+  type KioskStatusView,
+  type PublishedView,
+  type Totals,
+} from './types.js';
+
+export const COUNTER_COLUMNS = [
+  'in_allowed',
+  'in_denied',
+  'in_review',
+  'in_overridden',
+  'out_allowed',
+  'out_denied',
+  'out_review',
+  'out_overridden',
+  'people',
+] as const;
+
+export type CounterRow = Record<(typeof COUNTER_COLUMNS)[number], number>;
+
+/** A summary's counts as the ledger's counter columns. */
+export function counters(s: SummaryPayload): CounterRow {
+  const { in: i, out: o } = s.counts;
+  return {
+    in_allowed: i.allowed,
+    in_denied: i.denied,
+    in_review: i.review,
+    in_overridden: i.overridden,
+    out_allowed: o.allowed,
+    out_denied: o.denied,
+    out_review: o.review,
+    out_overridden: o.overridden,
+    people: s.people,
+  };
+}
+
+export function totalsOf(r: Partial<CounterRow> | undefined): Totals {
+  const n = (k: keyof CounterRow) => Number(r?.[k] ?? 0);
+  return {
+    in: {
+      allowed: n('in_allowed'),
+      denied: n('in_denied'),
+      review: n('in_review'),
+      overridden: n('in_overridden'),
+    },
+    out: {
+      allowed: n('out_allowed'),
+      denied: n('out_denied'),
+      review: n('out_review'),
+      overridden: n('out_overridden'),
+    },
+    people: n('people'),
+  };
+}
+
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+const NO_STATUS: KioskStatusView = {
+  version: null,
+  startedAt: null,
+  scanner: null,
+  uplinkBacklog: null,
+  clockSkewMs: null,
+  lastScanAt: null,
+  shift: null,
+};
+
+export function addTotals(into: Totals, t: Totals): void {
+  for (const dir of ['in', 'out'] as const) {
+    for (const k of ['allowed', 'denied', 'review', 'overridden'] as const) into[dir][k] += t[dir][k];
+  }
+  into.people += t.people;
+}
+
+export function statusView(json: string | null): KioskStatusView {
+  if (!json) return NO_STATUS;
+  const s = JSON.parse(json) as Record<string, unknown>;
+  return {
+    version: (s.version as string) ?? null,
+    startedAt: (s.startedAt as string) ?? null,
+    scanner: (s.scanner as KioskStatusView['scanner']) ?? null,
+    uplinkBacklog: (s.uplinkBacklog as number) ?? null,
+    clockSkewMs: (s.clockSkewMs as number | null) ?? null,
+    lastScanAt: (s.lastScanAt as string | null) ?? null,
+    shift: (s.shift as KioskStatusView['shift']) ?? null,
+  };
+}
+
+export function alertView(r: Record<string, unknown>): AlertView {
+  const reasons = JSON.parse(r.reasons as string) as string[];
+  return {
+    seq: r.seq as number,
+    id: r.id as string,
+    district: r.district as string,
+    districtName: areaName(r.district as string),
+    checkpoint: r.checkpoint as string,
+    at: iso(r.at_ms as number)!,
+    receivedAt: iso(r.received_ms as number)!,
+    kind: r.kind as string,
+    alert: alertKind(r.kind as string, reasons),
+    decision: r.decision as string | null,
+    reasons,
+    permit: r.permit as string | null,
+    direction: r.direction as string | null,
+    lane: r.lane as string | null,
+  };
+}
+
+export function ackView(r: Record<string, unknown>): AckView {
+  return {
+    district: r.district as string,
+    checkpoint: r.checkpoint as string,
+    typ: r.typ as string,
+    version: r.version as string,
+    applied: r.applied === 1,
+    error: r.error as string | null,
+    receivedAt: iso(r.received_ms as number)!,
+  };
+}
+
+export function publishedView(r: Record<string, unknown>): PublishedView {
+  return {
+    kind: r.kind as string,
+    typ: r.typ as string,
+    version: r.version as number,
+    topic: r.topic as string,
+    retained: r.retained === 1,
+    at: iso(r.at_ms as number)!,
+  };
+}

@@ -1,0 +1,43 @@
+// The kiosk's internal events: what its parts tell each other through the one event bus
+// (src/base/bus.ts). The composition root wires the bus; each part subscribes to what it needs.
+import type { ApiError, ScannerDiagnostic, ScannerState, Verdict } from './api.js';
+
+export interface ScannerStatusEvent {
+  state: ScannerState;
+  path: string | null;
+  detail: string | null;
+}
+
+export interface ShiftEvent {
+  id: number;
+  guard: string;
+  openedAt: string;
+}
+
+export interface UplinkStateEvent {
+  connected: boolean;
+  /** The broker acknowledged the downlink subscriptions of this connection. */
+  subscribed: boolean;
+  url: string | null;
+  backlog: number;
+  lastError: string | null;
+}
+
+export interface KioskEvents {
+  /** A verdict was shown to the guard (a scan, a manual entry, an amendment). */
+  verdict: Verdict;
+  /** A passage was committed (not a duplicate, an unreadable scan or a health proof). */
+  'passage.recorded': { passageId: number; at: string };
+  /** Something the status shows changed: the status board re-sends it. */
+  'status.changed': undefined;
+  'scanner.state': ScannerStatusEvent;
+  'scanner.diagnostic': ScannerDiagnostic;
+  'shift.changed': ShiftEvent | null;
+  /** Rows were added to the outbox (after their commit). */
+  'outbox.changed': undefined;
+  /** The signed documents in effect changed (after their commit). */
+  'documents.changed': undefined;
+  /** A write to the log failed (the fault), or succeeded again after one (null). */
+  'store.fault': ApiError | null;
+  'uplink.state': UplinkStateEvent;
+}

@@ -1,0 +1,110 @@
+// What the guard's status bar shows, and the `status` event: the lane (from the scan service) and what
+// the other parts report on the event bus (scanner, uplink, shift, the log's health). A part: start()
+// subscribes, stop() lets go; every change becomes one `status.changed`.
+import type { EventBus } from '../base/bus.js';
+import type { KioskStatus, ScannerDiagnostic } from '../contract/api.js';
+import { areaName } from '../contract/areas.js';
+import type { CheckpointConfig } from '../contract/checkpoint.js';
+import type { KioskEvents, ScannerStatusEvent, ShiftEvent, UplinkStateEvent } from '../contract/events.js';
+import type { ScanService } from './scan-service.js';
+
+export interface StatusBoardOptions {
+  bus: EventBus<KioskEvents>;
+  scan: ScanService;
+  checkpoint: () => CheckpointConfig;
+  shift: () => ShiftEvent | null;
+  version: string;
+  startedAtMs: number;
+  demo: boolean;
+  /** A serial scanner is configured; without one the scanner is `none` (wedge or camera only). */
+  serialScanner: boolean;
+  uplinkEnabled: boolean;
+  now: () => number;
+}
+
+export class StatusBoard {
+  private scanner: ScannerStatusEvent;
+  private diagnostic: ScannerDiagnostic | null = null;
+  private uplink: UplinkStateEvent = {
+    connected: false,
+    subscribed: false,
+    url: null,
+    backlog: 0,
+    lastError: null,
+  };
+
+  constructor(private readonly o: StatusBoardOptions) {
+    this.scanner = { state: o.serialScanner ? 'off' : 'none', path: null, detail: null };
+  }
+
+  start(): void {
+    const { bus } = this.o;
+    const changed = () => bus.emit('status.changed', undefined);
+    bus.on(
+      'scanner.state',
+      (s) => {
+        this.scanner = s;
+        changed();
+      },
+      this,
+    );
+    bus.on(
+      'scanner.diagnostic',
+      (d) => {
+        this.diagnostic = d;
+        changed();
+      },
+      this,
+    );
+    bus.on(
+      'uplink.state',
+      (u) => {
+        this.uplink = u;
+        changed();
+      },
+      this,
+    );
+    for (const name of ['shift.changed', 'store.fault', 'documents.changed'] as const)
+      bus.on(name, changed, this);
+  }
+
+  stop(): void {
+    this.o.bus.removeOwner(this);
+  }
+
+  status(): KioskStatus {
+    const c = this.o.checkpoint();
+    const cp = c.checkpoint;
+    const scan = this.o.scan;
+    return {
+      version: this.o.version,
+      startedAt: new Date(this.o.startedAtMs).toISOString(),
+      now: new Date(this.o.now()).toISOString(),
+      demo: this.o.demo,
+      checkpoint: {
+        id: cp.id,
+        name: cp.name ?? null,
+        district: cp.district,
+        districtName: areaName(cp.district),
+        area: cp.area,
+        areaName: areaName(cp.area),
+        kind: cp.kind,
+        lanes: cp.lanes,
+      },
+      lane: scan.lane,
+      direction: scan.direction,
+      scanner: { ...this.scanner, diagnostic: this.diagnostic },
+      uplink: {
+        enabled: this.o.uplinkEnabled,
+        connected: this.uplink.connected,
+        subscribed: this.uplink.subscribed,
+        backlog: this.uplink.backlog,
+      },
+      counts: scan.counts(),
+      vehicle: scan.vehicle(),
+      shift: this.o.shift(),
+      overrideRequiresSupervisor: c.policy.overrideRequiresSupervisor,
+      store: scan.storeHealth(),
+    };
+  }
+}
