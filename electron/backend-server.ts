@@ -1,7 +1,9 @@
 // The backend side of the shell's protocol: opens the kiosk core (no HTTP: the window talks through
 // IPC) and serves calls, events, incidents and pings over a message port. Knows nothing of Electron,
 // so it runs and is tested under plain Node with any port-like object.
+
 import type { CallContext } from '../src/api/dispatch.js';
+import { log as logger } from '../src/base/log.js';
 import type { ApiError } from '../src/contract/api.js';
 import { readDemoSamples } from '../src/demo/setup.js';
 import { openKioskFromConfig, type RunningKiosk } from '../src/kiosk.js';
@@ -48,7 +50,7 @@ export function startError(err: unknown): ApiError {
 }
 
 export async function serveBackend(port: PortLike, options: BackendOptions): Promise<void> {
-  const log = options.log ?? ((line: string) => console.error(`kiosk backend: ${line}`));
+  const log = options.log ?? ((line: string) => logger.error(`kiosk backend: ${line}`));
   const post = (message: FromBackend) => port.postMessage(message);
   let kiosk: RunningKiosk | null = null;
   let stopRequested = false;

@@ -3,6 +3,7 @@
 // window down with it; in a utility process it only costs a restart, and the screen says so meanwhile.
 // Calls in flight when the backend dies are answered with an error, never re-sent (a scan must not be
 // recorded twice); calls made before the very first start completes wait for it.
+import { log } from '../src/base/log.js';
 import { type EventName, events, isMethodName, type MethodName, methods } from '../src/contract/api.js';
 import {
   type CallReply,
@@ -89,7 +90,7 @@ export class BackendSupervisor {
       pingIntervalMs: 5_000,
       hangTimeoutMs: 30_000,
       now: Date.now,
-      log: (line) => console.error(`kiosk (electron): ${line}`),
+      log: (line) => log.error(`kiosk (electron): ${line}`),
       ...options,
     };
   }

@@ -1,6 +1,7 @@
 // Entry of the backend utility process (utilityProcess.fork from the main process): the kiosk core
 // with its scanner, SQLite log and MQTT uplink, speaking to the main process over process.parentPort.
 // Arguments: --config <kiosk.json> [--demo-samples <samples.json>].
+import { log } from '../src/base/log.js';
 import { type PortLike, serveBackend } from './backend-server.js';
 
 function argValue(argv: readonly string[], name: string): string | undefined {
@@ -10,12 +11,12 @@ function argValue(argv: readonly string[], name: string): string | undefined {
 
 const port = (process as { parentPort?: PortLike }).parentPort;
 if (!port) {
-  console.error('kiosk backend: no parent port; this file runs only as an Electron utility process');
+  log.error('kiosk backend: no parent port; this file runs only as an Electron utility process');
   process.exit(2);
 }
 const configPath = argValue(process.argv, '--config');
 if (!configPath) {
-  console.error('kiosk backend: --config <kiosk.json> is required');
+  log.error('kiosk backend: --config <kiosk.json> is required');
   process.exit(2);
 }
 
@@ -27,6 +28,6 @@ serveBackend(port, {
     setTimeout(() => process.exit(code), 100);
   },
 }).catch((err: unknown) => {
-  console.error('kiosk backend: fatal', err);
+  log.error('kiosk backend: fatal', err);
   process.exit(1);
 });

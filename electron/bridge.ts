@@ -1,8 +1,10 @@
 // The IPC bridge between the renderer and the backend: one invoke channel for calls, one channel for
 // events. Every call is checked for its sender (our window, its main frame, our page) before anything
 // else, then for its shape; the backend's Dispatcher validates the parameters.
+
 import type { IpcMain, WebContents } from 'electron';
 import { z } from 'zod';
+import { log as logger } from '../src/base/log.js';
 import { type CallReply, shellErrors } from './backend-messages.js';
 import { isTrustedSender } from './security.js';
 
@@ -20,7 +22,7 @@ export function bridgeIpc(
   ipcMain: IpcMain,
   backend: CallTarget,
   ours: () => WebContents | null,
-  log: (line: string) => void = (line) => console.error(`kiosk (electron): ${line}`),
+  log: (line: string) => void = (line) => logger.error(`kiosk (electron): ${line}`),
 ): () => void {
   ipcMain.handle(CALL_CHANNEL, async (event, raw: unknown): Promise<CallReply> => {
     if (!isTrustedSender(event.sender, event.senderFrame, ours())) {

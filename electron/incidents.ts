@@ -1,9 +1,11 @@
 // Crashes the shell recovered from (renderer gone or hung, backend exited): audited in the kiosk's own
 // database and reported to the command centre as an MQTT event, plus a plain log file kept by the main
 // process, which works even while the backend (and so the database) is down.
+
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { log } from '../src/base/log.js';
 import type { Incident } from './backend-messages.js';
 
 /** kv key of the audit trail (newest last). The audit module (issue 5) will supersede it. */
@@ -92,6 +94,6 @@ export function appendIncidentLog(dir: string, incident: Incident): void {
     }
     appendFileSync(file, `${JSON.stringify(incident)}\n`);
   } catch (err) {
-    console.error('kiosk (electron): could not write the incident log:', err);
+    log.error('kiosk (electron): could not write the incident log:', err);
   }
 }

@@ -1,9 +1,11 @@
 // Entry of the Electron main process. Everything is in shell.ts; this file only fixes where the app
 // keeps its files and reads how it was started. The kiosk core does not run here but in a utility
 // process (see backend-supervisor.ts).
+
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
+import { log } from '../src/base/log.js';
 import { parseShellOptions } from './options.js';
 import { runShell } from './shell.js';
 
@@ -19,6 +21,6 @@ const options = parseShellOptions(process.argv, process.env, {
 });
 
 runShell(options, { appDir }).catch((err: unknown) => {
-  console.error('kiosk (electron): could not start:', err);
+  log.error('kiosk (electron): could not start:', err);
   app.exit(1);
 });

@@ -1,7 +1,9 @@
 // Keeps the kiosk screen alive: a renderer that dies is reloaded, one that hangs is killed and
 // reloaded. Each is an incident (audited, reported). Reloads back off when the renderer keeps dying, so
 // a page that crashes at once does not spin the CPU of a tablet that also has to scan.
+
 import type { RenderProcessGoneDetails, WebContents } from 'electron';
+import { log } from '../src/base/log.js';
 import type { Incident } from './backend-messages.js';
 
 export interface WatchdogOptions {
@@ -30,7 +32,7 @@ export function watchRenderer(contents: WebContents, options: WatchdogOptions): 
     backoffMaxMs: 30_000,
     windowMs: 5 * 60_000,
     now: Date.now,
-    log: (line: string) => console.error(`kiosk (electron): ${line}`),
+    log: (line: string) => log.error(`kiosk (electron): ${line}`),
     ...options,
   };
   let disposed = false;

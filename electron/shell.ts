@@ -1,6 +1,7 @@
 // The Electron shell, wired: one hardened kiosk window showing our renderer, the kiosk core in a
 // supervised utility process, the IPC bridge between them, and crash recovery for both. Thin by
 // design: no business logic here; the window speaks the same kiosk API as the browser host.
+
 import { join } from 'node:path';
 import {
   app,
@@ -13,6 +14,7 @@ import {
   utilityProcess,
   type WebContents,
 } from 'electron';
+import { log as logger } from '../src/base/log.js';
 import {
   BackendSupervisor,
   type ChildLike,
@@ -63,7 +65,7 @@ const defaultFork: ForkFn = (entry, args) =>
  * app 'ready' (scheme privileges, sandbox, switches) happen synchronously, before the first await.
  */
 export async function runShell(options: ShellOptions, deps: ShellDeps): Promise<Shell | null> {
-  const log = deps.log ?? ((line: string) => console.error(`kiosk (electron): ${line}`));
+  const log = deps.log ?? ((line: string) => logger.error(`kiosk (electron): ${line}`));
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.enableSandbox();
   // Touch kiosks: no pinch zoom, no swipe-back navigation.

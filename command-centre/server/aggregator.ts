@@ -4,7 +4,9 @@
 // aggregator is down the broker queues its share. A message is committed to the ledger before its
 // PUBACK leaves (customHandleAcks), and a ledger failure withholds the PUBACK and drops the connection,
 // so the broker delivers the message again: nothing is lost and the ids keep anything from counting twice.
+
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { log } from '../../src/base/log.js';
 import { KioskError } from '../../src/contract/errors.js';
 import { kidOf, loadPrivateKey } from '../../src/contract/keys.js';
 import { classify } from './ingest.js';
@@ -190,7 +192,7 @@ export class Aggregator {
     try {
       this.opts.ledger.prune(this.horizon());
     } catch (err) {
-      console.error('command centre: pruning old ids failed', err);
+      log.error('command centre: pruning old ids failed', err);
     }
   }
 
@@ -199,7 +201,7 @@ export class Aggregator {
       try {
         l();
       } catch (err) {
-        console.error('command centre: change listener failed', err);
+        log.error('command centre: change listener failed', err);
       }
     }
   }
@@ -313,7 +315,7 @@ export class Aggregator {
       }
     } catch (err) {
       // Disk full, database locked too long: no PUBACK, and a new connection makes the broker resend.
-      console.error('command centre: could not record a message; reconnecting for redelivery', err);
+      log.error('command centre: could not record a message; reconnecting for redelivery', err);
       ack(err instanceof Error ? err : new Error(String(err)));
       this.client?.end(true);
       return;

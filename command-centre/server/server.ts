@@ -1,6 +1,7 @@
 // The command centre's dashboard host on 127.0.0.1: the built dashboard (static files), a JSON API, and
 // a Server-Sent Events stream of snapshots. Snapshots are read from the ledger, so a dashboard also shows
 // what other aggregators sharing the database counted (PRAGMA data_version tells us when they commit).
+
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +16,7 @@ import {
   readBody,
   sendJson,
 } from '../../src/base/http.js';
+import { log } from '../../src/base/log.js';
 import { toApiError } from '../../src/contract/errors.js';
 import type { Aggregator } from './aggregator.js';
 import type { Ledger } from './ledger.js';
@@ -58,7 +60,7 @@ export class CommandCentreServer {
     );
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((err) => {
-        console.error('command centre: request failed', err);
+        log.error('command centre: request failed', err);
         if (!res.headersSent) sendJson(res, 500, { ok: false, error: toApiError(err) });
         else res.destroy();
       });
@@ -231,7 +233,7 @@ export class CommandCentreServer {
     } catch (err) {
       const error = toApiError(err);
       const status = error.code === 'INTERNAL' ? 500 : error.code.startsWith('CC_') ? 503 : 400;
-      if (status === 500) console.error('command centre: publish failed', err);
+      if (status === 500) log.error('command centre: publish failed', err);
       sendJson(res, status, { ok: false, error });
     }
   }

@@ -1,7 +1,9 @@
 // One place where kiosk API calls are validated, authorised and routed, whatever the transport
 // (WebSocket, HTTP, Electron IPC). Transports hand raw JSON and what they know of the caller (the
 // session token from a cookie or the window) here, and get back a ResultMessage.
+
 import type { z } from 'zod';
+import { log } from '../base/log.js';
 import {
   type CallMessage,
   type EventName,
@@ -115,7 +117,7 @@ export class Dispatcher {
       const result = await fn(parsed.data, caller);
       return { type: 'result', id, ok: true, result: spec.result.parse(result) };
     } catch (err) {
-      if (!(err instanceof KioskError)) console.error(`kiosk api: ${method} failed`, err);
+      if (!(err instanceof KioskError)) log.error(`kiosk api: ${method} failed`, err);
       return { type: 'result', id, ok: false, error: toApiError(err) };
     }
   }

@@ -4,6 +4,7 @@
 // transaction, so a scan is never kept waiting long behind a purge.
 
 import type { Db } from '../base/db.js';
+import { log } from '../base/log.js';
 import type { AuditChain } from '../store/chain-log.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -66,7 +67,7 @@ export class Retention {
       try {
         this.purge();
       } catch (err) {
-        (this.opts.onError ?? ((e) => console.error('retention: purge failed', e)))(err);
+        (this.opts.onError ?? ((e) => log.error('retention: purge failed', e)))(err);
       }
     };
     // First run shortly after start, off the start path; then on the interval.

@@ -1,6 +1,7 @@
 // Reading a `vnp-revocations+jws` document into packed binary lists. A full list of a million entries
 // is ~85 MiB of JWS: parsing it takes about a second of CPU, so large ones are read in a worker thread
 // and the scan path never waits for them; small deltas are read in place.
+
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
+import { log } from '../base/log.js';
 import type { ApiError } from '../contract/api.js';
 import { describeZodError } from '../contract/documents.js';
 import { KioskError } from '../contract/errors.js';
@@ -190,7 +192,7 @@ export async function readRevocationsSomewhere(
       );
     }
     // The worker could not run (a packaging without its file): read here, slower but correct.
-    console.warn('documents: revocation worker failed, reading in the main thread:', (err as Error).message);
+    log.warn('documents: revocation worker failed, reading in the main thread:', (err as Error).message);
     return readRevocations(raw, p.root);
   }
 }

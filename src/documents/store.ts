@@ -4,6 +4,7 @@
 // an immutable snapshot that is swapped only after a commit, so a change applies to the next scan.
 
 import type { Db } from '../base/db.js';
+import { log } from '../base/log.js';
 import { Policy } from '../contract/checkpoint.js';
 import { DOCUMENT_TYPES, type DocumentKind } from '../contract/document-jws.js';
 import type { ConfigPayload } from '../contract/documents.js';
@@ -103,7 +104,7 @@ export class DocumentStore {
             digest: row.digest,
           });
         })();
-        console.error(`documents: dropped the stored ${row.slot} v${row.version}: ${error.en}`);
+        log.error(`documents: dropped the stored ${row.slot} v${row.version}: ${error.en}`);
       }
     }
     await this.sql.dropOtherGenerations(this.held.get('revocations')?.generation ?? null);
@@ -310,7 +311,7 @@ export class DocumentStore {
         opts.onDecided?.(result);
       })();
     } catch (logErr) {
-      console.error('documents: could not log a refusal:', (logErr as Error).message);
+      log.error('documents: could not log a refusal:', (logErr as Error).message);
     }
     return result;
   }
@@ -332,7 +333,7 @@ export class DocumentStore {
         },
       });
     } catch (err) {
-      console.error('documents: could not append the decision to the audit chain:', (err as Error).message);
+      log.error('documents: could not append the decision to the audit chain:', (err as Error).message);
     }
   }
 
@@ -364,7 +365,7 @@ export class DocumentStore {
       try {
         l();
       } catch (err) {
-        console.error('documents: change listener failed', err);
+        log.error('documents: change listener failed', err);
       }
     }
   }

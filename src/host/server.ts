@@ -8,6 +8,7 @@
 // - A message above 64 KiB closes that connection with 1009 (ws maxPayload); other clients go on.
 // - Upgrades and API calls from another site (Origin not http://<Host>) or for a Host name this
 //   server does not own (DNS rebinding) are refused with 403.
+
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -26,6 +27,7 @@ import {
   readBody,
   sendJson,
 } from '../base/http.js';
+import { log } from '../base/log.js';
 import { CallMessage, type EventMessage, type EventName, type ResultMessage } from '../contract/api.js';
 import { authStatus, httpCallContext, wsCallContext } from './auth.js';
 
@@ -80,7 +82,7 @@ export class BrowserHost {
 
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((err) => {
-        console.error('browser host: request failed', err);
+        log.error('browser host: request failed', err);
         if (!res.headersSent) sendJson(res, 500, { ok: false, error: internalError() });
         else res.destroy();
       });
@@ -99,7 +101,7 @@ export class BrowserHost {
         resolve();
       });
     });
-    server.on('error', (err) => console.error('browser host: server error', err));
+    server.on('error', (err) => log.error('browser host: server error', err));
 
     this.unsubscribe = this.options.subscribe((name, data) => {
       const message: EventMessage = { type: 'event', name, data };

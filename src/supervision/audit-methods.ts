@@ -1,5 +1,6 @@
 // The supervisor's side of the kiosk API: search, the event log, "verify log", hourly flow,
 // CSV and PDF exports and the retention purge. A part: the constructor stores, start()/stop() schedule.
+
 import { randomUUID } from 'node:crypto';
 import type { Caller, CallerSession, Implementation } from '../api/dispatch.js';
 import { hourlyFlow, listEvents } from '../audit/queries.js';
@@ -8,6 +9,7 @@ import { PassageSearch } from '../audit/search.js';
 import type { AuthService } from '../auth/service.js';
 import { parseTime } from '../auth/service.js';
 import type { Db } from '../base/db.js';
+import { log } from '../base/log.js';
 import type { MethodName } from '../contract/api.js';
 import type { FileResult, SearchFilters, VerifyResult } from '../contract/api-audit.js';
 import { KioskError } from '../contract/errors.js';
@@ -87,7 +89,7 @@ export class AuditService {
       this.verifying = run;
       void run.done
         .then((r) => this.verified(by, r))
-        .catch((err) => console.error('audit: verify failed', err))
+        .catch((err) => log.error('audit: verify failed', err))
         .finally(() => {
           if (this.verifying === run) this.verifying = null;
         });

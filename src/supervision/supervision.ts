@@ -2,11 +2,13 @@
 // sessions and shifts (src/auth/), the audit chain, search, reports and retention (src/audit/,
 // src/reports/). It is the Dispatcher's Authorizer from construction on; until start() has opened
 // them, every non-public call is refused.
+
 import type { Authorizer, CallContext, Caller, Implementation } from '../api/dispatch.js';
 import { AuthService, type BootstrapUser } from '../auth/service.js';
 import type { SessionPolicy } from '../auth/sessions.js';
 import type { AuthSettings } from '../auth/settings.js';
 import { sessionPolicyOf } from '../auth/settings.js';
+import { log as logger } from '../base/log.js';
 import { ACCESS, EVENT_ACCESS } from '../contract/access.js';
 import type { EventName, MethodName } from '../contract/api.js';
 import { auditMethods } from '../contract/api-audit.js';
@@ -125,7 +127,7 @@ export class Supervision implements Authorizer {
     >;
     this.parts = { chain, idn, auth, audit, impl };
     if (firstRunAdminPin) {
-      const log = this.opts.log ?? ((l: string) => console.log(l));
+      const log = this.opts.log ?? ((l: string) => logger.info(l));
       log(`Tài khoản quản trị lần đầu / first-run admin account: ${firstRunAdminPin}`);
       log('  Hãy đổi mã PIN sau khi đăng nhập / change this PIN after logging in.');
     }

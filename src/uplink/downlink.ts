@@ -2,6 +2,7 @@
 // store (which verifies, applies or refuses, and logs), and each decision is acknowledged through the
 // outbox on `ckpt/v1/{d}/{c}/ack`, in the same transaction that records it.
 
+import { log } from '../base/log.js';
 import type { DocumentKind } from '../contract/document-jws.js';
 import type { AckPayload } from '../contract/mqtt.js';
 import type { TopicScope } from '../contract/mqtt-topics.js';
@@ -77,13 +78,13 @@ export class Downlink {
         onDecided: (r) => this.ack(r),
       });
       if (result.error) {
-        console.warn(
+        log.warn(
           `downlink: refused ${result.typ} v${result.version ?? '?'} on ${topic}: ${result.error.code}: ${result.error.en}`,
         );
       }
       return result;
     } catch (err) {
-      console.error(`downlink: ${topic}: ${(err as Error).message}`);
+      log.error(`downlink: ${topic}: ${(err as Error).message}`);
       return null;
     }
   }
@@ -93,7 +94,7 @@ export class Downlink {
     try {
       this.opts.acks.enqueue('ack', ackFor(result), (this.opts.now ?? Date.now)());
     } catch (err) {
-      console.error('downlink: could not queue the ack:', (err as Error).message);
+      log.error('downlink: could not queue the ack:', (err as Error).message);
     }
   }
 }
