@@ -2,6 +2,7 @@
 // Everything is denied by default; the only page we trust is our own renderer, served from our own
 // files under the kiosk:// scheme (see renderer-protocol.ts), in the main frame of our window.
 import type { Input, Session, WebContents, WebFrameMain } from 'electron';
+import { contentSecurityPolicy } from '../src/base/csp.js';
 
 /** Our own scheme and origin: the renderer never loads from file:// or the network. */
 export const APP_SCHEME = 'kiosk';
@@ -10,26 +11,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 
 /**
- * Sent as a response header with every file of the renderer. The built index.html carries a meta CSP
- * too; both apply, so the page gets the stricter of each directive. No eval, no inline scripts, no
- * network: the kiosk API comes through the preload, not a socket. Media and workers for the camera.
+ * Sent as a response header with every file of the renderer (src/base/csp.ts, the one policy). The
+ * built index.html carries its meta copy too. No network: the kiosk API comes through the preload.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "media-src 'self' blob: mediastream:",
-  "worker-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** Headers sent with every renderer file (CSP plus the browser's other opt-in protections). */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -2,6 +2,7 @@
 // browser host (http://127.0.0.1:…/) and from Electron (file://).
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { contentSecurityPolicy } from '../src/base/csp.js';
 
 const here = (p: string) => decodeURIComponent(new URL(p, import.meta.url).pathname);
 
@@ -10,19 +11,8 @@ const here = (p: string) => decodeURIComponent(new URL(p, import.meta.url).pathn
  * headers. Build only: the dev server injects inline scripts for hot reload.
  */
 function cspMeta(): Plugin {
-  const policy = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "media-src 'self'",
-    "connect-src 'self' ws: wss:",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  // The browser host adds its WebSocket in the header it sends; the file itself allows only ws(s) of its own host.
+  const policy = contentSecurityPolicy({ meta: true, connect: ['ws:', 'wss:'] });
   return {
     name: 'kiosk-csp-meta',
     apply: 'build',

@@ -6,6 +6,7 @@ import { type Db, openDatabase } from '../../src/base/db.js';
 import { areaName } from '../../src/contract/areas.js';
 import type { AckPayload, AnyStatusPayload, EventPayload, SummaryPayload } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
+import { startOfVietnamDay } from '../../src/contract/time.js';
 import { CC_MIGRATIONS } from './migrations.js';
 import {
   ackView,
@@ -30,17 +31,10 @@ import {
 } from './types.js';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const VN_OFFSET_MS = 7 * HOUR_MS;
 const SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 const ADD_COLUMNS = COUNTER_COLUMNS.map((c) => `${c} = ${c} + @${c}`).join(', ');
 
 export type IngestResult = 'counted' | 'duplicate';
-
-/** Midnight in Vietnam time (UTC+7) of the day containing epochMs. */
-export function startOfVietnamDay(epochMs: number): number {
-  return Math.floor((epochMs + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS;
-}
 
 export interface CheckpointTotalsRow {
   district: string;

@@ -2,8 +2,7 @@
 // a Server-Sent Events stream of snapshots. Snapshots are read from the ledger, so a dashboard also shows
 // what other aggregators sharing the database counted (PRAGMA data_version tells us when they commit).
 
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,12 +10,12 @@ import {
   admitHost,
   allowedHostNames,
   apiError,
-  contentTypeFor,
   isSameHostRequest,
   readBody,
   sendJson,
 } from '../../src/base/http.js';
 import { log } from '../../src/base/log.js';
+import { serveStatic } from '../../src/base/static-files.js';
 import { toApiError } from '../../src/contract/errors.js';
 import type { Aggregator } from './aggregator.js';
 import type { Ledger } from './ledger.js';
@@ -239,41 +238,7 @@ export class CommandCentreServer {
   }
 
   private async serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const notFound = () =>
-      sendJson(res, 404, { ok: false, error: apiError('NOT_FOUND', 'Không tìm thấy', 'Not found') });
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return notFound();
-    }
-    if (decoded.includes('\0') || decoded.includes('\\')) return notFound();
-    const root = this.staticRoot;
-    const candidate = path.resolve(root, decoded === '/' ? 'index.html' : `.${decoded}`);
-    const inside = (p: string) => p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
-    if (!inside(candidate)) return notFound();
-    let file: { path: string; size: number };
-    try {
-      const real = await realpath(candidate);
-      const info = await stat(real);
-      if (!inside(real) || !info.isFile()) return notFound();
-      file = { path: real, size: info.size };
-    } catch {
-      return notFound();
-    }
-    res.statusCode = 200;
-    res.setHeader('Content-Type', contentTypeFor(file.path));
-    res.setHeader('Content-Length', file.size);
-    res.setHeader(
-      'Cache-Control',
-      decoded.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-    );
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    const stream = createReadStream(file.path);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    if (await serveStatic(req, res, this.staticRoot, pathname)) return;
+    sendJson(res, 404, { ok: false, error: apiError('NOT_FOUND', 'Không tìm thấy', 'Not found') });
   }
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import type { ApiError } from '../contract/api.js';
+import { contentSecurityPolicy } from './csp.js';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -35,30 +36,8 @@ export function contentTypeFor(filePath: string): string {
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
 
-/**
- * The Content-Security-Policy for every response. No inline scripts or styles; the only network
- * access the page gets is its own origin and the WebSocket on the same host:port.
- */
-export function contentSecurityPolicy(hostHeader: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "media-src 'self'",
-    `connect-src 'self' ws://${hostHeader}`,
-    // The camera's QR decoder runs in a Web Worker built as a file of our own (issue 4).
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 export function setSecurityHeaders(res: ServerResponse, hostHeader: string): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy(hostHeader));
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connect: [`ws://${hostHeader}`] }));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');

@@ -83,19 +83,3 @@ export function label(map: Record<string, Bilingual>, key: string | null | undef
   if (key === null || key === undefined) return '';
   return map[key]?.[lang] ?? key;
 }
-
-const VN_OFFSET_MS = 7 * 3_600_000;
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** dd/mm/yyyy HH:mm (with :ss when asked) in Vietnam time, whatever the machine's time zone. */
-export function vnDateTime(ms: number, seconds = false): string {
-  const d = new Date(ms + VN_OFFSET_MS);
-  const date = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
-  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}${seconds ? `:${pad(d.getUTCSeconds())}` : ''}`;
-  return `${date} ${time}`;
-}
-
-/** HH:00 of an hour in Vietnam time. */
-export function vnHour(ms: number): string {
-  return `${pad(new Date(ms + VN_OFFSET_MS).getUTCHours())}:00`;
-}

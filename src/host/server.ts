@@ -8,9 +8,7 @@
 // - A message above 64 KiB closes that connection with 1009 (ws maxPayload); other clients go on.
 // - Upgrades and API calls from another site (Origin not http://<Host>) or for a Host name this
 //   server does not own (DNS rebinding) are refused with 403.
-
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -21,13 +19,13 @@ import {
   admitHost,
   allowedHostNames,
   apiError,
-  contentTypeFor,
   isSameHostRequest,
   MAX_MESSAGE_BYTES,
   readBody,
   sendJson,
 } from '../base/http.js';
 import { log } from '../base/log.js';
+import { serveStatic } from '../base/static-files.js';
 import { CallMessage, type EventMessage, type EventName, type ResultMessage } from '../contract/api.js';
 import { authStatus, httpCallContext, wsCallContext } from './auth.js';
 
@@ -337,53 +335,9 @@ export class BrowserHost {
   }
 
   private async serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const notFound = () =>
-      sendJson(res, 404, { ok: false, error: apiError('NOT_FOUND', 'Không tìm thấy', 'Not found') });
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return notFound();
-    }
-    if (decoded.includes('\0') || decoded.includes('\\')) return notFound();
-    const relative = decoded === '/' || decoded === '' ? 'index.html' : `.${decoded}`;
-    const file = await this.resolveInside(relative);
-    if (!file) return notFound();
-
-    res.statusCode = 200;
-    res.setHeader('Content-Type', contentTypeFor(file.path));
-    res.setHeader('Content-Length', file.size);
-    // Vite puts content-hashed files under assets/: they never change, so cache them for good.
-    const hashed = decoded.startsWith('/assets/');
-    res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    const stream = createReadStream(file.path);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    if (await serveStatic(req, res, this.staticRoot, pathname)) return;
+    sendJson(res, 404, { ok: false, error: apiError('NOT_FOUND', 'Không tìm thấy', 'Not found') });
   }
-
-  /** Resolves a request path to a regular file inside the static root, following symlinks; else null. */
-  private async resolveInside(relative: string): Promise<{ path: string; size: number } | null> {
-    const root = this.staticRoot;
-    const candidate = path.resolve(root, relative);
-    if (!isInside(root, candidate)) return null;
-    try {
-      const real = await realpath(candidate);
-      if (!isInside(root, real)) return null;
-      const info = await stat(real);
-      if (!info.isFile()) return null;
-      return { path: real, size: info.size };
-    } catch {
-      return null;
-    }
-  }
-}
-
-function isInside(root: string, candidate: string): boolean {
-  return candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 function idOf(raw: unknown): number {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import QRCode from 'qrcode';
 import { KioskError } from '../contract/errors.js';
 import { kidOf } from '../contract/keys.js';
+import { vietnamParts } from '../contract/time.js';
 import { permitHash } from '../formats/vnp1.js';
 import { issuePermit } from '../formats/vnp1-issue.js';
 import { maskIdNumber } from '../lane/permit-view.js';
@@ -61,8 +62,9 @@ export function fileStem(cti: string): string {
 
 /** Batch serials that need none typed: L + the issue time in Vietnam time + "-", e.g. L20210910080000-. */
 export function defaultSerialPrefix(nowS: number): string {
-  const iso = new Date((nowS + 7 * 3600) * 1000).toISOString();
-  return `L${iso.slice(0, 19).replace(/[-:T]/g, '')}-`;
+  const p = vietnamParts(nowS * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `L${p.year}${two(p.month)}${two(p.day)}${two(p.hour)}${two(p.minute)}${two(p.second)}-`;
 }
 
 /** A PNG of a permit's QR code: error correction M, one alphanumeric segment (base45's alphabet). */

@@ -3,6 +3,7 @@
 
 import { isPrintable } from '../base/pdf-fonts.js';
 import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../contract/reasons.js';
+import { formatVnDateTime as formatVnDateTimeMs, fromVietnam, vietnamIsoDate } from '../contract/time.js';
 import { findAreaCodes } from './areas.js';
 
 export type Purpose = (typeof PURPOSES)[number];
@@ -164,16 +165,12 @@ export function parseHours(v: string): [string, string] {
   );
 }
 
-const VN_OFFSET_S = 7 * 3600;
 const DAY_S = 86_400;
 
 /** Seconds since the epoch of a Vietnam wall-clock time; null when the date does not exist. */
 function vnEpoch(y: number, mo: number, d: number, h: number, mi: number): number | null {
-  const ms = Date.UTC(y, mo - 1, d, h, mi);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
-  if (h > 23 || mi > 59) return null;
-  return ms / 1000 - VN_OFFSET_S;
+  const ms = fromVietnam(y, mo, d, h, mi);
+  return ms === null ? null : ms / 1000;
 }
 
 export type DateEdge = 'start' | 'end';
@@ -238,15 +235,12 @@ export function parseBirthDate(v: string, nowS: number): string {
       `Date of birth "${v}" must be dd/mm/yyyy`,
     );
   }
-  return new Date((t + VN_OFFSET_S) * 1000).toISOString().slice(0, 10);
+  return vietnamIsoDate(t * 1000);
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** dd/mm/yyyy HH:mm in Vietnam time, whatever the machine's time zone. */
+/** dd/mm/yyyy HH:mm in Vietnam time of seconds since the epoch. */
 export function formatVnDateTime(epochS: number): string {
-  const d = new Date((epochS + VN_OFFSET_S) * 1000);
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  return formatVnDateTimeMs(epochS * 1000);
 }
 
 /** yyyy-mm-dd → dd/mm/yyyy. */

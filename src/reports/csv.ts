@@ -10,9 +10,9 @@ import {
   PURPOSE_TEXT,
   SOURCE_TEXT,
   VEHICLE_TEXT,
-  vnDateTime,
 } from '../contract/audit-words.js';
 import { DECISION_TEXT, REASON_TEXT } from '../contract/reason-words.js';
+import { formatVnDateTime } from '../contract/time.js';
 
 const HEADERS: Record<Lang, string[]> = {
   vi: [
@@ -70,7 +70,7 @@ export function passageRecord(p: AuditPassage, lang: Lang): string[] {
   const yes = lang === 'vi' ? 'Có' : 'Yes';
   return [
     String(p.id),
-    vnDateTime(Date.parse(p.at), true),
+    formatVnDateTime(Date.parse(p.at), true),
     p.lane,
     DIRECTION_TEXT[p.direction][lang],
     label(SOURCE_TEXT, p.source, lang),

@@ -5,15 +5,9 @@
 import PDFDocument from 'pdfkit';
 import { registerVietnameseFonts, type TextStyle, textWidth, writeText } from '../base/pdf-fonts.js';
 import type { AuditPassage } from '../contract/api-audit.js';
-import {
-  CHAIN_PROBLEM_TEXT,
-  label,
-  TABLE_TEXT,
-  VEHICLE_TEXT,
-  vnDateTime,
-  vnHour,
-} from '../contract/audit-words.js';
+import { CHAIN_PROBLEM_TEXT, label, TABLE_TEXT, VEHICLE_TEXT } from '../contract/audit-words.js';
 import { DECISION_TEXT, REASON_TEXT } from '../contract/reason-words.js';
+import { formatVnDateTime, formatVnHour } from '../contract/time.js';
 import { MAX_LISTED, type ShiftReportData } from './shift-report.js';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 40 };
@@ -166,16 +160,16 @@ function header(w: Writer, r: ShiftReportData): void {
   const info: [string, string][] = [
     ['Cán bộ trực / Guard', s.guard],
     ['Làn / Lane', s.lane],
-    ['Bắt đầu / Opened', vnDateTime(Date.parse(s.openedAt))],
+    ['Bắt đầu / Opened', formatVnDateTime(Date.parse(s.openedAt))],
     [
       'Kết thúc / Closed',
       s.closedAt
-        ? `${vnDateTime(Date.parse(s.closedAt))}${s.closedBy ? ` (${s.closedBy})` : ''}`
+        ? `${formatVnDateTime(Date.parse(s.closedAt))}${s.closedBy ? ` (${s.closedBy})` : ''}`
         : 'Đang mở / still open',
     ],
     [
       'Ký xác nhận / Signed off',
-      s.signedAt ? `${s.signedBy ?? ''}, ${vnDateTime(Date.parse(s.signedAt))}` : 'Chưa ký / not yet',
+      s.signedAt ? `${s.signedBy ?? ''}, ${formatVnDateTime(Date.parse(s.signedAt))}` : 'Chưa ký / not yet',
     ],
   ];
   for (const [k, v] of info) {
@@ -237,7 +231,7 @@ async function hourChart(w: Writer, r: ShiftReportData): Promise<void> {
       base -= bh;
     }
     if (hours.length <= 24 || i % 2 === 0)
-      w.text(vnHour(Date.parse(hour.hour)).slice(0, 2), { size: 6.5 }, x + 1, top + h + 3, GREY);
+      w.text(formatVnHour(Date.parse(hour.hour)).slice(0, 2), { size: 6.5 }, x + 1, top + h + 3, GREY);
   });
   w.text(String(max), { size: 7 }, LEFT, top - 2, GREY);
   w.text('0', { size: 7 }, LEFT, top + h - 8, GREY);
@@ -257,7 +251,7 @@ async function hourChart(w: Writer, r: ShiftReportData): Promise<void> {
   const rows = hours
     .filter((x) => total(x.in) + total(x.out) > 0)
     .map((x) => [
-      `${vnHour(Date.parse(x.hour))}`,
+      `${formatVnHour(Date.parse(x.hour))}`,
       String(x.in.allowed),
       String(x.in.denied),
       String(x.in.review),
@@ -350,7 +344,7 @@ async function lists(w: Writer, r: ShiftReportData): Promise<void> {
         ['Lý do / Reasons', 0.39],
       ]),
       r.denials.map((p) => [
-        vnDateTime(Date.parse(p.at)).slice(11),
+        formatVnDateTime(Date.parse(p.at)).slice(11),
         who(p),
         p.cti ?? '—',
         p.direction === 'in' ? 'Vào' : 'Ra',
@@ -379,7 +373,7 @@ async function lists(w: Writer, r: ShiftReportData): Promise<void> {
     const reason = p.override?.reason ?? '';
     const lines = w.wrap(`Lý do cho qua / Reason: ${reason}`, { size: 9 }, WIDTH - 12);
     w.ensure(30 + lines.length * 12);
-    const head = `${vnDateTime(Date.parse(p.at)).slice(11)}  ${who(p)}  —  ${DECISION_TEXT[p.decision].vi}: ${p.reasons
+    const head = `${formatVnDateTime(Date.parse(p.at)).slice(11)}  ${who(p)}  —  ${DECISION_TEXT[p.decision].vi}: ${p.reasons
       .map((x) => REASON_TEXT[x].vi)
       .join('; ')}`;
     w.text(w.fit(head, { size: 9, weight: 700 }, WIDTH), { size: 9, weight: 700 }, LEFT, w.y);
@@ -389,7 +383,7 @@ async function lists(w: Writer, r: ShiftReportData): Promise<void> {
       w.y += 12;
     }
     w.text(
-      `Người cho qua / By: ${p.override?.by ?? '—'}, ${p.override ? vnDateTime(Date.parse(p.override.at)) : ''}`,
+      `Người cho qua / By: ${p.override?.by ?? '—'}, ${p.override ? formatVnDateTime(Date.parse(p.override.at)) : ''}`,
       { size: 8 },
       LEFT + 12,
       w.y,
@@ -466,7 +460,7 @@ function footer(doc: Doc, r: ShiftReportData): void {
     doc.switchToPage(i);
     // The footer sits in the bottom margin: without this PDFKit would start a new page for it.
     doc.page.margins.bottom = 0;
-    const t = `Lập lúc / generated ${vnDateTime(r.generatedAtMs)} · ${r.checkpoint.id} · Ca số ${r.shift.id} · Trang ${i + 1}/${range.count}`;
+    const t = `Lập lúc / generated ${formatVnDateTime(r.generatedAtMs)} · ${r.checkpoint.id} · Ca số ${r.shift.id} · Trang ${i + 1}/${range.count}`;
     doc.fillColor(GREY);
     writeText(doc as never, t, { size: 7.5 }, LEFT, PAGE.height - PAGE.margin + 8, { lineBreak: false });
   }

@@ -13,6 +13,7 @@ import { log } from '../base/log.js';
 import type { MethodName } from '../contract/api.js';
 import type { FileResult, SearchFilters, VerifyResult } from '../contract/api-audit.js';
 import { KioskError } from '../contract/errors.js';
+import { formatVnTime, vietnamIsoDate } from '../contract/time.js';
 import { passagesCsv } from '../reports/csv.js';
 import { renderShiftReportInWorker } from '../reports/pdf-in-worker.js';
 import { gatherShiftReport, type ShiftReportData } from '../reports/shift-report.js';
@@ -138,8 +139,8 @@ export class AuditService {
 
   private stamp(): string {
     // File names in Vietnam time, like everything a person reads.
-    const d = new Date(this.now() + 7 * 3_600_000).toISOString();
-    return `${d.slice(0, 10).replaceAll('-', '')}-${d.slice(11, 16).replace(':', '')}`;
+    const now = this.now();
+    return `${vietnamIsoDate(now).replaceAll('-', '')}-${formatVnTime(now).replace(':', '')}`;
   }
 
   methods(): AuditMethods {
