@@ -1,6 +1,6 @@
 // Camera decoding speed: 640×480 RGBA frames through exactly what the camera's Web Worker runs
-// (hardware/camera-worker.ts decodeFrame: RGBA → grey → the shared zxing core, fast attempts),
-// beside the budget of 30 frames per second. Frames are made with code (hardware/qr-synthetic.ts):
+// (src/hardware/camera-worker.ts decodeFrame: RGBA → grey → the shared zxing core, fast attempts),
+// beside the budget of 30 frames per second. Frames are made with code (src/hardware/qr-synthetic.ts):
 // codes at several angles, sizes and noise levels, and empty scenes, where every attempt fails and
 // which is what the camera sees most of the time.
 

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { log } from '../src/base/log.js';
 import type { Incident } from './backend-messages.js';
 
-/** kv key of the audit trail (newest last). The audit module (issue 5) will supersede it. */
+/** kv key of the crash incidents' trail (newest last), kept beside the log's audit chain. */
 export const INCIDENT_KV_KEY = 'shell.incidents';
 const KEEP = 200;
 
 /**
- * The MQTT event kind. spec/mqtt.md lists alert kinds without a crash; until src/uplink/payloads.ts
+ * The MQTT event kind. spec/mqtt.md lists alert kinds without a crash; until src/contract/mqtt.ts
  * accepts this kind, the event is refused by the outbox schema and only the audit record is kept.
  */
 export const INCIDENT_EVENT_KIND = 'crash';

@@ -1,5 +1,5 @@
 // Reading what kiosks publish: the topic names the checkpoint, the payload must pass its schema from
-// src/uplink/payloads.ts. Anything else is a rejection with a reason, counted and dropped.
+// src/contract/mqtt.ts. Anything else is a rejection with a reason, counted and dropped.
 import { AREA_CODE } from '../../src/contract/checkpoint.js';
 import {
   AckPayload,

@@ -1,4 +1,4 @@
-// UI texts, Vietnamese first. Reason and decision words come from the shared src/api/i18n-reasons.ts
+// UI texts, Vietnamese first. Reason and decision words come from the shared src/contract/reason-words.ts
 // so the screen, the CLI and the reports always say the same thing.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';

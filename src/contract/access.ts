@@ -47,7 +47,7 @@ export const ACCESS: Record<MethodName, MethodAccess> = {
   'export.csv': { who: SUPERVISOR },
   'export.shiftReport': { who: SUPERVISOR },
   'retention.purge': { who: ADMIN },
-  // The guard's lane (issue 4): a manual entry is a passage of the guard's shift; the port list is
+  // The guard's lane: a manual entry is a passage of the guard's shift; the port list is
   // for the technician setting up the scanner.
   'manual.record': { who: GUARD, ownShift: true },
   'lane.vehicle': { who: GUARD, ownShift: true },

@@ -1,6 +1,6 @@
-// The kiosk API of roles, shifts and the audit (issue 5): users and sessions, shifts with handover and
+// The kiosk API of roles, shifts and the audit: users and sessions, shifts with handover and
 // sign-off, overrides, search, verification of the log, charts and exports. Spread into `methods` in
-// src/api/schema.ts. No Node imports: the renderer bundles this file.
+// src/contract/api.ts. No Node imports: the renderer bundles this file.
 import { z } from 'zod';
 import { Decision, Direction, ReasonCode, ScanSource } from './reasons.js';
 

@@ -1,5 +1,5 @@
-// The kiosk API of the guard's lane (issue 4): manual entry and the scanner ports, spread into
-// `methods` in src/api/schema.ts; the vehicle fields scan.submit takes. No Node imports: the renderer
+// The kiosk API of the guard's lane: manual entry and the scanner ports, spread into
+// `methods` in src/contract/api.ts; the vehicle fields scan.submit takes. No Node imports: the renderer
 // bundles this file. Checks that need bilingual errors (plate, ID number, reason) run in src/lane/.
 import { z } from 'zod';
 import { Direction, PURPOSES, VEHICLE_TYPES } from './reasons.js';
@@ -8,7 +8,7 @@ export const VehicleType = z.enum(VEHICLE_TYPES);
 
 /** What the guard may add to a scan or a manual entry: the vehicle and who is in it. */
 export const VehicleFields = {
-  /** As typed; validated and normalised by src/policy/plate.ts (PLATE_INVALID otherwise). */
+  /** As typed; validated and normalised by src/contract/plate.ts (PLATE_INVALID otherwise). */
   plate: z.string().max(20).optional(),
   vehicleType: VehicleType.optional(),
   /** People in the vehicle besides the person checked. */
@@ -41,7 +41,7 @@ export const SerialPortView = z.object({
 });
 
 /**
- * The lane's methods, given the Verdict and KioskStatus schemas (src/api/schema.ts spreads them into
+ * The lane's methods, given the Verdict and KioskStatus schemas (src/contract/api.ts spreads them into
  * `methods`; taking them as arguments keeps this file free of an import cycle).
  */
 export function laneMethodsFor<V extends z.ZodType, S extends z.ZodType>(verdict: V, status: S) {

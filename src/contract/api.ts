@@ -40,7 +40,7 @@ export const DccView = z.object({
 });
 export type DccView = z.infer<typeof DccView>;
 
-/** How a health certificate scanned at this lane bears on a verdict (src/dcc/pairing.ts). */
+/** How a health certificate scanned at this lane bears on a verdict (src/lane/health-pairing.ts). */
 export const HealthProofView = z.object({
   /** The certificate's own failure (empty: authentic, unexpired and meeting the health rule). */
   reasons: z.array(ReasonCode),
@@ -87,7 +87,7 @@ export const Verdict = z.object({
   /** The health certificate of this scan or paired with this permit; absent from older kiosks. */
   dcc: DccView.nullable().optional(),
   health: HealthProofView.nullable().optional(),
-  /** The lane (issue 4): the vehicle recorded, a person recorded by hand, the guard's override. */
+  /** The vehicle recorded, a person recorded by hand, the guard's override. */
   vehicle: VehicleView.nullable().optional(),
   person: PersonView.nullable().optional(),
   override: LaneOverrideView.nullable().optional(),
@@ -149,7 +149,7 @@ export const KioskStatus = z.object({
   counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
   /** The open shift (who scans now), or null; absent from kiosks that predate shifts. */
   shift: z.object({ id: z.number().int(), guard: z.string(), openedAt: z.string() }).nullable().optional(),
-  /** The vehicle entered for the next scan (issue 4, `lane.vehicle`), or null. */
+  /** The vehicle entered for the next scan (`lane.vehicle`), or null. */
   vehicle: VehicleView.nullable().optional(),
   /** Policy: an override needs a supervisor's name and PIN (the override dialog asks for them). */
   overrideRequiresSupervisor: z.boolean().optional(),
@@ -171,7 +171,7 @@ export const methods = {
         source: ScanSource.default('api'),
         direction: Direction.optional(),
         lane: z.string().max(16).optional(),
-        // The vehicle the guard entered (issue 4): plate, vehicleType, passengers.
+        // The vehicle the guard entered: plate, vehicleType, passengers.
         ...VehicleFields,
       })
       .strict(),
@@ -188,9 +188,9 @@ export const methods = {
     result: KioskStatus,
   },
   'demo.samples': { params: z.object({}).strict(), result: z.array(DemoSample) },
-  // Roles, shifts and the audit (issue 5): src/audit/api-schema.ts.
+  // Roles, shifts and the audit: api-audit.ts.
   ...auditMethods,
-  // The guard's lane (issue 4): manual entry, scanner ports. src/lane/api-schema.ts.
+  // The guard's lane: manual entry, scanner ports. api-lane.ts.
   ...laneMethodsFor(Verdict, KioskStatus),
 } as const;
 

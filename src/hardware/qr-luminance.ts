@@ -65,7 +65,7 @@ export interface DecodeOptions {
   /** Only the cheap attempts: for camera frames, where the next frame comes in 33 ms anyway. */
   fast?: boolean;
   /**
-   * The live camera (hardware/camera-worker.ts, issue 4): only the cycle-th of the fast attempts
+   * The live camera (src/hardware/camera-worker.ts): only the cycle-th of the fast attempts
    * (mod their number), so each frame costs one attempt and consecutive frames, which show the same
    * code, try every way in turn.
    */

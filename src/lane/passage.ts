@@ -38,13 +38,13 @@ export const PassageInput = z
     /** The guard and shift the passage belongs to (the kiosk's open shift), if any. */
     userId: z.number().int().positive().nullable().default(null),
     shiftId: z.number().int().positive().nullable().default(null),
-    /** HMAC of the full ID number (src/audit/idn.ts): exact search without keeping the number. */
+    /** HMAC of the full ID number (src/store/idn.ts): exact search without keeping the number. */
     idnHmac: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .nullable()
       .default(null),
-    /** A person recorded without a permit (manual entry, src/lane/manual.ts). */
+    /** A person recorded without a permit (manual entry, src/contract/manual-entry.ts). */
     person: z
       .object({
         holderName: z.string().max(200),

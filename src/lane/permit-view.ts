@@ -1,4 +1,4 @@
-// A verified permit as the kiosk API shows it (src/api/schema.ts PermitView): the ID number masked.
+// A verified permit as the kiosk API shows it (src/contract/api.ts PermitView): the ID number masked.
 import type { PermitView } from '../contract/api.js';
 import type { VerifiedPermit } from '../formats/types.js';
 

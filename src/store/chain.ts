@@ -124,7 +124,7 @@ export function personalHashV2(salt: string, f: PersonalFieldsV2): string {
 }
 
 /**
- * A passage written since migration 4 (src/lane/migration.ts): also its passengers. The guard's note
+ * A passage written since migration 4 (src/store/migration-lane.ts): also its passengers. The guard's note
  * (why a person was recorded by hand) may name people, so it is personal: hashed through the salted
  * digest, erased by the purge.
  */

@@ -1,7 +1,7 @@
 // Migration 4 (the guard's lane): a passage's passengers and the guard's note (why a person was
 // recorded by hand). Rows written from now on are chain_v 3 (src/store/chain.ts), which hashes them
 // too. Overrides need no column: each is an `override` audit event in the same chain that names the
-// passage it lets through (src/lane/record.ts), so the passage keeps its decision and reasons.
+// passage it lets through (src/store/lane-records.ts), so the passage keeps its decision and reasons.
 import type { Migration } from '../base/db.js';
 
 export const MIGRATION_4: Migration = {

@@ -43,7 +43,7 @@ export interface SupervisionOptions {
   config?: Record<string, unknown>;
 }
 
-/** passage.override is the lane's (src/lane/service.ts): it records the chained event with its rules. */
+/** passage.override is the lane's (src/lane/methods.ts): it records the chained event with its rules. */
 type SupervisionMethods = Pick<
   Implementation,
   Exclude<keyof typeof auditMethods & MethodName, 'passage.override'>

@@ -224,7 +224,7 @@ export const CHECKS: Record<string, { needs: string[]; run: (c: DgcCase) => bool
         sameJson(parseDccClaims(decodeHc1Transport(c.raw.PREFIX as string).payload).hcert, c.raw.JSON),
       ),
   },
-  // The decoded certificate passes the kiosk's schema check (src/dcc/certificate.ts).
+  // The decoded certificate passes the kiosk's schema check (src/formats/hc1-certificate.ts).
   EXPECTEDSCHEMAVALIDATION: {
     needs: [],
     run: (c) => attempt(() => parseHealthCertificate(hcertOf(c)) !== null),

@@ -24,7 +24,7 @@ const excluded = knownIssues(ROOT);
 
 /**
  * EXPECTEDSCHEMAVALIDATION=false because a code is missing from an EU value set, which the JSON
- * schema itself does not check. The kiosk checks structure only (src/dcc/certificate.ts: the value
+ * schema itself does not check. The kiosk checks structure only (src/formats/hc1-certificate.ts: the value
  * sets change monthly and an offline kiosk must not refuse new vaccines or tests), so for these the
  * test asserts the opposite: our structural check accepts them, and says so.
  */

@@ -85,7 +85,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
         mqtt: { urls: [broker.url], summaryWindowSeconds: 1 },
         http: { host: '127.0.0.1', port: 0 },
         open: 'none',
-        // Scanning needs a guard on shift (issue 5): one account for this test.
+        // Scanning needs a guard on shift: one account for this test.
         auth: {
           users: [{ name: 'canbo', displayName: 'Trung sĩ Lê Văn Tám', role: 'guard', pin: '111111' }],
         },

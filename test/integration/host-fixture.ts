@@ -1,5 +1,5 @@
 // A small in-test kiosk core for the browser host and UI tests: it implements the kiosk API contract
-// (src/api/schema.ts) with canned verdicts, so the host and the renderer are exercised over real
+// (src/contract/api.ts) with canned verdicts, so the host and the renderer are exercised over real
 // HTTP, WebSocket and Chromium without the SQLite/crypto core.
 import {
   Dispatcher,
@@ -116,7 +116,7 @@ export function makeTestKiosk(opts: { demo?: boolean } = {}): TestKiosk {
   };
   const impl: Implementation = {
     ...notImplemented(),
-    // The scan screen sits behind the login (issue 5): this kiosk's caller is a guard on shift.
+    // The scan screen sits behind the login: this kiosk's caller is a guard on shift.
     'auth.whoami': async () => GUARD_SESSION,
     'status.get': async () => ({ ...status, now: new Date().toISOString() }),
     'scan.submit': async (p) => {

@@ -1,6 +1,6 @@
 // Who may call what, over the real browser host: every kiosk API method called over HTTP as nobody,
 // as a guard off shift, the guard on shift, another guard, a supervisor and an admin, with sessions in
-// HttpOnly cookies. The expected table is written here by hand, apart from src/auth/access.ts, so a
+// HttpOnly cookies. The expected table is written here by hand, apart from src/contract/access.ts, so a
 // change of either shows up. Also: CSRF header, logout, lockout, idle expiry, LAN binding, and which
 // WebSocket clients receive verdicts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The checkpoint's health rule (src/dcc/health-rule.ts) at its boundaries, with the clock as an
+// The checkpoint's health rule (src/policy/health-rule.ts) at its boundaries, with the clock as an
 // argument. Calendar dates count in Vietnam time: the cases near midnight catch a UTC implementation.
 import { describe, expect, it } from 'vitest';
 import type { HealthCertificate, HealthEntry } from '../../src/formats/hc1-types.js';

@@ -1,4 +1,4 @@
-// Does a health certificate belong to the permit's holder (src/dcc/names.ts)?
+// Does a health certificate belong to the permit's holder (src/lane/holder-names.ts)?
 import { describe, expect, it } from 'vitest';
 import type { DccName } from '../../src/formats/hc1-types.js';
 import { birthDatesAgree, namesMatch, nameWords } from '../../src/lane/holder-names.js';

@@ -1,4 +1,4 @@
-// Pairing a health certificate with a permit at one lane (src/dcc/pairing.ts): the pure state
+// Pairing a health certificate with a permit at one lane (src/lane/health-pairing.ts): the pure state
 // machine, the combined verdict of judgeScan, and the kiosk recording the paired passage once.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
-// HC1 decode and verify (src/dcc/verify.ts) and the verdict of a certificate on its own
-// (src/dcc/judge.ts): every failure code with an input that only a wrong implementation would pass.
+// HC1 decode and verify (src/formats/hc1.ts) and the verdict of a certificate on its own
+// (src/lane/judge-health.ts): every failure code with an input that only a wrong implementation would pass.
 import { deflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import { describe, expect, it } from 'vitest';

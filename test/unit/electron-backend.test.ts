@@ -212,7 +212,7 @@ describe('backend over a message port', () => {
         expect.objectContaining({ schema: 'ckpt.event/1', at: incident.at, lane: '1' }),
       ]);
     } else {
-      // The contract (src/uplink/payloads.ts) does not list the kind yet: audited only, and said so.
+      // The contract (src/contract/mqtt.ts) does not list the kind yet: audited only, and said so.
       expect(crashEvents).toEqual([]);
       expect(logs.find((l) => l.startsWith('incident renderer-gone'))).toContain('not sent over MQTT');
     }

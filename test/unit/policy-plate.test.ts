@@ -1,4 +1,4 @@
-// Vietnamese plate formats accepted at the lane (src/policy/plate.ts), and how they print.
+// Vietnamese plate formats accepted at the lane (src/contract/plate.ts), and how they print.
 import { describe, expect, it } from 'vitest';
 import { normalisePlate, parsePlate } from '../../src/contract/plate.js';
 

@@ -1,4 +1,4 @@
-// THE QR decoder (hardware/qr-decoder.ts): generated permit images, camera-like frames, and every
+// THE QR decoder (src/hardware/qr-decoder.ts): generated permit images, camera-like frames, and every
 // way a file can be unusable.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

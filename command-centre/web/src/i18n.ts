@@ -1,4 +1,4 @@
-// Dashboard texts, Vietnamese first. Reason and decision words come from src/api/i18n-reasons.ts, so
+// Dashboard texts, Vietnamese first. Reason and decision words come from src/contract/reason-words.ts, so
 // the command centre says exactly what the kiosk screen said.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';

@@ -1,6 +1,6 @@
 // Health certificates (HC1) on the verdict screen. A certificate scanned on its own is not a passage:
 // its panel is neutral (never a green "CHO QUA" a guard could take for a permit) and says to scan the
-// permit. With a permit, one line says whether the proof counts for this holder (src/dcc/pairing.ts).
+// permit. With a permit, one line says whether the proof counts for this holder (src/lane/health-pairing.ts).
 import { useTranslation } from 'react-i18next';
 import type { DccView, Verdict } from '../../../src/contract/api.js';
 import type { ReasonCode } from '../../../src/contract/reasons.js';

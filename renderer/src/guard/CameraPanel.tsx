@@ -1,5 +1,5 @@
 // Scanning with the tablet's camera when there is no scanner: the chosen camera (enumerateDevices),
-// frames decoded in a Web Worker (hardware/camera-worker.ts) so the screen never stutters, and a pause
+// frames decoded in a Web Worker (src/hardware/camera-worker.ts) so the screen never stutters, and a pause
 // after each read so one permit held up is one scan.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ResultMessage } from '../../../src/hardware/camera-worker.js';

@@ -1,6 +1,6 @@
 // Recording by hand a person with no QR: name, ID number, purpose, why; then the guard decides. The
 // vehicle entered in the vehicle card goes with it. Fields are checked here with the kiosk's own rules
-// (src/lane/manual.ts) so the guard sees a problem before sending; the kiosk checks again.
+// (src/contract/manual-entry.ts) so the guard sees a problem before sending; the kiosk checks again.
 import { useState } from 'react';
 import type { KioskClient, KioskStatus, Verdict } from '../../../src/contract/api.js';
 import { KioskError } from '../../../src/contract/errors.js';

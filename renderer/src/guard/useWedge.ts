@@ -1,5 +1,5 @@
 // Keyboard-wedge scanners on the page: every key goes through the pure detector
-// (hardware/wedge-detector.ts) before anything else sees it. Outside a text field a burst is
+// (src/hardware/wedge-detector.ts) before anything else sees it. Outside a text field a burst is
 // swallowed; inside one, the keys reach the field and a permit burst is taken back out of it when it
 // turns out to be a scan, so the guard's own typing is never lost (README "Scanners").
 import { useEffect, useRef } from 'react';
