@@ -6,6 +6,7 @@
 // so the broker delivers the message again: nothing is lost and the ids keep anything from counting twice.
 
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { EventBus } from '../../src/base/bus.js';
 import { log } from '../../src/base/log.js';
 import { KioskError } from '../../src/contract/errors.js';
 import { kidOf, loadPrivateKey } from '../../src/contract/keys.js';
@@ -61,7 +62,7 @@ export class Aggregator {
   private pruneTimer: NodeJS.Timeout | null = null;
   private current: AggregatorState = { connected: false, url: null, error: null };
   private lastMessageMs = Date.now();
-  private readonly listeners = new Set<() => void>();
+  private readonly events = new EventBus<{ changed: undefined }>();
   readonly stats: AggregatorStats = { received: 0, counted: 0, duplicates: 0, rejected: 0 };
 
   constructor(private readonly opts: AggregatorOptions) {}
@@ -126,8 +127,7 @@ export class Aggregator {
 
   /** Called after every change to the ledger made by this aggregator, and on connection changes. */
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('changed', listener);
   }
 
   /** Validates, signs with the command centre's key and publishes a downlink document. */
@@ -197,13 +197,7 @@ export class Aggregator {
   }
 
   private changed(): void {
-    for (const l of this.listeners) {
-      try {
-        l();
-      } catch (err) {
-        log.error('command centre: change listener failed', err);
-      }
-    }
+    this.events.emit('changed', undefined);
   }
 
   private update(patch: Partial<AggregatorState>): void {

@@ -142,25 +142,7 @@ export interface ApiErrorBody {
   en: string;
 }
 
-/** Event kinds a command centre treats as alerts, beside denials and overrides. */
-export const ALERT_KINDS = [
-  'revoked-presented',
-  'unknown-issuer',
-  'repeated-failures',
-  'scanner-lost',
-  'tamper',
-] as const;
-
-/**
- * Kiosks send a revoked permit or an unknown issuer as a `denial` carrying that reason (one event per
- * passage); the command centre raises it as the alert the spec names.
- */
-export function alertKind(kind: string, reasons: readonly string[]): string | null {
-  if ((ALERT_KINDS as readonly string[]).includes(kind)) return kind;
-  if (reasons.includes('REVOKED')) return 'revoked-presented';
-  if (reasons.includes('UNKNOWN_ISSUER')) return 'unknown-issuer';
-  return null;
-}
+export { ALERT_KINDS, alertKind } from '../../src/contract/mqtt.js';
 
 export function emptyTotals(): Totals {
   const d = (): DirectionTotals => ({ allowed: 0, denied: 0, review: 0, overridden: 0 });

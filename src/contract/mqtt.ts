@@ -73,19 +73,33 @@ export const SummaryPayload = z
   .strict();
 export type SummaryPayload = z.infer<typeof SummaryPayload>;
 
-export const EVENT_KINDS = [
-  'denial',
-  'override',
+/** Kiosk events that are alerts for the command centre (spec/mqtt.md `event`). */
+export const ALERT_KINDS = [
   'revoked-presented',
   'unknown-issuer',
   'repeated-failures',
   'scanner-lost',
   'tamper',
-  // A renderer or backend of the Electron shell died and was restarted (an alert in spec/mqtt.md terms).
+  // A renderer or backend of the Electron shell died and was restarted.
   'crash',
   // The passage log refused a write (disk full, read-only): the lane works on paper until it is fixed.
   'store-fault',
 ] as const;
+
+/** Every event kind: a passage's denial or override, or an alert. */
+export const EVENT_KINDS = ['denial', 'override', ...ALERT_KINDS] as const;
+
+/**
+ * The alert an event raises at the command centre, if any. Kiosks send a revoked permit or an unknown
+ * issuer as a `denial` carrying that reason (one event per passage); it is raised as the alert the spec
+ * names.
+ */
+export function alertKind(kind: string, reasons: readonly string[]): string | null {
+  if ((ALERT_KINDS as readonly string[]).includes(kind)) return kind;
+  if (reasons.includes('REVOKED')) return 'revoked-presented';
+  if (reasons.includes('UNKNOWN_ISSUER')) return 'unknown-issuer';
+  return null;
+}
 
 export const EventPayload = z
   .object({

@@ -3,6 +3,7 @@
 // one transaction, versions only move forward, and every decision is logged (document_log). Scans read
 // an immutable snapshot that is swapped only after a commit, so a change applies to the next scan.
 
+import { EventBus } from '../base/bus.js';
 import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
 import { Policy } from '../contract/checkpoint.js';
@@ -41,7 +42,7 @@ export class DocumentStore {
   private snap: DocumentsSnapshot;
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
-  private readonly listeners = new Set<() => void>();
+  private readonly events = new EventBus<{ changed: undefined }>();
 
   constructor(
     db: Db,
@@ -132,8 +133,7 @@ export class DocumentStore {
   }
 
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('changed', listener);
   }
 
   /**
@@ -361,12 +361,6 @@ export class DocumentStore {
 
   private refresh(): void {
     this.snap = this.snapshot();
-    for (const l of this.listeners) {
-      try {
-        l();
-      } catch (err) {
-        log.error('documents: change listener failed', err);
-      }
-    }
+    this.events.emit('changed', undefined);
   }
 }
