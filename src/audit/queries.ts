@@ -2,6 +2,7 @@
 
 import type { Db } from '../base/db.js';
 import type { AuditEventView, AuditKind, FlowHour } from '../contract/api-audit.js';
+import { FINAL_DECISION_SQL } from '../store/final-decision.js';
 import { MANUAL_OVERRIDE_SQL } from './search.js';
 
 interface EventRow {
@@ -62,8 +63,8 @@ function emptyDir() {
 
 /**
  * Passages per hour and direction between fromMs and toMs (at most 31 days), every hour present
- * (zeros included) so a chart's axis is continuous. Overridden passages count under their original
- * decision and again under `overridden`.
+ * (zeros included) so a chart's axis is continuous. A passage counts under its decision as it stands now
+ * (a health proof may have completed it); an overridden one also under `overridden`.
  */
 export function hourlyFlow(db: Db, fromMs: number, toMs: number, shiftId?: number): FlowHour[] {
   const start = Math.floor(fromMs / HOUR) * HOUR;
@@ -71,11 +72,12 @@ export function hourlyFlow(db: Db, fromMs: number, toMs: number, shiftId?: numbe
   const byShift = shiftId !== undefined;
   const rows = db
     .prepare(
-      `SELECT (p.at_ms / ${HOUR}) * ${HOUR} AS hour, p.direction, p.decision, count(*) AS n,
+      `SELECT (p.at_ms / ${HOUR}) * ${HOUR} AS hour, p.direction, ${FINAL_DECISION_SQL('p')} AS decision,
+        count(*) AS n,
         sum(EXISTS (SELECT 1 FROM audit_events e WHERE e.kind = 'override' AND e.passage_id = p.id)
           OR ${MANUAL_OVERRIDE_SQL}) AS overridden
        FROM passages p WHERE ${byShift ? 'p.shift_id IS NOT NULL AND p.shift_id = ? AND' : ''}
-       p.at_ms >= ? AND p.at_ms < ? GROUP BY hour, p.direction, p.decision`,
+       p.at_ms >= ? AND p.at_ms < ? GROUP BY hour, p.direction, 3`,
     )
     .all(...(byShift ? [shiftId] : []), start, end) as {
     hour: number;

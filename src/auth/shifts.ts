@@ -7,6 +7,7 @@ import type { Db } from '../base/db.js';
 import type { ShiftCounts, ShiftView } from '../contract/api-audit.js';
 import { KioskError } from '../contract/errors.js';
 import { type AuditChain, verifyLogSync } from '../store/chain-log.js';
+import { FINAL_DECISION_SQL } from '../store/final-decision.js';
 import type { UserRow } from './users.js';
 
 export interface ShiftRow {
@@ -58,8 +59,8 @@ export class Shifts {
       signoff: p(
         'UPDATE shifts SET signed_ms = ?, signed_by = ?, signoff_note = ?, signoff_seq = ? WHERE id = ?',
       ),
-      counts: p(`SELECT decision, count(*) AS n, sum(people) AS people FROM passages
-        WHERE shift_id IS NOT NULL AND shift_id = ? GROUP BY decision`),
+      counts: p(`SELECT ${FINAL_DECISION_SQL('p')} AS decision, count(*) AS n, sum(people) AS people
+        FROM passages p WHERE p.shift_id IS NOT NULL AND p.shift_id = ? GROUP BY 1`),
       overridden: p(`SELECT count(*) AS n FROM passages p WHERE p.shift_id IS NOT NULL AND p.shift_id = ?
         AND ${OVERRIDDEN_SQL}`),
       closeDetails: p('SELECT details FROM audit_events WHERE seq = ?'),

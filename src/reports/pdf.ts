@@ -196,6 +196,8 @@ function totals(w: Writer, r: ShiftReportData): void {
     ['Cần kiểm tra', 'Check', c.review, COLORS.review],
     ['Cho qua thủ công', 'Overridden', c.overridden, INK],
     ['Số người', 'People', c.people, INK],
+    // Not passages: a damaged or foreign code, shown to the guard and re-scanned.
+    ['Mã không đọc được', 'Unreadable', r.unreadable, GREY],
   ];
   w.heading('Tổng hợp', 'Totals');
   const bw = WIDTH / boxes.length;

@@ -8,6 +8,7 @@ import type { Db } from '../base/db.js';
 import type { AuditPassage, FlowHour, ShiftView, VerifyResult } from '../contract/api-audit.js';
 import type { ReasonCode } from '../contract/reasons.js';
 import { verifyLog } from '../store/chain-log.js';
+import { FINAL_DECISION_SQL, FINAL_REASONS_SQL } from '../store/final-decision.js';
 
 export const MAX_LISTED = 300;
 
@@ -30,6 +31,9 @@ export interface ShiftReportData {
   generatedAtMs: number;
   byHour: FlowHour[];
   byDirection: { in: DirectionTotals; out: DirectionTotals };
+  /** Persons checked (passengers included), and scans that yielded no permit (not passages). */
+  people: number;
+  unreadable: number;
   byVehicle: { type: string; n: number }[];
   byReason: { reason: ReasonCode; n: number }[];
   denials: AuditPassage[];
@@ -62,14 +66,31 @@ export async function gatherShiftReport(
       d.overridden += h[dir].overridden;
     }
   }
+  const people = (
+    db
+      .prepare(
+        'SELECT COALESCE(sum(people), 0) AS n FROM passages WHERE shift_id IS NOT NULL AND shift_id = ?',
+      )
+      .get(id) as {
+      n: number;
+    }
+  ).n;
+  const unreadable = (
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM audit_events WHERE kind = 'unreadable' AND shift_id IS NOT NULL AND shift_id = ?`,
+      )
+      .get(id) as { n: number }
+  ).n;
   const byVehicle = db
     .prepare(`SELECT COALESCE(vehicle_type, 'none') AS type, count(*) AS n FROM passages
       WHERE shift_id IS NOT NULL AND shift_id = ? GROUP BY type ORDER BY n DESC`)
     .all(id) as { type: string; n: number }[];
   // From the shift's own rows (its index), not from the reasons table of the whole log.
   const byReason = db
-    .prepare(`SELECT j.value AS reason, count(*) AS n FROM passages p, json_each(p.reasons) j
-      WHERE p.shift_id IS NOT NULL AND p.shift_id = ? AND p.decision <> 'ALLOW' GROUP BY j.value ORDER BY n DESC`)
+    .prepare(`SELECT j.value AS reason, count(*) AS n FROM passages p, json_each(${FINAL_REASONS_SQL('p')}) j
+      WHERE p.shift_id IS NOT NULL AND p.shift_id = ? AND ${FINAL_DECISION_SQL('p')} <> 'ALLOW'
+      GROUP BY j.value ORDER BY n DESC`)
     .all(id) as { reason: ReasonCode; n: number }[];
   const rowsOf = (where: string, limit: number) =>
     (
@@ -107,6 +128,8 @@ export async function gatherShiftReport(
     generatedAtMs: nowMs,
     byHour,
     byDirection,
+    people,
+    unreadable,
     byVehicle,
     byReason,
     denials,
