@@ -16,6 +16,7 @@ import { buildTrustList } from '../src/documents/trust-list.js';
 import { permitHash } from '../src/formats/vnp1.js';
 import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { Kiosk } from '../src/kiosk.js';
+import { onDuty } from '../test/fixtures/duty.js';
 import { benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 
@@ -87,6 +88,7 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
       http: false,
     });
     await kiosk.start();
+    await onDuty(kiosk);
     const documents = kiosk.currentDocuments();
     const store = kiosk.currentStore();
     if (!documents || !store) throw new Error('bench: kiosk parts missing');
@@ -186,6 +188,7 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
       const s0 = process.hrtime.bigint();
       const v = kiosk.scan(text, 'serial', { direction: i % 7 === 0 ? 'out' : 'in' });
       samples.push(elapsed(s0));
+      if (v.kind !== 'passage') throw new Error(`bench: a scan was not recorded: ${v.kind}`);
       decisions[v.decision]++;
     }
     await kiosk.stop();
