@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/base/db.js';
+import { seededRandom } from '../src/base/prng.js';
 import { maskIdNumber } from '../src/lane/permit-view.js';
 import {
   auditChainHash,
@@ -93,17 +94,6 @@ const REASONS = [
 ];
 const VEHICLES = ['motorbike', 'motorbike', 'motorbike', 'car', 'truck', 'bicycle', null, null];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Person {
   name: string;
   idn: string;
@@ -119,7 +109,7 @@ export function population(count: number, seed = 7): Person[] {
 
 /** The same holders one at a time (the probe keeps a sample only: its memory is what it measures). */
 export function* people(count: number, seed = 7): Generator<Person> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
   for (let i = 0; i < count; i++) {
     const vehicle = pick(VEHICLES);
@@ -155,7 +145,7 @@ function generate(path: string, passages: number, endMs: number): void {
     .all() as { type: string; name: string; sql: string }[];
   for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
   const persons = population(Math.max(100, Math.floor(passages / 16)));
-  const r = rng(11);
+  const r = seededRandom(11);
   const idn = new IdnHasher(db);
   const guards = 20;
   const insertUser =

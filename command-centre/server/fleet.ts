@@ -4,6 +4,7 @@
 // simulator counts what it published and waits for every PUBACK, so its totals are exact when it ends.
 import { randomUUID } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { seededRandom } from '../../src/base/prng.js';
 import areas from '../../src/contract/hanoi-areas-2021.json' with { type: 'json' };
 import type {
   EventPayload,
@@ -77,18 +78,6 @@ const DENY_REASONS: ReasonCode[] = [
   'OUTSIDE_HOURS',
 ];
 const REVIEW_REASONS: ReasonCode[] = ['ALREADY_INSIDE', 'VEHICLE_MISMATCH'];
-
-/** mulberry32: small, seedable, good enough to vary a simulation. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class SimKiosk {
   readonly scope: TopicScope;
@@ -294,7 +283,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const progress = o.onProgress ?? (() => {});
   const kiosks = Array.from({ length: o.count }, (_, i) => {
     const district = DISTRICTS[i % DISTRICTS.length]!;
-    return new SimKiosk(district, `${prefix}-${String(i + 1).padStart(4, '0')}`, prng(seed + i), windowMs);
+    return new SimKiosk(
+      district,
+      `${prefix}-${String(i + 1).padStart(4, '0')}`,
+      seededRandom(seed + i),
+      windowMs,
+    );
   });
   const base: IClientOptions = {
     protocolVersion: 5,

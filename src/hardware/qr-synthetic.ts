@@ -1,6 +1,7 @@
 // Camera-like grey frames holding a QR code, made with code: rotated, unevenly lit, noisy, optionally
 // light-on-dark. For the decoder's tests and the frames-per-second bench, where no camera exists.
 import QRCode from 'qrcode';
+import { seededRandom } from '../base/prng.js';
 
 export interface FrameOptions {
   width?: number;
@@ -22,18 +23,6 @@ export interface FrameOptions {
 
 const BASE45 = /^[0-9A-Z $%*+\-./:]*$/;
 
-/** A small deterministic PRNG (mulberry32), so a failing frame can be made again. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function syntheticFrame(
   text: string,
   opts: FrameOptions = {},
@@ -44,7 +33,7 @@ export function syntheticFrame(
   const angle = ((opts.angle ?? 0) * Math.PI) / 180;
   const noise = opts.noise ?? 0;
   const falloff = opts.falloff ?? 0;
-  const random = prng(opts.seed ?? 1);
+  const random = seededRandom(opts.seed ?? 1);
   const segments = BASE45.test(text) ? [{ data: text, mode: 'alphanumeric' as const }] : text;
   const qr = QRCode.create(segments, { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;

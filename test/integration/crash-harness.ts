@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
+import { seededRandom } from '../../src/base/prng.js';
 import { generateKeyPair } from '../../src/contract/keys.js';
 import { issuePermit } from '../../src/formats/vnp1-issue.js';
 import { openPtyPair, type PtyPair } from '../../src/hardware/virtual-port.js';
@@ -37,18 +38,6 @@ export interface CrashSummary {
   passages: number;
   chainRows: number;
   failures: string[];
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -231,7 +220,7 @@ function check(dbPath: string, seen: Seen[]): { problems: string[]; passages: nu
 
 export async function runCrashTest(opts: CrashOptions): Promise<CrashSummary> {
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const log = opts.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-crash-'));
   const pty = await openPtyPair();
