@@ -2,10 +2,11 @@
 // DER X.509 certificate. Parsed once per trust list (cached by identity), so a scan only looks a kid
 // up and verifies. A certificate that cannot be used is left out and named in `problems`.
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import type { CoseAlg } from './cose.js';
 import type { DccType } from './hc1-types.js';
 import type { DccSigner } from './types.js';
 
-export type DccAlg = 'ES256' | 'PS256';
+export type DccAlg = CoseAlg;
 
 export interface DccSignerKey {
   /** Standard base64 kid, as the trust list writes it. */
