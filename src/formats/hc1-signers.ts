@@ -84,8 +84,8 @@ export function signerFromCertificate(der: Uint8Array, country: string, kid?: st
     key,
     alg,
     ecSignatureLength,
-    // Node 20 names the extended key usage `keyUsage`.
-    types: usageTypes(cert.keyUsage),
+    // Node 20 names the extended key usage `keyUsage`; Node 22.13+ (Electron's) adds `extKeyUsage`.
+    types: usageTypes((cert as { extKeyUsage?: string[] }).extKeyUsage ?? cert.keyUsage),
   };
 }
 
