@@ -259,7 +259,7 @@ describe('verifyPermit: signature and algorithm', () => {
         fc.pre(ch !== text[i]);
         expect(verifyPermit(text.slice(0, i) + ch + text.slice(i + 1), trust).ok).toBe(false);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 300 },
     );
   });
 });
