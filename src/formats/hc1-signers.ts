@@ -2,10 +2,11 @@
 // DER X.509 certificate. Parsed once per trust list (cached by identity), so a scan only looks a kid
 // up and verifies. A certificate that cannot be used is left out and named in `problems`.
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import type { CoseAlg } from './cose.js';
 import type { DccType } from './hc1-types.js';
 import type { DccSigner } from './types.js';
 
-export type DccAlg = 'ES256' | 'PS256';
+export type DccAlg = CoseAlg;
 
 export interface DccSignerKey {
   /** Standard base64 kid, as the trust list writes it. */
@@ -83,8 +84,8 @@ export function signerFromCertificate(der: Uint8Array, country: string, kid?: st
     key,
     alg,
     ecSignatureLength,
-    // Node 20 names the extended key usage `keyUsage`.
-    types: usageTypes(cert.keyUsage),
+    // Node 20 names the extended key usage `keyUsage`; Node 22.13+ (Electron's) adds `extKeyUsage`.
+    types: usageTypes((cert as { extKeyUsage?: string[] }).extKeyUsage ?? cert.keyUsage),
   };
 }
 

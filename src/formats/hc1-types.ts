@@ -13,7 +13,7 @@ export interface DccName {
   gnt: string | null;
 }
 
-/** The one statement a certificate carries (the EU rule: exactly one v, t or r entry). */
+/** The statement judged: the certificate's one entry, or the newest of several of one kind. */
 export type HealthEntry =
   | {
       type: 'vaccination';
@@ -45,8 +45,9 @@ export type HealthEntry =
 export interface HealthCertificate {
   ver: string;
   nam: DccName;
-  /** '' | YYYY | YYYY-MM | YYYY-MM-DD, as the EU schema allows. */
+  /** '' | YYYY | YYYY-MM | YYYY-MM-DD, as the EU schema allows (a time, if written, dropped). */
   dob: string;
+  /** The entry the health rule judges (hc1-certificate.ts: the newest of its kind). */
   entry: HealthEntry;
 }
 

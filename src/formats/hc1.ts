@@ -3,24 +3,13 @@
 // SIGNATURE_INVALID; claims and schema → FORMAT_INVALID; the signer's key usage against the
 // certificate's type → SIGNATURE_INVALID (a test-only signer cannot vouch for a vaccination).
 // Signature before content: a tampered payload is a forgery, whatever its bytes now decode to.
-import { constants, verify as cryptoVerify } from 'node:crypto';
-import { cborEncode, isBytes } from './cbor.js';
+import { isBytes } from './cbor.js';
+import { type CoseSign1, coseAlg, HEADER_ALG, HEADER_KID, headerParam, signatureHolds } from './cose.js';
 import { DccContentError, parseDccClaims, parseHealthCertificate } from './hc1-certificate.js';
-import {
-  type DccAlg,
-  type DccSignerIndex,
-  type DccSignerKey,
-  dccSigners,
-  usageAllows,
-} from './hc1-signers.js';
-import { type CoseSign1, DccFormatError, decodeHc1Transport } from './hc1-transport.js';
+import { type DccSignerIndex, type DccSignerKey, dccSigners, usageAllows } from './hc1-signers.js';
+import { DccFormatError, decodeHc1Transport } from './hc1-transport.js';
 import type { DccFailureReason, VerifiedDcc } from './hc1-types.js';
 import type { DccSigner } from './types.js';
-
-const COSE_ALGS: ReadonlyMap<number, DccAlg> = new Map([
-  [-7, 'ES256'],
-  [-37, 'PS256'],
-]);
 
 export type DccVerifyResult =
   | { ok: true; dcc: VerifiedDcc }
@@ -37,33 +26,14 @@ function fail(
   return { ok: false, reason, detail };
 }
 
-function signatureHolds(signer: DccSignerKey, toBeSigned: Buffer, signature: Buffer): boolean {
-  if (signer.alg === 'ES256') {
-    // COSE carries r || s (RFC 9053), each as long as the curve's order: nothing else is accepted.
-    if (signature.length !== signer.ecSignatureLength) return false;
-    return cryptoVerify('sha256', toBeSigned, { key: signer.key, dsaEncoding: 'ieee-p1363' }, signature);
-  }
-  // PS256 (RFC 8230): RSASSA-PSS, SHA-256, MGF1 with SHA-256, salt as long as the hash.
-  return cryptoVerify(
-    'sha256',
-    toBeSigned,
-    {
-      key: signer.key,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-    },
-    signature,
-  );
-}
-
 /** Verifies a COSE_Sign1 against the signers: alg, kid (protected header wins), signature. */
 export function verifyCoseSignature(cose: CoseSign1, signers: DccSignerIndex): SignatureResult {
   // The suite puts alg in the unprotected header too (CO20). That is safe here: the signer's key
   // fixes the algorithm (EC: ES256, RSA: PS256), so a swapped alg can only make verification fail.
-  const algId = cose.protectedHeader.get(1) ?? cose.unprotected.get(1);
-  const alg = typeof algId === 'number' ? COSE_ALGS.get(algId) : undefined;
+  const algId = headerParam(cose, HEADER_ALG);
+  const alg = coseAlg(algId);
   if (!alg) return fail('SIGNATURE_INVALID', `alg ${String(algId)} is neither ES256 (-7) nor PS256 (-37)`);
-  const kidRaw = cose.protectedHeader.get(4) ?? cose.unprotected.get(4);
+  const kidRaw = headerParam(cose, HEADER_KID);
   if (kidRaw === undefined) return fail('UNKNOWN_ISSUER', 'no kid');
   if (!isBytes(kidRaw)) return fail('FORMAT_INVALID', 'kid is not a byte string');
   const kid = Buffer.from(kidRaw).toString('base64');
@@ -72,9 +42,8 @@ export function verifyCoseSignature(cose: CoseSign1, signers: DccSignerIndex): S
     return fail('UNKNOWN_ISSUER', `kid ${kid} not in the trust list`);
   const usable = candidates.filter((s) => s.alg === alg);
   if (usable.length === 0) return fail('SIGNATURE_INVALID', `the key of kid ${kid} cannot verify ${alg}`);
-  const toBeSigned = cborEncode(['Signature1', cose.protectedBytes, Buffer.alloc(0), cose.payload]);
   // kids are 8 bytes and may collide across member states: any listed key that verifies will do.
-  const signer = usable.find((s) => signatureHolds(s, toBeSigned, cose.signature));
+  const signer = usable.find((s) => signatureHolds(cose, alg, s.key, s.ecSignatureLength ?? undefined));
   if (!signer) return fail('SIGNATURE_INVALID', `${alg} signature does not verify`);
   return { ok: true, signer, kid };
 }

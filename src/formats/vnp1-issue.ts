@@ -1,12 +1,13 @@
 // The issuer side of VNP1: build the CWT claims, sign a COSE_Sign1 with ES256, deflate, base45.
 // Used by `kiosk issue`, the tests, the bench and the demo. The building blocks are exported so
 // tests can make precisely malformed permits (wrong alg, kid placement, untagged, bad claims).
-import { sign as cryptoSign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { Tag } from 'cbor-x';
 import { kidOf, loadPrivateKey } from '../contract/keys.js';
 import { base45Encode } from './base45.js';
 import { cborEncode } from './cbor.js';
+import { signEs256, TAG_COSE_SIGN1 } from './cose.js';
 import type { PermitBody } from './types.js';
 import { VNP1_PREFIX } from './vnp1.js';
 
@@ -73,10 +74,9 @@ export function signCose(payload: Buffer, key: KeyObject, opts: CoseOptions = {}
       [4, kidOf(key)],
     ]);
   const protectedBytes = header.size === 0 ? Buffer.alloc(0) : cborEncode(header);
-  const toBeSigned = cborEncode(['Signature1', protectedBytes, Buffer.alloc(0), payload]);
-  const signature = cryptoSign('sha256', toBeSigned, { key, dsaEncoding: 'ieee-p1363' });
+  const signature = signEs256(protectedBytes, payload, key);
   const sign1 = [protectedBytes, opts.unprotected ?? new Map(), payload, signature];
-  return cborEncode(opts.tagged === false ? sign1 : new Tag(sign1, 18));
+  return cborEncode(opts.tagged === false ? sign1 : new Tag(sign1, TAG_COSE_SIGN1));
 }
 
 /** COSE bytes → `VNP1:` text (zlib deflate at the best level, then base45). */

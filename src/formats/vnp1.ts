@@ -3,11 +3,21 @@
 // kid lookup → UNKNOWN_ISSUER; signature → SIGNATURE_INVALID; claims → FORMAT_INVALID; issuer
 // binding (iss) → SIGNATURE_INVALID; issuer validity → ISSUER_NOT_VALID; kind → ISSUER_NOT_ALLOWED.
 // Signature before claims: a tampered payload is a forgery, whatever its bytes now decode to.
-import { createHash, verify as cryptoVerify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
-import { Tag } from 'cbor-x';
 import { base45Decode } from './base45.js';
-import { cborDecode, cborEncode, isBytes } from './cbor.js';
+import { cborDecode, isBytes } from './cbor.js';
+import {
+  CoseError,
+  type CoseSign1,
+  coseAlg,
+  HEADER_ALG,
+  HEADER_KID,
+  headerParam,
+  parseCoseSign1,
+  signatureHolds,
+  TAG_COSE_SIGN1,
+} from './cose.js';
 import type { TrustedKeys, VerifiedPermit } from './types.js';
 import { ClaimsError, parseClaims } from './vnp1-claims.js';
 
@@ -27,8 +37,6 @@ export type PermitResult =
   | { ok: true; permit: VerifiedPermit }
   | { ok: false; reason: PermitFailureReason; detail: string };
 
-const ALG_ES256 = -7;
-
 function fail(reason: PermitFailureReason, detail: string): PermitResult {
   return { ok: false, reason, detail };
 }
@@ -44,16 +52,8 @@ export function permitHash(iss: string, cti: string): string {
   return createHash('sha256').update(`${iss}/${cti}`, 'utf8').digest('hex');
 }
 
-interface CoseParts {
-  protectedBytes: Buffer;
-  protectedHeader: Map<unknown, unknown>;
-  unprotected: Map<unknown, unknown>;
-  payload: Buffer;
-  signature: Buffer;
-}
-
-/** base45 → zlib → COSE_Sign1 structure; any failure here is FORMAT_INVALID. */
-function unpack(body: string): CoseParts | string {
+/** base45 → zlib → COSE_Sign1 structure (tag 18 optional); any failure here is FORMAT_INVALID. */
+function unpack(body: string): CoseSign1 | string {
   let compressed: Buffer;
   try {
     compressed = base45Decode(body);
@@ -66,31 +66,12 @@ function unpack(body: string): CoseParts | string {
   } catch (err) {
     return `zlib: ${(err as Error).message}`;
   }
-  let item: unknown;
   try {
-    item = cborDecode(cose);
+    return parseCoseSign1(cose, [TAG_COSE_SIGN1]);
   } catch (err) {
-    return `cbor: ${(err as Error).message}`;
+    if (err instanceof CoseError) return err.message;
+    throw err;
   }
-  if (item instanceof Tag) {
-    if (item.tag !== 18) return `unexpected CBOR tag ${item.tag}`;
-    item = item.value;
-  }
-  if (!Array.isArray(item) || item.length !== 4) return 'not a COSE_Sign1 array of 4';
-  const [protectedBytes, unprotected, payload, signature] = item as unknown[];
-  if (!isBytes(protectedBytes) || !(unprotected instanceof Map) || !isBytes(payload) || !isBytes(signature)) {
-    return 'COSE_Sign1 members have wrong types';
-  }
-  let protectedHeader: unknown = new Map();
-  if (protectedBytes.length > 0) {
-    try {
-      protectedHeader = cborDecode(protectedBytes);
-    } catch {
-      return 'protected header is not CBOR';
-    }
-  }
-  if (!(protectedHeader instanceof Map)) return 'protected header is not a map';
-  return { protectedBytes, protectedHeader, unprotected, payload, signature };
 }
 
 /** Decodes and verifies a VNP1 text against the trust list. Never throws. */
@@ -110,25 +91,22 @@ function verifyUnsafe(text: string, trust: Pick<TrustedKeys, 'issuers'>): Permit
   const parts = unpack(trimmed.slice(VNP1_PREFIX.length));
   if (typeof parts === 'string') return fail('FORMAT_INVALID', parts);
 
-  if (parts.protectedHeader.get(1) !== ALG_ES256) {
-    return fail('SIGNATURE_INVALID', `alg ${String(parts.protectedHeader.get(1))} is not ES256 (-7)`);
+  // alg only from the protected header: an unprotected one is unsigned (no algorithm confusion).
+  const algId = parts.protectedHeader.get(HEADER_ALG);
+  if (coseAlg(algId) !== 'ES256') {
+    return fail('SIGNATURE_INVALID', `alg ${String(algId)} is not ES256 (-7)`);
   }
-  const kid = parts.protectedHeader.get(4) ?? parts.unprotected.get(4);
+  const kid = headerParam(parts, HEADER_KID);
   if (kid === undefined) return fail('UNKNOWN_ISSUER', 'no kid');
   if (!isBytes(kid)) return fail('FORMAT_INVALID', 'kid is not a byte string');
   const kidB64 = Buffer.from(kid).toString('base64');
   const issuer = trust.issuers.get(kidB64);
   if (!issuer) return fail('UNKNOWN_ISSUER', `kid ${kidB64} not in the trust list`);
 
-  if (parts.signature.length !== 64) return fail('SIGNATURE_INVALID', 'signature is not 64 bytes');
-  const toBeSigned = cborEncode(['Signature1', parts.protectedBytes, Buffer.alloc(0), parts.payload]);
-  const good = cryptoVerify(
-    'sha256',
-    toBeSigned,
-    { key: issuer.key, dsaEncoding: 'ieee-p1363' },
-    parts.signature,
-  );
-  if (!good) return fail('SIGNATURE_INVALID', 'ES256 signature does not verify');
+  // P-256: r || s is exactly 64 bytes; a DER or truncated signature does not hold.
+  if (!signatureHolds(parts, 'ES256', issuer.key, 64)) {
+    return fail('SIGNATURE_INVALID', `ES256 signature (${parts.signature.length} bytes) does not verify`);
+  }
 
   let claims: ReturnType<typeof parseClaims>;
   try {

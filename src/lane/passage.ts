@@ -5,7 +5,16 @@ import type { ManualPerson } from '../contract/manual-entry.js';
 import { Decision, Direction, ReasonCode, ScanSource } from '../contract/reasons.js';
 import type { LaneVehicle } from '../contract/vehicle.js';
 import type { VerifiedPermit } from '../formats/types.js';
+import { codePoints, LIMITS } from '../formats/vnp1-claims.js';
 import { maskIdNumber } from './permit-view.js';
+
+/**
+ * A holder's name bounded exactly as the permit rules bound it (code points: 200 astral characters are
+ * 400 UTF-16 units). zod 4.6 happens to count code points too; the store must not depend on that.
+ */
+const HolderName = z
+  .string()
+  .refine((s) => codePoints(s) <= LIMITS.namChars, `at most ${LIMITS.namChars} characters`);
 
 export const PassageInput = z
   .object({
@@ -20,7 +29,7 @@ export const PassageInput = z
         hash: z.string().regex(/^[0-9a-f]{64}$/),
         iss: z.string().max(256),
         cti: z.string().max(256),
-        holderName: z.string().max(200).nullable(),
+        holderName: HolderName.nullable(),
         idMasked: z.string().max(64).nullable(),
         purpose: z.string().max(64).nullable(),
       })
@@ -47,7 +56,7 @@ export const PassageInput = z
     /** A person recorded without a permit (manual entry, src/contract/manual-entry.ts). */
     person: z
       .object({
-        holderName: z.string().max(200),
+        holderName: HolderName,
         idMasked: z.string().max(64).nullable(),
         purpose: z.string().max(64).nullable(),
       })

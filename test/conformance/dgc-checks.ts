@@ -14,7 +14,7 @@ import {
   base45DecodeHc1,
   decodeHc1Transport,
   inflateHc1,
-  parseCoseSign1,
+  parseHc1Cose,
   unprefixHc1,
 } from '../../src/formats/hc1-transport.js';
 import { decodeImageBuffer } from '../../src/hardware/qr-decoder.js';
@@ -159,7 +159,7 @@ function fromCborField(bytes: Buffer): unknown {
 function hcertOf(c: DgcCase): unknown {
   const cbor = hex(c.raw.CBOR);
   if (cbor) return fromCborField(cbor);
-  return parseDccClaims(parseCoseSign1(coseBytes(c)).payload).hcert;
+  return parseDccClaims(parseHc1Cose(coseBytes(c)).payload).hcert;
 }
 
 const DEFAULT_TOLERANCE = CheckpointConfig.parse({
@@ -201,9 +201,7 @@ export const CHECKS: Record<string, { needs: string[]; run: (c: DgcCase) => bool
   EXPECTEDVERIFY: {
     needs: ['TESTCTX.CERTIFICATE'],
     run: (c) =>
-      attempt(
-        () => verifyCoseSignature(parseCoseSign1(coseBytes(c)), dccSigners(trustOf(c) as TrustList)).ok,
-      ),
+      attempt(() => verifyCoseSignature(parseHc1Cose(coseBytes(c)), dccSigners(trustOf(c) as TrustList)).ok),
   },
   // Validation test 6: the certificate inside COSE equals the CBOR field. Without a COSE, the
   // variable's own definition: CBOR decodes and equals JSON.
@@ -213,7 +211,7 @@ export const CHECKS: Record<string, { needs: string[]; run: (c: DgcCase) => bool
       attempt(() => {
         const fromCbor = fromCborField(hex(c.raw.CBOR) as Buffer);
         if (str(c.raw.COSE) === null) return c.raw.JSON === undefined || sameJson(fromCbor, c.raw.JSON);
-        return sameJson(parseDccClaims(parseCoseSign1(hex(c.raw.COSE) as Buffer).payload).hcert, fromCbor);
+        return sameJson(parseDccClaims(parseHc1Cose(hex(c.raw.COSE) as Buffer).payload).hcert, fromCbor);
       }),
   },
   // The whole chain from PREFIX gives JSON.
@@ -239,7 +237,7 @@ export const CHECKS: Record<string, { needs: string[]; run: (c: DgcCase) => bool
     needs: ['TESTCTX.VALIDATIONCLOCK'],
     run: (c) =>
       attempt(() => {
-        const claims = parseDccClaims(parseCoseSign1(coseBytes(c)).payload);
+        const claims = parseDccClaims(parseHc1Cose(coseBytes(c)).payload);
         const clock = Date.parse(c.ctx.VALIDATIONCLOCK as string);
         if (!Number.isFinite(clock)) throw new Error('bad VALIDATIONCLOCK');
         return validityProblem(claims, clock, DEFAULT_TOLERANCE) === null;
@@ -250,7 +248,7 @@ export const CHECKS: Record<string, { needs: string[]; run: (c: DgcCase) => bool
     needs: ['TESTCTX.CERTIFICATE'],
     run: (c) =>
       attempt(() => {
-        const type = parseHealthCertificate(parseDccClaims(parseCoseSign1(coseBytes(c)).payload).hcert).entry
+        const type = parseHealthCertificate(parseDccClaims(parseHc1Cose(coseBytes(c)).payload).hcert).entry
           .type;
         const signers = [...dccSigners(trustOf(c) as TrustList).byKid.values()].flat();
         return signers.length === 1 && usageAllows(signers[0] as (typeof signers)[0], type);

@@ -313,33 +313,54 @@ const resign: fc.Arbitrary<Step> = fc
     return { ...next, signature: signWith(next, s.key) };
   });
 
+/** (r, n − s) for a 64-byte r || s; any other length has no such form and is left as it is. */
+export function malleate(signature: Buffer): Buffer {
+  if (signature.length !== 64) return signature;
+  // s mod n first: a random s ≥ n would otherwise give a negative n − s.
+  const s = BigInt(`0x${signature.subarray(32).toString('hex')}`) % P256_N;
+  const other = (P256_N - s) % P256_N;
+  return Buffer.concat([signature.subarray(0, 32), Buffer.from(other.toString(16).padStart(64, '0'), 'hex')]);
+}
+
+export const SIGNATURE_EDITS = ['malleate', 'zero', 'random', 'short', 'long', 'der'] as const;
+
+/** One edit of the signature bytes, whatever their length (earlier steps may have cut or grown them). */
+export function editSignature(
+  p: CoseParts,
+  how: (typeof SIGNATURE_EDITS)[number],
+  bytes: Uint8Array,
+): CoseParts {
+  const r = p.signature.subarray(0, 32);
+  const s = p.signature.subarray(32);
+  if (how === 'malleate') return { ...p, signature: malleate(p.signature) };
+  if (how === 'zero') return { ...p, signature: Buffer.alloc(64) };
+  if (how === 'random') return { ...p, signature: Buffer.from(bytes) };
+  if (how === 'short')
+    return { ...p, signature: p.signature.subarray(0, Math.max(0, p.signature.length - 1)) };
+  if (how === 'long') return { ...p, signature: Buffer.concat([p.signature, Buffer.from([0])]) };
+  const int = (b: Buffer) =>
+    b.length > 0 && (b[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
+  const ri = int(r);
+  const si = int(s);
+  const der = Buffer.concat([
+    Buffer.from([0x30, (ri.length + si.length + 4) & 0xff, 2, ri.length & 0xff]),
+    ri,
+    Buffer.from([2, si.length & 0xff]),
+    si,
+  ]);
+  return { ...p, signature: der };
+}
+
 const signature: fc.Arbitrary<Step> = fc
   .record({
-    how: fc.constantFrom('malleate', 'zero', 'random', 'short', 'long', 'der'),
+    how: fc.constantFrom(...SIGNATURE_EDITS),
     bytes: fc.uint8Array({ minLength: 64, maxLength: 64 }),
   })
-  .map(({ how, bytes }) => (p: CoseParts) => {
-    const r = p.signature.subarray(0, 32);
-    const s = p.signature.subarray(32);
-    if (how === 'malleate') {
-      const s2 = P256_N - BigInt(`0x${s.toString('hex')}`);
-      return { ...p, signature: Buffer.concat([r, Buffer.from(s2.toString(16).padStart(64, '0'), 'hex')]) };
-    }
-    if (how === 'zero') return { ...p, signature: Buffer.alloc(64) };
-    if (how === 'random') return { ...p, signature: Buffer.from(bytes) };
-    if (how === 'short') return { ...p, signature: p.signature.subarray(0, 63) };
-    if (how === 'long') return { ...p, signature: Buffer.concat([p.signature, Buffer.from([0])]) };
-    const int = (b: Buffer) => ((b[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
-    const ri = int(r);
-    const si = int(s);
-    const der = Buffer.concat([
-      Buffer.from([0x30, ri.length + si.length + 4, 2, ri.length]),
-      ri,
-      Buffer.from([2, si.length]),
-      si,
-    ]);
-    return { ...p, signature: der };
-  });
+  .map(
+    ({ how, bytes }) =>
+      (p: CoseParts) =>
+        editSignature(p, how, bytes),
+  );
 
 const unprotectedJunk: fc.Arbitrary<Step> = fc
   .record({ key: fc.oneof(fc.integer({ min: -3, max: 40 }), fc.string({ maxLength: 4 })), value: anyValue })

@@ -48,16 +48,22 @@ export interface Signer {
   alg: -7 | -37;
 }
 
-/** A self-signed DSC: P-256 (ES256) or RSA 2048 (PS256), with the DCC usages given (none: all). */
-export function makeSigner(opts: { rsa?: boolean; usages?: DccType[]; cn?: string } = {}): Signer {
+/**
+ * A self-signed DSC: P-256 (ES256) or RSA 2048 (PS256), with the DCC usages given (none: all), or with
+ * exactly these extended key usage OIDs (`usageOids`: the `.0` variants, or no DCC usage at all).
+ */
+export function makeSigner(
+  opts: { rsa?: boolean; usages?: DccType[]; usageOids?: string[]; cn?: string } = {},
+): Signer {
   const { privateKey, publicKey } = opts.rsa
     ? generateKeyPairSync('rsa', { modulusLength: 2048 })
     : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const sigAlg = opts.rsa
     ? seq(oid('1.2.840.113549.1.1.11'), der(0x05, Buffer.alloc(0)))
     : seq(oid('1.2.840.10045.4.3.2'));
-  const extensions = opts.usages?.length
-    ? [der(0xa3, seq(seq(oid('2.5.29.37'), der(0x04, seq(...opts.usages.map((u) => oid(USAGE_OID[u])))))))]
+  const oids = opts.usageOids ?? (opts.usages ?? []).map((u) => USAGE_OID[u]);
+  const extensions = oids.length
+    ? [der(0xa3, seq(seq(oid('2.5.29.37'), der(0x04, seq(...oids.map((o) => oid(o)))))))]
     : [];
   const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))),
