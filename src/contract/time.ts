@@ -41,6 +41,13 @@ export function vietnamDayNumber(epochMs: number): number {
   return Math.floor((epochMs + VN_OFFSET_MS) / DAY_MS);
 }
 
+/** Days since 1970-01-01 of a calendar date, for any year (0–99 are not taken for 1900–1999). */
+export function calendarDayNumber(year: number, month: number, day: number): number {
+  const d = new Date(Date.UTC(2000, month - 1, day));
+  d.setUTCFullYear(year);
+  return Math.floor(d.getTime() / DAY_MS);
+}
+
 /** Minutes since local midnight in Vietnam for an epoch-milliseconds instant. */
 export function vietnamMinuteOfDay(epochMs: number): number {
   const ms = (((epochMs + VN_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS;

@@ -2,6 +2,7 @@
 // the spec's table; unknown keys ignored. Any problem is a ClaimsError, which the verifier reports as
 // FORMAT_INVALID (after the signature). Every value that passes is one the kiosk can show and record.
 import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../contract/reasons.js';
+import { calendarDayNumber, vietnamDayNumber } from '../contract/time.js';
 import type { PermitBody } from './types.js';
 
 export class ClaimsError extends Error {
@@ -35,7 +36,6 @@ const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 // ASCII letters only before upper-casing: `toUpperCase` would turn `ß` into `SS` and `ı` into `I`.
 const PLATE = /^[0-9A-Za-z. -]+$/;
 const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
-const VN_OFFSET_SECONDS = 7 * 3600;
 
 /** Characters as the spec counts them: Unicode code points, not UTF-16 units. */
 export function codePoints(s: string): number {
@@ -105,22 +105,13 @@ function isCalendarDate(y: number, m: number, d: number): boolean {
   return days !== undefined && d >= 1 && d <= days;
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date; integer arithmetic, any year. */
-function dayNumber(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
-}
-
 /** YYYY-MM-DD, a real date, not after the Vietnam calendar date of iat (the day it was issued). */
 function birthDate(v: unknown, iat: number): string {
   const s = text(v, 'dob');
   const m = DATE.exec(s);
   const [y, mo, d] = [Number(m?.[1]), Number(m?.[2]), Number(m?.[3])];
   if (!m || !isCalendarDate(y, mo, d)) throw new ClaimsError('dob must be a calendar date YYYY-MM-DD');
-  if (dayNumber(y, mo, d) > Math.floor((iat + VN_OFFSET_SECONDS) / 86_400)) {
+  if (calendarDayNumber(y, mo, d) > vietnamDayNumber(iat * 1000)) {
     throw new ClaimsError('dob is after the permit was issued');
   }
   return s;

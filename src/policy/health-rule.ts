@@ -1,6 +1,8 @@
 // The checkpoint's health rule (spec/policy.md `health`) on a verified certificate, as pure functions
 // with the clock as an argument. Calendar dates of the certificate (vaccination, positive test,
 // validity) are compared with today's date in Vietnam (UTC+7), whatever the machine's time zone.
+
+import { calendarDayNumber, vietnamDayNumber } from '../contract/time.js';
 import type { HealthCertificate } from '../formats/hc1-types.js';
 
 export interface HealthRule {
@@ -17,16 +19,9 @@ export const NEGATIVE_TEST_RESULT = '260415000';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const VN_OFFSET_MS = 7 * HOUR_MS;
-
-/** Days since 1970-01-01 of the Vietnam calendar date at an instant. */
-export function vietnamDayNumber(epochMs: number): number {
-  return Math.floor((epochMs + VN_OFFSET_MS) / DAY_MS);
-}
-
 /** Days since 1970-01-01 of a YYYY-MM-DD date. */
 export function dayNumber(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+  return calendarDayNumber(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
 }
 
 export type ValidityProblem = 'EXPIRED' | 'NOT_YET_VALID' | null;

@@ -2,7 +2,8 @@
 // argument. Calendar dates count in Vietnam time: the cases near midnight catch a UTC implementation.
 import { describe, expect, it } from 'vitest';
 import type { HealthCertificate, HealthEntry } from '../../src/formats/hc1-types.js';
-import { healthRuleProblem, validityProblem, vietnamDayNumber } from '../../src/policy/health-rule.js';
+import { vietnamDayNumber } from '../../src/contract/time.js';
+import { healthRuleProblem, validityProblem } from '../../src/policy/health-rule.js';
 
 const RULE = { testHours: 72, vaccinationDays: 14, recoveryDays: 180 };
 const HOUR = 3_600_000;
