@@ -18,7 +18,6 @@ export interface HealthRule {
 export const NEGATIVE_TEST_RESULT = '260415000';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Days since 1970-01-01 of a YYYY-MM-DD date. */
 export function dayNumber(date: string): number {
   return calendarDayNumber(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
