@@ -11,7 +11,8 @@ import { loadPrivateKey } from '../contract/keys.js';
 import { PERMIT_KINDS, PURPOSES, VEHICLE_TYPES } from '../contract/reasons.js';
 import type { PermitBody } from '../formats/types.js';
 import { permitHash } from '../formats/vnp1.js';
-import { issuePermit, type PermitToIssue } from '../formats/vnp1-issue.js';
+import { ClaimsError } from '../formats/vnp1-claims.js';
+import { checkPermitToIssue, issuePermit, type PermitToIssue } from '../formats/vnp1-issue.js';
 import { defaultIssuerName } from '../issuer/areas.js';
 import { issueBatch } from '../issuer/batch.js';
 import { FieldError, parseText } from '../issuer/fields.js';
@@ -179,6 +180,16 @@ async function issueOne(opts: IssueCliOptions): Promise<void> {
     );
   }
   const claims = permitFromFlags(opts as IssueOptions, Date.now());
+  try {
+    checkPermitToIssue(claims);
+  } catch (err) {
+    if (!(err instanceof ClaimsError)) throw err;
+    throw new KioskError(
+      'BAD_FLAGS',
+      `Máy ở chốt sẽ từ chối giấy này: ${err.message}`,
+      `Kiosks would refuse this permit: ${err.message}`,
+    );
+  }
   const key = loadIssuerKey(opts.key);
   const text = issuePermit(claims, key);
   const hash = permitHash(claims.iss, claims.cti);

@@ -13,7 +13,8 @@ export const HexHash = z
 
 export const TrustIssuer = z.object({
   kid: Base64,
-  iss: z.string().min(1).max(64),
+  // A permit's iss must be an area code (spec §1): an issuer listed under anything else could sign nothing valid.
+  iss: AreaCode,
   name: z.string().max(200).default(''),
   key: Base64,
   validFrom: Epoch,

@@ -10,6 +10,7 @@ import { cborEncode } from './cbor.js';
 import { signEs256, TAG_COSE_SIGN1 } from './cose.js';
 import type { PermitBody } from './types.js';
 import { VNP1_PREFIX } from './vnp1.js';
+import { parseClaims } from './vnp1-claims.js';
 
 export interface PermitToIssue {
   iss: string;
@@ -55,6 +56,14 @@ export function claimsToMap(c: PermitToIssue): Map<number, unknown> {
   m.set(7, c.cti);
   m.set(-261, permitBodyToMap(c.permit));
   return m;
+}
+
+/**
+ * The value rules every kiosk applies (vnp1-claims.ts), for issuers: a permit that breaks them would be
+ * refused FORMAT_INVALID at every checkpoint. Throws ClaimsError naming the rule.
+ */
+export function checkPermitToIssue(c: PermitToIssue): void {
+  parseClaims(claimsToMap(c));
 }
 
 export interface CoseOptions {

@@ -4,7 +4,9 @@
 import { parse } from 'csv-parse/sync';
 import { KioskError } from '../contract/errors.js';
 import type { PermitBody } from '../formats/types.js';
+import { ClaimsError } from '../formats/vnp1-claims.js';
 import type { PermitToIssue } from '../formats/vnp1-issue.js';
+import { checkPermitToIssue } from '../formats/vnp1-issue.js';
 import {
   FieldError,
   fold,
@@ -269,7 +271,7 @@ function parseRow(
   });
   const org = field('org', (v) => parseText(v, 200));
   const route = field('route', (v) => parseText(v, 200));
-  const plate = field('plate', (v) => parseText(v, 20));
+  const plate = field('plate', (v) => parseText(v, 16));
   const vehicleType = field('vehicleType', parseVehicleType);
   const nbf = field('validFrom', (v) => parseDateTime(v, 'start'));
   const start = nbf ?? opts.now;
@@ -312,6 +314,18 @@ function parseRow(
   if (hours !== undefined) permit.hours = hours;
   const claims: PermitToIssue = { iss: opts.iss, cti, iat: opts.now, exp, permit };
   if (nbf !== undefined) claims.nbf = nbf;
+  try {
+    checkPermitToIssue(claims);
+  } catch (err) {
+    if (!(err instanceof ClaimsError)) throw err;
+    problems.push({
+      line,
+      column: null,
+      vi: `máy ở chốt sẽ từ chối giấy này: ${err.message}`,
+      en: `kiosks would refuse this permit: ${err.message}`,
+    });
+    return null;
+  }
   return { line, claims };
 }
 

@@ -93,6 +93,10 @@ describe('trust list', () => {
     const badKey = structuredClone(good);
     (badKey.issuers[0] as Record<string, unknown>).key = Buffer.from('nope').toString('base64');
     await refusal(loadTrustList(await sign(badKey), rootPub));
+    // An issuer listed under an iss that is no area code could sign no valid permit.
+    const notArea = trustPayload([{ issuer }]);
+    (notArea.issuers as Record<string, unknown>[])[0]!.iss = 'VN-HN';
+    await refusal(loadTrustList(await sign(notArea), rootPub));
     const dup = trustPayload([{ issuer }, { issuer }]);
     await refusal(loadTrustList(await sign(dup), rootPub));
     const notJson = await new CompactSign(new TextEncoder().encode('{oops'))

@@ -121,6 +121,20 @@ describe('parseBatchCsv', () => {
     expect(dup.en).toContain('line 3, column "serial": serial X repeats line 2');
   });
 
+  it('refuses a row kiosks would refuse under the value rules, naming the rule', () => {
+    // More than 64 areas, and a validity beyond 400 days: each field alone parses, the permit does not.
+    const areas = Array.from({ length: 65 }, (_, i) => `01-${String(i + 1).padStart(3, '0')}`).join(';');
+    const err = csvProblem(
+      [
+        'Họ và tên,Số CCCD,Mục đích,Khu vực,Đến ngày',
+        `Nguyễn Thị Hằng,001185004321,work,"${areas}",24/09/2021`,
+        'Trần Văn Đức,001090001111,work,01-009,500',
+      ].join('\n'),
+    );
+    expect(err.vi).toContain('dòng 2: máy ở chốt sẽ từ chối giấy này: areas must hold 1–64 codes');
+    expect(err.en).toContain('line 3: kiosks would refuse this permit: valid for more than 400 days');
+  });
+
   it('refuses a bad header: unknown, missing and repeated columns', () => {
     const err = csvProblem('Họ và tên,Họ tên,Ngày sinhh,Khu vực\nA,B,01/01/1990,01\n');
     expect(err.vi).toContain('cột "Ngày sinhh": không biết cột này');
