@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UiClient } from './api/client.js';
 import { Counts, DemoPanel, RecentList } from './components/Sidebar.js';
-import { StatusBar } from './components/StatusBar.js';
+import { ScannerNote, StatusBar, StoreBanner } from './components/StatusBar.js';
 import { VerdictPanel } from './components/VerdictPanel.js';
 import { LaneTools, useLane } from './guard/LaneTools.js';
 import { AuthGate } from './login/AuthGate.js';
@@ -41,6 +41,7 @@ function ScanScreen({ ui }: { ui: UiClient }) {
           {t('connectionLost')}
         </div>
       ) : null}
+      <StoreBanner status={state.status} />
       <StatusBar
         status={state.status}
         clockOffsetMs={state.clockOffsetMs}
@@ -49,6 +50,7 @@ function ScanScreen({ ui }: { ui: UiClient }) {
         onDirection={(d) => void setDirection(d)}
         onLane={(l) => void setLane(l)}
       />
+      <ScannerNote status={state.status} clockOffsetMs={state.clockOffsetMs} />
       <main className="main">
         <VerdictPanel
           verdict={lane.withOverride(state.current)}

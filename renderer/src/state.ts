@@ -41,7 +41,13 @@ export const initialState = (connected: boolean): UiState => ({
 
 /** Identity of one verdict, so one arriving both as a call result and as an event is shown once. */
 export function verdictKey(v: Verdict): string {
-  return [v.at, v.passageId ?? '-', v.duplicate ? 'dup' : 'new', v.permit?.hash ?? v.preview ?? ''].join('|');
+  return [
+    v.at,
+    v.kind,
+    v.passageId ?? '-',
+    v.duplicate ? 'dup' : 'new',
+    v.permit?.hash ?? v.preview ?? '',
+  ].join('|');
 }
 
 export function reduce(state: UiState, action: UiAction): UiState {
@@ -60,10 +66,13 @@ export function reduce(state: UiState, action: UiAction): UiState {
       const key = verdictKey(action.verdict);
       // Already shown (it came as a call result and as an event): never jump back to it.
       if (state.recent.some((v) => verdictKey(v) === key)) return state;
-      const recent = [action.verdict, ...state.recent.filter((v) => verdictKey(v) !== key)].slice(
-        0,
-        RECENT_LIMIT,
-      );
+      // A passage completed by a health proof takes the place of the passage it amends.
+      const amends = (v: Verdict) =>
+        action.verdict.amended != null && v.kind === 'passage' && v.passageId === action.verdict.passageId;
+      const recent = [
+        action.verdict,
+        ...state.recent.filter((v) => verdictKey(v) !== key && !amends(v)),
+      ].slice(0, RECENT_LIMIT);
       return { ...state, current: action.verdict, currentAt: action.receivedAt, fresh: true, recent };
     }
     case 'recent': {

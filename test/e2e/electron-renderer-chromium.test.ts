@@ -172,6 +172,7 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('verdict').getAttribute('data-decision'), { timeout: 15_000 })
       .toBe('ALLOW');
+    expect(await page.getByTestId('verdict').getAttribute('data-state')).toBe('passage');
     expect(await page.getByTestId('holder-name').textContent()).toContain('Vũ Thị Lan');
     expect(errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
   });
@@ -208,6 +209,7 @@ describe('renderer + preload + IPC + backend process, in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('verdict').getAttribute('data-decision'), { timeout: 15_000 })
       .toBe('ALLOW');
+    expect(await page.getByTestId('verdict').getAttribute('data-state')).toBe('passage');
     await page.screenshot({ path: join(SHOTS, 'electron-after-backend-restart.png') });
   });
 });

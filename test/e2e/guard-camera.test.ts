@@ -67,7 +67,9 @@ describe('camera scanning', () => {
   it('reads a permit held up to the camera, in a worker, and records it once', async () => {
     await page.getByTestId('camera-open').click();
     await page.getByTestId('camera-toggle').click();
-    await page.locator('[data-testid=verdict][data-decision=ALLOW]').waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid=verdict][data-state=passage][data-decision=ALLOW]')
+      .waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('holder-name').innerText()).toContain('Nguyễn Thị Hằng');
     const rows = k.query<{ source: string; decision: string }>(
       "SELECT source, decision FROM passages WHERE cti = 'CAM-1'",

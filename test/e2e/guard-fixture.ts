@@ -3,17 +3,21 @@
 // HTTP client that logs in with a PIN as a guard would, keeping the session cookie and CSRF token.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { loadSettings } from '../../src/config/settings.js';
 import { Kiosk, kioskOptionsFromSettings } from '../../src/kiosk.js';
 import { writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import type { makeIssuer } from '../fixtures/permits.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Where the screenshots of the guard's screens go, for a reviewer to look at. */
+export const SHOTS = join(ROOT, 'test-results', 'screens');
 export const GUARD = { name: 'bao', displayName: 'Trần Văn Bảo', pin: '246810' };
 
 export interface KioskProcess {
@@ -37,6 +41,8 @@ export interface KioskProcessOptions {
   policy?: Record<string, unknown>;
   /** More accounts beside the guard's, e.g. a supervisor. */
   users?: Array<{ name: string; displayName: string; pin: string; role: string }>;
+  /** Fields of the signed trust list beside the issuer (e.g. `dcc` signers). */
+  trust?: Record<string, unknown>;
 }
 
 interface Prepared {
@@ -57,6 +63,7 @@ async function prepare(opts: KioskProcessOptions): Promise<Prepared> {
       open: 'none',
       auth: { users: [{ ...GUARD, role: 'guard' }, ...(opts.users ?? [])] },
     },
+    ...(opts.trust ? { trust: opts.trust } : {}),
   });
   return { dir, config, issuer };
 }
@@ -235,7 +242,7 @@ export async function startKioskInProcess(opts: KioskProcessOptions = {}): Promi
 }
 
 /** Logs in on the page with the PIN, as a guard does, and opens (or joins) the shift. */
-export async function loginAsGuard(page: import('playwright-core').Page): Promise<void> {
+export async function loginAsGuard(page: Page): Promise<void> {
   await page.getByTestId('login-screen').waitFor();
   await page.getByTestId('login-name').fill(GUARD.name);
   await page.getByTestId('login-pin').fill(GUARD.pin);
@@ -246,3 +253,58 @@ export async function loginAsGuard(page: import('playwright-core').Page): Promis
   if (await open.isVisible()) await open.click();
   await lane.waitFor();
 }
+
+/**
+ * The screen as it is, in Vietnamese and English, day and night, into SHOTS as
+ * guard-<name>-<lang>-<theme>-<w>x<h>.png; leaves the page as it found it (vi, day). A dialog covers
+ * the switches: `dialog` opens it after each switch and closes it before the next.
+ */
+export async function shootAll(
+  page: Page,
+  name: string,
+  dialog?: { open: () => Promise<void>; close: () => Promise<void> },
+): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const size = page.viewportSize();
+  if (dialog) await dialog.close();
+  for (const lang of ['vi', 'en'] as const) {
+    for (const theme of ['day', 'night'] as const) {
+      await setLook(page, lang, theme);
+      if (dialog) await dialog.open();
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({
+        path: join(SHOTS, `guard-${name}-${lang}-${theme}-${size?.width}x${size?.height}.png`),
+      });
+      if (dialog) await dialog.close();
+    }
+  }
+  await setLook(page, 'vi', 'day');
+  if (dialog) await dialog.open();
+}
+
+/** Switches language and theme with the status bar's buttons (or, without one, the stored choice). */
+export async function setLook(page: Page, lang: 'vi' | 'en', theme: 'day' | 'night'): Promise<void> {
+  const toggle = page.getByTestId('lang-toggle');
+  if ((await toggle.count()) > 0) {
+    if ((await toggle.getAttribute('data-lang')) !== lang) await toggle.click();
+    const t = page.getByTestId('theme-toggle');
+    if ((await t.getAttribute('data-theme')) !== theme) await t.click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+  } else {
+    // Screens without the status bar (login): the stored choice, read at load.
+    await page.evaluate(
+      ([l, t]) => {
+        localStorage.setItem('kiosk.lang', l as string);
+        localStorage.setItem('kiosk.theme', t as string);
+      },
+      [lang, theme],
+    );
+    await page.reload();
+    await page.locator('body').waitFor();
+  }
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
+}
+
+/** The cue the page played last (sounds.ts marks it on <html> even with no speaker). */
+export const lastSound = (page: Page): Promise<string | null> =>
+  page.evaluate(() => document.documentElement.dataset.lastSound ?? null);

@@ -5,7 +5,6 @@
 // and what the database holds. Screenshots of each screen, in both languages and both themes, go to
 // test-results/screens/ for a reviewer to look at.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +12,15 @@ import { issuePermit } from '../../src/formats/vnp1-issue.js';
 import { permitClaims } from '../fixtures/permits.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
-import { GUARD, type InProcessKiosk, ROOT, startKioskInProcess } from './guard-fixture.js';
+import {
+  GUARD,
+  type InProcessKiosk,
+  lastSound,
+  SHOTS,
+  shootAll as shoot,
+  startKioskInProcess,
+} from './guard-fixture.js';
 
-const SHOTS = join(ROOT, 'test-results', 'screens');
 const WINDOW_S = 3; // the duplicate window of this checkpoint: short, so anti-passback is testable
 
 let k: InProcessKiosk;
@@ -51,7 +56,7 @@ const rowsOf = (cti: string) => k.query<Row>('SELECT * FROM passages WHERE cti =
 
 const verdict = () => page.getByTestId('verdict');
 /** Waits for the cti's n-th passage in the log, then for the screen to show exactly that verdict. */
-async function shownFor(cti: string, decision: string, n = 1, state = 'fresh'): Promise<Row> {
+async function shownFor(cti: string, decision: string, n = 1, state = 'passage'): Promise<Row> {
   await expect.poll(() => rowsOf(cti).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(n);
   const row = rowsOf(cti)[n - 1] as Row;
   expect(row.decision).toBe(decision);
@@ -63,7 +68,7 @@ async function shownFor(cti: string, decision: string, n = 1, state = 'fresh'): 
   return row;
 }
 
-const sound = () => page.evaluate(() => document.documentElement.dataset.lastSound ?? null);
+const sound = () => lastSound(page);
 
 /**
  * Types like a keyboard-wedge scanner: real key events through the browser's input pipeline, each
@@ -95,52 +100,7 @@ async function serialScan(text: string): Promise<void> {
   await new Promise<void>((res, rej) => scanner.drain((e) => (e ? rej(e) : res())));
 }
 
-/**
- * Each screen in Vietnamese and English, day and night; leaves the page as it found it (vi, day). A
- * dialog covers the switches: `dialog` opens it after each switch and closes it before the next.
- */
-async function shootAll(
-  name: string,
-  dialog?: { open: () => Promise<void>; close: () => Promise<void> },
-): Promise<void> {
-  const size = page.viewportSize();
-  if (dialog) await dialog.close();
-  for (const lang of ['vi', 'en'] as const) {
-    for (const theme of ['day', 'night'] as const) {
-      await setLook(lang, theme);
-      if (dialog) await dialog.open();
-      await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({
-        path: join(SHOTS, `guard-${name}-${lang}-${theme}-${size?.width}x${size?.height}.png`),
-      });
-      if (dialog) await dialog.close();
-    }
-  }
-  await setLook('vi', 'day');
-  if (dialog) await dialog.open();
-}
-
-async function setLook(lang: 'vi' | 'en', theme: 'day' | 'night'): Promise<void> {
-  const toggle = page.getByTestId('lang-toggle');
-  if ((await toggle.count()) > 0) {
-    if ((await toggle.getAttribute('data-lang')) !== lang) await toggle.click();
-    const t = page.getByTestId('theme-toggle');
-    if ((await t.getAttribute('data-theme')) !== theme) await t.click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
-  } else {
-    // Screens without the status bar (login): the stored choice, read at load.
-    await page.evaluate(
-      ([l, t]) => {
-        localStorage.setItem('kiosk.lang', l as string);
-        localStorage.setItem('kiosk.theme', t as string);
-      },
-      [lang, theme],
-    );
-    await page.reload();
-    await page.locator('body').waitFor();
-  }
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
-}
+const shootAll = (name: string, dialog?: Parameters<typeof shoot>[2]) => shoot(page, name, dialog);
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });

@@ -277,6 +277,7 @@ describe('guard in Chromium', () => {
     k.clock.now += 60_000;
     k.kiosk.scan(k.permit('TX-900', { nam: 'Vũ Thị Lan' }), 'serial');
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-decision')).toBe('ALLOW');
+    expect(await page.getByTestId('verdict').getAttribute('data-state')).toBe('passage');
     await shoot(page, 'guard-scan');
     await page.getByTestId('handover').click();
     await page.getByTestId('handover-notes').fill('Không có gì đặc biệt.');

@@ -1,5 +1,7 @@
 // The scan screen end to end: the built renderer served by the browser host, driven in Debian's
-// Chromium. Screenshots land in /tmp/shots/ for a human to judge legibility.
+// Chromium, with canned verdicts of every kind (contract/api.ts VerdictKind) and status faults.
+// Screenshots land in /tmp/shots/ and, for each kind in both languages and themes, in
+// test-results/screens/, for a human to judge legibility.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +11,8 @@ import type { Verdict } from '../../src/contract/api.js';
 import { BrowserHost } from '../../src/host/server.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { makeTestKiosk, makeVerdict, PERMIT, SAMPLES, type TestKiosk } from '../integration/host-fixture.js';
+import { lastSound, SHOTS as SCREENS, shootAll } from './guard-fixture.js';
+import { FAULT, iso, KINDS, kindVerdict } from './verdict-kinds-fixture.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const staticDir = path.join(repo, 'dist/renderer');
@@ -63,6 +67,26 @@ async function shoot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}-${size?.width}x${size?.height}.png`) });
 }
 
+/** Emits a verdict and waits until the page has played its cue (every new verdict plays one). */
+async function showKind(v: Verdict): Promise<void> {
+  const count = () => page.evaluate(() => Number(document.documentElement.dataset.soundCount ?? '0'));
+  const before = await count();
+  kiosk.emit('verdict', v);
+  await expect.poll(count).toBeGreaterThan(before);
+  await page.locator(`[data-testid=verdict][data-state=${v.kind}][data-decision=${v.decision}]`).waitFor();
+}
+
+async function inEnglish<T>(fn: () => Promise<T>): Promise<T> {
+  await page.getByTestId('lang-toggle').click();
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+  try {
+    return await fn();
+  } finally {
+    await page.getByTestId('lang-toggle').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('vi');
+  }
+}
+
 beforeAll(async () => {
   ensureBuilt();
   mkdirSync(SHOTS, { recursive: true });
@@ -81,7 +105,7 @@ beforeAll(async () => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
   });
   page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  await page.goto(url);
+  await page.goto(`${url}?fadeMs=600000`);
 });
 
 afterAll(async () => {
@@ -126,11 +150,19 @@ describe('scan screen', () => {
     await show(verdict('ALLOW', []));
     expect(await page.getByTestId('verdict').innerText()).toContain('CHO QUA');
     await shoot('allow');
-    await show(verdict('REVIEW', ['UNRECOGNISED'], { permit: null, preview: 'HTTPS://EXAMPLE.COM/?ID=42' }));
+    await show(
+      verdict('REVIEW', ['UNRECOGNISED'], {
+        kind: 'unreadable',
+        passageId: null,
+        permit: null,
+        preview: 'HTTPS://EXAMPLE.COM/?ID=42',
+      }),
+    );
     const text = await page.getByTestId('verdict').innerText();
     expect(text).toContain('CẦN KIỂM TRA');
     expect(text).toContain('Không phải giấy đi đường');
     expect(text).toContain('HTTPS://EXAMPLE.COM/?ID=42');
+    expect(await page.getByTestId('not-counted').innerText()).toContain('Không tính lượt — quét lại');
     await shoot('review');
   });
 
@@ -149,7 +181,7 @@ describe('scan screen', () => {
   });
 
   it('shows a duplicate scan as "already scanned", not as a fresh verdict', async () => {
-    await show(verdict('ALLOW', ['DUPLICATE_SCAN'], { duplicate: true }));
+    await show(verdict('ALLOW', ['DUPLICATE_SCAN'], { kind: 'duplicate', duplicate: true }));
     const panel = page.getByTestId('verdict');
     expect(await panel.getAttribute('data-state')).toBe('duplicate');
     const text = await panel.innerText();
@@ -160,7 +192,7 @@ describe('scan screen', () => {
 
   it('feeds demo samples through scan.submit and lists them once in recent verdicts', async () => {
     await page.getByTestId('demo-sample').first().click();
-    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state')).toBe('fresh');
+    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state')).toBe('passage');
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-decision')).toBe('ALLOW');
     expect(kiosk.submitted.at(-1)).toBe('SAMPLE-ALLOW');
     const recent = page.getByTestId('recent').locator('li');
@@ -171,6 +203,91 @@ describe('scan screen', () => {
     // The verdict came back both as the call's result and as an event: one row, not two.
     expect(await recent.nth(1).getAttribute('data-decision')).toBe('ALLOW');
     expect(await recent.first().getAttribute('data-decision')).toBe('DENY');
+  });
+
+  for (const c of KINDS) {
+    it(`shows ${c.name} in a panel of its own, with its own sound`, async () => {
+      const v = c.v();
+      await showKind(v);
+      const panel = page.getByTestId('verdict');
+      const text = await panel.innerText();
+      for (const words of c.vi) expect(text).toContain(words);
+      expect(await lastSound(page)).toBe(c.sound);
+      if (v.kind !== 'passage' && v.kind !== 'unreadable') {
+        // Whatever the permit check found, a scan that is no passage never says ALLOW nor looks it.
+        expect(text).not.toContain('CHO QUA');
+        expect(await panel.getAttribute('class')).not.toMatch(/verdict--(allow|deny|review)/);
+      }
+      const en = await inEnglish(() => panel.innerText());
+      for (const words of c.en) expect(en).toContain(words);
+      if (v.kind !== 'passage' && v.kind !== 'unreadable') expect(en).not.toMatch(/\bALLOW\b/);
+      await shootAll(page, `kind-${c.name}`);
+    });
+  }
+
+  it('marks every scan that is no passage in the recent list', async () => {
+    const list = page.getByTestId('recent');
+    const marks = await list
+      .locator('li')
+      .evaluateAll((items) =>
+        items.map((li) => [
+          li.getAttribute('data-kind'),
+          li.querySelector('.recent__mark')?.textContent ?? '',
+        ]),
+      );
+    expect(marks).toEqual([
+      ['not-recorded', 'CHƯA GHI'],
+      ['no-shift', 'CHƯA MỞ CA'],
+      ['passage', ''],
+      ['health-proof', 'GIẤY Y TẾ'],
+      ['health-proof', 'GIẤY Y TẾ'],
+    ]);
+    await list.scrollIntoViewIfNeeded();
+    await page.locator('.recent').screenshot({ path: path.join(SCREENS, 'guard-kind-recent-vi-day.png') });
+  });
+
+  it('scanner with no serial port in grey words; a recent scanner diagnostic; the log-fault banner', async () => {
+    const now = Date.now();
+    const faulty = {
+      ...kiosk.status,
+      now: iso(now),
+      scanner: {
+        state: 'none' as const,
+        path: null,
+        detail: null,
+        diagnostic: {
+          code: 'LINE_TOO_LONG',
+          vi: 'Bỏ qua dòng quét dài quá 8192 byte',
+          en: 'Dropped a scanned line longer than 8192 bytes',
+          at: iso(now - 5_000),
+        },
+      },
+      store: { ok: false, fault: FAULT, since: iso(now - 60_000) },
+    };
+    kiosk.emit('status', faulty);
+    const scanner = page.getByTestId('scanner-state');
+    await expect.poll(() => scanner.getAttribute('data-state')).toBe('none');
+    expect(await scanner.innerText()).toContain('Máy quét: Bàn phím / camera');
+    expect(await scanner.getAttribute('class')).toContain('pill--muted');
+    const note = page.getByTestId('scanner-diagnostic');
+    expect(await note.innerText()).toContain('Bỏ qua dòng quét dài quá 8192 byte');
+    const banner = page.getByTestId('store-fault');
+    expect(await banner.innerText()).toContain('SỔ GHI LỖI — ghi lượt qua vào sổ giấy');
+    expect(await banner.innerText()).toContain('Ổ đĩa đã đầy');
+    expect(await inEnglish(() => note.innerText())).toContain(
+      'Dropped a scanned line longer than 8192 bytes',
+    );
+    await shootAll(page, 'kind-status-faults');
+    // A diagnostic older than a minute by the kiosk's clock is gone; a log that writes again, too.
+    kiosk.emit('status', {
+      ...faulty,
+      scanner: { ...faulty.scanner, diagnostic: { ...faulty.scanner.diagnostic, at: iso(now - 120_000) } },
+      store: { ok: true, fault: null, since: null },
+    });
+    await note.waitFor({ state: 'detached' });
+    await banner.waitFor({ state: 'detached' });
+    kiosk.emit('status', { ...kiosk.status, now: iso(Date.now()) });
+    await expect.poll(() => scanner.getAttribute('data-state')).toBe('ok');
   });
 
   it('switches direction through lane.set', async () => {
@@ -221,6 +338,13 @@ describe('scan screen', () => {
     expect(await last.innerText()).toContain('KHÔNG CHO QUA');
     expect(await last.innerText()).toContain('Nguyễn Thị Hằng');
     await p2.screenshot({ path: path.join(SHOTS, 'faded-1280x800.png') });
+    // A scan the log refused fades to its own words, never to the ALLOW its check found.
+    kiosk.emit('verdict', kindVerdict('not-recorded', 'ALLOW', { fault: FAULT }));
+    await p2.locator('[data-testid=verdict][data-state=not-recorded]').waitFor();
+    await p2.locator('[data-testid=last-verdict][data-kind=not-recorded]').waitFor();
+    const lost = await p2.getByTestId('last-verdict').innerText();
+    expect(lost).toContain('CHƯA GHI ĐƯỢC');
+    expect(lost).not.toContain('CHO QUA');
     await p2.close();
   });
 

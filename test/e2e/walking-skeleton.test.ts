@@ -139,6 +139,8 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
 
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-decision'), { timeout: 15_000 }).toBe('ALLOW');
+    // Recorded and counted: a passage, not a scan the log refused or one with no shift open.
+    expect(await verdict.getAttribute('data-state')).toBe('passage');
     expect(await page.getByTestId('holder-name').textContent()).toContain('Nguyễn Thị Hằng');
     expect(await verdict.textContent()).toContain('CHO QUA');
 
@@ -175,6 +177,8 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
     simulateScanner(issuePermit(claims('E2E-2', 'Lê Hoàng Nam'), forger.privatePem));
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-decision'), { timeout: 15_000 }).toBe('DENY');
+    // A forged permit could be read: a person turned back is a passage, unlike an unreadable scan.
+    expect(await verdict.getAttribute('data-state')).toBe('passage');
     expect(await page.getByTestId('reasons').textContent()).toContain(
       'Đơn vị cấp không có trong danh sách tin cậy',
     );

@@ -136,6 +136,8 @@ export function makeTestKiosk(opts: { demo?: boolean } = {}): TestKiosk {
             ? makeVerdict('DENY', ['EXPIRED', 'AREA_NOT_PERMITTED'], base)
             : makeVerdict('REVIEW', ['UNRECOGNISED'], {
                 ...base,
+                kind: 'unreadable',
+                passageId: null,
                 permit: null,
                 preview: p.text.slice(0, 40),
               });

@@ -1,23 +1,31 @@
-// Health certificates (HC1) on the verdict screen. A certificate scanned on its own is not a passage:
-// its panel is neutral (never a green "CHO QUA" a guard could take for a permit) and says to scan the
-// permit. With a permit, one line says whether the proof counts for this holder (src/lane/health-pairing.ts).
+// Health certificates (HC1) on the verdict screen. A certificate is never a passage (spec/policy.md
+// "What is counted"): its panel is its own, neutral (never a green "CHO QUA" a guard could take for a
+// permit), says whether the certificate is valid, and either asks for the permit or names the permit it
+// was shown beside and whether it is the same person. With a permit verdict, one line says whether the
+// proof scanned before it counts for this holder (src/lane/health-pairing.ts).
 import { useTranslation } from 'react-i18next';
 import type { DccView, Verdict } from '../../../src/contract/api.js';
 import type { ReasonCode } from '../../../src/contract/reasons.js';
-import { DecisionIcon } from './Icons.js';
+import { proofCounts } from '../guard/sounds.js';
+import { CheckIcon, CrossIcon, DecisionIcon, ProofIcon } from './Icons.js';
+import { holderName, PanelShell } from './VerdictParts.js';
 
 const TEXT = {
   vi: {
     title: 'GIẤY Y TẾ',
-    valid: 'Hợp lệ',
-    invalid: 'Không hợp lệ',
+    valid: 'HỢP LỆ',
+    invalid: 'KHÔNG HỢP LỆ',
     next: 'Quét tiếp giấy đi đường của người này',
+    notPassage: 'Không phải lượt qua: không tính',
+    beside: 'Đưa kèm giấy đi đường của',
+    same: 'Cùng người',
+    other: 'KHÁC NGƯỜI — tên hoặc ngày sinh không khớp',
+    unknown: 'Không đối chiếu được với giấy đi đường',
     unreadable: 'Không đọc được giấy y tế',
     line: 'Giấy y tế',
     counts: 'Hợp lệ, đúng người',
     otherPerson: 'Tên hoặc ngày sinh không khớp giấy đi đường',
     notCounted: 'Không hợp lệ',
-    after: 'Quét sau khi đã ghi lượt này: chỉ để cán bộ tham khảo, không ghi vào sổ',
     type: 'Loại',
     country: 'Nước cấp',
     dob: 'Ngày sinh',
@@ -30,15 +38,19 @@ const TEXT = {
   },
   en: {
     title: 'HEALTH PROOF',
-    valid: 'Valid',
-    invalid: 'Not valid',
+    valid: 'VALID',
+    invalid: 'NOT VALID',
     next: "Now scan this person's travel permit",
+    notPassage: 'Not a passage: not counted',
+    beside: 'Shown with the travel permit of',
+    same: 'Same person',
+    other: 'ANOTHER PERSON — name or birth date differs',
+    unknown: 'Could not be matched with the permit',
     unreadable: 'Health certificate unreadable',
     line: 'Health proof',
     counts: 'Valid, same person',
     otherPerson: 'Name or birth date differs from the permit',
     notCounted: 'Not valid',
-    after: 'Scanned after this passage was recorded: for the guard only, not logged',
     type: 'Type',
     country: 'Issued in',
     dob: 'Born',
@@ -56,50 +68,86 @@ function useHealthText() {
   return { h: TEXT[i18n.language === 'en' ? 'en' : 'vi'], t };
 }
 
-/** A certificate scanned on its own, waiting for a permit: shown, not recorded. */
-export function isProofOnly(v: Verdict): boolean {
-  return Boolean(v.health) && !v.permit && v.passageId === null;
-}
-
 /** The reason as a health certificate's: "expired" is the certificate's, not a permit's. */
-export function useProofReason(): (code: ReasonCode) => string {
+function useProofReason(): (code: ReasonCode) => string {
   const { h, t } = useHealthText();
   return (code) => h.reasons[code] ?? t(`reason.${code}`);
 }
 
-/** The certificate holder's transliterated name, family name first. */
-export const holderOf = (d: DccView): string => [d.fnt, d.gnt ?? ''].join(' ').replace(/</g, ' ').trim();
 const dateOf = (d: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? d.split('-').reverse().join('/') : d);
 
-export function ProofHead({ verdict }: { verdict: Verdict }) {
+/** The whole panel of a `health-proof` verdict. */
+export function ProofPanel({ verdict }: { verdict: Verdict }) {
   const { h } = useHealthText();
-  const ok = verdict.decision === 'ALLOW';
+  const reason = useProofReason();
+  const valid = verdict.decision === 'ALLOW' && (verdict.health?.reasons.length ?? 0) === 0;
+  const counts = proofCounts(verdict);
   return (
-    <div className="verdict__head verdict__head--duplicate" data-testid="proof-head">
-      <DecisionIcon decision={ok ? 'ALLOW' : 'DENY'} className="verdict__icon" />
-      <div>
-        <h1 className="verdict__word verdict__word--duplicate">{h.title}</h1>
-        <p className={`earlier earlier--${ok ? 'allow' : 'deny'}`}>
-          <span className="earlier__chip" data-testid="proof-status">
-            <DecisionIcon decision={ok ? 'ALLOW' : 'DENY'} size="1.1em" /> {ok ? h.valid : h.invalid}
-          </span>
-          {h.next}
-        </p>
+    <PanelShell verdict={verdict} className={`verdict--proof verdict--proof-${counts ? 'ok' : 'bad'}`}>
+      <div className="verdict__head" data-testid="proof-head">
+        <ProofIcon className="verdict__icon" />
+        <div>
+          <h1 className="verdict__word verdict__word--kind">{h.title}</h1>
+          <p className="kind-line">
+            <span
+              className={`proof-chip proof-chip--${valid ? 'valid' : 'invalid'}`}
+              data-testid="proof-status"
+              data-valid={valid ? 'true' : 'false'}
+            >
+              {valid ? <CheckIcon size="1.1em" /> : <CrossIcon size="1.1em" />} {valid ? h.valid : h.invalid}
+            </span>
+            <span className="kind-line__muted">{h.notPassage}</span>
+          </p>
+        </div>
       </div>
-    </div>
+      <div className="verdict__body">
+        {verdict.dcc ? (
+          <h2 className="holder" data-testid="holder-name">
+            {holderName(verdict.dcc)}
+          </h2>
+        ) : (
+          <h2 className="holder holder--none" data-testid="holder-name">
+            {h.unreadable}
+          </h2>
+        )}
+        <ul className="reasons" data-testid="reasons">
+          {verdict.reasons.map((code) => (
+            <li key={code} data-reason={code}>
+              {reason(code)}
+            </li>
+          ))}
+        </ul>
+        <Beside verdict={verdict} />
+        {verdict.dcc ? <ProofDetails dcc={verdict.dcc} /> : null}
+      </div>
+    </PanelShell>
   );
 }
 
-export function ProofHolder({ verdict }: { verdict: Verdict }) {
+/** Whose permit the proof was shown beside, and whether it is the same person; or: scan the permit. */
+function Beside({ verdict }: { verdict: Verdict }) {
   const { h } = useHealthText();
-  return verdict.dcc ? (
-    <h2 className="holder" data-testid="holder-name">
-      {holderOf(verdict.dcc)}
-    </h2>
-  ) : (
-    <h2 className="holder holder--none" data-testid="holder-name">
-      {h.unreadable}
-    </h2>
+  if (!verdict.permit) {
+    return (
+      <p className="proof-next" data-testid="proof-next">
+        {h.next}
+      </p>
+    );
+  }
+  const match = verdict.health?.nameMatch ?? null;
+  return (
+    <div
+      className="proof-beside"
+      data-testid="proof-beside"
+      data-match={match === null ? 'unknown' : String(match)}
+    >
+      <span className="proof-beside__label">{h.beside}</span>{' '}
+      <strong className="proof-beside__name">{verdict.permit.nam}</strong>
+      <span className={`proof-chip proof-chip--${match === true ? 'valid' : 'invalid'}`}>
+        {match === true ? <CheckIcon size="1.1em" /> : <CrossIcon size="1.1em" />}{' '}
+        {match === true ? h.same : match === false ? h.other : h.unknown}
+      </span>
+    </div>
   );
 }
 
@@ -122,7 +170,7 @@ export function ProofDetails({ dcc }: { dcc: DccView }) {
   );
 }
 
-/** With a permit: does the paired proof count for this holder? */
+/** With a permit: does the proof scanned with it count for this holder? */
 export function HealthLine({ verdict }: { verdict: Verdict }) {
   const { h } = useHealthText();
   const reason = useProofReason();
@@ -134,16 +182,15 @@ export function HealthLine({ verdict }: { verdict: Verdict }) {
     : health.reasons.length > 0
       ? `${h.notCounted}: ${health.reasons.map(reason).join(', ')}`
       : h.otherPerson;
-  const kind = verdict.dcc ? `${h.types[verdict.dcc.type]} · ${holderOf(verdict.dcc)}` : h.unreadable;
+  const kind = verdict.dcc ? `${h.types[verdict.dcc.type]} · ${holderName(verdict.dcc)}` : h.unreadable;
   return (
-    <div data-testid="health-line" data-counts={counts ? 'true' : 'false'} style={{ marginBottom: 12 }}>
+    <div data-testid="health-line" data-counts={counts ? 'true' : 'false'} className="health-line">
       <p className={`earlier earlier--${counts ? 'allow' : 'deny'}`}>
         {h.line}: {kind}
         <span className="earlier__chip">
           <DecisionIcon decision={counts ? 'ALLOW' : 'DENY'} size="1.1em" /> {status}
         </span>
       </p>
-      {health.recorded ? null : <p className="preview">{h.after}</p>}
     </div>
   );
 }

@@ -84,6 +84,62 @@ export function ScanIcon({ size = '1em', className }: IconProps) {
   );
 }
 
+/** Not recorded: the paper log and a pen (write it down by hand). */
+export function PaperLogIcon({ size = '1em', className }: IconProps) {
+  return (
+    <svg className={className} width={size} height={size} viewBox="0 0 100 100" aria-hidden="true">
+      <path
+        d="M14 8 H62 L74 20 V92 H14 Z"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="7"
+        strokeLinejoin="round"
+      />
+      <path
+        d="M26 32 H58 M26 48 H52 M26 64 H44"
+        stroke="currentColor"
+        strokeWidth="6"
+        strokeLinecap="round"
+      />
+      <path
+        d="M88 34 L96 42 L62 76 L50 80 L54 68 Z"
+        fill="currentColor"
+        stroke="currentColor"
+        strokeWidth="3"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+/** No shift open: a guard's silhouette and a key (log in first). */
+export function GuardIcon({ size = '1em', className }: IconProps) {
+  return (
+    <svg className={className} width={size} height={size} viewBox="0 0 100 100" aria-hidden="true">
+      <circle cx="38" cy="30" r="17" fill="none" stroke="currentColor" strokeWidth="8" />
+      <path
+        d="M8 92 C8 66 22 56 38 56 C50 56 58 60 63 67"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="8"
+        strokeLinecap="round"
+      />
+      <circle cx="74" cy="70" r="11" fill="none" stroke="currentColor" strokeWidth="7" />
+      <path d="M74 81 V96 M74 90 H83" stroke="currentColor" strokeWidth="7" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+/** A health certificate: a document with a medical cross (not a decision shape). */
+export function ProofIcon({ size = '1em', className }: IconProps) {
+  return (
+    <svg className={className} width={size} height={size} viewBox="0 0 100 100" aria-hidden="true">
+      <rect x="14" y="6" width="72" height="88" rx="8" fill="none" stroke="currentColor" strokeWidth="7" />
+      <path d="M50 28 V68 M30 48 H70" stroke="currentColor" strokeWidth="13" strokeLinecap="butt" />
+    </svg>
+  );
+}
+
 export function DecisionIcon({ decision, size, className }: IconProps & { decision: Decision }) {
   if (decision === 'ALLOW') return <CheckIcon size={size} className={className} />;
   if (decision === 'DENY') return <CrossIcon size={size} className={className} />;

@@ -1,10 +1,11 @@
-// The column beside the verdict: shift counts, the last few verdicts, and in demo mode the sample
-// permits a newcomer can "scan" with one press.
+// The column beside the verdict: shift counts, the last few verdicts (each scan that is no passage
+// marked as such), and in demo mode the sample permits a newcomer can "scan" with one press.
 import { useTranslation } from 'react-i18next';
 import type { DemoSample, KioskStatus, Verdict } from '../../../src/contract/api.js';
 import { formatVnTime } from '../format.js';
 import { verdictKey } from '../state.js';
-import { DecisionIcon, RepeatIcon } from './Icons.js';
+import { DecisionIcon, GuardIcon, PaperLogIcon, ProofIcon, RepeatIcon } from './Icons.js';
+import { whoOf } from './VerdictParts.js';
 
 export function Counts({ counts }: { counts: KioskStatus['counts'] | null }) {
   const { t } = useTranslation();
@@ -29,6 +30,38 @@ export function Counts({ counts }: { counts: KioskStatus['counts'] | null }) {
   );
 }
 
+/** The colour a recent entry takes: its decision's for a scan judged as one, its own otherwise. */
+function toneOf(v: Verdict): string {
+  if (v.kind === 'health-proof') return 'proof';
+  if (v.kind === 'no-shift') return 'noshift';
+  if (v.kind === 'not-recorded') return 'fault';
+  return v.decision.toLowerCase();
+}
+
+function RecentIcon({ v }: { v: Verdict }) {
+  if (v.kind === 'duplicate' || v.duplicate) return <RepeatIcon size="1.1em" />;
+  if (v.kind === 'health-proof') return <ProofIcon size="1.1em" />;
+  if (v.kind === 'no-shift') return <GuardIcon size="1.1em" />;
+  if (v.kind === 'not-recorded') return <PaperLogIcon size="1.1em" />;
+  return <DecisionIcon decision={v.decision} size="1.1em" />;
+}
+
+/** What the entry says: the decision of a passage; the kind's own word for anything that is not one. */
+function RecentWord({ v }: { v: Verdict }) {
+  const { t } = useTranslation();
+  if (v.kind === 'duplicate' || v.duplicate) return <>{t('again')}</>;
+  if (v.kind === 'passage') return <>{t(`decision.${v.decision}`)}</>;
+  const mark = <span className="recent__mark">{t(`scanKind.mark.${v.kind}`)}</span>;
+  // An unreadable scan keeps its decision's word, marked as not counted.
+  return v.kind === 'unreadable' ? (
+    <>
+      {t(`decision.${v.decision}`)} {mark}
+    </>
+  ) : (
+    mark
+  );
+}
+
 export function RecentList({ verdicts }: { verdicts: Verdict[] }) {
   const { t } = useTranslation();
   return (
@@ -39,21 +72,18 @@ export function RecentList({ verdicts }: { verdicts: Verdict[] }) {
         {verdicts.map((v) => (
           <li
             key={verdictKey(v)}
-            className={`recent__item recent__item--${v.decision.toLowerCase()}`}
+            className={`recent__item recent__item--${toneOf(v)}`}
             data-decision={v.decision}
+            data-kind={v.kind}
           >
             <span className="recent__chip">
-              {v.duplicate ? (
-                <RepeatIcon size="1.1em" />
-              ) : (
-                <DecisionIcon decision={v.decision} size="1.1em" />
-              )}
+              <RecentIcon v={v} />
             </span>
             <span className="recent__time">{formatVnTime(v.at, false)}</span>
-            <span className="recent__who">
-              {v.permit?.nam ?? v.person?.name ?? v.preview ?? t('noPermit')}
+            <span className="recent__who">{whoOf(v, t('noPermit'))}</span>
+            <span className="recent__word">
+              <RecentWord v={v} />
             </span>
-            <span className="recent__word">{v.duplicate ? t('again') : t(`decision.${v.decision}`)}</span>
           </li>
         ))}
       </ol>

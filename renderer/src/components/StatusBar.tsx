@@ -1,11 +1,15 @@
 // The header: where this kiosk is, which lane and direction, whether the scanner and the uplink work,
-// the time (Vietnam), and the language and theme switches, always visible.
+// the time (Vietnam), and the language and theme switches, always visible. Under it, for a minute, the
+// last thing the scanner sent that was not a code; above everything, while the log refuses writes, a
+// banner that sends the guard to the paper log.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KioskStatus } from '../../../src/contract/api.js';
 import type { Direction } from '../../../src/contract/reasons.js';
 import { formatVnDate, formatVnTime } from '../format.js';
 import { type Lang, setLang } from '../i18n.js';
+import { recentDiagnostic, storeFault } from '../status-view.js';
+import { AlertIcon, PaperLogIcon } from './Icons.js';
 
 interface Props {
   status: KioskStatus | null;
@@ -141,13 +145,66 @@ function UplinkPill({ uplink }: { uplink: KioskStatus['uplink'] }) {
   );
 }
 
-function Clock({ offsetMs }: { offsetMs: number }) {
+/** The last thing the scanner sent that was not a code, for a minute by the kiosk's clock. */
+export function ScannerNote({
+  status,
+  clockOffsetMs,
+}: {
+  status: KioskStatus | null;
+  clockOffsetMs: number;
+}) {
+  const { t, i18n } = useTranslation();
+  const now = useNow();
+  const diagnostic = recentDiagnostic(status, now + clockOffsetMs);
+  if (!diagnostic) return null;
+  const lang: Lang = i18n.language === 'en' ? 'en' : 'vi';
+  return (
+    <div className="scanner-note" role="status" data-testid="scanner-diagnostic" data-code={diagnostic.code}>
+      <AlertIcon size="1.2em" />
+      <span className="scanner-note__what">{t('scanKind.scannerSaid')}:</span>
+      <span>{diagnostic[lang]}</span>
+      <span className="scanner-note__time">{formatVnTime(diagnostic.at)}</span>
+    </div>
+  );
+}
+
+/** Across the screen while the log refuses writes: every passage goes on the paper log meanwhile. */
+export function StoreBanner({ status }: { status: KioskStatus | null }) {
+  const { t, i18n } = useTranslation();
+  const store = storeFault(status);
+  if (!store) return null;
+  const lang: Lang = i18n.language === 'en' ? 'en' : 'vi';
+  return (
+    <div
+      className="banner banner--store"
+      role="alert"
+      data-testid="store-fault"
+      data-code={store.fault?.code ?? ''}
+    >
+      <PaperLogIcon size="1.3em" />
+      <span>{t('scanKind.storeFault')}</span>
+      {store.fault ? <span className="banner__detail">{store.fault[lang]}</span> : null}
+      {store.since ? (
+        <span className="banner__detail">
+          {t('scanKind.storeSince')} {formatVnTime(store.since, false)}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** The browser's clock, ticking each second (the kiosk's is this plus the offset). */
+function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  const ms = now + offsetMs;
+  return now;
+}
+
+function Clock({ offsetMs }: { offsetMs: number }) {
+  const ms = useNow() + offsetMs;
   return (
     <div className="clock" data-testid="clock">
       <span className="clock__time">{formatVnTime(ms)}</span>

@@ -1,19 +1,17 @@
-// The verdict, filling most of the screen: colour + icon + words, then who and why. A duplicate scan
-// is shown as "already scanned" in a neutral panel so it is never taken for a fresh verdict.
+// The verdict, filling most of the screen: colour + icon + words, then who and why. One panel per
+// kind of scan (contract/api.ts VerdictKind): a passage in its decision's colour; a duplicate as
+// "already scanned" in a neutral panel so it is never taken for a fresh verdict; an unreadable scan in
+// its decision's colour, saying it is not counted; a health proof, a scan with no shift open and a scan
+// the log refused, each in a panel of its own that never looks like a decision.
 import { useTranslation } from 'react-i18next';
-import type { PermitView, Verdict } from '../../../src/contract/api.js';
-import { formatVnDateTime, formatVnTime } from '../format.js';
+import type { Verdict } from '../../../src/contract/api.js';
+import { formatVnTime } from '../format.js';
 import { LaneDetails, ManualHolder, OverrideFooter } from '../guard/VerdictLane.js';
-import {
-  HealthLine,
-  holderOf,
-  isProofOnly,
-  ProofDetails,
-  ProofHead,
-  ProofHolder,
-  useProofReason,
-} from './HealthProof.js';
-import { DecisionIcon, RepeatIcon, ScanIcon } from './Icons.js';
+import { HealthLine, ProofPanel } from './HealthProof.js';
+import { DecisionIcon, GuardIcon, PaperLogIcon, ProofIcon, RepeatIcon, ScanIcon } from './Icons.js';
+import { NoShiftPanel, NotRecordedPanel } from './UnrecordedPanels.js';
+import './verdict-kinds.css';
+import { PanelShell, PermitDetails, whoOf } from './VerdictParts.js';
 
 interface Props {
   verdict: Verdict | null;
@@ -24,30 +22,32 @@ interface Props {
 
 export function VerdictPanel({ verdict, fresh, onOverride }: Props) {
   if (!verdict || !fresh) return <IdlePanel last={verdict} />;
-  const decision = verdict.decision;
-  // A health certificate alone is not a passage: neutral like a duplicate, never a green "CHO QUA".
-  const proofOnly = isProofOnly(verdict);
+  switch (verdict.kind) {
+    case 'not-recorded':
+      return <NotRecordedPanel verdict={verdict} />;
+    case 'no-shift':
+      return <NoShiftPanel verdict={verdict} />;
+    case 'health-proof':
+      return <ProofPanel verdict={verdict} />;
+    case 'passage':
+    case 'duplicate':
+    case 'unreadable':
+      return <DecisionPanel verdict={verdict} onOverride={onOverride} />;
+  }
+}
+
+/** A passage, a duplicate (the earlier passage's decision) or an unreadable scan. */
+function DecisionPanel({ verdict, onOverride }: { verdict: Verdict; onOverride: Props['onOverride'] }) {
+  const decision = verdict.decision.toLowerCase();
+  const duplicate = verdict.kind === 'duplicate' || verdict.duplicate;
   return (
-    <section
-      data-testid="verdict"
-      data-decision={decision}
-      data-duplicate={verdict.duplicate ? 'true' : 'false'}
-      data-passage={verdict.passageId ?? ''}
-      data-state={proofOnly ? 'health-proof' : verdict.duplicate ? 'duplicate' : 'fresh'}
-      className={`verdict verdict--${decision.toLowerCase()}${verdict.duplicate || proofOnly ? ' verdict--duplicate' : ''}`}
-      role="status"
-      aria-live="assertive"
-    >
-      {proofOnly ? (
-        <ProofHead verdict={verdict} />
-      ) : verdict.duplicate ? (
-        <DuplicateHead verdict={verdict} />
-      ) : (
-        <FreshHead verdict={verdict} />
-      )}
+    <PanelShell verdict={verdict} className={`verdict--${decision}${duplicate ? ' verdict--duplicate' : ''}`}>
+      {duplicate ? <DuplicateHead verdict={verdict} /> : <FreshHead verdict={verdict} />}
+      {verdict.kind === 'unreadable' ? <NotCounted /> : null}
+      {verdict.amended ? <AmendedLine verdict={verdict} /> : null}
       <VerdictBody verdict={verdict} />
-      <OverrideFooter verdict={verdict} onOverride={onOverride} />
-    </section>
+      {verdict.kind === 'unreadable' ? null : <OverrideFooter verdict={verdict} onOverride={onOverride} />}
+    </PanelShell>
   );
 }
 
@@ -79,17 +79,40 @@ function DuplicateHead({ verdict }: { verdict: Verdict }) {
   );
 }
 
+/** An unreadable scan is shown with its decision but is no passage: the guard scans again. */
+function NotCounted() {
+  const { t } = useTranslation();
+  return (
+    <p className="not-counted" data-testid="not-counted">
+      <RepeatIcon size="1.1em" /> {t('scanKind.notCounted')}
+    </p>
+  );
+}
+
+/** A health proof scanned after the permit completed this passage (e.g. CẦN KIỂM TRA → CHO QUA). */
+function AmendedLine({ verdict }: { verdict: Verdict }) {
+  const { t } = useTranslation();
+  const from = verdict.amended?.from;
+  if (!from) return null;
+  return (
+    <p className="amended" data-testid="amended" data-from={from}>
+      <ProofIcon size="1.1em" />
+      <span>
+        {t('scanKind.amended')}: <span className="amended__from">{t(`decision.${from}`)}</span> →{' '}
+        <strong>{t(`decision.${verdict.decision}`)}</strong>
+      </span>
+    </p>
+  );
+}
+
 function VerdictBody({ verdict }: { verdict: Verdict }) {
   const { t } = useTranslation();
   // The duplicate marker is already the headline; list the reasons that decided the earlier verdict.
-  const reasons = verdict.duplicate ? verdict.reasons.filter((r) => r !== 'DUPLICATE_SCAN') : verdict.reasons;
-  const proofOnly = isProofOnly(verdict);
-  const proofReason = useProofReason();
+  const duplicate = verdict.kind === 'duplicate' || verdict.duplicate;
+  const reasons = duplicate ? verdict.reasons.filter((r) => r !== 'DUPLICATE_SCAN') : verdict.reasons;
   return (
     <div className="verdict__body">
-      {proofOnly ? (
-        <ProofHolder verdict={verdict} />
-      ) : verdict.person ? (
+      {verdict.person ? (
         <ManualHolder verdict={verdict} />
       ) : verdict.permit ? (
         <h2 className="holder" data-testid="holder-name">
@@ -103,13 +126,12 @@ function VerdictBody({ verdict }: { verdict: Verdict }) {
       <ul className="reasons" data-testid="reasons">
         {reasons.map((code) => (
           <li key={code} data-reason={code}>
-            {proofOnly ? proofReason(code) : t(`reason.${code}`)}
+            {t(`reason.${code}`)}
           </li>
         ))}
       </ul>
       <HealthLine verdict={verdict} />
       {verdict.permit ? <PermitDetails permit={verdict.permit} /> : null}
-      {proofOnly && verdict.dcc ? <ProofDetails dcc={verdict.dcc} /> : null}
       <LaneDetails verdict={verdict} />
       {!verdict.permit && !verdict.dcc && verdict.preview ? (
         <p className="preview">
@@ -120,42 +142,49 @@ function VerdictBody({ verdict }: { verdict: Verdict }) {
   );
 }
 
-function PermitDetails({ permit }: { permit: PermitView }) {
+/** The compact line for the last verdict once it faded: the kind's own word where it is no passage. */
+function LastChip({ last }: { last: Verdict }) {
   const { t } = useTranslation();
-  const rows: [string, string, string][] = [
-    ['id', t('id'), permit.idnMasked],
-    ['purpose', t('purpose'), t(`purposes.${permit.pur}`, { defaultValue: permit.pur })],
-    [
-      'validity',
-      t('validity'),
-      `${formatVnDateTime(permit.validFrom)} – ${formatVnDateTime(permit.validTo)}`,
-    ],
-  ];
-  if (permit.hours) rows.push(['hours', t('hours'), `${permit.hours[0]} – ${permit.hours[1]}`]);
-  if (permit.veh) {
-    rows.push([
-      'vehicle',
-      t('vehicle'),
-      `${permit.veh.plate} · ${t(`vehicles.${permit.veh.type}`, { defaultValue: permit.veh.type })}`,
-    ]);
+  switch (last.kind) {
+    case 'not-recorded':
+      return (
+        <>
+          <PaperLogIcon size="1.2em" /> {t('scanKind.notRecorded')}
+        </>
+      );
+    case 'no-shift':
+      return (
+        <>
+          <GuardIcon size="1.2em" /> {t('scanKind.noShift')}
+        </>
+      );
+    case 'health-proof':
+      return (
+        <>
+          <ProofIcon size="1.2em" /> {t('scanKind.mark.health-proof')}
+        </>
+      );
+    case 'duplicate':
+      return (
+        <>
+          <RepeatIcon size="1.2em" /> {t('duplicate')}
+        </>
+      );
+    case 'passage':
+    case 'unreadable':
+      return (
+        <>
+          <DecisionIcon decision={last.decision} size="1.2em" /> {t(`decision.${last.decision}`)}
+          {last.kind === 'unreadable' ? ` · ${t('scanKind.mark.unreadable')}` : ''}
+        </>
+      );
   }
-  rows.push(['issuer', t('issuer'), permit.issuerName ?? permit.iss]);
-  rows.push(['areas', t('areas'), permit.areas.join(', ')]);
-  if (permit.org) rows.push(['org', t('org'), permit.org]);
-  return (
-    <dl className="details">
-      {rows.map(([key, label, value]) => (
-        <div key={key} className="details__row" data-testid={`permit-${key}`}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
 }
 
 function IdlePanel({ last }: { last: Verdict | null }) {
   const { t } = useTranslation();
+  // Only a passage or an unreadable scan shows its decision's colour on the compact line.
+  const tone = last && (last.kind === 'passage' || last.kind === 'unreadable') ? last.decision : last?.kind;
   return (
     <section data-testid="verdict" data-decision="IDLE" data-state="idle" className="verdict verdict--idle">
       <div className="idle">
@@ -165,22 +194,17 @@ function IdlePanel({ last }: { last: Verdict | null }) {
       </div>
       {last ? (
         <div
-          className={`last last--${last.decision.toLowerCase()}`}
+          className={`last last--${String(tone).toLowerCase()}`}
           data-testid="last-verdict"
           data-decision={last.decision}
+          data-kind={last.kind}
         >
           <span className="last__label">{t('lastVerdict')}</span>
           <span className="last__chip">
-            <DecisionIcon decision={last.decision} size="1.2em" /> {t(`decision.${last.decision}`)}
+            <LastChip last={last} />
           </span>
           <span className="last__time">{formatVnTime(last.at)}</span>
-          <span className="last__name">
-            {last.permit?.nam ??
-              last.person?.name ??
-              (last.dcc ? holderOf(last.dcc) : null) ??
-              last.preview ??
-              t('noPermit')}
-          </span>
+          <span className="last__name">{whoOf(last, t('noPermit'))}</span>
         </div>
       ) : null}
     </section>

@@ -44,7 +44,8 @@ export function useLane(
   useVerdictSound(current, fresh);
 
   const withOverride = (v: Verdict | null): Verdict | null => {
-    if (!v || v.passageId === null) return v;
+    // Only a passage (or its duplicate) can be let through; a health proof only names one.
+    if (!v || v.passageId === null || (v.kind !== 'passage' && v.kind !== 'duplicate')) return v;
     const o = overrides.get(v.passageId);
     return o ? { ...v, override: o } : v;
   };

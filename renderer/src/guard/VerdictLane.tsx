@@ -88,6 +88,7 @@ export function OverrideFooter({
     );
   }
   if (verdict.decision === 'ALLOW' || verdict.passageId === null || !onOverride) return null;
+  if (verdict.kind !== 'passage' && verdict.kind !== 'duplicate') return null;
   return (
     <button
       type="button"

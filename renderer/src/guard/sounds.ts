@@ -1,16 +1,30 @@
-// A distinct sound for each decision, made with the Web Audio API (no files: kiosks are offline and
-// nothing needs bundling). The shapes differ in pitch, rhythm and timbre, not only in pitch, so they
-// stay apart on a cheap speaker and for a guard who cannot tell notes apart:
-//   ALLOW     two short rising sine notes        "ding-ding"      (pleasant, over quickly)
-//   DENY      three low square-wave buzzes       "bzz bzz bzz"    (harsh, impossible to miss)
-//   REVIEW    high-low-high triangle notes       "dee-da-dee"     (a call for attention)
-//   DUPLICATE one soft low blip                  "tock"           (nothing new happened)
+// A distinct sound for each kind of verdict, made with the Web Audio API (no files: kiosks are offline
+// and nothing needs bundling). The shapes differ in pitch, rhythm and timbre, not only in pitch, so
+// they stay apart on a cheap speaker and for a guard who cannot tell notes apart:
+//   ALLOW        two short rising sine notes         "ding-ding"      (pleasant, over quickly)
+//   DENY         three low square-wave buzzes        "bzz bzz bzz"    (harsh, impossible to miss)
+//   REVIEW       high-low-high triangle notes        "dee-da-dee"     (a call for attention)
+//   DUPLICATE    one soft low blip                   "tock"           (nothing new happened)
+//   HEALTH_OK    two level triangle pips             "pip-pip"        (proof noted: now the permit)
+//   HEALTH_BAD   two falling low triangle notes      "uh-oh"          (this proof does not count)
+//   NO_SHIFT     a slow falling sine pair, twice     "ding-dong ×2"   (nobody on duty: log in)
+//   NOT_RECORDED a fast high-low sawtooth warble     "wee-woo-wee..." (a fault: use the paper log)
+// A health certificate is never a passage (spec/policy.md "What is counted"): its cues are its own and
+// never the ALLOW chime. A proof that completes a passage turns the screen to ALLOW: the chime follows.
 import { useEffect, useRef } from 'react';
 import type { Verdict } from '../../../src/contract/api.js';
 
-export type Cue = 'ALLOW' | 'DENY' | 'REVIEW' | 'DUPLICATE';
+export type Cue =
+  | 'ALLOW'
+  | 'DENY'
+  | 'REVIEW'
+  | 'DUPLICATE'
+  | 'HEALTH_OK'
+  | 'HEALTH_BAD'
+  | 'NO_SHIFT'
+  | 'NOT_RECORDED';
 
-interface Tone {
+export interface Tone {
   freq: number;
   ms: number;
   wave: OscillatorType;
@@ -18,6 +32,15 @@ interface Tone {
   gapMs: number;
   gain: number;
 }
+
+const warble = (n: number): Tone[] =>
+  Array.from({ length: n }, (_, i) => ({
+    freq: i % 2 === 0 ? 1245 : 622,
+    ms: 95,
+    wave: 'sawtooth' as const,
+    gapMs: 0,
+    gain: 0.22,
+  }));
 
 export const CUES: Readonly<Record<Cue, readonly Tone[]>> = {
   ALLOW: [
@@ -35,10 +58,43 @@ export const CUES: Readonly<Record<Cue, readonly Tone[]>> = {
     { freq: 988, ms: 200, wave: 'triangle', gapMs: 0, gain: 0.55 },
   ],
   DUPLICATE: [{ freq: 330, ms: 70, wave: 'sine', gapMs: 0, gain: 0.35 }],
+  HEALTH_OK: [
+    { freq: 698, ms: 70, wave: 'triangle', gapMs: 90, gain: 0.5 },
+    { freq: 698, ms: 70, wave: 'triangle', gapMs: 0, gain: 0.5 },
+  ],
+  HEALTH_BAD: [
+    { freq: 392, ms: 200, wave: 'triangle', gapMs: 60, gain: 0.6 },
+    { freq: 262, ms: 320, wave: 'triangle', gapMs: 0, gain: 0.6 },
+  ],
+  NO_SHIFT: [
+    { freq: 659, ms: 260, wave: 'sine', gapMs: 40, gain: 0.5 },
+    { freq: 523, ms: 380, wave: 'sine', gapMs: 260, gain: 0.5 },
+    { freq: 659, ms: 260, wave: 'sine', gapMs: 40, gain: 0.5 },
+    { freq: 523, ms: 380, wave: 'sine', gapMs: 0, gain: 0.5 },
+  ],
+  NOT_RECORDED: warble(10),
 };
 
-export function cueOf(v: Pick<Verdict, 'decision' | 'duplicate'>): Cue {
-  return v.duplicate ? 'DUPLICATE' : v.decision;
+/** A proof that counts: valid on its own and, beside a permit, the same person. */
+export function proofCounts(v: Pick<Verdict, 'decision' | 'health'>): boolean {
+  return v.decision === 'ALLOW' && (v.health?.reasons.length ?? 0) === 0 && v.health?.nameMatch !== false;
+}
+
+export function cueOf(v: Pick<Verdict, 'kind' | 'decision' | 'duplicate' | 'health'>): Cue {
+  switch (v.kind) {
+    case 'duplicate':
+      return 'DUPLICATE';
+    case 'health-proof':
+      return proofCounts(v) ? 'HEALTH_OK' : 'HEALTH_BAD';
+    case 'no-shift':
+      return 'NO_SHIFT';
+    case 'not-recorded':
+      return 'NOT_RECORDED';
+    case 'passage':
+    case 'unreadable':
+      // A verdict from an older kiosk may say duplicate only by its flag.
+      return v.duplicate ? 'DUPLICATE' : v.decision;
+  }
 }
 
 type AudioCtor = typeof AudioContext;
@@ -107,7 +163,7 @@ export function useVerdictSound(verdict: Verdict | null, fresh: boolean): SoundP
   }, []);
   useEffect(() => {
     if (!verdict || !fresh) return;
-    const key = `${verdict.at}|${verdict.passageId}|${verdict.duplicate}|${verdict.source}`;
+    const key = `${verdict.at}|${verdict.kind}|${verdict.passageId}|${verdict.duplicate}|${verdict.source}`;
     if (played.current === key) return;
     played.current = key;
     player.play(cueOf(verdict));
