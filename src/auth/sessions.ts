@@ -115,7 +115,13 @@ export class Sessions {
       c.lastSeenMs = nowMs;
       if (nowMs - c.writtenMs >= MINUTE) {
         c.writtenMs = nowMs;
-        this.s.touch.run(nowMs, id);
+        // A disk that refuses writes must not lock the guard out: the session lives on in memory and
+        // is written at the next touch that succeeds.
+        try {
+          this.s.touch.run(nowMs, id);
+        } catch {
+          c.writtenMs = c.lastSeenMs - MINUTE;
+        }
       }
       c.session = { ...c.session, expiresMs: Math.min(nowMs + this.policy.idleMs[role], maxEnd) };
     }

@@ -139,6 +139,11 @@ export const KioskStatus = z.object({
   }),
   /** The passage log: ok, or the fault that made the last write fail (the guard keeps a paper log). */
   store: z.object({ ok: z.boolean(), fault: ApiError.nullable(), since: z.string().nullable() }).optional(),
+  /**
+   * A scan came while no shift was open (not recorded): the login screen asks a guard to open one and
+   * scan again. No personal data: the time and the lane only. Cleared when a shift opens.
+   */
+  noShiftScan: z.object({ at: z.string(), lane: z.string() }).nullable().optional(),
   uplink: z.object({
     enabled: z.boolean(),
     connected: z.boolean(),

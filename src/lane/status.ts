@@ -25,6 +25,7 @@ export interface StatusBoardOptions {
 export class StatusBoard {
   private scanner: ScannerStatusEvent;
   private diagnostic: ScannerDiagnostic | null = null;
+  private noShiftScan: { at: string; lane: string } | null = null;
   private uplink: UplinkStateEvent = {
     connected: false,
     subscribed: false,
@@ -64,8 +65,24 @@ export class StatusBoard {
       },
       this,
     );
-    for (const name of ['shift.changed', 'store.fault', 'documents.changed'] as const)
-      bus.on(name, changed, this);
+    bus.on(
+      'verdict',
+      (v) => {
+        if (v.kind !== 'no-shift') return;
+        this.noShiftScan = { at: v.at, lane: v.lane };
+        changed();
+      },
+      this,
+    );
+    bus.on(
+      'shift.changed',
+      (shift) => {
+        if (shift) this.noShiftScan = null;
+        changed();
+      },
+      this,
+    );
+    for (const name of ['store.fault', 'documents.changed'] as const) bus.on(name, changed, this);
   }
 
   stop(): void {
@@ -105,6 +122,7 @@ export class StatusBoard {
       shift: this.o.shift(),
       overrideRequiresSupervisor: c.policy.overrideRequiresSupervisor,
       store: scan.storeHealth(),
+      noShiftScan: this.noShiftScan,
     };
   }
 }

@@ -100,11 +100,17 @@ afterAll(async () => {
 });
 
 describe('each kind of scan on the guard’s screen', () => {
-  it('a scan with nobody on duty is no passage; once on shift, the recent list marks it', async () => {
+  it('a scan with nobody on duty is no passage: the login screen says so; once on shift, the recent list marks it', async () => {
     await page.getByTestId('login-screen').waitFor();
     scan(permit('NOSHIFT-1'));
     await expect.poll(() => events('no_shift_scan').length, { timeout: 15_000 }).toBe(1);
     expect(passages('NOSHIFT-1')).toEqual([]);
+    // The login screen (public: no name, no permit) asks a guard to open a shift and scan again.
+    const notice = page.getByTestId('no-shift-notice');
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain('CHƯA MỞ CA TRỰC');
+    expect(await notice.innerText()).not.toContain('NOSHIFT-1');
+    await shootAll(page, 'login-no-shift-scan');
     await loginAsGuard(page);
     const entry = page.locator('[data-testid=recent] li[data-kind=no-shift]');
     await entry.waitFor();

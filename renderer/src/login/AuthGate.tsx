@@ -115,6 +115,7 @@ export function AuthGate({
       <ShiftGate
         client={ui.client}
         session={session}
+        status={status}
         onOpened={() => void refresh()}
         onLogout={() => void onLogout()}
         onError={onError}

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { KioskStatus } from '../../../src/contract/api.js';
 import { formatVnDateTime } from '../format.js';
 import { setLang } from '../i18n.js';
+import { NoShiftNotice } from './NoShiftNotice.js';
 import { useLoginText } from './texts.js';
 
 function lastUser(): string {
@@ -85,6 +86,7 @@ export function LoginScreen({
           {t.switchLang}
         </button>
       </header>
+      <NoShiftNotice status={status} />
       <form className="login__card" onSubmit={(e) => void submit(e)}>
         <h1 className="login__title">{t.title}</h1>
         <p className="login__hint">{t.subtitle}</p>

@@ -2,9 +2,10 @@
 // the shift; while another guard's shift is open, who must hand over first. Then, above the scan
 // screen, a slim bar with the shift and the handover.
 import { useEffect, useState } from 'react';
-import type { KioskClient } from '../../../src/contract/api.js';
+import type { KioskClient, KioskStatus } from '../../../src/contract/api.js';
 import type { SessionView, ShiftView } from '../../../src/contract/api-audit.js';
 import { formatVnDateTime, formatVnTime } from '../format.js';
+import { NoShiftNotice } from './NoShiftNotice.js';
 import { useLoginText } from './texts.js';
 
 type Fail = (err: unknown) => void;
@@ -12,12 +13,14 @@ type Fail = (err: unknown) => void;
 export function ShiftGate({
   client,
   session,
+  status,
   onOpened,
   onLogout,
   onError,
 }: {
   client: KioskClient;
   session: SessionView;
+  status: KioskStatus | null;
   onOpened: () => void;
   onLogout: () => void;
   onError: Fail;
@@ -55,6 +58,7 @@ export function ShiftGate({
         <h1 className="login__title">
           {t.hello}, {session.user.displayName}
         </h1>
+        <NoShiftNotice status={status} />
         {other ? (
           <p className="login__error" role="alert" data-testid="other-shift">
             {t.otherShift(other.guard)}

@@ -33,6 +33,9 @@ const vi = {
   roleSupervisor: 'Chỉ huy / giám sát',
   roleAdmin: 'Quản trị',
   loading: 'Đang tải…',
+  noShiftScanTitle: 'CHƯA MỞ CA TRỰC — LƯỢT VỪA QUÉT KHÔNG ĐƯỢC GHI',
+  noShiftScanText: (time: string, lane: string) =>
+    `Có mã quét lúc ${time} ở làn ${lane} khi chưa ai trực. Cán bộ hãy đăng nhập, mở ca rồi quét lại.`,
 };
 
 const en: typeof vi = {
@@ -67,6 +70,9 @@ const en: typeof vi = {
   roleSupervisor: 'Supervisor',
   roleAdmin: 'Admin',
   loading: 'Loading…',
+  noShiftScanTitle: 'NO SHIFT OPEN — THE LAST SCAN WAS NOT RECORDED',
+  noShiftScanText: (time: string, lane: string) =>
+    `A code was scanned at ${time} at lane ${lane} with nobody on duty. Log in, open a shift and scan it again.`,
 };
 
 export type LoginText = typeof vi;
