@@ -58,6 +58,13 @@ module.exports = {
       },
     },
     {
+      name: 'ui-common-through-contract',
+      comment: 'What the two web screens share reaches the core only through src/contract.',
+      severity: 'error',
+      from: { path: '^ui-common/' },
+      to: { path: ['^src/', '^renderer/', '^command-centre/'], pathNot: '^src/contract/' },
+    },
+    {
       name: 'command-centre-shares-contract',
       comment: 'The command centre shares only src/contract (and the generic src/base) with the kiosk.',
       severity: 'error',

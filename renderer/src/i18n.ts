@@ -1,11 +1,10 @@
 // UI texts, Vietnamese first. Reason and decision words come from the shared src/contract/reason-words.ts
 // so the screen, the CLI and the reports always say the same thing.
-import i18next from 'i18next';
-import { initReactI18next } from 'react-i18next';
-import { DECISION_TEXT, REASON_TEXT } from '../../src/contract/reason-words.js';
-import { REASON_CODES } from '../../src/contract/reasons.js';
 
-export type Lang = 'vi' | 'en';
+import { languageSwitch } from '../../ui-common/language.js';
+
+export type { Lang } from '../../ui-common/language.js';
+
 const STORAGE_KEY = 'kiosk.lang';
 
 const ui = {
@@ -172,46 +171,10 @@ const ui = {
   },
 };
 
-function shared(lang: Lang) {
-  return {
-    reason: Object.fromEntries(REASON_CODES.map((c) => [c, REASON_TEXT[c][lang]])),
-    decision: Object.fromEntries(
-      (Object.keys(DECISION_TEXT) as (keyof typeof DECISION_TEXT)[]).map((d) => [d, DECISION_TEXT[d][lang]]),
-    ),
-  };
-}
+const language = languageSwitch(STORAGE_KEY);
+export const storedLang = language.storedLang;
+export const setLang = language.setLang;
 
-export function storedLang(): Lang {
-  try {
-    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'vi';
-  } catch {
-    return 'vi';
-  }
-}
-
-export function setLang(lang: Lang): void {
-  try {
-    localStorage.setItem(STORAGE_KEY, lang);
-  } catch {
-    // Storage may be disabled; the switch still works for this session.
-  }
-  document.documentElement.lang = lang;
-  void i18next.changeLanguage(lang);
-}
-
-export function initI18n(): typeof i18next {
-  const lng = storedLang();
-  document.documentElement.lang = lng;
-  void i18next.use(initReactI18next).init({
-    lng,
-    fallbackLng: 'vi',
-    resources: {
-      vi: { translation: { ...ui.vi, ...shared('vi') } },
-      en: { translation: { ...ui.en, ...shared('en') } },
-    },
-    // React escapes everything it renders.
-    interpolation: { escapeValue: false },
-    initAsync: false,
-  });
-  return i18next;
+export function initI18n(): void {
+  language.init(ui);
 }

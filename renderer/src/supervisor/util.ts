@@ -1,14 +1,11 @@
 // Small helpers of the supervisor's screens: Vietnam-time inputs, saving a file the kiosk sent, and
 // the bilingual message of a failed call.
-
-const VN_OFFSET_MS = 7 * 3_600_000;
-
-const pad = (n: number) => String(n).padStart(2, '0');
+import { formatVnDate, fromVietnam } from '../../../src/contract/time.js';
 
 /**
  * Reads "dd/mm/yyyy" or "dd/mm/yyyy HH:mm" typed by a person as Vietnam time (the browser's own date
  * pickers follow its locale, often mm/dd/yyyy, so the kiosk reads text itself). '' → undefined;
- * anything else → null.
+ * anything else (31/02, 25:00 included) → null.
  */
 export function parseVnDateTime(text: string): string | undefined | null {
   const v = text.trim();
@@ -16,24 +13,13 @@ export function parseVnDateTime(text: string): string | undefined | null {
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2})[:h](\d{2}))?$/.exec(v);
   if (!m) return null;
   const [d, mo, y, h = '0', mi = '0'] = m.slice(1) as [string, string, string, string?, string?];
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
-  const back = new Date(ms);
-  // 31/02 or 25:00 must not roll over into another day.
-  if (
-    back.getUTCDate() !== Number(d) ||
-    back.getUTCMonth() !== Number(mo) - 1 ||
-    Number(h) > 23 ||
-    Number(mi) > 59
-  ) {
-    return null;
-  }
-  return new Date(ms - VN_OFFSET_MS).toISOString();
+  const ms = fromVietnam(Number(y), Number(mo), Number(d), Number(h), Number(mi));
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 /** dd/mm/yyyy of the Vietnam day containing an instant. */
 export function vnDay(ms: number): string {
-  const d = new Date(ms + VN_OFFSET_MS);
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+  return formatVnDate(ms);
 }
 
 /** A Vietnam day typed as dd/mm/yyyy → [start, end) as ISO instants; null when it is no date. */
