@@ -1,8 +1,8 @@
 // The checkpoint's health rule (src/policy/health-rule.ts) at its boundaries, with the clock as an
 // argument. Calendar dates count in Vietnam time: the cases near midnight catch a UTC implementation.
 import { describe, expect, it } from 'vitest';
-import type { HealthCertificate, HealthEntry } from '../../src/formats/hc1-types.js';
 import { vietnamDayNumber } from '../../src/contract/time.js';
+import type { HealthCertificate, HealthEntry } from '../../src/formats/hc1-types.js';
 import { healthRuleProblem, validityProblem } from '../../src/policy/health-rule.js';
 
 const RULE = { testHours: 72, vaccinationDays: 14, recoveryDays: 180 };
