@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
+import { setLogSink } from '../../src/base/log.js';
 import type { EventPayload, SummaryPayload } from '../../src/contract/mqtt.js';
 import { addPassage, emptySummary, toSummaryPayload } from '../../src/contract/summary.js';
 import { openStore } from '../../src/store/store.js';
@@ -160,17 +161,19 @@ describe('aggregator', () => {
 
     // The database fails under the aggregator: the message is not acknowledged, so the broker keeps it
     // and hands it to the next run.
-    const errors: unknown[] = [];
-    const origError = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
+    const errors: string[] = [];
+    const sink = setLogSink((level, line) => {
+      if (level === 'error') errors.push(line);
+    });
     try {
       centre.ledger.db.close();
       const s3 = summary('TX-01', windowAt(3), 11);
       await send('TX-01', 'summary', s3);
       await waitFor(() => errors.length > 0, 'the failure to be reported');
     } finally {
-      console.error = origError;
+      setLogSink(sink);
     }
+    expect(errors[0]).toMatch(/could not record a message/);
     await centre.stop();
     centre = await cc(db, id);
     await waitFor(() => centre.aggregator.stats.counted >= 1, 'the unacknowledged summary');
