@@ -376,8 +376,11 @@ export class Uplink {
       room--;
       this.inFlight++;
       client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
-        // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row.
+        // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row. A refusal
+        // (e.g. by the broker's ACL) keeps the row, and says why.
         if (!err) this.acked.push(row.seq);
+        else if (gen === this.generation)
+          this.update({ lastError: `${row.topic} #${row.seq}: ${err.message}` });
         if (gen === this.generation) this.inFlight--;
         this.scheduleFlush();
       });
