@@ -64,7 +64,9 @@ describe('load', () => {
     };
     expect(kiosks).toHaveLength(500);
     expect(fleet.undelivered).toBe(0);
-    expect(fleet.fleet.scans).toBeGreaterThan(4000);
+    // How many scans fit in 5 s depends on the machine; that the fleet's total is its kiosks' does not.
+    expect(fleet.fleet.scans).toBe(kiosks.reduce((n, k) => n + k.scans, 0));
+    expect(fleet.fleet.scans).toBeGreaterThan(0);
 
     const messages = fleet.fleet.summaries + fleet.fleet.events;
     await waitFor(
