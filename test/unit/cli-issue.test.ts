@@ -214,3 +214,63 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     expect(t.stderr).toContain('BAD_TYPE');
   }, 60_000);
 });
+
+describe('kiosk keys / sign refusals', () => {
+  // A path under a file: unwritable even for root.
+  const blocked = join(dir, 'a-file');
+  writeFileSync(blocked, 'not a folder');
+  const err = (r: { code: number | null; stderr: string }, code: string) => {
+    expect(r.code).toBe(2);
+    // Both languages, each on its own line, with the code.
+    expect(r.stderr.match(new RegExp(`\\[${code}\\]`, 'g'))).toHaveLength(2);
+  };
+
+  it('keys: a bad name, an unwritable folder; --force replaces a key pair', async () => {
+    err(await runCliHere(['keys', 'new', '--out', dir, '--name', '../root']), 'BAD_NAME');
+    err(await runCliHere(['keys', 'new', '--out', join(blocked, 'keys'), '--name', 'x']), 'FILE_UNWRITABLE');
+    const first = await runCliHere(['keys', 'new', '--out', dir, '--name', 'spare']);
+    const forced = await runCliHere(['keys', 'new', '--out', dir, '--name', 'spare', '--force']);
+    expect(forced.code).toBe(0);
+    const [a, b] = [first, forced].map((r) => jsonLines(r.stdout)[0] as { kid: string; publicKey: string });
+    expect(b!.kid).not.toBe(a!.kid);
+    expect(readFileSync(b!.publicKey, 'utf8')).toContain('BEGIN PUBLIC KEY');
+  });
+
+  it('sign: to stdout; refuses a payload not JSON, a key that is not one, an unwritable output', async () => {
+    const keys = jsonLines(
+      (await runCliHere(['keys', 'new', '--out', dir, '--name', 'signer'])).stdout,
+    )[0] as {
+      privateKey: string;
+      publicKey: string;
+    };
+    const zones = join(dir, 'zones.json');
+    writeFileSync(
+      zones,
+      JSON.stringify({ version: 2, issued: 1_630_000_000, zones: { '01-009-00343': 'red' } }),
+    );
+    const out = await runCliHere(['sign', '--type', 'zones', '--key', keys.privateKey, '--in', zones]);
+    expect(out.code).toBe(0);
+    expect(out.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const notJson = join(dir, 'zones.txt');
+    writeFileSync(notJson, 'vùng đỏ');
+    err(
+      await runCliHere(['sign', '--type', 'zones', '--key', keys.privateKey, '--in', notJson]),
+      'BAD_PAYLOAD',
+    );
+    err(await runCliHere(['sign', '--type', 'zones', '--key', keys.publicKey, '--in', zones]), 'KEY_INVALID');
+    err(
+      await runCliHere([
+        'sign',
+        '--type',
+        'zones',
+        '--key',
+        keys.privateKey,
+        '--in',
+        zones,
+        '--out',
+        join(blocked, 'z.jws'),
+      ]),
+      'FILE_UNWRITABLE',
+    );
+  });
+});
