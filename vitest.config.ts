@@ -7,8 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests share Mosquitto/socat/Chromium; two cores: keep files in parallel but bounded.
     maxWorkers: 2,
-    // In CI one retry absorbs a timing hiccup of a shared machine; a real fault fails both attempts and
-    // vitest names every retried test, so flakiness stays visible.
-    retry: process.env.CI ? 1 : 0,
+    // No retry: a test that needs one is a bug in the test or the code, and is fixed, not retried.
+    retry: 0,
   },
 });
