@@ -5,6 +5,7 @@ import { benchCamera } from './camera.js';
 import { benchRevocations } from './revocations.js';
 import { benchScanLatency } from './scan-latency.js';
 import { benchScanPath } from './scan-path.js';
+import { benchSerialMemory } from './serial-memory.js';
 import { benchUplinkDrain } from './uplink-drain.js';
 import { benchVerifyRate } from './verify-rate.js';
 
@@ -20,6 +21,8 @@ await benchScanPath({
   history: Number(process.env.BENCH_HISTORY ?? 200_000),
   revocations: Number(process.env.BENCH_LANE_REVOCATIONS ?? 100_000),
 });
+console.log('\n[serial] memory around 1 MiB lines with no terminator (the scanner driver on a pty)');
+await benchSerialMemory(Number(process.env.BENCH_SERIAL_LINES ?? 8));
 console.log('\n[camera] QR decoding of 640×480 frames, as the camera worker runs it');
 await benchCamera(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[revocations] a million-entry list: apply, lookup, memory');

@@ -4,6 +4,7 @@
 
 import type { RenderProcessGoneDetails, WebContents } from 'electron';
 import { log } from '../src/base/log.js';
+import { systemTimers, type TimerHandle, type Timers } from '../src/base/timers.js';
 import type { Incident } from './backend-messages.js';
 
 export interface WatchdogOptions {
@@ -17,6 +18,8 @@ export interface WatchdogOptions {
   /** Crashes within this window count towards the backoff. */
   windowMs?: number;
   now?: () => number;
+  /** The grace and reload timers; tests move a clock (with `now`). */
+  timers?: Timers;
   log?: (line: string) => void;
 }
 
@@ -32,12 +35,13 @@ export function watchRenderer(contents: WebContents, options: WatchdogOptions): 
     backoffMaxMs: 30_000,
     windowMs: 5 * 60_000,
     now: Date.now,
+    timers: systemTimers,
     log: (line: string) => log.error(`kiosk (electron): ${line}`),
     ...options,
   };
   let disposed = false;
-  let hangTimer: ReturnType<typeof setTimeout> | null = null;
-  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  let hangTimer: TimerHandle | null = null;
+  let reloadTimer: TimerHandle | null = null;
   // When we killed a hung renderer ourselves; its 'gone' event right after is ours, not a new crash.
   let killedForHangAt: number | null = null;
   let crashes: number[] = [];
@@ -55,8 +59,8 @@ export function watchRenderer(contents: WebContents, options: WatchdogOptions): 
     crashes = [...crashes.filter((t) => now - t < o.windowMs), now];
     const delay = Math.min(o.backoffMaxMs, o.backoffMinMs * 2 ** (crashes.length - 1));
     o.log(`renderer gone (${details.reason}); reloading in ${delay} ms`);
-    if (reloadTimer) clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => {
+    if (reloadTimer) o.timers.clearTimeout(reloadTimer);
+    reloadTimer = o.timers.setTimeout(() => {
       reloadTimer = null;
       if (!disposed && !contents.isDestroyed()) o.reload();
     }, delay);
@@ -64,7 +68,7 @@ export function watchRenderer(contents: WebContents, options: WatchdogOptions): 
 
   const onUnresponsive = () => {
     if (disposed || hangTimer) return;
-    hangTimer = setTimeout(() => {
+    hangTimer = o.timers.setTimeout(() => {
       hangTimer = null;
       if (disposed || contents.isDestroyed()) return;
       const seconds = Math.round(o.graceMs / 1000);
@@ -78,7 +82,7 @@ export function watchRenderer(contents: WebContents, options: WatchdogOptions): 
   };
 
   const onResponsive = () => {
-    if (hangTimer) clearTimeout(hangTimer);
+    if (hangTimer) o.timers.clearTimeout(hangTimer);
     hangTimer = null;
   };
 
@@ -89,8 +93,8 @@ export function watchRenderer(contents: WebContents, options: WatchdogOptions): 
   return {
     dispose() {
       disposed = true;
-      if (hangTimer) clearTimeout(hangTimer);
-      if (reloadTimer) clearTimeout(reloadTimer);
+      if (hangTimer) o.timers.clearTimeout(hangTimer);
+      if (reloadTimer) o.timers.clearTimeout(reloadTimer);
       contents.off('render-process-gone', onGone);
       contents.off('unresponsive', onUnresponsive);
       contents.off('responsive', onResponsive);

@@ -25,7 +25,7 @@ import { bridgeIpc, sendEvent } from './bridge.js';
 import { appendIncidentLog } from './incidents.js';
 import type { ShellOptions } from './options.js';
 import { APP_SCHEME_PRIVILEGES, rendererFileHandler } from './renderer-protocol.js';
-import { type Watchdog, watchRenderer } from './renderer-watchdog.js';
+import { type Watchdog, type WatchdogOptions, watchRenderer } from './renderer-watchdog.js';
 import {
   APP_INDEX_URL,
   APP_SCHEME,
@@ -41,7 +41,7 @@ export interface ShellDeps {
   fork?: ForkFn;
   /** Test knobs for the supervisor's timers. */
   supervisor?: Partial<Omit<SupervisorOptions, 'entry' | 'args' | 'fork' | 'onEvent'>>;
-  watchdog?: { graceMs?: number; backoffMinMs?: number };
+  watchdog?: Pick<WatchdogOptions, 'graceMs' | 'backoffMinMs' | 'now' | 'timers'>;
   log?: (line: string) => void;
   /** Quit cleanly on SIGTERM/SIGINT (systemd, a technician's Ctrl+C). Off in unit tests. */
   handleSignals?: boolean;

@@ -125,7 +125,7 @@ export class Kiosk {
     });
     this.board = board;
     const alerts = new AlertWatch({ enqueue: (k, p, at) => store.enqueue(k, p, at), now });
-    const scheduler = new SummaryScheduler(store, { now, bus });
+    const scheduler = new SummaryScheduler(store, { now, bus, timers: o.timers });
     this.parts = [
       { name: 'scan', start: () => scan.start(), stop: () => scan.stop() },
       { name: 'status', start: () => board.start(), stop: () => board.stop() },

@@ -5,6 +5,7 @@
 
 import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
+import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import type { AuditChain } from '../store/chain-log.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -17,10 +18,15 @@ export interface RetentionOptions {
   /** How often the schedule runs; default hourly. */
   intervalMs?: number;
   onError?: (err: unknown) => void;
+  /** The schedule's timer; tests move a clock (with `now`). */
+  timers?: Timers;
 }
 
+/** The first run comes this long after start, off the start path. */
+export const FIRST_PURGE_DELAY_MS = 5_000;
+
 export class Retention {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private readonly batch;
 
   constructor(
@@ -63,27 +69,27 @@ export class Retention {
 
   start(): void {
     if (this.timer) return;
-    const run = () => {
+    this.schedule(FIRST_PURGE_DELAY_MS);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = this.timers().setTimeout(() => {
       try {
         this.purge();
       } catch (err) {
         (this.opts.onError ?? ((e) => log.error('retention: purge failed', e)))(err);
       }
-    };
-    // First run shortly after start, off the start path; then on the interval.
-    this.timer = setTimeout(() => {
-      run();
-      this.timer = setInterval(run, this.opts.intervalMs ?? 3_600_000);
-      this.timer.unref?.();
-    }, 5_000);
+      if (this.timer) this.schedule(this.opts.intervalMs ?? 3_600_000);
+    }, ms);
     this.timer.unref?.();
   }
 
+  private timers(): Timers {
+    return this.opts.timers ?? systemTimers;
+  }
+
   stop(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      clearInterval(this.timer);
-    }
+    if (this.timer) this.timers().clearTimeout(this.timer);
     this.timer = null;
   }
 }

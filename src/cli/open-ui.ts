@@ -49,6 +49,11 @@ export function openUi(url: string, mode: OpenMode): OpenResult {
     spawn(chromium, args, { stdio: 'ignore', detached: true }).unref();
     return { how: 'chromium', detail: chromium };
   }
-  const why = !hasDisplay() ? 'no display (DISPLAY/WAYLAND_DISPLAY unset)' : 'no Chromium binary found';
+  const why =
+    mode === 'none'
+      ? 'not opened (open: none)'
+      : !hasDisplay()
+        ? 'no display (DISPLAY/WAYLAND_DISPLAY unset)'
+        : 'no Chromium binary found';
   return { how: 'url', detail: why };
 }

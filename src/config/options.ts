@@ -3,6 +3,7 @@
 // error naming the file that is wrong.
 import type { KeyObject } from 'node:crypto';
 import { readTextFile } from '../base/files.js';
+import type { Timers } from '../base/timers.js';
 import type { DemoSample } from '../contract/api.js';
 import { CheckpointConfig } from '../contract/checkpoint.js';
 import { KioskError } from '../contract/errors.js';
@@ -33,6 +34,8 @@ export interface KioskOptions {
   staticDir?: string;
   demoSamples?: DemoSample[];
   now?: () => number;
+  /** The timers of the schedules that follow `now` (summary windows); tests move a clock with both. */
+  timers?: Timers;
 }
 
 function checkpointFile(path: string): CheckpointConfig {

@@ -97,21 +97,43 @@ function setPath(target: Record<string, unknown>, path: string[], value: string)
   const key = Object.keys(shape).find((k) => k.toLowerCase() === head);
   if (!key) return;
   if (path.length === 1) {
-    target[key] = coerce(value);
+    target[key] = coerce(value, shape[key]!);
     return;
   }
   const child = (target[key] ?? {}) as Record<string, unknown>;
   const sub = path.slice(1).join('').toLowerCase();
-  const inner = Object.keys(child).find((k) => k.toLowerCase() === sub) ?? camel(path.slice(1));
-  child[inner] = coerce(value);
+  const fields = objectShape(shape[key]!);
+  const inner =
+    Object.keys(child).find((k) => k.toLowerCase() === sub) ??
+    Object.keys(fields).find((k) => k.toLowerCase() === sub) ??
+    camel(path.slice(1));
+  child[inner] = fields[inner] ? coerce(value, fields[inner]) : coerce(value);
   target[key] = child;
+}
+
+/** The fields of an object schema under its wrappers (nullable, default, …); none for other schemas. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
+  let s: unknown = schema;
+  while (!(s instanceof z.ZodObject) && typeof (s as { unwrap?: unknown }).unwrap === 'function') {
+    s = (s as { unwrap(): unknown }).unwrap();
+  }
+  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : {};
 }
 
 function camel(parts: string[]): string {
   return parts.map((p, i) => (i === 0 ? p : p.charAt(0).toUpperCase() + p.slice(1))).join('');
 }
 
-function coerce(value: string): unknown {
+/** The text typed as the setting wants it: "2" stays a string for a lane, becomes a number for a port. */
+function coerce(value: string, schema?: z.ZodType): unknown {
+  const typed = guess(value);
+  if (schema && typed !== value && !schema.safeParse(typed).success && schema.safeParse(value).success) {
+    return value;
+  }
+  return typed;
+}
+
+function guess(value: string): unknown {
   if (/^-?\d+$/.test(value)) return Number(value);
   if (value === 'true' || value === 'false') return value === 'true';
   if (value === 'null') return null;

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
+import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import type { ScannerState } from '../contract/api.js';
 import { KioskError } from '../contract/errors.js';
 import { type FrameDropCode, LineFramer, type ScannerSuffix } from './line-framer.js';
@@ -26,6 +27,8 @@ export interface SerialScannerOptions {
   interByteTimeoutMs?: number;
   /** Delay between attempts to (re)open the port (default 500 ms: a re-plug is seen well within 2 s). */
   retryMs?: number;
+  /** The retry and inter-byte timers; tests move a clock. */
+  timers?: Timers;
 }
 
 export interface ScannerStatus {
@@ -61,14 +64,18 @@ export class SerialScanner {
   private running = false;
   private port: SerialPort | null = null;
   private framer: LineFramer | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private gapTimer: NodeJS.Timeout | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private gapTimer: TimerHandle | null = null;
   /** Bumped by start() and stop(), so an open still in flight from an earlier run is discarded. */
   private generation = 0;
   /** The port in use or last tried (found by USB id, or the configured path). */
   private path: string | null = null;
 
-  constructor(private readonly options: SerialScannerOptions) {}
+  private readonly timers: Timers;
+
+  constructor(private readonly options: SerialScannerOptions) {
+    this.timers = options.timers ?? systemTimers;
+  }
 
   get status(): ScannerStatus {
     return { ...this.current };
@@ -194,7 +201,7 @@ export class SerialScanner {
 
   private scheduleRetry(): void {
     if (!this.retryTimer) {
-      this.retryTimer = setTimeout(() => void this.open(), this.options.retryMs ?? 500);
+      this.retryTimer = this.timers.setTimeout(() => void this.open(), this.options.retryMs ?? 500);
     }
   }
 
@@ -203,7 +210,7 @@ export class SerialScanner {
     const port = this.port;
     this.port = null;
     if (closeIt && port?.isOpen) port.close(() => {});
-    if (this.gapTimer) clearTimeout(this.gapTimer);
+    if (this.gapTimer) this.timers.clearTimeout(this.gapTimer);
     this.gapTimer = null;
     this.framer?.reset();
     if (!this.running) return;
@@ -217,8 +224,8 @@ export class SerialScanner {
     if (!framer) return;
     this.deliver(framer.push(chunk));
     if (this.options.suffix === 'none') {
-      if (this.gapTimer) clearTimeout(this.gapTimer);
-      this.gapTimer = setTimeout(() => {
+      if (this.gapTimer) this.timers.clearTimeout(this.gapTimer);
+      this.gapTimer = this.timers.setTimeout(() => {
         this.gapTimer = null;
         this.deliver(framer.flush());
       }, this.options.interByteTimeoutMs ?? 50);
@@ -258,8 +265,8 @@ export class SerialScanner {
   }
 
   private clearTimers(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.gapTimer) clearTimeout(this.gapTimer);
+    if (this.retryTimer) this.timers.clearTimeout(this.retryTimer);
+    if (this.gapTimer) this.timers.clearTimeout(this.gapTimer);
     this.retryTimer = null;
     this.gapTimer = null;
   }

@@ -3,11 +3,14 @@
 // once. A part: the constructor only stores its arguments.
 import type { EventBus } from '../base/bus.js';
 import { log } from '../base/log.js';
+import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import type { KioskEvents } from '../contract/events.js';
 import type { Store } from './store.js';
 
 export interface SummarySchedulerOptions {
   now?: () => number;
+  /** The timer that wakes it at each window's end; a test passes a clock it moves (with `now`). */
+  timers?: Timers;
   /** Called when closing fails (e.g. disk full); the scheduler keeps going and retries next window. */
   onError?: (err: unknown) => void;
   /** Shift changes arrive here (`shift.changed`): each one ends the open window. */
@@ -15,7 +18,7 @@ export interface SummarySchedulerOptions {
 }
 
 export class SummaryScheduler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private running = false;
 
   constructor(
@@ -41,12 +44,16 @@ export class SummaryScheduler {
   stop(): void {
     this.running = false;
     this.opts.bus?.removeOwner(this);
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers().clearTimeout(this.timer);
     this.timer = null;
   }
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
+  }
+
+  private timers(): Timers {
+    return this.opts.timers ?? systemTimers;
   }
 
   private tick(): void {
@@ -60,7 +67,7 @@ export class SummaryScheduler {
     const w = this.store.windowMs;
     const nextEnd = (Math.floor(now / w) + 1) * w;
     // Timers may fire a little early: tick() then closes nothing and waits for the same boundary.
-    this.timer = setTimeout(() => this.tick(), Math.max(1, nextEnd - now));
+    this.timer = this.timers().setTimeout(() => this.tick(), Math.max(1, nextEnd - now));
     this.timer.unref?.();
   }
 }

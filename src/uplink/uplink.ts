@@ -6,11 +6,13 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
 import { EventBus } from '../base/bus.js';
 import { log } from '../base/log.js';
+import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import { KioskError } from '../contract/errors.js';
 import type { KioskEvents } from '../contract/events.js';
 import { type OfflineStatusPayload, StatusPayload } from '../contract/mqtt.js';
 import { kioskTopic, type TopicScope } from '../contract/mqtt-topics.js';
 import type { OutboxRow, OutboxSource } from '../store/store.js';
+import { reconnectDelay } from './backoff.js';
 
 export interface UplinkOptions {
   /** Broker URLs, tried in order; on failure the next one is used (failover). */
@@ -37,6 +39,10 @@ export interface UplinkOptions {
   backoffMaxMs?: number;
   connectTimeoutMs?: number;
   now?: () => number;
+  /** The uplink's timers (reconnect backoff, status coalescing, heartbeat, ack flush); tests move a clock. */
+  timers?: Timers;
+  /** The backoff's jitter source, in [0, 1) (Math.random); tests fix it. */
+  random?: () => number;
   /** Command centre → kiosk topics (QoS 1), subscribed again on every connection (clean sessions). */
   downlink?: UplinkSubscription;
   /**
@@ -109,15 +115,17 @@ export class Uplink {
   private window = 1;
   private acked: number[] = [];
   private flushScheduled = false;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private flushTimer: TimerHandle | null = null;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
-  private statusTimer: NodeJS.Timeout | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private statusTimer: TimerHandle | null = null;
+  private heartbeat: TimerHandle | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  private readonly timers: Timers;
   private unsubscribeOutbox: (() => void) | null = null;
 
   constructor(private readonly opts: UplinkOptions) {
     this.bus = opts.bus ?? new EventBus<KioskEvents>();
+    this.timers = opts.timers ?? systemTimers;
   }
 
   start(): void {
@@ -154,8 +162,8 @@ export class Uplink {
     this.running = false;
     this.bus.removeOwner(this);
     this.unsubscribeOutbox?.();
-    for (const t of [this.statusTimer, this.reconnectTimer]) if (t) clearTimeout(t);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const t of [this.statusTimer, this.reconnectTimer, this.heartbeat])
+      if (t) this.timers.clearTimeout(t);
     this.statusTimer = this.reconnectTimer = this.heartbeat = null;
     const client = this.client;
     this.client = null;
@@ -163,9 +171,9 @@ export class Uplink {
     if (client?.connected) {
       const bye: OfflineStatusPayload = { schema: 'ckpt.status/1', online: false, at: this.iso() };
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 2000);
+        const t = this.timers.setTimeout(resolve, 2000);
         client.publish(this.statusTopic(), JSON.stringify(bye), { qos: 1, retain: true }, () => {
-          clearTimeout(t);
+          this.timers.clearTimeout(t);
           resolve();
         });
       });
@@ -294,11 +302,20 @@ export class Uplink {
     this.readAhead = [];
     this.inFlight = 0;
     this.publishStatus();
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => this.publishStatus(), this.opts.heartbeatMs ?? 30_000);
-    this.heartbeat.unref?.();
+    this.beat();
     this.subscribeDownlink();
     this.pump();
+  }
+
+  /** The heartbeat: a status every heartbeatMs while connected. */
+  private beat(): void {
+    if (this.heartbeat) this.timers.clearTimeout(this.heartbeat);
+    this.heartbeat = this.timers.setTimeout(() => {
+      this.heartbeat = null;
+      this.publishStatus();
+      if (this.current.connected) this.beat();
+    }, this.opts.heartbeatMs ?? 30_000);
+    this.heartbeat.unref?.();
   }
 
   private subscribeDownlink(): void {
@@ -322,7 +339,7 @@ export class Uplink {
   private onDisconnected(sameUrlAgain: boolean): void {
     this.client = null;
     this.inFlight = 0;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.heartbeat) this.timers.clearTimeout(this.heartbeat);
     this.heartbeat = null;
     this.update({ connected: false, subscribed: false, url: null, protocolVersion: null });
     if (!this.running) return;
@@ -330,13 +347,13 @@ export class Uplink {
     if (!sameUrlAgain) {
       this.urlIndex++;
       this.attempt++;
-      // Every URL gets one quick try; then back off exponentially per round, with jitter.
-      const round = Math.floor((this.attempt - 1) / this.opts.urls.length);
-      const min = this.opts.backoffMinMs ?? 500;
-      const max = this.opts.backoffMaxMs ?? 30_000;
-      delay = Math.min(max, min * 2 ** round) * (0.8 + Math.random() * 0.4);
+      delay = reconnectDelay(this.attempt, this.opts.urls.length, {
+        minMs: this.opts.backoffMinMs ?? 500,
+        maxMs: this.opts.backoffMaxMs ?? 30_000,
+        random: this.opts.random ?? Math.random,
+      });
     }
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;
       this.connectNext();
     }, delay);
@@ -359,8 +376,11 @@ export class Uplink {
       room--;
       this.inFlight++;
       client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
-        // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row.
+        // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row. A refusal
+        // (e.g. by the broker's ACL) keeps the row, and says why.
         if (!err) this.acked.push(row.seq);
+        else if (gen === this.generation)
+          this.update({ lastError: `${row.topic} #${row.seq}: ${err.message}` });
         if (gen === this.generation) this.inFlight--;
         this.scheduleFlush();
       });
@@ -382,7 +402,7 @@ export class Uplink {
       });
     }
     if (!this.flushTimer && this.running) {
-      this.flushTimer = setTimeout(() => {
+      this.flushTimer = this.timers.setTimeout(() => {
         this.flushTimer = null;
         this.flushAcked();
         this.pump();
@@ -391,7 +411,7 @@ export class Uplink {
   }
 
   private flushAcked(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) this.timers.clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.acked.length === 0) return;
     const seqs = this.acked;
@@ -424,7 +444,7 @@ export class Uplink {
       this.publishStatus();
       return;
     }
-    this.statusTimer = setTimeout(() => {
+    this.statusTimer = this.timers.setTimeout(() => {
       this.statusTimer = null;
       this.publishStatus();
     }, wait);

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { Kiosk } from '../../src/kiosk.js';
+import { FakeClock } from '../fixtures/clock.js';
 import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { launchChromium } from '../helpers/chromium.js';
@@ -116,6 +117,7 @@ describe('command-centre dashboard', () => {
     await expect.poll(() => page.getByTestId('broker-state').getAttribute('data-connected')).toBe('true');
     expect(await page.locator('h1').textContent()).toBe('Trung tâm chỉ huy');
 
+    const clock = new FakeClock(Math.floor(Date.now() / 1000) * 1000 + 250);
     kiosk = new Kiosk({
       checkpoint: checkpoint(),
       root: loadPublicKey(root.publicPem),
@@ -124,6 +126,10 @@ describe('command-centre dashboard', () => {
       serial: null,
       mqtt: { urls: [proxy.url], summaryWindowSeconds: 1 },
       http: false,
+      // Its summary window ends when the test moves this clock (started a little into a real second,
+      // so the dashboard's "today" is the kiosk's).
+      now: clock.now,
+      timers: clock,
     });
     await kiosk.start();
     await onDuty(kiosk);
@@ -134,6 +140,7 @@ describe('command-centre dashboard', () => {
       kiosk.scan(makePermit(issuer, { cti: `E2E-${i}`, iat: nowS - 3600, exp: nowS + 86_400 }), 'api');
     }
     kiosk.scan(makePermit(forger, { cti: 'E2E-F', iat: nowS - 3600, exp: nowS + 86_400 }), 'api');
+    clock.advance(1000); // the window ends: its summary goes out
     await expect.poll(() => row(page).getByTestId('cp-allowed').textContent(), { timeout: 15_000 }).toBe('3');
     expect(await row(page).getByTestId('cp-denied').textContent()).toBe('1');
     const alert = page.getByTestId('alerts').locator('li').first();

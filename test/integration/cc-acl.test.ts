@@ -150,11 +150,22 @@ describe('broker ACL with per-kiosk credentials', () => {
     // TX-02's topics with TX-01's credentials: the broker answers "not authorized" to every publish.
     const store = newStore('TX-02');
     const u = uplink(store, 'kiosk-TX-01', USERS['kiosk-TX-01']!);
+    const refusals: string[] = [];
+    u.onChange((s) => {
+      if (s.lastError) refusals.push(s.lastError);
+    });
     u.start();
     await waitFor(() => u.state().connected, 'connected');
     deny(store, 2, 'FORGE');
-    await new Promise((r) => setTimeout(r, 800));
-    expect(store.outboxCount()).toBe(2); // never acknowledged, so never deleted: nothing lost either
+    const rows = store.outboxPeek(0, 10);
+    expect(rows).toHaveLength(2);
+    // The broker answers each publish with "not authorized": the uplink says so for the last one too…
+    await waitFor(() => refusals.some((e) => e.includes(`#${rows[1]!.seq}:`)), 'both rows refused');
+    expect(refusals).toEqual(
+      rows.map((r) => expect.stringMatching(new RegExp(`#${r.seq}: .*(not authori[sz]ed|135)`, 'i'))),
+    );
+    // …and keeps them: never acknowledged, so never deleted, nothing lost either.
+    expect(store.outboxCount()).toBe(2);
 
     const raw = await client('kiosk-TX-01', USERS['kiosk-TX-01']!);
     const summary = { schema: 'ckpt.summary/1' };

@@ -174,6 +174,7 @@ describe('aggregator', () => {
     } finally {
       setLogSink(previous);
     }
+    expect(errors[0]).toMatch(/could not record a message/);
     await centre.stop();
     centre = await cc(db, id);
     await waitFor(() => centre.aggregator.stats.counted >= 1, 'the unacknowledged summary');

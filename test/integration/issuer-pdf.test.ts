@@ -10,6 +10,7 @@ import { signDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair, loadPrivateKey, spkiDer } from '../../src/contract/keys.js';
 import { permitHash } from '../../src/formats/vnp1.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
+import { runCliHere } from '../fixtures/cli-here.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-issuer-pdf-'));
 const DAY = 86_400_000;
@@ -80,7 +81,7 @@ describe('issued PDF sheet → image → decode-image → verify', () => {
         `2,TX-2021-000902,Đặng Quốc Hưng,001090001111,Khám chữa bệnh,Quận Thanh Xuân,,,,,${vnDate(3)}\n`,
     );
     const out = join(dir, 'out');
-    const issued = await runCli([
+    const issued = await runCliHere([
       'issue',
       '--key',
       keys.issuerPrivate,
@@ -140,12 +141,13 @@ describe('issued PDF sheet → image → decode-image → verify', () => {
     const page = PNG.sync.read(readFileSync(images[0] as string));
     expect(darkestSpanMm(page, 150)).toBeGreaterThanOrEqual(60);
 
-    const decoded = await runCli(['decode-image', ...images, join(dir, 'lo-1.csv')]);
+    const decoded = await runCliHere(['decode-image', ...images, join(dir, 'lo-1.csv')]);
     expect(decoded.code).toBe(0);
     const lines = jsonLines(decoded.stdout) as { file: string; text?: string; error?: string }[];
     expect(lines.slice(0, 2)).toEqual(images.map((file, i) => ({ file, text: summary.permits[i]?.text })));
     expect(lines[2]).toMatchObject({ file: join(dir, 'lo-1.csv'), error: 'UNREADABLE' });
 
+    // The last step through the real binary (a child process); the others run in this process.
     const verified = await runCli(
       ['verify', '--root', keys.rootPublic, '--trust', keys.trust],
       `${lines[0]?.text}\n${lines[1]?.text}\n`,
@@ -185,7 +187,7 @@ describe('issued PDF sheet → image → decode-image → verify', () => {
       `Họ và tên,Số CCCD,Mục đích,Khu vực\nNguyễn Văn A,001185004321,Đi làm,01-009\nTrần B,12345,Đi làm,01-009\n`,
     );
     const out = join(dir, 'out-2');
-    const r = await runCli([
+    const r = await runCliHere([
       'issue',
       '--key',
       keys.issuerPrivate,

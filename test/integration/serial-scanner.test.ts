@@ -13,6 +13,7 @@ import {
   SerialScanner,
   type SerialScannerOptions,
 } from '../../src/hardware/serial-scanner.js';
+import { FakeClock } from '../fixtures/clock.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const CODE =
@@ -65,7 +66,13 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Pro
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Fires the scanner's pending retry and waits for that attempt to end (as a new retry, or a state). */
+async function retryOnce(clock: FakeClock, s: SerialScanner, then: 'fails' | 'opens'): Promise<void> {
+  expect(clock.pending).toBe(1);
+  clock.advance(500);
+  if (then === 'fails') await waitFor('the retry to fail and the next to be set', () => clock.pending === 1);
+  else await waitFor('the port open', () => s.status.state === 'ok');
+}
 
 describe('SerialScanner on a socat pty', () => {
   it.each<[ScannerSuffix, string]>([
@@ -84,9 +91,10 @@ describe('SerialScanner on a socat pty', () => {
     const w = await writer(p.b);
     await w.send(`${CODE}${term}`);
     await w.send(`Nguyễn Thị Hằng${term}`);
-    await waitFor('two scans', () => scans.length >= 2);
-    await sleep(50); // a stray empty or duplicate scan would have arrived by now
-    expect(scans).toEqual([CODE, 'Nguyễn Thị Hằng']);
+    await w.send(`END${term}`);
+    // A stray empty or duplicate scan would have arrived before the last one.
+    await waitFor('three scans', () => scans.at(-1) === 'END');
+    expect(scans).toEqual([CODE, 'Nguyễn Thị Hằng', 'END']);
   });
 
   it('reassembles a code that arrives in pieces', async () => {
@@ -94,10 +102,15 @@ describe('SerialScanner on a socat pty', () => {
     const { s, scans } = scanner({ path: p.a, baudRate: 9600, suffix: 'auto' });
     await s.start();
     const w = await writer(p.b);
-    for (const piece of [CODE.slice(0, 7), CODE.slice(7, 40), CODE.slice(40), '\r\n']) {
+    let sent = 0;
+    for (const piece of [CODE.slice(0, 7), CODE.slice(7, 40), CODE.slice(40)]) {
       await w.send(piece);
-      await sleep(20);
+      sent += piece.length;
+      // Each piece is read on its own before the next is sent.
+      await waitFor(`${sent} bytes read`, () => s.bufferedLength === sent);
+      expect(scans).toEqual([]);
     }
+    await w.send('\r\n');
     await waitFor('the scan', () => scans.length >= 1);
     expect(scans).toEqual([CODE]);
   });
@@ -153,7 +166,8 @@ describe('SerialScanner on a socat pty', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kiosk-replug-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const first = await pair(dir);
-    const { s, scans, states } = scanner({ path: first.a, baudRate: 9600, suffix: 'CR' });
+    const clock = new FakeClock(0);
+    const { s, scans, states } = scanner({ path: first.a, baudRate: 9600, suffix: 'CR', timers: clock });
     await s.start();
     const w1 = await writer(first.b);
     await w1.send('before\r');
@@ -165,9 +179,10 @@ describe('SerialScanner on a socat pty', () => {
     expect(s.status.path).toBe(first.a);
     expect(s.status.detail).not.toBeNull();
 
-    await sleep(600); // unplugged long enough for at least one failed retry
+    await retryOnce(clock, s, 'fails'); // unplugged: a retry fails quietly
+    expect(s.status.state).toBe('missing');
     const second = await pair(dir); // re-plug: same link, new pty
-    await waitFor('state ok again', () => s.status.state === 'ok', 2500);
+    await retryOnce(clock, s, 'opens');
     const w2 = await writer(second.b);
     await w2.send('after\r');
     await waitFor('the scan after re-plug', () => scans.length >= 2);
@@ -180,15 +195,16 @@ describe('SerialScanner on a socat pty', () => {
   it('a port missing at start is reported as missing, not thrown, and picked up when it appears', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kiosk-late-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const { s, scans } = scanner({ path: join(dir, 'a'), baudRate: 9600, suffix: 'auto' });
+    const clock = new FakeClock(0);
+    const { s, scans } = scanner({ path: join(dir, 'a'), baudRate: 9600, suffix: 'auto', timers: clock });
     await expect(s.start()).resolves.toBeUndefined();
     expect(s.status.state).toBe('missing');
     expect(s.status.path).toBe(join(dir, 'a'));
-    await sleep(700); // at least one retry fails quietly
+    await retryOnce(clock, s, 'fails'); // a retry fails quietly
     expect(s.status.state).toBe('missing');
 
     const p = await pair(dir);
-    await waitFor('state ok', () => s.status.state === 'ok', 2500);
+    await retryOnce(clock, s, 'opens');
     const w = await writer(p.b);
     await w.send(`${CODE}\r\n`);
     await waitFor('the scan', () => scans.length >= 1);
@@ -207,13 +223,16 @@ describe('SerialScanner on a socat pty', () => {
   it('stop() closes the port, reports off, and stops retrying', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kiosk-stop-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const { s, states } = scanner({ path: join(dir, 'a'), baudRate: 9600, suffix: 'CR' });
+    const clock = new FakeClock(0);
+    const { s, states } = scanner({ path: join(dir, 'a'), baudRate: 9600, suffix: 'CR', timers: clock });
     await s.start();
+    expect(clock.pending).toBe(1); // missing: a retry is set
     await s.stop();
+    expect(clock.pending).toBe(0); // …and cleared
     expect(s.status).toEqual({ state: 'off', path: null, detail: null });
     const seen = states.length;
     await pair(dir); // the port appears after stop: it must not be opened
-    await sleep(800);
+    clock.advance(60_000);
     expect(states.length).toBe(seen);
     expect(s.status.state).toBe('off');
   });

@@ -93,9 +93,10 @@ describe('simulateScanner', () => {
       (e) => e,
     );
     expect((err as KioskError).code).toBe('SCAN_INVALID');
-    await waitFor('the first scan', () => r.text().length >= 3);
-    await new Promise((res) => setTimeout(res, 50));
-    expect(r.text()).toBe('ok\r');
+    // Anything sent after the refused scan would arrive before a scan sent next.
+    await simulateScanner({ port: p.b, delayMs: 0, scans: ['end'] });
+    await waitFor('the next scan', () => r.text().endsWith('end\r'));
+    expect(r.text()).toBe('ok\rend\r');
   });
 });
 

@@ -49,6 +49,8 @@ export interface TcpProxy {
   url: string;
   /** Broker → client bytes are dropped while set: PUBACKs never arrive. */
   swallowReplies: boolean;
+  /** New connections are closed at once while cleared: the client stays out until the test lets it in. */
+  accepting: boolean;
   cutAll(): void;
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const proxy: TcpProxy = {
     url: '',
     swallowReplies: false,
+    accepting: true,
     cutAll() {
       for (const s of sockets) s.destroy();
       sockets.clear();
@@ -69,6 +72,10 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       }),
   };
   const server: Server = createServer((client) => {
+    if (!proxy.accepting) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ port: targetPort, host: '127.0.0.1' });
     sockets.add(client);
     sockets.add(upstream);

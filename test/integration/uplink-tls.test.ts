@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCommandCentre } from '../../command-centre/server/run.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { Uplink, type UplinkOptions } from '../../src/uplink/uplink.js';
+import { FakeClock } from '../fixtures/clock.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import { subscribe, waitFor } from './uplink-helpers.js';
@@ -145,6 +146,28 @@ function newUplink(store: Store, over: Partial<UplinkOptions>): Uplink {
   return u;
 }
 
+/** An uplink whose reconnect waits are on a clock the test moves, with the jitter at its middle. */
+function refusedUplink(store: Store, over: Partial<UplinkOptions>) {
+  const clock = new FakeClock(Date.now());
+  const uplink = newUplink(store, { ...over, timers: clock, random: () => 0.5 });
+  return { clock, uplink };
+}
+
+/**
+ * Lets n attempts fail, one after the other: each one's end is seen as the next attempt being scheduled
+ * (the only timer of an uplink that never connected); returns the waits it chose.
+ */
+async function refusedAttempts(clock: FakeClock, n: number): Promise<number[]> {
+  const waits: number[] = [];
+  for (let i = 1; i <= n; i++) {
+    await waitFor(() => clock.pending > 0, `refusal ${i}`);
+    const at = clock.nextAt()!;
+    waits.push(at - clock.now());
+    clock.advanceTo(at);
+  }
+  return waits;
+}
+
 function deny(store: Store, n: number): void {
   for (let i = 0; i < n; i++) {
     store.recordPassage(
@@ -169,7 +192,7 @@ describe('uplink over TLS', () => {
   it('refuses a broker whose certificate is not signed by the pinned CA', async () => {
     const store = newStore();
     deny(store, 2);
-    const uplink = newUplink(store, {
+    const { clock, uplink } = refusedUplink(store, {
       ca: pem('other-ca.crt'),
       cert: pem('kiosk.crt'),
       key: pem('kiosk.key'),
@@ -185,7 +208,8 @@ describe('uplink over TLS', () => {
     uplink.start();
     await waitFor(() => errors.length >= 1, 'refusal');
     expect(errors[0]).toMatch(/certificate|self.signed|unable to verify/i);
-    await new Promise((r) => setTimeout(r, 1000)); // several attempts, each refused
+    // Several attempts, each refused, backing off 100, 200, then the 300 ms cap.
+    expect(await refusedAttempts(clock, 3)).toEqual([100, 200, 300]);
     expect(connected).toBe(false);
     expect(store.outboxCount()).toBe(2); // nothing sent, nothing lost
   });
@@ -193,7 +217,7 @@ describe('uplink over TLS', () => {
   it('is refused by the broker without a client certificate', async () => {
     const store = newStore();
     deny(store, 1);
-    const uplink = newUplink(store, { ca: pem('ca.crt') });
+    const { clock, uplink } = refusedUplink(store, { ca: pem('ca.crt') });
     const errors: string[] = [];
     uplink.onChange((s) => {
       if (s.lastError) errors.push(s.lastError);
@@ -205,7 +229,7 @@ describe('uplink over TLS', () => {
     uplink.start();
     await waitFor(() => errors.length >= 1, 'refusal');
     expect(errors[0]).toMatch(/certificate required/i);
-    await new Promise((r) => setTimeout(r, 1000)); // several attempts, each refused
+    expect(await refusedAttempts(clock, 3)).toEqual([100, 200, 300]);
     expect(connected).toBe(false);
     expect(store.outboxCount()).toBe(1);
   });

@@ -8,6 +8,7 @@ import {
 import { openStore, type Store } from '../../src/store/store.js';
 import { SummaryScheduler } from '../../src/store/summary-scheduler.js';
 import { Uplink, type UplinkOptions, type UplinkState } from '../../src/uplink/uplink.js';
+import { FakeClock } from '../fixtures/clock.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import {
@@ -162,15 +163,23 @@ describe('outbox drain', () => {
     const store = newStore(1000);
     const watcher = await sub(`${BASE}/summary`);
     const uplink = newUplink(store);
-    const sched = new SummaryScheduler(store);
+    const clock = new FakeClock(Date.parse('2021-09-10T01:00:00.400Z'));
+    const sched = new SummaryScheduler(store, { now: clock.now, timers: clock });
     cleanups.push(() => sched.stop());
     uplink.start();
     sched.start();
-    store.recordPassage(passage({ atMs: Date.now() }));
+    store.recordPassage(passage({ atMs: clock.now() }));
+    clock.advance(599);
+    expect(store.outboxCount()).toBe(0); // the window is still open
+    clock.advance(1); // its end
     const msg = await waitFor(() => watcher.messages[0], 'summary');
     const summary = SummaryPayload.parse(msg.json);
     expect(summary.counts.in.allowed).toBe(1);
-    expect(summary.id).toBe(`TX-01:${summary.windowStart}`);
+    expect(summary).toMatchObject({
+      id: 'TX-01:2021-09-10T01:00:00.000Z',
+      windowStart: '2021-09-10T01:00:00.000Z',
+      windowEnd: '2021-09-10T01:00:01.000Z',
+    });
     await waitFor(() => store.outboxCount() === 0, 'empty outbox');
   });
 

@@ -3,12 +3,13 @@
 // for every kind of tampering; the retention purge erases personal data and the chain still verifies.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Retention } from '../../src/audit/retention.js';
+import { FIRST_PURGE_DELAY_MS, Retention } from '../../src/audit/retention.js';
 import { openDatabase } from '../../src/base/db.js';
 import { chainHash, GENESIS_HASH, newSalt, personalHash } from '../../src/store/chain.js';
 import { AuditChain, startVerify, verifyLog, verifyLogSync } from '../../src/store/chain-log.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { FakeClock } from '../fixtures/clock.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
 const T = Date.UTC(2021, 7, 23, 1, 0, 0);
@@ -263,5 +264,40 @@ describe('retention', () => {
     expect(store.db.prepare(`SELECT count(*) AS n FROM audit_events WHERE kind = 'purge'`).get()).toEqual({
       n: 1,
     });
+  });
+
+  it('runs 5 s after start, then every interval, until stopped; a failing run is reported, not fatal', () => {
+    const { store, chain } = mixedLog();
+    // The first run comes at T + 30 days + 12 s: passage 5 (T + 11 s) and older are due then.
+    const clock = new FakeClock(T + 30 * 86_400_000 + 7_000);
+    const errors: unknown[] = [];
+    const r = new Retention(store.db, chain, {
+      days: 30,
+      now: clock.now,
+      timers: clock,
+      intervalMs: 3_600_000,
+      onError: (e) => errors.push(e),
+    });
+    const purged = () =>
+      (store.db.prepare('SELECT count(*) AS n FROM passages WHERE purged = 1').get() as { n: number }).n;
+    r.start();
+    r.start(); // once
+    expect(clock.pending).toBe(1);
+    clock.advance(FIRST_PURGE_DELAY_MS - 1);
+    expect(purged()).toBe(0);
+    clock.advance(1);
+    expect(purged()).toBe(5);
+    clock.advance(3_600_000); // the hourly run: passages 6 and 7 are due by then
+    expect(purged()).toBe(7);
+    store.db.exec(
+      'CREATE TRIGGER no_purge BEFORE UPDATE ON passages BEGIN SELECT RAISE(ABORT, "read-only"); END',
+    );
+    store.recordPassage(passage({ atMs: T + 16_000 }, 'NEW-4'));
+    clock.advance(3_600_000);
+    expect(errors).toHaveLength(1);
+    expect(clock.pending).toBe(1); // and the next run is still set
+    r.stop();
+    expect(clock.pending).toBe(0);
+    expect(verifyLogSync(store.db).ok).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import { type IssueOptions, permitFromFlags } from '../../src/cli/issue.js';
 import { KioskError } from '../../src/contract/errors.js';
 import { permitHash } from '../../src/formats/vnp1.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
+import { runCliHere } from '../fixtures/cli-here.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-cli-issue-'));
 
@@ -87,6 +88,7 @@ describe('permitFromFlags', () => {
 
 describe('kiosk keys / sign / issue / verify round trip', () => {
   it('a permit issued with the CLI verifies ALLOW with the CLI; its PNG holds the same text', async () => {
+    // The keys from the real binary (child processes); the rest runs in this process (fixtures/cli-here.ts).
     const [rootKeys, issuerKeys] = await Promise.all([
       runCli(['keys', 'new', '--out', dir, '--name', 'root']),
       runCli(['keys', 'new', '--out', dir, '--name', 'issuer']),
@@ -97,7 +99,7 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     expect(Buffer.from(issuer.kid, 'base64')).toHaveLength(8);
     expect(readFileSync(issuer.privateKey, 'utf8')).toContain('BEGIN PRIVATE KEY');
 
-    const again = await runCli(['keys', 'new', '--out', dir, '--name', 'root']);
+    const again = await runCliHere(['keys', 'new', '--out', dir, '--name', 'root']);
     expect(again.code).toBe(2); // never overwrites a key silently
     expect(again.stderr).toContain('--force');
 
@@ -113,7 +115,7 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     writeFileSync(payload, JSON.stringify({ version: 1, issued: 1_630_000_000, issuers: [entry] }));
     const trust = join(dir, 'trust.jws');
     const rootPriv = join(dir, 'root-private.pem');
-    const sign = await runCli([
+    const sign = await runCliHere([
       'sign',
       '--type',
       'trust',
@@ -128,7 +130,7 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     expect(jsonLines(sign.stdout)).toEqual([{ typ: 'vnp-trust+jws', version: 1, out: trust }]);
 
     const png = join(dir, 'permit.png');
-    const issue = await runCli([
+    const issue = await runCliHere([
       'issue',
       '--key',
       issuer.privateKey,
@@ -161,7 +163,7 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     expect(decodePng(png)).toBe(issued.text);
 
     const rootPub = join(dir, 'root-public.pem');
-    const verify = await runCli([
+    const verify = await runCliHere([
       'verify',
       '--root',
       rootPub,
@@ -182,7 +184,7 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
 
     // signed by the issuer key instead of the root: refused by verify
     const wrongSigner = join(dir, 'wrong.jws');
-    await runCli([
+    await runCliHere([
       'sign',
       '--type',
       'trust',
@@ -193,7 +195,7 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
       '--out',
       wrongSigner,
     ]);
-    const refused = await runCli(['verify', '--root', rootPub, '--trust', wrongSigner, issued.text]);
+    const refused = await runCliHere(['verify', '--root', rootPub, '--trust', wrongSigner, issued.text]);
     expect(refused.code).toBe(2);
   }, 120_000);
 
@@ -202,8 +204,8 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     writeFileSync(bad, JSON.stringify({ version: 1, issued: 1, zones: { '01-009': 'purple' } }));
     const out = join(dir, 'bad.jws');
     const [r, t] = await Promise.all([
-      runCli(['sign', '--type', 'zones', '--key', join(dir, 'x.pem'), '--in', bad, '--out', out]),
-      runCli(['sign', '--type', 'weather', '--key', join(dir, 'x.pem'), '--in', bad]),
+      runCliHere(['sign', '--type', 'zones', '--key', join(dir, 'x.pem'), '--in', bad, '--out', out]),
+      runCliHere(['sign', '--type', 'weather', '--key', join(dir, 'x.pem'), '--in', bad]),
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('DOCUMENT_INVALID');
@@ -211,4 +213,64 @@ describe('kiosk keys / sign / issue / verify round trip', () => {
     expect(t.code).toBe(2);
     expect(t.stderr).toContain('BAD_TYPE');
   }, 60_000);
+});
+
+describe('kiosk keys / sign refusals', () => {
+  // A path under a file: unwritable even for root.
+  const blocked = join(dir, 'a-file');
+  writeFileSync(blocked, 'not a folder');
+  const err = (r: { code: number | null; stderr: string }, code: string) => {
+    expect(r.code).toBe(2);
+    // Both languages, each on its own line, with the code.
+    expect(r.stderr.match(new RegExp(`\\[${code}\\]`, 'g'))).toHaveLength(2);
+  };
+
+  it('keys: a bad name, an unwritable folder; --force replaces a key pair', async () => {
+    err(await runCliHere(['keys', 'new', '--out', dir, '--name', '../root']), 'BAD_NAME');
+    err(await runCliHere(['keys', 'new', '--out', join(blocked, 'keys'), '--name', 'x']), 'FILE_UNWRITABLE');
+    const first = await runCliHere(['keys', 'new', '--out', dir, '--name', 'spare']);
+    const forced = await runCliHere(['keys', 'new', '--out', dir, '--name', 'spare', '--force']);
+    expect(forced.code).toBe(0);
+    const [a, b] = [first, forced].map((r) => jsonLines(r.stdout)[0] as { kid: string; publicKey: string });
+    expect(b!.kid).not.toBe(a!.kid);
+    expect(readFileSync(b!.publicKey, 'utf8')).toContain('BEGIN PUBLIC KEY');
+  });
+
+  it('sign: to stdout; refuses a payload not JSON, a key that is not one, an unwritable output', async () => {
+    const keys = jsonLines(
+      (await runCliHere(['keys', 'new', '--out', dir, '--name', 'signer'])).stdout,
+    )[0] as {
+      privateKey: string;
+      publicKey: string;
+    };
+    const zones = join(dir, 'zones.json');
+    writeFileSync(
+      zones,
+      JSON.stringify({ version: 2, issued: 1_630_000_000, zones: { '01-009-00343': 'red' } }),
+    );
+    const out = await runCliHere(['sign', '--type', 'zones', '--key', keys.privateKey, '--in', zones]);
+    expect(out.code).toBe(0);
+    expect(out.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const notJson = join(dir, 'zones.txt');
+    writeFileSync(notJson, 'vùng đỏ');
+    err(
+      await runCliHere(['sign', '--type', 'zones', '--key', keys.privateKey, '--in', notJson]),
+      'BAD_PAYLOAD',
+    );
+    err(await runCliHere(['sign', '--type', 'zones', '--key', keys.publicKey, '--in', zones]), 'KEY_INVALID');
+    err(
+      await runCliHere([
+        'sign',
+        '--type',
+        'zones',
+        '--key',
+        keys.privateKey,
+        '--in',
+        zones,
+        '--out',
+        join(blocked, 'z.jws'),
+      ]),
+      'FILE_UNWRITABLE',
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair } from '../../src/contract/keys.js';
 import { jsonLines, runCli } from '../fixtures/cli.js';
+import { runCliHere } from '../fixtures/cli-here.js';
 import { sharedPath } from '../helpers/shared.js';
 
 const vectors = JSON.parse(readFileSync(sharedPath('testdata', 'vnp1-vectors.json'), 'utf8'));
@@ -33,7 +34,7 @@ describe('kiosk verify', () => {
     const input = vectors.vectors.map((v: { scan: string; at: string }) =>
       JSON.stringify({ scan: v.scan, at: v.at, direction: 'in' }),
     );
-    const r = await runCli(['verify', ...docs, '--checkpoint', cpFile], `${input.join('\n')}\n`);
+    const r = await runCliHere(['verify', ...docs, '--checkpoint', cpFile], `${input.join('\n')}\n`);
     expect(r.stderr.replace(/npm warn.*\n/g, '')).toBe('');
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout) as Line[];
@@ -55,7 +56,7 @@ describe('kiosk verify', () => {
     const input = [valid, '', valid, '{"scan": 5}', '{"scan":"X","at":"yesterday"}', '{not json', valid].join(
       '\r\n',
     );
-    const r = await runCli(['verify', ...docs, '--at', '2021-09-10T08:00:00+07:00'], input);
+    const r = await runCliHere(['verify', ...docs, '--at', '2021-09-10T08:00:00+07:00'], input);
     expect(r.code).toBe(1);
     const lines = jsonLines(r.stdout) as (Line & { error?: { code: string; vi: string; en: string } })[];
     expect(lines).toHaveLength(6);
@@ -70,21 +71,22 @@ describe('kiosk verify', () => {
 
   it('argument mode, with --plate and --direction', async () => {
     const all = vectors.vectors as { scan: string; at: string; decision: string; reasons: string[] }[];
-    const runs = await Promise.all(all.map((v) => runCli(['verify', ...docs, '--at', v.at, v.scan])));
+    const runs = await Promise.all(all.map((v) => runCliHere(['verify', ...docs, '--at', v.at, v.scan])));
     runs.forEach((r, i) => {
       expect(r.code).toBe(0);
       expect(jsonLines(r.stdout)).toMatchObject([{ decision: all[i]?.decision, reasons: all[i]?.reasons }]);
     });
     const vehicle = vectors.vectors[3].scan as string;
     const at = ['--at', '2021-09-10T08:00:00+07:00'];
-    const mismatch = await runCli(['verify', ...docs, ...at, '--plate', '30A-999.99', vehicle]);
+    const mismatch = await runCliHere(['verify', ...docs, ...at, '--plate', '30A-999.99', vehicle]);
     expect(jsonLines(mismatch.stdout)).toMatchObject([{ decision: 'REVIEW', reasons: ['VEHICLE_MISMATCH'] }]);
     const area = vectors.vectors[2].scan as string;
-    const out = await runCli(['verify', ...docs, ...at, '--direction', 'out', area]);
+    const out = await runCliHere(['verify', ...docs, ...at, '--direction', 'out', area]);
     expect(jsonLines(out.stdout)).toMatchObject([{ decision: 'ALLOW', reasons: [] }]);
   }, 90_000);
 
   it('a forged trust list is exit 2 with a bilingual message and no verdicts', async () => {
+    // The real binary (a child process): main.ts's wiring and its exit code.
     const r = await runCli(['verify', '--root', root, '--trust', forged, vectors.vectors[0].scan]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -96,9 +98,9 @@ describe('kiosk verify', () => {
 
   it('a trust list given as --zones (wrong typ), a missing file, a bad clock: exit 2', async () => {
     const [zones, missing, clock] = await Promise.all([
-      runCli(['verify', ...docs, '--zones', trust, 'X']),
-      runCli(['verify', '--root', root, '--trust', join(dir, 'nope.jws'), 'X']),
-      runCli(['verify', ...docs, '--at', 'noon', 'X']),
+      runCliHere(['verify', ...docs, '--zones', trust, 'X']),
+      runCliHere(['verify', '--root', root, '--trust', join(dir, 'nope.jws'), 'X']),
+      runCliHere(['verify', ...docs, '--at', 'noon', 'X']),
     ]);
     expect(zones.code).toBe(2);
     expect(zones.stderr).toMatch(/typ/);
@@ -122,7 +124,7 @@ describe('kiosk verify', () => {
       await signDocument('zones', { version: 1, issued: 1, zones: { '01-009-00343': 'red' } }, rootPriv),
     );
     const at = ['--at', '2021-09-10T08:00:00+07:00'];
-    const r = await runCli([
+    const r = await runCliHere([
       'verify',
       ...docs,
       ...at,
@@ -140,7 +142,7 @@ describe('kiosk verify', () => {
       delta,
       await signDocument('revocations', { version: 2, issued: 1, mode: 'delta', base: 1 }, rootPriv),
     );
-    const d = await runCli(['verify', ...docs, '--revocations', delta, 'X']);
+    const d = await runCliHere(['verify', ...docs, '--revocations', delta, 'X']);
     expect(d.code).toBe(2);
     expect(d.stderr).toContain('[FULL_LIST_NEEDED]');
     expect(d.stderr).toContain('a full revocation list is needed');

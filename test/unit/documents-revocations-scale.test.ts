@@ -97,10 +97,11 @@ describe('revocations at 1,000,000 entries', () => {
     const result = await pending;
     expect(result).toEqual({ typ: 'vnp-revocations+jws', version: 2, applied: true });
     // Scans were served in every phase: while the document was hashed (before), read in the worker, and
-    // written to SQLite in slices (after); every one saw a whole list.
+    // written to SQLite in slices (after); every one saw a whole list. Hashing and writing yield once per
+    // slice, so their counts are fixed; how many fit while the worker reads depends on the machine.
     const count = (p: string) => during.filter((d) => d.phase === p).length;
     expect(count('before')).toBeGreaterThanOrEqual(5);
-    expect(count('worker')).toBeGreaterThan(50);
+    expect(count('worker')).toBeGreaterThanOrEqual(1);
     expect(count('after')).toBeGreaterThanOrEqual(5);
     // One swap: the old list until the commit, the new one after it (the old generation is then dropped
     // from disk in slices while scans go on).

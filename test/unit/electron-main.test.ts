@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeClock } from '../fixtures/clock.js';
 import { type FakeChild, FakeFrame, FakeWebContents, fake, fakeEvent } from '../helpers/fake-electron.js';
 
 vi.mock('electron', async () => (await import('../helpers/fake-electron.js')).electronModule);
@@ -25,7 +26,9 @@ function makeAppDir(): string {
   return join(root, 'electron');
 }
 
-async function start(windowed = false, knobs: Parameters<typeof runShell>[1]['supervisor'] = {}) {
+type Deps = Parameters<typeof runShell>[1];
+
+async function start(windowed = false, knobs: Deps['supervisor'] = {}, watchdog: Deps['watchdog'] = {}) {
   const shell = await runShell(
     { configPath: '/cfg/kiosk.json', windowed },
     {
@@ -33,7 +36,7 @@ async function start(windowed = false, knobs: Parameters<typeof runShell>[1]['su
       handleSignals: false,
       log: () => {},
       supervisor: { backoffMinMs: 1, backoffMaxMs: 5, callTimeoutMs: 2_000, ...knobs },
-      watchdog: { graceMs: 20, backoffMinMs: 1 },
+      watchdog: { graceMs: 20, backoffMinMs: 1, ...watchdog },
     },
   );
   if (!shell) throw new Error('no shell');
@@ -381,8 +384,6 @@ describe('IPC: sender check and bridging to the backend', () => {
     const shell = await start();
     const backend = child();
     const early = callFromPage(shell, { method: 'status.get', params: {} });
-    await new Promise((r) => setTimeout(r, 10));
-    expect(backend.posted).toEqual([]);
     const error = {
       code: 'CONFIG_UNREADABLE',
       vi: 'Không đọc được tệp cấu hình',
@@ -390,6 +391,7 @@ describe('IPC: sender check and bridging to the backend', () => {
     };
     backend.say({ type: 'fatal', error });
     expect(await early).toEqual({ ok: false, error });
+    expect(backend.posted).toEqual([]); // held until ready, which never came: never sent
     backend.exit(3);
     expect(await callFromPage(shell, { method: 'status.get', params: {} })).toEqual({ ok: false, error });
     await until('a new backend', () => fake.utilityProcess.forks.length === 2);
@@ -422,21 +424,29 @@ describe('crash recovery', () => {
   });
 
   it('kills and reloads a renderer that stays unresponsive, but not one that recovers', async () => {
-    const shell = await start();
+    const clock = new FakeClock(Date.parse('2021-09-10T01:00:00Z'));
+    const shell = await start(false, {}, { now: clock.now, timers: clock });
     child().say({ type: 'ready' });
     const wc = contentsOf(shell);
     wc.emit('unresponsive');
     wc.emit('responsive');
-    await new Promise((r) => setTimeout(r, 60));
+    clock.advance(60_000);
     expect(wc.crashes).toBe(0);
 
     wc.emit('unresponsive');
-    await until('the kill', () => wc.crashes === 1);
+    clock.advance(19);
+    expect(wc.crashes).toBe(0); // still within its 20 ms of grace
+    clock.advance(1);
+    expect(wc.crashes).toBe(1);
     expect(wc.reloads).toBe(1);
     // The 'gone' that follows our own kill is not a second incident nor a second reload.
     wc.emit('render-process-gone', fakeEvent(), { reason: 'killed', exitCode: 9 });
-    await new Promise((r) => setTimeout(r, 30));
+    clock.advance(60_000);
+    expect(clock.pending).toBe(0);
     expect(wc.reloads).toBe(1);
+    await until('the incident at the backend', () =>
+      child().posted.some((m) => (m as { type: string }).type === 'incident'),
+    );
     const kinds = child()
       .posted.filter((m) => (m as { type: string }).type === 'incident')
       .map((m) => (m as { incident: { kind: string } }).incident.kind);

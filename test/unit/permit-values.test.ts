@@ -210,9 +210,10 @@ describe('VNP1 value rules (validly signed permits)', () => {
   });
 
   it.each(['1', '001', '01-09', '01-009-0033', '01-009-003370', 'VN-HN', '01-009 '])(
-    'iss %j is not an area code, even when the trust list writes it so',
+    'iss %j is not an area code: the permit fails, and a trust list that writes it so is refused',
     (iss) => {
-      expect(verdict({ 1: iss }, makeTrust([{ issuer, iss }]))).toBe(BAD);
+      expect(verdict({ 1: iss })).toBe(BAD);
+      expect(() => makeTrust([{ issuer, iss }])).toThrow(/DOCUMENT_INVALID|area code|mã địa bàn/);
     },
   );
 

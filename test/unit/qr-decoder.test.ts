@@ -1,14 +1,18 @@
 // THE QR decoder (src/hardware/qr-decoder.ts): generated permit images, camera-like frames, and every
 // way a file can be unusable.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Tag } from 'cbor-x';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { KioskError } from '../../src/contract/errors.js';
-import { issuePermit } from '../../src/formats/vnp1-issue.js';
+import { cborEncode } from '../../src/formats/cbor.js';
+import { verifyPermit } from '../../src/formats/vnp1.js';
+import { claimsToMap, packVnp1 } from '../../src/formats/vnp1-issue.js';
 import {
   decodeImageBuffer,
   decodeImageFile,
@@ -18,17 +22,26 @@ import {
   rgbaToLuminance,
 } from '../../src/hardware/qr-decoder.js';
 import { syntheticFrame } from '../../src/hardware/qr-synthetic.js';
-import { makeIssuer, permitClaims } from '../fixtures/permits.js';
+import { permitClaims } from '../fixtures/permits.js';
 
-const issuer = makeIssuer();
-const permit = (i: number) =>
-  issuePermit(
-    permitClaims(
-      { cti: `TX-2021-${String(i).padStart(6, '0')}` },
-      { nam: `Nguyễn Thị Hằng ${i}`, route: i % 2 ? 'Nguyễn Trãi – Trường Chinh' : undefined },
-    ),
-    issuer.privateKey,
+// The same permit texts on every run: real claims and COSE structure, a fixed kid and a fixed 64-byte
+// signature. An ES256 signature is random, so signed permits (and the images made of them) would differ
+// from run to run; the decoder never verifies, it only has to read the text back exactly.
+const KID = Buffer.from('5p9F5Bt_4no', 'base64url');
+const permit = (i: number) => {
+  const claims = permitClaims(
+    { cti: `TX-2021-${String(i).padStart(6, '0')}` },
+    { nam: `Nguyễn Thị Hằng ${i}`, route: i % 2 ? 'Nguyễn Trãi – Trường Chinh' : undefined },
   );
+  const header = cborEncode(
+    new Map<number, unknown>([
+      [1, -7],
+      [4, KID],
+    ]),
+  );
+  const signature = createHash('sha512').update(`qr-decoder test permit ${i}`).digest();
+  return packVnp1(cborEncode(new Tag([header, new Map(), cborEncode(claimsToMap(claims)), signature], 18)));
+};
 
 function pngOf(lum: Uint8ClampedArray, width: number, height: number): Buffer {
   const png = new PNG({ width, height });
@@ -49,6 +62,16 @@ async function expectUnreadable(p: Promise<unknown>): Promise<KioskError> {
   expect((err as KioskError).vi).toMatch(/Không đọc được ảnh/);
   return err as KioskError;
 }
+
+describe('the fixed permit texts', () => {
+  it('are the same on every run, and well-formed up to the issuer look-up', () => {
+    expect(permit(7)).toBe(permit(7));
+    expect(verifyPermit(permit(1), { issuers: new Map() })).toMatchObject({
+      ok: false,
+      reason: 'UNKNOWN_ISSUER',
+    });
+  });
+});
 
 describe('decodeImageBuffer on generated permit PNGs', () => {
   it('reads 200 of 200 generated permits exactly (the general finders alone miss about 3 %)', async () => {
