@@ -5,8 +5,15 @@ import { log } from './log.js';
 
 type Listener<T> = (data: T) => void;
 
+export interface EventBusOptions<M> {
+  /** Told when a listener throws (after it is logged); a driver turns it into a diagnostic of its own. */
+  onListenerError?: (name: keyof M, err: unknown) => void;
+}
+
 export class EventBus<M extends { [K in keyof M]: unknown }> {
   private readonly listeners = new Map<keyof M, Set<{ fn: Listener<never>; owner: object | null }>>();
+
+  constructor(private readonly options: EventBusOptions<M> = {}) {}
 
   /** Subscribes; returns the unsubscribe function. */
   on<K extends keyof M>(name: K, fn: Listener<M[K]>, owner: object | null = null): () => void {
@@ -30,6 +37,7 @@ export class EventBus<M extends { [K in keyof M]: unknown }> {
         (fn as Listener<M[K]>)(data);
       } catch (err) {
         log.error(`bus: a listener of ${String(name)} failed`, err);
+        this.options.onListenerError?.(name, err);
       }
     }
   }

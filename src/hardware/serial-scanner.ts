@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
+import { EventBus } from '../base/bus.js';
 import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import type { ScannerState } from '../contract/api.js';
 import { KioskError } from '../contract/errors.js';
@@ -56,10 +57,25 @@ const OptionsSchema = z.object({
 
 type Listener<T> = (value: T) => void;
 
+interface ScannerEvents {
+  scan: string;
+  state: ScannerStatus;
+  diagnostic: ScannerDiagnostic;
+}
+
 export class SerialScanner {
-  private readonly scanListeners = new Set<Listener<string>>();
-  private readonly stateListeners = new Set<Listener<ScannerStatus>>();
-  private readonly diagnosticListeners = new Set<Listener<ScannerDiagnostic>>();
+  /** A listener that throws must not break reading: it becomes a diagnostic, and reading goes on. */
+  private readonly events = new EventBus<ScannerEvents>({
+    onListenerError: (name, err) => {
+      if (name === 'diagnostic') return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.events.emit('diagnostic', {
+        code: 'LISTENER_FAILED',
+        vi: `Lỗi khi xử lý dữ liệu máy quét: ${message}`,
+        en: `Scanner listener failed: ${message}`,
+      });
+    },
+  });
   private current: ScannerStatus = { state: 'off', path: null, detail: null };
   private running = false;
   private port: SerialPort | null = null;
@@ -87,15 +103,15 @@ export class SerialScanner {
   }
 
   onScan(cb: Listener<string>): () => void {
-    return subscribe(this.scanListeners, cb);
+    return this.events.on('scan', cb);
   }
 
   onState(cb: Listener<ScannerStatus>): () => void {
-    return subscribe(this.stateListeners, cb);
+    return this.events.on('state', cb);
   }
 
   onDiagnostic(cb: Listener<ScannerDiagnostic>): () => void {
-    return subscribe(this.diagnosticListeners, cb);
+    return this.events.on('diagnostic', cb);
   }
 
   /**
@@ -234,8 +250,8 @@ export class SerialScanner {
 
   private deliver(outputs: ReturnType<LineFramer['push']>): void {
     for (const o of outputs) {
-      if (o.kind === 'scan') this.emit(this.scanListeners, o.text);
-      else this.emit(this.diagnosticListeners, { code: o.code, vi: o.vi, en: o.en });
+      if (o.kind === 'scan') this.events.emit('scan', o.text);
+      else this.events.emit('diagnostic', { code: o.code, vi: o.vi, en: o.en });
     }
   }
 
@@ -244,24 +260,7 @@ export class SerialScanner {
     const c = this.current;
     if (c.state === state && c.path === path && c.detail === detail) return;
     this.current = { state, path, detail };
-    this.emit(this.stateListeners, { ...this.current });
-  }
-
-  /** A listener that throws must not break reading: report it and go on. */
-  private emit<T>(listeners: Set<Listener<T>>, value: T): void {
-    for (const cb of listeners) {
-      try {
-        cb(value);
-      } catch (err) {
-        if (listeners === (this.diagnosticListeners as Set<unknown>)) continue;
-        const message = err instanceof Error ? err.message : String(err);
-        this.emit(this.diagnosticListeners, {
-          code: 'LISTENER_FAILED',
-          vi: `Lỗi khi xử lý dữ liệu máy quét: ${message}`,
-          en: `Scanner listener failed: ${message}`,
-        });
-      }
-    }
+    this.events.emit('state', { ...this.current });
   }
 
   private clearTimers(): void {
@@ -270,11 +269,4 @@ export class SerialScanner {
     this.retryTimer = null;
     this.gapTimer = null;
   }
-}
-
-function subscribe<T>(set: Set<Listener<T>>, cb: Listener<T>): () => void {
-  set.add(cb);
-  return () => {
-    set.delete(cb);
-  };
 }
