@@ -142,7 +142,8 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
       personal_hash, prev_hash, hash) VALUES (?, ?, 3, ?, 'LANE', '01-009', '1', ?, 'serial', 'ALLOW', '[]', ?,
       '01-009', ?, 'work', 'car', 1, 1, 'x', 'x', ?, ?)`);
     const historyPermits = Math.max(1, Math.floor(o.history / 4));
-    const start = Date.now() - 30 * 86_400_000;
+    // Within anti-passback's memory (antiPassbackHours, 24 by default): older passages no longer count.
+    const start = Date.now() - 20 * 3_600_000;
     db.transaction(() => {
       let prev = '0'.repeat(64);
       for (let i = 0; i < o.history; i++) {
@@ -152,7 +153,7 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
         // scan finds them ALREADY_INSIDE.
         const round = Math.floor(i / historyPermits) + ((i % historyPermits) % 2);
         const direction = round % 2 === 0 ? 'in' : 'out';
-        const at = start + Math.floor((i / o.history) * 29 * 86_400_000);
+        const at = start + Math.floor((i / o.history) * 19 * 3_600_000);
         insert.run(
           firstId + i,
           (head.s ?? 0) + 1 + i,
