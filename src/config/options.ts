@@ -20,6 +20,8 @@ export interface KioskOptions {
   trustFile?: { jws: string; path: string } | undefined;
   database: string;
   lane?: string | undefined;
+  /** This kiosk's MQTT identity within its checkpoint; `L` + lane when absent. */
+  kioskId?: string | undefined;
   direction?: Direction;
   serial: Settings['serial'];
   mqtt: (NonNullable<Settings['mqtt']> & { ca?: string; cert?: string; key?: string }) | null;
@@ -88,6 +90,7 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     trustFile: { jws: trustJws, path: s.trustList },
     database: s.database,
     lane: s.lane,
+    kioskId: s.kioskId,
     direction: s.direction,
     serial: s.serial,
     mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) },
