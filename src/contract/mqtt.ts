@@ -175,6 +175,15 @@ export const PassagePayload = z
   .strict();
 export type PassagePayload = z.infer<typeof PassagePayload>;
 
+/** What a kiosk's parts write to its outbox: the outbox numbers it (seq, kiosk, instance) as it stores it. */
+const UNNUMBERED = { seq: true, kiosk: true, instance: true } as const;
+export const UnnumberedEvent = EventPayload.omit(UNNUMBERED);
+export type UnnumberedEvent = z.infer<typeof UnnumberedEvent>;
+export const UnnumberedAck = AckPayload.omit(UNNUMBERED);
+export type UnnumberedAck = z.infer<typeof UnnumberedAck>;
+export const UnnumberedPassage = PassagePayload.omit(UNNUMBERED);
+export type UnnumberedPassage = z.infer<typeof UnnumberedPassage>;
+
 /** Anything a kiosk numbers: what the command centre ingests by (instance, seq). */
 export const NumberedPayload = z.discriminatedUnion('schema', [
   SummaryPayload,
