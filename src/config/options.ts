@@ -24,7 +24,14 @@ export interface KioskOptions {
   kioskId?: string | undefined;
   direction?: Direction;
   serial: Settings['serial'];
-  mqtt: (NonNullable<Settings['mqtt']> & { ca?: string; cert?: string; key?: string }) | null;
+  mqtt:
+    | (Omit<NonNullable<Settings['mqtt']>, 'receiptTimeoutSeconds'> & {
+        receiptTimeoutSeconds?: number;
+        ca?: string;
+        cert?: string;
+        key?: string;
+      })
+    | null;
   http: { host: string; port: number; lan?: boolean } | false;
   /** Accounts, lockout and sessions (kiosk.json `auth`). */
   auth?: Settings['auth'];

@@ -588,10 +588,11 @@ export class Uplink {
   private publishRow(client: MqttClient, row: OutboxRow): void {
     const gen = this.generation;
     this.inFlight++;
+    // The receipt timeout runs from the (last) publication: a row sent again is awaited afresh.
+    this.published.set(row.seq, this.now());
     client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
       // The row stays until a receipt covers it; a refusal (e.g. by the broker's ACL) says why.
-      if (!err) this.published.set(row.seq, this.now());
-      else if (gen === this.generation)
+      if (err && gen === this.generation)
         this.update({ lastError: `${row.topic} #${row.seq}: ${err.message}` });
       if (gen === this.generation) this.inFlight--;
       this.schedulePump();
