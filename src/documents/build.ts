@@ -46,15 +46,11 @@ export async function buildDocument(kind: DocumentKind, text: string, root: KeyO
  * Where a built document is held: its kind, or `config:*` (district), `config:<this checkpoint>` or
  * `config:<this checkpoint>/<this kiosk>`, by the level of the topic it came on.
  */
-export function slotOf(
-  built: Built,
-  checkpointId: string,
-  level: ConfigLevel = 'checkpoint',
-  kioskId = '',
-): string {
+export function slotOf(built: Built, checkpointId: string, level?: ConfigLevel, kioskId = ''): string {
   if (built.kind !== 'config') return built.kind;
   const target = built.config.checkpoint;
-  if ((level === 'district') !== (target === '*')) {
+  // From a topic, the level must match what the config names; from a file, what it names decides.
+  if (level && (level === 'district') !== (target === '*')) {
     throw refusal(
       'NOT_THIS_CHECKPOINT',
       `Cấu hình cho "${target}" không đúng cấp của chủ đề (${level})`,
