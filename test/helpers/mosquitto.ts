@@ -43,7 +43,12 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 export async function startMosquitto(
-  opts: { aclFile?: string; extraConfig?: string } = {},
+  opts: {
+    aclFile?: string;
+    extraConfig?: string;
+    /** false: Mosquitto's default, a restart forgets queued messages and sessions. */
+    persistence?: boolean;
+  } = {},
 ): Promise<MosquittoHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
@@ -53,7 +58,7 @@ export async function startMosquitto(
     'allow_anonymous true',
     // Started as root, mosquitto drops to user "mosquitto", which cannot write into our temp dir.
     ...(process.getuid?.() === 0 ? ['user root'] : []),
-    'persistence true',
+    `persistence ${opts.persistence === false ? 'false' : 'true'}`,
     `persistence_location ${dir}/`,
     `log_dest file ${join(dir, 'mosquitto.log')}`,
     'log_type error',
