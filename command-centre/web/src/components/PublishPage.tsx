@@ -185,9 +185,12 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
             </thead>
             <tbody>
               {snapshot.acks.map((a) => (
-                <tr key={`${a.district}/${a.checkpoint}/${a.typ}/${a.version}`} data-applied={a.applied}>
+                <tr
+                  key={`${a.district}/${a.checkpoint}/${a.kiosk}/${a.typ}/${a.version}`}
+                  data-applied={a.applied}
+                >
                   <td>
-                    {a.checkpoint} <span className="muted">{a.district}</span>
+                    {a.checkpoint} · {a.kiosk} <span className="muted">{a.district}</span>
                   </td>
                   <td>{a.typ}</td>
                   <td className="num">{a.version}</td>
