@@ -228,9 +228,7 @@ export class Aggregator {
       );
     }
     // The full list first: a kiosk that cannot apply the delta re-fetches it and finds it current.
-    if (revocations && revocations.full !== doc) {
-      await this.publishDocument(revocations.full);
-    }
+    if (revocations?.folded) await this.publishDocument(revocations.folded);
     await this.publishDocument(doc);
     if (revocations) ledger.setRevocations(doc.version, revocations.change);
     this.changed();
@@ -239,10 +237,7 @@ export class Aggregator {
       version: doc.version,
       topic: doc.topic,
       retained: doc.retained,
-      ...(revocations &&
-        revocations.full !== doc && {
-          full: { topic: revocations.full.topic, entries: revocations.full.hashes.length },
-        }),
+      ...(revocations?.folded && { full: { topic: revocations.folded.topic, entries: revocations.entries } }),
     };
   }
 

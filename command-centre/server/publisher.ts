@@ -31,9 +31,11 @@ export interface PreparedDocument {
   sha256: string;
 }
 
-/** A delta, and the full list it makes of the one held: published first, retained. */
+/** The full list a revocation document leaves current, and the change it makes to the one held. */
 export interface PreparedRevocations {
-  full: PreparedDocument & { hashes: string[] };
+  /** For a delta: the held list with the delta applied, signed, to publish first, retained. */
+  folded: PreparedDocument | null;
+  entries: number;
   change: { full: boolean; add: string[]; remove: string[] };
 }
 
@@ -155,21 +157,20 @@ export async function prepareDocument(
   }
   const doc = await signed(docKind, payload, version, where, keyPem);
   const revocations =
-    docKind === 'revocations' ? await foldRevocations(doc, payload, heldRevocations, keyPem) : null;
+    docKind === 'revocations' ? await foldRevocations(payload, heldRevocations, keyPem) : null;
   return { doc, revocations };
 }
 
 /** The full list after this document: itself when full, the held list with the delta applied otherwise. */
 async function foldRevocations(
-  doc: PreparedDocument,
   payload: unknown,
   heldRevocations: () => { version: number; hashes: string[] } | null,
   keyPem: string,
 ): Promise<PreparedRevocations> {
   const p = RevocationsPayload.parse(payload);
   if (p.mode === 'full') {
-    const hashes = [...new Set(p.add)].sort();
-    return { full: { ...doc, hashes }, change: { full: true, add: hashes, remove: [] } };
+    const hashes = [...new Set(p.add)];
+    return { folded: null, entries: hashes.length, change: { full: true, add: hashes, remove: [] } };
   }
   const held = heldRevocations();
   if (!held) {
@@ -191,6 +192,6 @@ async function foldRevocations(
   const fullPayload = { version: p.version, issued: p.issued, mode: 'full' as const, add: hashes };
   validateDocumentPayload('revocations', fullPayload);
   const where = { topic: REVOCATIONS_TOPIC, retained: true, versionTopics: REVOCATION_TOPICS };
-  const full = await signed('revocations', fullPayload, p.version, where, keyPem);
-  return { full: { ...full, hashes }, change: { full: false, add: p.add, remove: p.remove } };
+  const folded = await signed('revocations', fullPayload, p.version, where, keyPem);
+  return { folded, entries: hashes.length, change: { full: false, add: p.add, remove: p.remove } };
 }
