@@ -1,10 +1,9 @@
 // The command centre's MQTT consumer (spec/mqtt.md v2). Summaries, events, acks and passages come
 // through MQTT 5 shared subscriptions (`$share/{group}/…`), so several aggregators split the load; the
 // status topic is a plain subscription, since each needs every kiosk's online state. The session is
-// persistent: while an aggregator is down the broker queues its share. A message is committed to the
-// ledger before its PUBACK leaves (customHandleAcks) and before a receipt covers it; a ledger failure
-// withholds the PUBACK and drops the connection, so the broker delivers it again. The broker is not a
-// store, though: what it drops, the kiosk still holds until a receipt covers it, and sends again.
+// persistent: while an aggregator is down the broker queues its share. The broker is not a store: a
+// message counts as delivered when the ledger has committed it and a receipt says so (intake.ts);
+// whatever is lost before that (broker restart, full queue, a crash here) its kiosk sends again.
 
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { EventBus } from '../../src/base/bus.js';
@@ -14,7 +13,7 @@ import { KioskError } from '../../src/contract/errors.js';
 import { kidOf, loadPrivateKey } from '../../src/contract/keys.js';
 import type { CcStatePayload } from '../../src/contract/mqtt.js';
 import { ccStateTopic, STATUS_FILTER, sharedKioskFilters } from '../../src/contract/mqtt-topics.js';
-import { classify } from './ingest.js';
+import { Intake, type IntakeStats } from './intake.js';
 import type { Ledger } from './ledger.js';
 import { type PreparedDocument, prepareDocument } from './publisher.js';
 import { GapFiller, ReceiptPublisher, type ReceiptStats, type Send } from './receipts.js';
@@ -58,14 +57,8 @@ export interface AggregatorState {
   error: string | null;
 }
 
-export interface AggregatorStats extends ReceiptStats {
-  received: number;
-  counted: number;
-  duplicates: number;
-  rejected: number;
-  /** Kiosk ids found claimed by two live instances (each alert once). */
-  conflicts: number;
-}
+/** `conflicts`: kiosk ids found claimed by two live instances (each raised once). */
+export interface AggregatorStats extends ReceiptStats, IntakeStats {}
 
 const DAY_MS = 86_400_000;
 
@@ -95,6 +88,7 @@ export class Aggregator {
   };
   private readonly receipts: ReceiptPublisher;
   private readonly gaps: GapFiller;
+  private readonly intake: Intake;
   readonly ccId: string;
 
   constructor(private readonly opts: AggregatorOptions) {
@@ -115,6 +109,15 @@ export class Aggregator {
       ...(opts.gapAfterMs !== undefined && { afterMs: opts.gapAfterMs }),
     });
     this.ccId = ccIdOf(opts.ccId ?? opts.clientId);
+    this.intake = new Intake({
+      ledger: opts.ledger,
+      stats: this.stats,
+      now: () => this.now(),
+      committed: (kioskIds) => {
+        for (const id of kioskIds) this.receipts.touched(id);
+        this.changed();
+      },
+    });
   }
 
   /** Publishes at QoS 1 on the current connection; false without one. */
@@ -167,6 +170,7 @@ export class Aggregator {
     this.reconnectTimer = this.pruneTimer = null;
     this.gaps.stop();
     this.receipts.stop();
+    this.intake.flush();
     const client = this.client;
     let disconnect = {};
     if (client?.connected && this.running) {
@@ -325,10 +329,6 @@ export class Aggregator {
         qos: 1,
         retain: true,
       },
-      customHandleAcks: (topic, message, packet, done) => {
-        if (gen !== this.generation) return;
-        this.handle(topic, message, Boolean(packet.retain), done);
-      },
       ...(o.username !== undefined && { username: o.username }),
       ...(o.password !== undefined && { password: o.password }),
       ...(o.ca !== undefined && { ca: o.ca, rejectUnauthorized: true }),
@@ -363,8 +363,9 @@ export class Aggregator {
       });
     });
     client.on('message', (topic, message, packet) => {
-      // QoS 0 deliveries (statuses) bypass customHandleAcks.
-      if (gen === this.generation && packet.qos === 0) this.handle(topic, message, packet.retain, () => {});
+      if (gen !== this.generation) return;
+      this.lastMessageMs = Date.now();
+      this.intake.push(topic, message, packet.retain);
     });
     client.on('error', (err) => {
       if (gen === this.generation) this.update({ error: `${url}: ${err.message}` });
@@ -382,56 +383,5 @@ export class Aggregator {
         this.connectNext();
       }, o.reconnectMs ?? 1000);
     });
-  }
-
-  /** Applies one message; `ack` sends the PUBACK, so it is called only once the ledger has committed. */
-  private handle(
-    topic: string,
-    message: Buffer,
-    retained: boolean,
-    ack: (code: number | Error) => void,
-  ): void {
-    const now = this.now();
-    const ledger = this.opts.ledger;
-    this.stats.received++;
-    this.lastMessageMs = Date.now();
-    const m = classify(topic, message);
-    let touched: number | null = null;
-    try {
-      switch (m.kind) {
-        case 'rejected':
-          this.stats.rejected++;
-          ledger.reject(m.reason, topic, now);
-          break;
-        case 'numbered': {
-          const r = ledger.ingest(m.scope, m.payload, now);
-          if (r.result === 'counted') this.stats.counted++;
-          else this.stats.duplicates++;
-          // A copy of something held means its sender missed the receipt: it gets one again.
-          touched = r.kioskId;
-          break;
-        }
-        case 'status': {
-          const r = ledger.applyStatus(m.scope, m.payload, retained, now);
-          if (r.conflict) {
-            this.stats.conflicts++;
-            const { district, checkpoint, kiosk } = m.scope;
-            log.warn(
-              `command centre: kiosk id ${district}/${checkpoint}/${kiosk} claimed by ${r.conflict.join(', ')}`,
-            );
-          }
-          break;
-        }
-      }
-    } catch (err) {
-      // Disk full, database locked too long: no PUBACK, and a new connection makes the broker resend.
-      log.error('command centre: could not record a message; reconnecting for redelivery', err);
-      ack(err instanceof Error ? err : new Error(String(err)));
-      this.client?.end(true);
-      return;
-    }
-    ack(0);
-    if (touched !== null) this.receipts.touched(touched);
-    this.changed();
   }
 }

@@ -176,7 +176,7 @@ describe('aggregator', () => {
     expect(view.total).toEqual(row!.total);
   });
 
-  it('neither loses nor double-counts across a restart, and never acks what it could not record', async () => {
+  it('neither loses nor double-counts across a restart, and never receipts what it could not record', async () => {
     const db = tempDbPath();
     const id = `cc-restart-${randomUUID()}`;
     const k = kioskId('L1');
@@ -203,26 +203,38 @@ describe('aggregator', () => {
     expect(centre.ledger.totals()[0]).toMatchObject({ summaries: 2, events: 2 });
     expect(centre.ledger.totals()[0]!.total.in.allowed).toBe(7);
 
-    // The database fails under the aggregator: the message is not acknowledged, so the broker keeps it
-    // and hands it to the next run.
+    // The database fails under the aggregator: nothing is receipted, so the kiosk, which keeps every
+    // message until a receipt covers it, sends it again to the next run.
     const errors: string[] = [];
     const previous = setLogSink((level, line) => {
       if (level === 'error') errors.push(line);
     });
+    const receipts = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const upTo: number[] = [];
+    receipts.on('message', (_t, p) => upTo.push((JSON.parse(p.toString()) as { upTo: number }).upTo));
+    await receipts.subscribeAsync('ckpt/v2/01-009/TX-01/L1/receipt', { qos: 1 });
+    await waitFor(() => upTo.at(-1) === 4, 'the receipt up to 4');
+    const s5 = summary(k, 5, windowAt(7), { allowedIn: 11 });
     try {
       centre.ledger.db.close();
-      await send(publisher, k, 'summary', summary(k, 5, windowAt(7), { allowedIn: 11 }));
+      await send(publisher, k, 'summary', s5);
       await waitFor(() => errors.length > 0, 'the failure to be reported');
     } finally {
       setLogSink(previous);
     }
-    expect(errors[0]).toMatch(/could not record a message/);
+    expect(errors[0]).toMatch(
+      /could not record what arrived \(1 messages\); their kiosks will send it again/,
+    );
     await centre.stop();
+    expect(Math.max(...upTo)).toBe(4);
     centre = await cc(db, id);
-    await waitFor(() => centre.aggregator.stats.counted >= 1, 'the unacknowledged summary');
+    await send(publisher, k, 'summary', s5);
+    await waitFor(() => centre.aggregator.stats.counted >= 1, 'the summary sent again');
     expect(centre.ledger.totals()[0]!.total.in.allowed).toBe(18);
     expect(centre.ledger.totals()[0]!.summaries).toBe(3);
     expect(centre.ledger.receipt(centre.ledger.findKiosk(k.scope)!)).toEqual({ upTo: 5, also: [] });
+    await waitFor(() => upTo.at(-1) === 5, 'the receipt covering it');
+    await receipts.endAsync();
   });
 
   it('splits the load between two aggregators sharing one database, counting each (instance, seq) once', async () => {
