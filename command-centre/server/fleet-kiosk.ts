@@ -63,13 +63,16 @@ const DENY_REASONS: ReasonCode[] = [
   'OUTSIDE_HOURS',
 ];
 const REVIEW_REASONS: ReasonCode[] = ['ALREADY_INSIDE', 'VEHICLE_MISMATCH'];
-/** Republished per call of `tick`, so that live messages are not held back behind a backlog. */
-const REPUBLISH_BATCH = 200;
+/**
+ * Published again per call of `tick` (10 a second in the fleet): a backlog goes out paced, so that it
+ * neither holds live messages back nor overflows the broker's queue for the command centre at once.
+ */
+const REPUBLISH_BATCH = 50;
 
 interface Row {
   topic: string;
   body: string;
-  /** When it was last published; null while no connection took it. */
+  /** When it was last published; null while it waits to be (again). */
   sentAtMs: number | null;
   writtenMs: number;
 }
@@ -79,6 +82,8 @@ export class SimKiosk {
   readonly instance = randomUUID();
   readonly totals: SimKioskTotals;
   client: MqttClient | null = null;
+  /** Receipts on its topic: those for its instance that it applied, and those it refused. */
+  readonly receipts = { applied: 0, refused: 0 };
   private seq = 0;
   private readonly outbox = new Map<number, Row>();
   private readonly ccStates = new Map<string, boolean>();
@@ -172,21 +177,25 @@ export class SimKiosk {
       if (!s.success) return;
       const wasOnline = this.ccOnline;
       this.ccStates.set(topic, s.data.online);
-      // An aggregator came online: everything not yet receipted goes again.
-      if (!wasOnline && this.ccOnline) this.republish(() => true, Number.POSITIVE_INFINITY);
+      // An aggregator came online: everything not yet receipted goes again, paced by `tick`.
+      if (!wasOnline && this.ccOnline) for (const row of this.outbox.values()) row.sentAtMs = null;
       return;
     }
     if (topic === receiptTopic(this.scope)) {
       const r = ReceiptPayload.safeParse(json);
       // Another instance's receipt, or one claiming more than was ever sent, deletes nothing.
-      if (!r.success || r.data.instance !== this.instance || receiptHighest(r.data) > this.seq) return;
+      if (!r.success || r.data.instance !== this.instance || receiptHighest(r.data) > this.seq) {
+        this.receipts.refused++;
+        return;
+      }
+      this.receipts.applied++;
       for (const seq of this.outbox.keys()) if (receiptCovers(r.data, seq)) this.outbox.delete(seq);
       return;
     }
     if (topic === commandTopic(this.scope)) {
       const c = CommandPayload.safeParse(json);
-      if (c.success)
-        this.republish((seq) => seq >= c.data.from && seq <= c.data.to, Number.POSITIVE_INFINITY);
+      if (!c.success) return;
+      for (const [seq, row] of this.outbox) if (seq >= c.data.from && seq <= c.data.to) row.sentAtMs = null;
     }
   }
 
