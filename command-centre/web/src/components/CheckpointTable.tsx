@@ -97,7 +97,7 @@ function CheckpointRows({ c, nowMs }: { c: CheckpointView; nowMs: number }) {
         <td className="num" data-testid="cp-allowed">
           {fmt.format(s.allowed)}
         </td>
-        <td className="num num--bad" data-testid="cp-denied">
+        <td className={s.denied > 0 ? 'num num--bad' : 'num'} data-testid="cp-denied">
           {fmt.format(s.denied)}
         </td>
         <td className="num" data-testid="cp-review">
@@ -147,7 +147,7 @@ function KioskRow({ c, k, nowMs }: { c: CheckpointView; k: KioskView; nowMs: num
       <td>{k.lane ?? '—'}</td>
       <td title={heard ? formatVnDateTime(heard) : ''}>{ago(t, heard, nowMs)}</td>
       <td className="num">{fmt.format(s.allowed)}</td>
-      <td className="num num--bad">{fmt.format(s.denied)}</td>
+      <td className={s.denied > 0 ? 'num num--bad' : 'num'}>{fmt.format(s.denied)}</td>
       <td className="num">{fmt.format(s.review)}</td>
       <td className="num">{fmt.format(s.people)}</td>
       <td
@@ -174,9 +174,9 @@ function KioskRow({ c, k, nowMs }: { c: CheckpointView; k: KioskView; nowMs: num
 /** Asks the kiosk to send again what the database lacks (the server picks the first gap). */
 function ResendButton({ c, k }: { c: CheckpointView; k: KioskView }) {
   const { t, i18n } = useTranslation();
-  const [note, setNote] = useState<string | null>(null);
+  const [note, setNote] = useState<{ short: string; long: string } | null>(null);
   const send = async () => {
-    setNote(t('resendSending'));
+    setNote({ short: '…', long: t('resendSending') });
     try {
       const res = await fetch('./api/resend', {
         method: 'POST',
@@ -189,20 +189,33 @@ function ResendButton({ c, k }: { c: CheckpointView; k: KioskView }) {
         }),
       });
       const body = (await res.json()) as { ok: boolean; result?: ResendResult; error?: ApiErrorBody };
-      if (body.ok && body.result) setNote(t('resendDone', { from: body.result.from, to: body.result.to }));
-      else
-        setNote(body.error ? (i18n.language === 'en' ? body.error.en : body.error.vi) : String(res.status));
+      if (body.ok && body.result) {
+        const range = { from: body.result.from, to: body.result.to };
+        setNote({ short: `✓ ${range.from}–${range.to}`, long: t('resendDone', range) });
+      } else {
+        const why = body.error
+          ? i18n.language === 'en'
+            ? body.error.en
+            : body.error.vi
+          : String(res.status);
+        setNote({ short: why, long: why });
+      }
     } catch (err) {
-      setNote(String(err));
+      setNote({ short: String(err), long: String(err) });
     }
   };
   return (
     <>
       {' '}
-      <button type="button" className="mini" onClick={send} title={note ?? t('resendHint')}>
+      <button type="button" className="mini" onClick={send} title={t('resendHint')}>
         {t('resend')}
       </button>
-      {note ? <span className="muted small"> {note}</span> : null}
+      {note ? (
+        <span className="muted small" data-testid="resend-note" title={note.long}>
+          {' '}
+          {note.short}
+        </span>
+      ) : null}
     </>
   );
 }

@@ -129,7 +129,7 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
                     {d.online} / {d.kiosks}
                   </td>
                   <td className="num">{fmt.format(s.allowed)}</td>
-                  <td className="num num--bad">{fmt.format(s.denied)}</td>
+                  <td className={s.denied > 0 ? 'num num--bad' : 'num'}>{fmt.format(s.denied)}</td>
                   <td className="num">{fmt.format(s.review)}</td>
                   <td className="num">{fmt.format(s.people)}</td>
                 </tr>
