@@ -154,6 +154,7 @@ export class Aggregator {
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
+    this.receipts.start();
     this.gaps.start();
     this.connectNext();
   }
@@ -169,8 +170,6 @@ export class Aggregator {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.reconnectTimer = this.pruneTimer = null;
     this.gaps.stop();
-    this.receipts.stop();
-    this.intake.flush();
     const client = this.client;
     let disconnect = {};
     if (client?.connected && this.running) {
@@ -188,7 +187,11 @@ export class Aggregator {
       disconnect = { properties: { sessionExpiryInterval: 0 } };
     }
     this.running = false;
+    // Nothing more is taken in; what arrived is committed, and its receipts (even those waiting for
+    // their second to pass) go out while the connection is still there.
     this.generation++;
+    this.intake.flush();
+    this.receipts.stop({ publishPending: true });
     this.client = null;
     if (client) await new Promise<void>((resolve) => client.end(false, disconnect, () => resolve()));
     this.update({ connected: false, url: null });

@@ -20,6 +20,7 @@ export interface ReceiptStats {
 export class ReceiptPublisher {
   private readonly last = new Map<number, number>();
   private readonly pending = new Map<number, TimerHandle>();
+  private stopped = false;
 
   constructor(
     private readonly o: {
@@ -34,7 +35,7 @@ export class ReceiptPublisher {
 
   /** A commit touched this instance (a new seq, or a copy of one held: its receipt was missed). */
   touched(kioskId: number): void {
-    if (this.pending.has(kioskId)) return;
+    if (this.stopped || this.pending.has(kioskId)) return;
     const last = this.last.get(kioskId);
     const wait = last === undefined ? 0 : last + (this.o.intervalMs ?? 1000) - this.o.now();
     if (wait <= 0) {
@@ -70,8 +71,17 @@ export class ReceiptPublisher {
     }
   }
 
-  stop(): void {
-    for (const t of this.pending.values()) this.o.timers.clearTimeout(t);
+  start(): void {
+    this.stopped = false;
+  }
+
+  /** Takes no more; with `publishPending`, sends now the receipts still waiting for their second. */
+  stop(opts: { publishPending?: boolean } = {}): void {
+    this.stopped = true;
+    for (const [id, t] of this.pending) {
+      this.o.timers.clearTimeout(t);
+      if (opts.publishPending) this.publish(id);
+    }
     this.pending.clear();
   }
 }
