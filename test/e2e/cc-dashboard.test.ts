@@ -12,8 +12,6 @@ import type mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/contract/keys.js';
-import { launchChromium } from '../helpers/chromium.js';
-import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import {
   event,
   kioskConnection,
@@ -24,7 +22,9 @@ import {
   send,
   status,
   summary,
-} from '../integration/cc-fixtures.js';
+} from '../fixtures/cc-messages.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { startProxy, type TcpProxy, waitFor } from '../integration/uplink-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -12,8 +12,8 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { kioskTopic, receiptTopic } from '../../src/contract/mqtt-topics.js';
+import { event, kioskId, status, summary } from '../fixtures/cc-messages.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
-import { event, kioskId, status, summary } from './cc-fixtures.js';
 import { subscribe, waitFor } from './uplink-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-acl-'));

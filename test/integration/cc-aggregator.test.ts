@@ -7,9 +7,9 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { setLogSink } from '../../src/base/log.js';
+import { ack, event, kioskId, MINUTE, passage, send, summary } from '../fixtures/cc-messages.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { ack, event, kioskId, MINUTE, passage, send, summary } from './cc-fixtures.js';
 import { waitFor } from './uplink-helpers.js';
 
 let broker: MosquittoHandle;

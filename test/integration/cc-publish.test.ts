@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { verifyDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
+import { ack, event, kioskId, send, status } from '../fixtures/cc-messages.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { ack, event, kioskId, send, status } from './cc-fixtures.js';
 import { waitFor } from './uplink-helpers.js';
 
 const root = generateKeyPair();

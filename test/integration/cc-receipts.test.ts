@@ -10,10 +10,19 @@ import { Ledger } from '../../command-centre/server/ledger.js';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { kioskLiveness } from '../../command-centre/server/types.js';
 import { CC_STATE_FILTER } from '../../src/contract/mqtt-topics.js';
+import {
+  event,
+  kioskConnection,
+  kioskId,
+  MINUTE,
+  type SimId,
+  send,
+  status,
+  summary,
+} from '../fixtures/cc-messages.js';
 import { FakeClock } from '../fixtures/clock.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { event, kioskConnection, kioskId, MINUTE, type SimId, send, status, summary } from './cc-fixtures.js';
 import { type Subscriber, startProxy, subscribe, waitFor } from './uplink-helpers.js';
 
 const T0 = Date.UTC(2026, 11, 5, 3, 0, 0);
