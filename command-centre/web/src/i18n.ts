@@ -119,9 +119,12 @@ const ui = {
         revocations:
           'mode "full" thay toàn bộ danh sách; "delta" cần base = phiên bản trước. Mỗi mục là SHA-256 hex của "iss/cti".',
         trust: 'Các đơn vị được cấp giấy: khoá công khai (base64 DER SPKI), thời hạn, loại giấy, khu vực.',
-        config: 'Chính sách một phần cho một chốt, hoặc "*" cho mọi chốt trong quận/huyện.',
+        config:
+          'Chính sách một phần cho một chốt (hoặc một máy của chốt), hoặc "*" cho mọi chốt trong quận/huyện.',
       },
       district: 'Quận/huyện nhận cấu hình',
+      kiosk: 'Chỉ cho một máy của chốt (mã máy, vd L1; để trống: cả chốt)',
+      folded: 'danh sách đầy đủ ({{entries}} mục) cập nhật theo, giữ lại trên {{topic}}',
       payload: 'Nội dung (JSON)',
       template: 'Mẫu',
       submit: 'Ký và phát',
@@ -246,9 +249,12 @@ const ui = {
         revocations:
           'mode "full" replaces the list; "delta" needs base = the previous version. Entries are hex SHA-256 of "iss/cti".',
         trust: 'The permit issuers: public key (base64 DER SPKI), validity, permit kinds, areas.',
-        config: 'A partial policy for one checkpoint, or "*" for every checkpoint of the district.',
+        config:
+          'A partial policy for one checkpoint (or one kiosk of it), or "*" for every checkpoint of the district.',
       },
       district: 'District receiving the config',
+      kiosk: 'Only one kiosk of the checkpoint (its id, e.g. L1; empty: the whole checkpoint)',
+      folded: 'the full list ({{entries}} entries) updated with it, retained on {{topic}}',
       payload: 'Content (JSON)',
       template: 'Template',
       submit: 'Sign and publish',
