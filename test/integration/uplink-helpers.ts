@@ -161,9 +161,26 @@ export interface Receipter {
   close(): Promise<void>;
 }
 
-export async function startReceipter(url: string, opts: IClientOptions = {}): Promise<Receipter> {
+export async function startReceipter(
+  url: string,
+  opts: IClientOptions = {},
+  /** Receipts at most this often per kiosk (the command centre: one a second); 0: after every message. */
+  coalesceMs = 0,
+): Promise<Receipter> {
   const client = await connectAsync(url, { reconnectPeriod: 100, ...opts });
   const ranges = new Map<string, { topic: string; instance: string; held: SeqRange[] }>();
+  const pending = new Set<string>();
+  const send = (instance: string) => {
+    const k = ranges.get(instance);
+    if (!k) return;
+    const receipt = {
+      schema: 'ckpt.receipt/1',
+      instance,
+      ...receiptOf(k.held),
+      at: new Date().toISOString(),
+    };
+    client.publish(k.topic, JSON.stringify(receipt), { qos: 1, retain: true });
+  };
   const r: Receipter = {
     messages: [],
     hold: false,
@@ -188,19 +205,22 @@ export async function startReceipter(url: string, opts: IClientOptions = {}): Pr
       r.drop--;
       return;
     }
-    const instance = String(json.instance);
+    // Not a numbered message (a raw publisher's): nothing to receipt.
+    if (typeof json.seq !== 'number' || typeof json.instance !== 'string') return;
+    const instance = json.instance;
     const kioskBase = topic.split('/').slice(0, 5).join('/');
     const k = ranges.get(instance) ?? { topic: `${kioskBase}/receipt`, instance, held: [] };
     k.held = addSeq(k.held, Number(json.seq));
     ranges.set(instance, k);
     if (r.hold) return;
-    const receipt = {
-      schema: 'ckpt.receipt/1',
-      instance,
-      ...receiptOf(k.held),
-      at: new Date().toISOString(),
-    };
-    client.publish(k.topic, JSON.stringify(receipt), { qos: 1, retain: true });
+    if (coalesceMs === 0) send(instance);
+    else if (!pending.has(instance)) {
+      pending.add(instance);
+      setTimeout(() => {
+        pending.delete(instance);
+        send(instance);
+      }, coalesceMs);
+    }
   });
   await client.subscribeAsync(
     ['summary', 'event', 'ack', 'passage'].map((kind) => `ckpt/v2/+/+/+/${kind}`),
