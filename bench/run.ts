@@ -2,6 +2,8 @@
 import { cpus, totalmem } from 'node:os';
 import { benchAudit } from './audit.js';
 import { benchCamera } from './camera.js';
+import { benchCcFleet } from './cc-fleet.js';
+import { benchCcIngest } from './cc-ingest.js';
 import { benchRevocations } from './revocations.js';
 import { benchScanLatency } from './scan-latency.js';
 import { benchScanPath } from './scan-path.js';
@@ -31,5 +33,12 @@ console.log('\n[verify rate] permits verified per second, and QR decoding');
 await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[uplink] outbox drain to a local Mosquitto at QoS 1, beside raw mqtt.js');
 await benchUplinkDrain(Number(process.env.BENCH_DRAIN ?? 20_000));
+console.log('\n[command centre] one aggregator: messages stored and receipted per second, receipt latency');
+await benchCcIngest(Number(process.env.BENCH_CC_MESSAGES ?? 20_000));
+console.log('\n[command centre] a fleet of simulated kiosks, two per checkpoint, against one aggregator');
+await benchCcFleet(
+  Number(process.env.BENCH_CC_CHECKPOINTS ?? 500),
+  Number(process.env.BENCH_CC_SECONDS ?? 30),
+);
 console.log("\n[audit] the supervisor's search, shift report and memory over a generated log");
 await benchAudit(Number(process.env.BENCH_PASSAGES ?? 5_000_000));

@@ -1,27 +1,30 @@
-// Outbox drain to a local Mosquitto at QoS 1: a Store's outbox drained by the Uplink (each row deleted
-// after its PUBACK, in batched commits with synchronous=FULL), beside raw mqtt.js publishing the same
-// messages at QoS 1 to the same broker in the same run; then the backlog of one offline day.
+// Outbox drain to a local Mosquitto at QoS 1 (contract v2): a Store's numbered outbox drained by the
+// Uplink, rows deleted when a receipt covers them (receipts coalesced every 200 ms, as a command centre
+// does once a second), beside raw mqtt.js publishing the same messages at QoS 1 to the same broker in
+// the same run; then the backlog of one offline day.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { CheckpointConfig } from '../src/contract/checkpoint.js';
-import type { EventPayload } from '../src/contract/mqtt.js';
+import type { UnnumberedEvent } from '../src/contract/mqtt.js';
 import { kioskTopic } from '../src/contract/mqtt-topics.js';
 import { addPassage, emptySummary, toSummaryPayload } from '../src/contract/summary.js';
+import { Outbox } from '../src/store/outbox.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { Uplink } from '../src/uplink/uplink.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
+import { startReceipter } from '../test/integration/uplink-helpers.js';
 
 const checkpoint = CheckpointConfig.parse({
   checkpoint: { id: 'BENCH', district: '01-009', area: '01-009', kind: 'district-entry' },
 });
-const scope = { district: '01-009', checkpoint: 'BENCH' };
+const scope = { district: '01-009', checkpoint: 'BENCH', kiosk: 'L1' };
 
-function denial(atMs: number): EventPayload {
+function denial(atMs: number): UnnumberedEvent {
   return {
-    schema: 'ckpt.event/1',
+    schema: 'ckpt.event/2',
     id: randomUUID(),
     at: new Date(atMs).toISOString(),
     kind: 'denial',
@@ -51,11 +54,11 @@ function busySummary(windowStartMs: number) {
   return toSummaryPayload(scope, windowStartMs, 60_000, data);
 }
 
-/** Fills the outbox directly, in one transaction: setting up is not what is measured. */
+/** Fills the outbox, numbered, in one transaction: setting up is not what is measured. */
 function fill(store: Store, rows: { kind: 'summary' | 'event'; payload: object }[]): void {
-  const insert = store.db.prepare('INSERT INTO outbox (topic, payload, qos, created_ms) VALUES (?, ?, 1, ?)');
+  const outbox = new Outbox(store.db, store.scope);
   store.db.transaction(() => {
-    for (const r of rows) insert.run(kioskTopic(scope, r.kind), JSON.stringify(r.payload), Date.now());
+    for (const r of rows) outbox.write(r.kind, r.payload, Date.now());
   })();
 }
 
@@ -74,6 +77,8 @@ async function drainWithUplink(url: string, store: Store): Promise<number> {
     outbox: store,
     version: 'bench',
     startedAtMs: Date.now(),
+    lane: () => '1',
+    direction: () => 'in',
   });
   let t0 = 0;
   const done = new Promise<number>((resolve) => {
@@ -104,6 +109,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function benchUplinkDrain(n: number, rounds = 5): Promise<Record<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-bench-drain-'));
   const broker = await startMosquitto();
+  const receipts = await startReceipter(broker.url, {}, 200);
   try {
     const now = Date.now();
     const events = Array.from({ length: n }, (_, i) => ({
@@ -133,7 +139,7 @@ export async function benchUplinkDrain(n: number, rounds = 5): Promise<Record<st
     const rawRate = n / (median(rawMs) / 1000);
     const ratio = uplinkRate / rawRate;
     console.log(
-      `  outbox drain (Uplink, ${n} rows, delete after PUBACK): ${uplinkRate.toFixed(0)} msg/s (median of ${rounds})`,
+      `  outbox drain (Uplink, ${n} rows, deleted when receipted): ${uplinkRate.toFixed(0)} msg/s (median of ${rounds})`,
     );
     console.log(`  raw mqtt.js QoS 1, same messages, same broker:     ${rawRate.toFixed(0)} msg/s`);
     const perK = (xs: number[]) => ((median(xs) / n) * 1000).toFixed(1);
@@ -169,6 +175,7 @@ export async function benchUplinkDrain(n: number, rounds = 5): Promise<Record<st
       day: `${(dayMs / 1000).toFixed(2)} s`,
     };
   } finally {
+    await receipts.close();
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }

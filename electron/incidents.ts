@@ -52,7 +52,7 @@ export function recordIncident(
     store.enqueue(
       'event',
       {
-        schema: 'ckpt.event/1',
+        schema: 'ckpt.event/2',
         id: randomUUID(),
         at: incident.at,
         kind: INCIDENT_EVENT_KIND,

@@ -12,6 +12,7 @@ import { loadSettings } from './config/settings.js';
 import type { DemoSample, KioskStatus, Verdict } from './contract/api.js';
 import { KioskError } from './contract/errors.js';
 import type { KioskEvents } from './contract/events.js';
+import { defaultKioskId } from './contract/mqtt-topics.js';
 import type { ScanSource } from './contract/reasons.js';
 import { clockSkewMs } from './documents/clock.js';
 import { openDocuments } from './documents/open.js';
@@ -82,6 +83,12 @@ export class Kiosk {
     return (this.options.now ?? Date.now)();
   }
 
+  /** This kiosk's MQTT identity within its checkpoint: kiosk.json's `kioskId`, or `L` + its lane. */
+  get kioskId(): string {
+    const o = this.options;
+    return o.kioskId ?? defaultKioskId(o.lane ?? o.checkpoint.checkpoint.lanes[0] ?? '1');
+  }
+
   async start(): Promise<void> {
     const o = this.options;
     const now = () => this.now();
@@ -89,12 +96,14 @@ export class Kiosk {
     const store = openStore(o.database, o.checkpoint, {
       windowMs: (o.mqtt?.summaryWindowSeconds ?? 60) * 1000,
       bus,
+      kioskId: this.kioskId,
     });
     this.store = store;
     await this.supervision.start(store);
     this.documents = await openDocuments(store.db, {
       root: o.root,
       checkpoint: o.checkpoint,
+      kioskId: this.kioskId,
       now,
       trustFile: o.trustFile,
       audit: (e) => store.chain.append(e),
@@ -124,7 +133,11 @@ export class Kiosk {
       now,
     });
     this.board = board;
-    const alerts = new AlertWatch({ enqueue: (k, p, at) => store.enqueue(k, p, at), now });
+    const alerts = new AlertWatch({
+      enqueue: (k, p, at) => store.enqueue(k, p, at),
+      now,
+      outbox: () => store.outboxStats(),
+    });
     const scheduler = new SummaryScheduler(store, { now, bus, timers: o.timers });
     this.parts = [
       { name: 'scan', start: () => scan.start(), stop: () => scan.stop() },
@@ -151,12 +164,17 @@ export class Kiosk {
     const documents = this.documents;
     if (!mqtt || !documents) return [];
     const c = checkpoint.checkpoint;
-    const scope = { district: c.district, checkpoint: c.id };
+    const scope = { district: c.district, checkpoint: c.id, kiosk: this.kioskId };
+    const scan = this.scanService;
     const downlink = new Downlink({ scope, documents, acks: store, now: () => this.now() });
     const uplink = new Uplink({
       ...mqtt,
       scope,
-      clientId: `kiosk-${c.id}-${this.options.lane ?? c.lanes[0]}`,
+      clientId: `kiosk-${c.id}-${this.kioskId}`,
+      lane: () => scan?.lane ?? this.options.lane ?? c.lanes[0] ?? '1',
+      direction: () => scan?.direction ?? this.options.direction ?? 'in',
+      scannerConfigured: this.options.serial !== null,
+      receiptTimeoutMs: (mqtt.receiptTimeoutSeconds ?? 60) * 1000,
       outbox: store,
       version: VERSION,
       startedAtMs: this.startedAt,

@@ -1,18 +1,23 @@
-// The command centre's MQTT consumer. Summaries, events and acks come through MQTT 5 shared
-// subscriptions (`$share/{group}/…`), so several aggregators split the load; the status topic is a plain
-// subscription, since each needs every checkpoint's online state. The session is persistent: while an
-// aggregator is down the broker queues its share. A message is committed to the ledger before its
-// PUBACK leaves (customHandleAcks), and a ledger failure withholds the PUBACK and drops the connection,
-// so the broker delivers the message again: nothing is lost and the ids keep anything from counting twice.
+// The command centre's MQTT consumer (spec/mqtt.md v2). Summaries, events, acks and passages come
+// through MQTT 5 shared subscriptions (`$share/{group}/…`), so several aggregators split the load; the
+// status topic is a plain subscription, since each needs every kiosk's online state. The session is
+// persistent: while an aggregator is down the broker queues its share. The broker is not a store: a
+// message counts as delivered when the ledger has committed it and a receipt says so (intake.ts);
+// whatever is lost before that (broker restart, full queue, a crash here) its kiosk sends again.
 
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { EventBus } from '../../src/base/bus.js';
 import { log } from '../../src/base/log.js';
+import { systemTimers, type Timers } from '../../src/base/timers.js';
 import { KioskError } from '../../src/contract/errors.js';
 import { kidOf, loadPrivateKey } from '../../src/contract/keys.js';
-import { classify } from './ingest.js';
+import type { CcStatePayload } from '../../src/contract/mqtt.js';
+import { ccStateTopic, STATUS_FILTER, sharedKioskFilters } from '../../src/contract/mqtt-topics.js';
+import { Intake, type IntakeStats } from './intake.js';
 import type { Ledger } from './ledger.js';
-import { prepareDocument } from './publisher.js';
+import { type PreparedDocument, prepareDocument } from './publisher.js';
+import { GapFiller, ReceiptPublisher, type ReceiptStats, type Send } from './receipts.js';
+import { type ResendResult, requestResend } from './resend.js';
 import type { PublishResult } from './types.js';
 
 export interface AggregatorOptions {
@@ -30,11 +35,20 @@ export interface AggregatorOptions {
   key?: string | Buffer;
   /** The command centre's private key (PEM); without it the aggregator only reads. */
   signingKeyPem?: string | null;
-  /** Processed ids and events are kept this long; older messages are refused (default 90 days). */
+  /** Events and passages are kept this long (default 90 days); counts and ranges held stay. */
   retainDays?: number;
   sessionExpirySeconds?: number;
   reconnectMs?: number;
+  /** Names this aggregator's presence topic `ckpt/v2/cc/state/{ccId}` (default: the client id). */
+  ccId?: string;
   now?: () => number;
+  /** Drive the receipts' coalescing and the gap checks (a test moves a clock instead of waiting). */
+  timers?: Timers;
+  /** Least time between two receipts to one kiosk instance (default 1 s). */
+  receiptIntervalMs?: number;
+  /** How often to look for gaps, and how long one must last before a resend command (30 s, 120 s). */
+  gapCheckMs?: number;
+  gapAfterMs?: number;
 }
 
 export interface AggregatorState {
@@ -43,15 +57,15 @@ export interface AggregatorState {
   error: string | null;
 }
 
-export interface AggregatorStats {
-  received: number;
-  counted: number;
-  duplicates: number;
-  rejected: number;
-}
+/** `conflicts`: kiosk ids found claimed by two live instances (each raised once). */
+export interface AggregatorStats extends ReceiptStats, IntakeStats {}
 
-const KIOSK_KINDS = ['summary', 'event', 'ack'] as const;
 const DAY_MS = 86_400_000;
+
+/** A topic level from any id: no separators or wildcards. */
+export function ccIdOf(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'cc';
+}
 
 export class Aggregator {
   private client: MqttClient | null = null;
@@ -63,9 +77,62 @@ export class Aggregator {
   private current: AggregatorState = { connected: false, url: null, error: null };
   private lastMessageMs = Date.now();
   private readonly events = new EventBus<{ changed: undefined }>();
-  readonly stats: AggregatorStats = { received: 0, counted: 0, duplicates: 0, rejected: 0 };
+  readonly stats: AggregatorStats = {
+    received: 0,
+    counted: 0,
+    duplicates: 0,
+    rejected: 0,
+    conflicts: 0,
+    receipts: 0,
+    commands: 0,
+  };
+  private readonly receipts: ReceiptPublisher;
+  private readonly gaps: GapFiller;
+  private readonly intake: Intake;
+  readonly ccId: string;
 
-  constructor(private readonly opts: AggregatorOptions) {}
+  constructor(private readonly opts: AggregatorOptions) {
+    const common = {
+      ledger: opts.ledger,
+      send: this.send,
+      now: () => this.now(),
+      timers: opts.timers ?? systemTimers,
+      stats: this.stats,
+    };
+    this.receipts = new ReceiptPublisher({
+      ...common,
+      ...(opts.receiptIntervalMs !== undefined && { intervalMs: opts.receiptIntervalMs }),
+    });
+    this.gaps = new GapFiller({
+      ...common,
+      ...(opts.gapCheckMs !== undefined && { checkMs: opts.gapCheckMs }),
+      ...(opts.gapAfterMs !== undefined && { afterMs: opts.gapAfterMs }),
+    });
+    this.ccId = ccIdOf(opts.ccId ?? opts.clientId);
+    this.intake = new Intake({
+      ledger: opts.ledger,
+      stats: this.stats,
+      now: () => this.now(),
+      committed: (kioskIds) => {
+        for (const id of kioskIds) this.receipts.touched(id);
+        this.changed();
+      },
+    });
+  }
+
+  /** Publishes at QoS 1 on the current connection; false without one. */
+  private readonly send: Send = (topic, payload, retain) => {
+    const client = this.client;
+    if (!client?.connected) return false;
+    client.publish(topic, payload, { qos: 1, retain }, (err) => {
+      if (err) log.warn(`command centre: publishing to ${topic} failed: ${err.message}`);
+    });
+    return true;
+  };
+
+  private presence(online: boolean): CcStatePayload {
+    return { schema: 'ckpt.cc-state/1', online, at: new Date(this.now()).toISOString() };
+  }
 
   private kid: string | null | undefined;
 
@@ -87,6 +154,8 @@ export class Aggregator {
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
+    this.receipts.start();
+    this.gaps.start();
     this.connectNext();
   }
 
@@ -100,8 +169,15 @@ export class Aggregator {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.reconnectTimer = this.pruneTimer = null;
+    this.gaps.stop();
     const client = this.client;
     let disconnect = {};
+    if (client?.connected && this.running) {
+      // A clean goodbye: the Will is only for a connection that dies.
+      await client
+        .publishAsync(ccStateTopic(this.ccId), JSON.stringify(this.presence(false)), { qos: 1, retain: true })
+        .catch(() => {});
+    }
     if (opts.retire && client?.connected && this.running) {
       await client.unsubscribeAsync(this.sharedTopics()).catch(() => {});
       const deadline = Date.now() + (opts.maxWaitMs ?? 30_000);
@@ -111,14 +187,18 @@ export class Aggregator {
       disconnect = { properties: { sessionExpiryInterval: 0 } };
     }
     this.running = false;
+    // Nothing more is taken in; what arrived is committed, and its receipts (even those waiting for
+    // their second to pass) go out while the connection is still there.
     this.generation++;
+    this.intake.flush();
+    this.receipts.stop({ publishPending: true });
     this.client = null;
     if (client) await new Promise<void>((resolve) => client.end(false, disconnect, () => resolve()));
     this.update({ connected: false, url: null });
   }
 
   private sharedTopics(): string[] {
-    return KIOSK_KINDS.map((kind) => `$share/${this.opts.group ?? 'cc'}/ckpt/v1/+/+/${kind}`);
+    return sharedKioskFilters(this.opts.group ?? 'cc');
   }
 
   state(): AggregatorState {
@@ -141,7 +221,39 @@ export class Aggregator {
       );
     }
     const ledger = this.opts.ledger;
-    const doc = await prepareDocument(request, pem, (topics) => ledger.lastPublishedVersion(topics));
+    const { doc, revocations } = await prepareDocument(
+      request,
+      pem,
+      (topics) => ledger.lastPublishedVersion(topics),
+      () => ledger.revocations(),
+    );
+    if (!this.client?.connected) {
+      throw new KioskError(
+        'CC_BROKER_OFFLINE',
+        'Chưa kết nối được máy chủ MQTT: chưa phát tài liệu',
+        'Not connected to the MQTT broker: nothing was published',
+      );
+    }
+    // The full list first: a kiosk that cannot apply the delta re-fetches it and finds it current.
+    if (revocations?.folded) await this.publishDocument(revocations.folded);
+    await this.publishDocument(doc);
+    if (revocations) ledger.setRevocations(doc.version, revocations.change);
+    this.changed();
+    return {
+      typ: doc.typ,
+      version: doc.version,
+      topic: doc.topic,
+      retained: doc.retained,
+      ...(revocations?.folded && { full: { topic: revocations.folded.topic, entries: revocations.entries } }),
+    };
+  }
+
+  /** Asks one kiosk to republish a range of seq (POST /api/resend). */
+  resend(request: unknown): ResendResult {
+    return requestResend(request, this.opts.ledger, this.send, this.stats);
+  }
+
+  private async publishDocument(doc: PreparedDocument): Promise<void> {
     const client = this.client;
     if (!client?.connected) {
       throw new KioskError(
@@ -175,24 +287,18 @@ export class Aggregator {
         } else resolve();
       });
     });
-    ledger.recordPublished(doc, this.now());
-    this.changed();
-    return { typ: doc.typ, version: doc.version, topic: doc.topic, retained: doc.retained };
+    this.opts.ledger.recordPublished(doc, this.now());
   }
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
   }
 
-  private horizon(): number {
-    return this.now() - (this.opts.retainDays ?? 90) * DAY_MS;
-  }
-
   private prune(): void {
     try {
-      this.opts.ledger.prune(this.horizon());
+      this.opts.ledger.prune(this.now() - (this.opts.retainDays ?? 90) * DAY_MS);
     } catch (err) {
-      log.error('command centre: pruning old ids failed', err);
+      log.error('command centre: pruning old events and passages failed', err);
     }
   }
 
@@ -219,9 +325,12 @@ export class Aggregator {
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       keepalive: 30,
-      customHandleAcks: (topic, message, packet, done) => {
-        if (gen !== this.generation) return;
-        this.handle(topic, message, Boolean(packet.retain), done);
+      // Registered at connect, so it cannot know when it fires: kiosks read only `online`.
+      will: {
+        topic: ccStateTopic(this.ccId),
+        payload: Buffer.from(JSON.stringify(this.presence(false))),
+        qos: 1,
+        retain: true,
       },
       ...(o.username !== undefined && { username: o.username }),
       ...(o.password !== undefined && { password: o.password }),
@@ -236,8 +345,8 @@ export class Aggregator {
       const topics: Record<string, { qos: 0 | 1 }> = {};
       for (const t of this.sharedTopics()) topics[t] = { qos: 1 };
       // QoS 0: statuses are state, not history; nothing is queued for us while we are away, and
-      // subscribing again on every connection brings each checkpoint's retained current status.
-      topics['ckpt/v1/+/+/status'] = { qos: 0 };
+      // subscribing again on every connection brings each kiosk's retained current status.
+      topics[STATUS_FILTER] = { qos: 0 };
       client.subscribe(topics, (err, granted) => {
         if (gen !== this.generation) return;
         const refused = granted?.filter((g) => g.qos >= 0x80) ?? [];
@@ -247,12 +356,19 @@ export class Aggregator {
           client.end(true);
           return;
         }
+        // Retained, so a kiosk connecting later knows a command centre is there; on every connection,
+        // since a broker restarted without persistence has forgotten it.
+        client.publish(ccStateTopic(this.ccId), JSON.stringify(this.presence(true)), {
+          qos: 1,
+          retain: true,
+        });
         this.update({ connected: true, url, error: null });
       });
     });
     client.on('message', (topic, message, packet) => {
-      // QoS 0 deliveries (statuses) bypass customHandleAcks.
-      if (gen === this.generation && packet.qos === 0) this.handle(topic, message, packet.retain, () => {});
+      if (gen !== this.generation) return;
+      this.lastMessageMs = Date.now();
+      this.intake.push(topic, message, packet.retain);
     });
     client.on('error', (err) => {
       if (gen === this.generation) this.update({ error: `${url}: ${err.message}` });
@@ -270,51 +386,5 @@ export class Aggregator {
         this.connectNext();
       }, o.reconnectMs ?? 1000);
     });
-  }
-
-  /** Applies one message; `ack` sends the PUBACK, so it is called only once the ledger has committed. */
-  private handle(
-    topic: string,
-    message: Buffer,
-    retained: boolean,
-    ack: (code: number | Error) => void,
-  ): void {
-    const now = this.now();
-    const ledger = this.opts.ledger;
-    this.stats.received++;
-    this.lastMessageMs = Date.now();
-    const m = classify(topic, message, this.horizon());
-    try {
-      switch (m.kind) {
-        case 'rejected':
-          this.stats.rejected++;
-          ledger.reject(m.reason, topic, now);
-          break;
-        case 'summary':
-        case 'event': {
-          const r =
-            m.kind === 'summary'
-              ? ledger.ingestSummary(m.scope, m.payload, now)
-              : ledger.ingestEvent(m.scope, m.payload, now);
-          if (r === 'counted') this.stats.counted++;
-          else this.stats.duplicates++;
-          break;
-        }
-        case 'ack':
-          ledger.ingestAck(m.scope, m.payload, now);
-          break;
-        case 'status':
-          ledger.applyStatus(m.scope, m.payload, retained, now);
-          break;
-      }
-    } catch (err) {
-      // Disk full, database locked too long: no PUBACK, and a new connection makes the broker resend.
-      log.error('command centre: could not record a message; reconnecting for redelivery', err);
-      ack(err instanceof Error ? err : new Error(String(err)));
-      this.client?.end(true);
-      return;
-    }
-    ack(0);
-    this.changed();
   }
 }

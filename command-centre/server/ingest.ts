@@ -1,50 +1,49 @@
-// Reading what kiosks publish: the topic names the checkpoint, the payload must pass its schema from
-// src/contract/mqtt.ts. Anything else is a rejection with a reason, counted and dropped.
+// Reading what kiosks publish (spec/mqtt.md v2): the topic names the kiosk under its checkpoint, the
+// payload must pass its schema from src/contract/mqtt.ts, and the two must agree on who sent it.
+// Anything else is a rejection with a reason, counted and dropped: it is never held, so never receipted.
 import { AREA_CODE } from '../../src/contract/checkpoint.js';
 import {
   AckPayload,
   AnyStatusPayload,
   EventPayload,
-  type SummaryPayload,
-  SummaryPayload as SummarySchema,
+  type NumberedPayload,
+  PassagePayload,
+  SummaryPayload,
 } from '../../src/contract/mqtt.js';
-import type { TopicScope } from '../../src/contract/mqtt-topics.js';
+import { parseKioskTopic, type TopicScope } from '../../src/contract/mqtt-topics.js';
 
 /** No kiosk message comes near this; a bigger one is refused before parsing. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const CHECKPOINT_ID = /^[A-Za-z0-9_.-]{1,32}$/;
 
 export type Incoming =
-  | { kind: 'summary'; scope: TopicScope; payload: SummaryPayload }
-  | { kind: 'event'; scope: TopicScope; payload: EventPayload }
-  | { kind: 'ack'; scope: TopicScope; payload: AckPayload }
+  | { kind: 'numbered'; scope: TopicScope; payload: NumberedPayload }
   | { kind: 'status'; scope: TopicScope; payload: AnyStatusPayload }
   | { kind: 'rejected'; reason: RejectReason };
 
-export type RejectReason = 'topic' | 'too-large' | 'json' | 'schema' | 'scope' | 'too-old';
+/** `scope`: the body names another district, checkpoint or kiosk than its topic. */
+export type RejectReason = 'topic' | 'too-large' | 'json' | 'schema' | 'scope';
 
 const SCHEMAS = {
-  summary: SummarySchema,
+  summary: SummaryPayload,
   event: EventPayload,
   ack: AckPayload,
+  passage: PassagePayload,
   status: AnyStatusPayload,
 } as const;
 
-/** `ckpt/v1/{d}/{c}/{kind}` with a district code and a checkpoint id that the config schema allows. */
-export function parseKioskTopic(
-  topic: string,
-): { scope: TopicScope; kind: 'summary' | 'event' | 'ack' | 'status' } | null {
-  const parts = topic.split('/');
-  if (parts.length !== 5 || parts[0] !== 'ckpt' || parts[1] !== 'v1') return null;
-  const [, , district, checkpoint, kind] = parts as [string, string, string, string, string];
-  if (!AREA_CODE.test(district) || !CHECKPOINT_ID.test(checkpoint) || checkpoint === 'all') return null;
-  if (kind !== 'summary' && kind !== 'event' && kind !== 'ack' && kind !== 'status') return null;
-  return { scope: { district, checkpoint }, kind };
+/** `ckpt/v2/{d}/{c}/{k}/{kind}` with a district code and a checkpoint id that the config schema allows. */
+export function kioskTopicOf(topic: string): (TopicScope & { kind: keyof typeof SCHEMAS }) | null {
+  const t = parseKioskTopic(topic);
+  if (!t || !AREA_CODE.test(t.district) || !CHECKPOINT_ID.test(t.checkpoint) || t.checkpoint === 'all') {
+    return null;
+  }
+  return t;
 }
 
-/** Classifies one MQTT message; `horizonMs`: summaries and events older than this are refused. */
-export function classify(topic: string, payload: Uint8Array, horizonMs = 0): Incoming {
-  const t = parseKioskTopic(topic);
+/** Classifies one MQTT message. */
+export function classify(topic: string, payload: Uint8Array): Incoming {
+  const t = kioskTopicOf(topic);
   if (!t) return { kind: 'rejected', reason: 'topic' };
   if (payload.byteLength > MAX_PAYLOAD_BYTES) return { kind: 'rejected', reason: 'too-large' };
   let json: unknown;
@@ -55,32 +54,22 @@ export function classify(topic: string, payload: Uint8Array, horizonMs = 0): Inc
   }
   const parsed = SCHEMAS[t.kind].safeParse(json);
   if (!parsed.success) return { kind: 'rejected', reason: 'schema' };
-  const { scope } = t;
-  switch (t.kind) {
-    case 'summary': {
-      const s = parsed.data as SummaryPayload;
-      // A summary names its checkpoint twice (topic and body): they must agree, and its id must be the
-      // spec's `{c}:{windowStart}`, or de-duplication could be fooled.
-      if (s.checkpoint !== scope.checkpoint || s.district !== scope.district) {
-        return { kind: 'rejected', reason: 'scope' };
-      }
-      if (
-        s.id !== `${s.checkpoint}:${s.windowStart}` ||
-        Date.parse(s.windowEnd) <= Date.parse(s.windowStart)
-      ) {
-        return { kind: 'rejected', reason: 'schema' };
-      }
-      if (Date.parse(s.windowStart) < horizonMs) return { kind: 'rejected', reason: 'too-old' };
-      return { kind: 'summary', scope, payload: s };
+  const scope: TopicScope = { district: t.district, checkpoint: t.checkpoint, kiosk: t.kiosk };
+  // Every v2 body names its kiosk: one that disagrees with its topic could count, or receipt, under
+  // another kiosk's identity.
+  if (parsed.data.kiosk !== scope.kiosk) return { kind: 'rejected', reason: 'scope' };
+  if (t.kind === 'status') return { kind: 'status', scope, payload: parsed.data as AnyStatusPayload };
+  const p = parsed.data as NumberedPayload;
+  if (p.schema === 'ckpt.summary/2') {
+    if (p.checkpoint !== scope.checkpoint || p.district !== scope.district) {
+      return { kind: 'rejected', reason: 'scope' };
     }
-    case 'event': {
-      const e = parsed.data as EventPayload;
-      if (Date.parse(e.at) < horizonMs) return { kind: 'rejected', reason: 'too-old' };
-      return { kind: 'event', scope, payload: e };
+    if (
+      p.id !== `${p.checkpoint}:${p.kiosk}:${p.windowStart}` ||
+      Date.parse(p.windowEnd) <= Date.parse(p.windowStart)
+    ) {
+      return { kind: 'rejected', reason: 'schema' };
     }
-    case 'ack':
-      return { kind: 'ack', scope, payload: parsed.data as AckPayload };
-    case 'status':
-      return { kind: 'status', scope, payload: parsed.data as AnyStatusPayload };
   }
+  return { kind: 'numbered', scope, payload: p };
 }

@@ -1,51 +1,36 @@
-// The command centre's durable state: de-duplicated counts per checkpoint and per hour, online/offline,
-// events, acks, published documents. Each message is applied in one transaction that also records its
-// id, committed before the broker gets its PUBACK: a crash re-delivers it, and the id turns it away.
+// The command centre's durable state (spec/mqtt.md v2): per kiosk instance, the seq ranges held, the
+// counts, online/offline; events, acks, passages, published documents. Each numbered message is applied
+// in one transaction that also adds its (instance, seq) to the ranges held, committed before the broker
+// gets its PUBACK and before any receipt covers it: a copy finds its seq held and changes nothing.
 
+import { randomUUID } from 'node:crypto';
 import { type Db, openDatabase } from '../../src/base/db.js';
-import { areaName } from '../../src/contract/areas.js';
-import type { AckPayload, AnyStatusPayload, EventPayload, SummaryPayload } from '../../src/contract/mqtt.js';
+import type { AnyStatusPayload, NumberedPayload } from '../../src/contract/mqtt.js';
+import { MAX_RECEIPT_RANGES } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
-import { startOfVietnamDay } from '../../src/contract/time.js';
+import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
+import { prepare, type Statements } from './ledger-sql.js';
 import { CC_MIGRATIONS } from './migrations.js';
-import {
-  ackView,
-  addTotals,
-  alertView,
-  COUNTER_COLUMNS,
-  type CounterRow,
-  counters,
-  iso,
-  publishedView,
-  statusView,
-  totalsOf,
-} from './rows.js';
-import {
-  type CheckpointView,
-  type DistrictView,
-  emptyTotals,
-  type HourView,
-  type RejectedView,
-  type Snapshot,
-  type Totals,
-} from './types.js';
+import { counters, parseStatus } from './rows.js';
+import { type Gap, gapOf, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
+import { type CheckpointTotalsRow, SILENT_MS, type Snapshot } from './types.js';
 
 const HOUR_MS = 3_600_000;
-const SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
-const ADD_COLUMNS = COUNTER_COLUMNS.map((c) => `${c} = ${c} + @${c}`).join(', ');
 
 export type IngestResult = 'counted' | 'duplicate';
 
-export interface CheckpointTotalsRow {
-  district: string;
-  checkpoint: string;
-  total: Totals;
-  summaries: number;
-  events: number;
+/** A kiosk instance: its topic scope and the instance its messages carry. */
+export interface InstanceScope extends TopicScope {
+  instance: string;
+}
+
+export interface Receipt {
+  upTo: number;
+  also: [number, number][];
 }
 
 export class Ledger {
-  private readonly s: ReturnType<typeof prepare>;
+  private readonly s: Statements;
 
   constructor(readonly db: Db) {
     this.s = prepare(db);
@@ -75,96 +60,216 @@ export class Ledger {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  ingestSummary(scope: TopicScope, p: SummaryPayload, nowMs: number): IngestResult {
-    const windowStart = Date.parse(p.windowStart);
+  /** The row of a kiosk instance, created on first sight. Inside a transaction. */
+  private kioskId(scope: TopicScope, instance: string, nowMs: number): number {
+    return (this.s.upsertKiosk.get({ ...scope, instance, now: nowMs }) as { id: number }).id;
+  }
+
+  /** Stores one numbered message, unless its (instance, seq) is already held. */
+  ingest(scope: TopicScope, p: NumberedPayload, nowMs: number): { result: IngestResult; kioskId: number } {
     return this.db
-      .transaction((): IngestResult => {
-        const fresh = this.s.markProcessed.run(
-          scope.district,
-          scope.checkpoint,
-          p.id,
-          'summary',
-          windowStart,
-          nowMs,
-        );
-        if (fresh.changes === 0) return 'duplicate';
-        const c = counters(p);
-        this.s.ensureCheckpoint.run(scope.district, scope.checkpoint);
-        this.s.addCheckpoint.run({ ...c, district: scope.district, checkpoint: scope.checkpoint });
-        const hour = Math.floor(windowStart / HOUR_MS) * HOUR_MS;
-        this.s.ensureHour.run(hour, scope.district, scope.checkpoint);
-        this.s.addHour.run({ ...c, hour_ms: hour, district: scope.district, checkpoint: scope.checkpoint });
-        return 'counted';
+      .transaction(() => {
+        const id = this.kioskId(scope, p.instance, nowMs);
+        if (!this.hold(id, p.seq)) {
+          this.s.countDuplicate.run(id);
+          return { result: 'duplicate' as const, kioskId: id };
+        }
+        switch (p.schema) {
+          case 'ckpt.summary/2': {
+            const c = counters(p);
+            this.s.addKiosk.run({ ...c, id });
+            const hour = Math.floor(Date.parse(p.windowStart) / HOUR_MS) * HOUR_MS;
+            this.s.ensureHour.run(hour, id);
+            this.s.addHour.run({ ...c, hour_ms: hour, id });
+            break;
+          }
+          case 'ckpt.event/2':
+            this.s.countEvent.run(p.lane, id);
+            this.s.insertEvent.run({
+              id: p.id,
+              ...scope,
+              instance: p.instance,
+              seq: p.seq,
+              at_ms: Date.parse(p.at),
+              received_ms: nowMs,
+              kind: p.kind,
+              decision: p.decision,
+              reasons: JSON.stringify(p.reasons),
+              permit: p.permit,
+              direction: p.direction,
+              lane: p.lane,
+              detail: null,
+            });
+            break;
+          case 'ckpt.ack/2':
+            this.s.countAck.run(id);
+            this.s.upsertAck.run(
+              id,
+              p.typ,
+              String(p.version),
+              p.applied ? 1 : 0,
+              p.error ?? null,
+              Date.parse(p.at),
+              nowMs,
+            );
+            break;
+          case 'ckpt.passage/1':
+            this.s.countPassage.run(id);
+            this.s.insertPassage.run(
+              id,
+              p.seq,
+              p.id,
+              p.area,
+              p.permit,
+              p.direction,
+              p.letThrough ? 1 : 0,
+              Date.parse(p.at),
+              nowMs,
+            );
+            break;
+        }
+        return { result: 'counted' as const, kioskId: id };
       })
       .immediate();
   }
 
-  ingestEvent(scope: TopicScope, p: EventPayload, nowMs: number): IngestResult {
-    const at = Date.parse(p.at);
-    return this.db
-      .transaction((): IngestResult => {
-        const fresh = this.s.markProcessed.run(scope.district, scope.checkpoint, p.id, 'event', at, nowMs);
-        if (fresh.changes === 0) return 'duplicate';
-        this.s.ensureCheckpoint.run(scope.district, scope.checkpoint);
-        this.s.countEvent.run(scope.district, scope.checkpoint);
-        this.s.insertEvent.run(
-          p.id,
-          scope.district,
-          scope.checkpoint,
-          at,
-          nowMs,
-          p.kind,
-          p.decision,
-          JSON.stringify(p.reasons),
-          p.permit,
-          p.direction,
-          p.lane,
-        );
-        return 'counted';
-      })
-      .immediate();
-  }
-
-  ingestAck(scope: TopicScope, p: AckPayload, nowMs: number): void {
-    this.s.upsertAck.run(
-      scope.district,
-      scope.checkpoint,
-      p.typ,
-      String(p.version),
-      p.applied ? 1 : 0,
-      p.error ?? null,
-      nowMs,
-    );
+  /** Adds seq to the instance's ranges, merging neighbours; false when it was already held. */
+  private hold(id: number, seq: number): boolean {
+    const below = this.s.heldBelow.get(id, seq) as { lo: number; hi: number } | undefined;
+    if (below && below.hi >= seq) return false;
+    const above = this.s.heldAbove.get(id, seq) as { lo: number; hi: number } | undefined;
+    const joinsBelow = below !== undefined && below.hi === seq - 1;
+    const joinsAbove = above !== undefined && above.lo === seq + 1;
+    if (joinsBelow && joinsAbove) {
+      this.s.heldDelete.run(id, above.lo);
+      this.s.heldSetHi.run(above.hi, id, below.lo);
+    } else if (joinsBelow) this.s.heldSetHi.run(seq, id, below.lo);
+    else if (joinsAbove) this.s.heldSetLo.run(seq, id, above.lo);
+    else this.s.heldInsert.run(id, seq, seq);
+    return true;
   }
 
   /**
-   * Online/offline follows the latest status received. A live message is dated by our clock (the
-   * Will's own `at` is the time the kiosk connected, not when it vanished); a retained one, delivered
-   * when we subscribe, by its `at`, since it may be hours old.
+   * Online/offline of one instance from its status. A live message is dated by our clock (the Will has
+   * no time of its own: it is stamped when we receive it); a retained one, delivered when we subscribe,
+   * by its `at` (it may be hours old), or for a retained Will by when we last heard the kiosk. An
+   * instance coming alive while another live instance claims the same kiosk id raises an alert, once.
    */
-  applyStatus(scope: TopicScope, p: AnyStatusPayload, retained: boolean, nowMs: number): void {
-    const stamp = retained ? Math.min(nowMs, Date.parse(p.at)) : nowMs;
-    this.db
+  applyStatus(
+    scope: TopicScope,
+    p: AnyStatusPayload,
+    retained: boolean,
+    nowMs: number,
+  ): { kioskId: number; conflict: string[] | null } {
+    return this.db
       .transaction(() => {
-        this.s.ensureCheckpoint.run(scope.district, scope.checkpoint);
-        const prev = this.s.getCheckpoint.get(scope.district, scope.checkpoint) as {
+        const id = this.kioskId(scope, p.instance, nowMs);
+        const prev = this.s.kioskState.get(id) as {
           online: number;
-          last_seen_ms: number | null;
+          last_status_ms: number | null;
           changed_ms: number | null;
         };
-        const online = p.online ? 1 : 0;
-        const changed = prev.online !== online || prev.changed_ms === null ? stamp : prev.changed_ms;
-        const lastSeen = p.online ? Math.max(prev.last_seen_ms ?? 0, stamp) : (prev.last_seen_ms ?? stamp);
-        this.s.setStatus.run({
-          district: scope.district,
-          checkpoint: scope.checkpoint,
-          online,
-          status: p.online ? JSON.stringify(p) : null,
-          last_seen_ms: lastSeen,
-          changed_ms: changed,
+        if (!p.online) {
+          const stamp = retained ? (prev.last_status_ms ?? nowMs) : nowMs;
+          this.s.setOffline.run({
+            id,
+            changed: prev.online || prev.changed_ms === null ? stamp : prev.changed_ms,
+          });
+          return { kioskId: id, conflict: null };
+        }
+        const stamp = retained ? Math.min(nowMs, Date.parse(p.at)) : nowMs;
+        // Old news: a retained status older than one already applied (by us or another aggregator).
+        if (retained && prev.last_status_ms !== null && stamp <= prev.last_status_ms) {
+          return { kioskId: id, conflict: null };
+        }
+        const wasLive =
+          prev.online === 1 && prev.last_status_ms !== null && stamp - prev.last_status_ms <= SILENT_MS;
+        this.s.setOnline.run({
+          id,
+          status: JSON.stringify(p),
+          lane: p.lane,
+          stamp,
+          changed: prev.online && prev.changed_ms !== null ? prev.changed_ms : stamp,
         });
+        if (wasLive) return { kioskId: id, conflict: null };
+        const others = (
+          this.s.liveOthers.all(scope.district, scope.checkpoint, scope.kiosk, id, stamp - SILENT_MS) as {
+            instance: string;
+          }[]
+        ).map((r) => r.instance);
+        if (others.length === 0) return { kioskId: id, conflict: null };
+        const instances = [...others, p.instance].sort();
+        this.s.insertEvent.run({
+          id: randomUUID(),
+          ...scope,
+          instance: p.instance,
+          seq: null,
+          at_ms: stamp,
+          received_ms: nowMs,
+          kind: 'kiosk-id-conflict',
+          decision: null,
+          reasons: '[]',
+          permit: null,
+          direction: null,
+          lane: p.lane,
+          detail: JSON.stringify({ instances }),
+        });
+        return { kioskId: id, conflict: instances };
       })
       .immediate();
+  }
+
+  /** The instance's ranges held, as a receipt (spec/mqtt.md "Receipts"). */
+  receipt(kioskId: number): Receipt {
+    const rows = this.s.heldRanges.all(kioskId, MAX_RECEIPT_RANGES + 1) as { lo: number; hi: number }[];
+    return receiptOf(rows.map((r): SeqRange => [r.lo, r.hi]));
+  }
+
+  scopeOf(kioskId: number): InstanceScope | null {
+    return (this.s.kioskScope.get(kioskId) as InstanceScope | undefined) ?? null;
+  }
+
+  /** A kiosk instance's row id: that instance, or the one last heard under the kiosk id. */
+  findKiosk(scope: TopicScope, instance?: string): number | null {
+    const row = (
+      instance === undefined
+        ? this.s.latestInstance.get(scope.district, scope.checkpoint, scope.kiosk)
+        : this.s.kioskIdOf.get(scope.district, scope.checkpoint, scope.kiosk, instance)
+    ) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
+  /**
+   * The first missing range of seq (before, between or after what is held) of every instance that is
+   * live now: a command to a kiosk that is not listening is lost (commands are not retained).
+   */
+  gaps(nowMs: number): Gap[] {
+    const ranges = rangesByKiosk(this.s);
+    const gaps: Gap[] = [];
+    for (const k of this.s.allKiosks.all() as Record<string, unknown>[]) {
+      const lastStatus = k.last_status_ms as number | null;
+      if (k.online !== 1 || lastStatus === null || nowMs - lastStatus > SILENT_MS) continue;
+      const lastSeq = parseStatus(k.status as string | null)?.lastSeq ?? 0;
+      const gap = gapOf(ranges.get(k.id as number) ?? [], lastSeq);
+      if (gap) gaps.push({ kioskId: k.id as number, ...gap });
+    }
+    return gaps;
+  }
+
+  /** One instance's first missing range of seq, or null when it holds all its status says it sent. */
+  firstGap(kioskId: number): Omit<Gap, 'kioskId'> | null {
+    const ranges = this.s.heldRanges.all(kioskId, 2) as { lo: number; hi: number }[];
+    const status = this.s.kioskStatus.get(kioskId) as { status: string | null } | undefined;
+    const lastSeq = parseStatus(status?.status ?? null)?.lastSeq ?? 0;
+    return gapOf(
+      ranges.map((r): SeqRange => [r.lo, r.hi]),
+      lastSeq,
+    );
+  }
+
+  /** The passages one instance sent, in seq order (the shared history reads them by area). */
+  passages(kioskId: number): Record<string, unknown>[] {
+    return this.s.passagesOf.all(kioskId) as Record<string, unknown>[];
   }
 
   reject(reason: string, topic: string, nowMs: number): void {
@@ -196,147 +301,41 @@ export class Ledger {
     this.s.kvSet.run(key, value);
   }
 
-  /** All-time counts per checkpoint (what the load test compares with the kiosks' own). */
+  /** The full revocation list last published, and its version; null when none was published here. */
+  revocations(): { version: number; hashes: string[] } | null {
+    const v = this.getKv('revocations.version');
+    if (v === null) return null;
+    return { version: Number(v), hashes: (this.s.revokedAll.all() as { hash: string }[]).map((r) => r.hash) };
+  }
+
+  /** Records the full list now current (after publishing it), replacing the one held. */
+  setRevocations(version: number, change: { full: boolean; add: string[]; remove: string[] }): void {
+    this.db
+      .transaction(() => {
+        if (change.full) this.s.revokedClear.run();
+        for (const h of change.remove) this.s.revokedRemove.run(h);
+        for (const h of change.add) this.s.revokedAdd.run(h);
+        this.setKv('revocations.version', String(version));
+      })
+      .immediate();
+  }
+
+  /** All-time counts per checkpoint, the sum of its kiosks', and each kiosk's. */
   totals(): CheckpointTotalsRow[] {
-    return (this.s.allCheckpoints.all() as (CounterRow & Record<string, unknown>)[]).map((r) => ({
-      district: r.district as string,
-      checkpoint: r.checkpoint as string,
-      total: totalsOf(r),
-      summaries: r.summaries as number,
-      events: r.events as number,
-    }));
+    return ledgerTotals(this.s);
   }
 
-  /** Ids counted for one checkpoint, in order of arrival. */
-  arrivals(scope: TopicScope, kind?: 'summary' | 'event'): string[] {
-    const rows = this.s.arrivals.all(scope.district, scope.checkpoint) as { id: string; kind: string }[];
-    return rows.filter((r) => !kind || r.kind === kind).map((r) => r.id);
-  }
-
-  /** Forgets processed ids and events older than the horizon (messages that old are refused). */
-  prune(horizonMs: number): { ids: number; events: number } {
+  /** Forgets events and passages older than the horizon (the counts and ranges stay). */
+  prune(horizonMs: number): { events: number; passages: number } {
     return this.db
       .transaction(() => ({
-        ids: this.s.pruneProcessed.run(horizonMs).changes,
         events: this.s.pruneEvents.run(horizonMs).changes,
+        passages: this.s.prunePassages.run(horizonMs).changes,
       }))
       .immediate();
   }
 
   snapshot(nowMs: number, limits = { alerts: 100, acks: 100 }): Omit<Snapshot, 'broker' | 'keyId'> {
-    const dayStart = startOfVietnamDay(nowMs);
-    const today = new Map<string, Totals>();
-    for (const r of this.s.todayByCheckpoint.all(dayStart) as (CounterRow & Record<string, string>)[]) {
-      today.set(`${r.district}/${r.checkpoint}`, totalsOf(r));
-    }
-    const checkpoints: CheckpointView[] = (this.s.allCheckpoints.all() as Record<string, unknown>[]).map(
-      (r) => {
-        const district = r.district as string;
-        const checkpoint = r.checkpoint as string;
-        return {
-          district,
-          districtName: areaName(district),
-          checkpoint,
-          online: r.online === 1,
-          lastSeenAt: iso(r.last_seen_ms as number | null),
-          changedAt: iso(r.changed_ms as number | null),
-          status: statusView(r.status as string | null),
-          today: today.get(`${district}/${checkpoint}`) ?? emptyTotals(),
-          total: totalsOf(r as Partial<CounterRow>),
-          summaries: r.summaries as number,
-          events: r.events as number,
-        };
-      },
-    );
-    const districts = new Map<string, DistrictView>();
-    for (const c of checkpoints) {
-      let d = districts.get(c.district);
-      if (!d) {
-        d = { district: c.district, name: c.districtName, checkpoints: 0, online: 0, today: emptyTotals() };
-        districts.set(c.district, d);
-      }
-      d.checkpoints++;
-      if (c.online) d.online++;
-      addTotals(d.today, c.today);
-    }
-    const firstHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-    const byHour = new Map<number, HourView>();
-    for (let h = 0; h < 24; h++) {
-      const start = firstHour + h * HOUR_MS;
-      byHour.set(start, { hourStart: iso(start)!, allowed: 0, denied: 0, review: 0, people: 0 });
-    }
-    for (const r of this.s.hours.all(firstHour) as (CounterRow & { hour_ms: number })[]) {
-      const h = byHour.get(r.hour_ms);
-      if (!h) continue;
-      h.allowed = r.in_allowed + r.out_allowed;
-      h.denied = r.in_denied + r.out_denied;
-      h.review = r.in_review + r.out_review;
-      h.people = r.people;
-    }
-    return {
-      now: iso(nowMs)!,
-      checkpoints,
-      districts: [...districts.values()].sort((a, b) => a.district.localeCompare(b.district)),
-      hourly: [...byHour.values()],
-      alerts: (this.s.recentEvents.all(limits.alerts) as Record<string, unknown>[]).map(alertView),
-      acks: (this.s.recentAcks.all(limits.acks) as Record<string, unknown>[]).map(ackView),
-      published: (this.s.recentPublished.all(20) as Record<string, unknown>[]).map(publishedView),
-      rejected: (this.s.rejected.all() as Record<string, unknown>[]).map(
-        (r): RejectedView => ({
-          reason: r.reason as string,
-          count: r.count as number,
-          lastTopic: r.last_topic as string | null,
-          lastAt: iso(r.last_ms as number | null),
-        }),
-      ),
-    };
+    return ledgerSnapshot(this.s, nowMs, limits);
   }
-}
-
-function prepare(db: Db) {
-  const p = (sql: string) => db.prepare(sql);
-  return {
-    markProcessed: p(`INSERT OR IGNORE INTO processed (district, checkpoint, id, kind, at_ms, received_ms)
-      VALUES (?, ?, ?, ?, ?, ?)`),
-    ensureCheckpoint: p('INSERT OR IGNORE INTO checkpoints (district, checkpoint) VALUES (?, ?)'),
-    addCheckpoint: p(`UPDATE checkpoints SET ${ADD_COLUMNS}, summaries = summaries + 1
-      WHERE district = @district AND checkpoint = @checkpoint`),
-    countEvent: p('UPDATE checkpoints SET events = events + 1 WHERE district = ? AND checkpoint = ?'),
-    ensureHour: p('INSERT OR IGNORE INTO hourly (hour_ms, district, checkpoint) VALUES (?, ?, ?)'),
-    addHour: p(`UPDATE hourly SET ${ADD_COLUMNS}
-      WHERE hour_ms = @hour_ms AND district = @district AND checkpoint = @checkpoint`),
-    insertEvent: p(`INSERT INTO events (id, district, checkpoint, at_ms, received_ms, kind, decision, reasons,
-      permit, direction, lane) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    upsertAck: p(`INSERT INTO acks (district, checkpoint, typ, version, applied, error, received_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (district, checkpoint, typ, version) DO UPDATE SET
-      applied = excluded.applied, error = excluded.error, received_ms = excluded.received_ms`),
-    getCheckpoint: p(
-      'SELECT online, last_seen_ms, changed_ms FROM checkpoints WHERE district = ? AND checkpoint = ?',
-    ),
-    setStatus: p(`UPDATE checkpoints SET online = @online, status = COALESCE(@status, status),
-      last_seen_ms = @last_seen_ms, changed_ms = @changed_ms
-      WHERE district = @district AND checkpoint = @checkpoint`),
-    reject: p(`INSERT INTO rejected (reason, count, last_topic, last_ms) VALUES (?, 1, ?, ?)
-      ON CONFLICT (reason) DO UPDATE SET count = count + 1, last_topic = excluded.last_topic,
-      last_ms = excluded.last_ms`),
-    insertPublished: p(`INSERT INTO published (kind, typ, version, topic, retained, at_ms, sha256)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    lastPublished: p('SELECT max(version) AS v FROM published WHERE topic = ?'),
-    kvGet: p('SELECT value FROM kv WHERE key = ?'),
-    kvSet: p(
-      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-    allCheckpoints: p('SELECT * FROM checkpoints ORDER BY district, checkpoint'),
-    arrivals: p('SELECT id, kind FROM processed WHERE district = ? AND checkpoint = ? ORDER BY seq'),
-    todayByCheckpoint: p(
-      `SELECT district, checkpoint, ${SUM_COLUMNS} FROM hourly WHERE hour_ms >= ? GROUP BY district, checkpoint`,
-    ),
-    hours: p(`SELECT hour_ms, ${SUM_COLUMNS} FROM hourly WHERE hour_ms >= ? GROUP BY hour_ms`),
-    recentEvents: p('SELECT * FROM events ORDER BY seq DESC LIMIT ?'),
-    recentAcks: p('SELECT * FROM acks ORDER BY received_ms DESC LIMIT ?'),
-    recentPublished: p('SELECT * FROM published ORDER BY seq DESC LIMIT ?'),
-    rejected: p('SELECT * FROM rejected ORDER BY reason'),
-    pruneProcessed: p('DELETE FROM processed WHERE at_ms < ?'),
-    pruneEvents: p('DELETE FROM events WHERE at_ms < ?'),
-  };
 }

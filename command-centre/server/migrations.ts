@@ -1,6 +1,6 @@
 // The command centre's own database (not a kiosk's): append new migrations at the end, never edit one
 // that has shipped. Several aggregators may share this file (see README: they must, to de-duplicate
-// across a shared subscription).
+// across a shared subscription, and so that the receipts they publish are one truth).
 import type { Migration } from '../../src/base/db.js';
 
 const COUNTERS = `
@@ -101,6 +101,96 @@ export const CC_MIGRATIONS: readonly Migration[] = [
       );
 
       CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 2,
+    name: 'contract v2: kiosk instances, the seq ranges held per instance, counts per kiosk, passages',
+    sql: `
+      -- v1's processed, checkpoints, hourly and acks tables stay as they were and are no longer read:
+      -- v1 is retired, and its counts cannot be split between the kiosks of a checkpoint.
+
+      -- One row per kiosk instance (a kiosk database): a kiosk id claimed by two instances is two rows,
+      -- both counted. Its counts, and online/offline from its own status and Will.
+      CREATE TABLE kiosks (
+        id INTEGER PRIMARY KEY,
+        district TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        kiosk TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        lane TEXT,
+        online INTEGER NOT NULL DEFAULT 0 CHECK (online IN (0, 1)),
+        -- The last online status (JSON), kept for display after the kiosk went offline.
+        status TEXT,
+        -- The last status heard (birth, change or heartbeat): silence is measured from it.
+        last_status_ms INTEGER,
+        changed_ms INTEGER,
+        first_seen_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        summaries INTEGER NOT NULL DEFAULT 0,
+        events INTEGER NOT NULL DEFAULT 0,
+        passages INTEGER NOT NULL DEFAULT 0,
+        acks INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        ${COUNTERS},
+        UNIQUE (district, checkpoint, kiosk, instance)
+      );
+
+      -- The seq each instance sent that this database holds, as closed ranges that never overlap or
+      -- touch: a handful of rows per instance, so a receipt is read, and a seq added, inside the
+      -- transaction that stores the message.
+      CREATE TABLE held (
+        kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+        lo INTEGER NOT NULL,
+        hi INTEGER NOT NULL CHECK (hi >= lo),
+        PRIMARY KEY (kiosk_id, lo)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE kiosk_hours (
+        hour_ms INTEGER NOT NULL,
+        kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+        ${COUNTERS},
+        PRIMARY KEY (hour_ms, kiosk_id)
+      ) WITHOUT ROWID;
+
+      -- Events name their kiosk; detail holds what a command-centre alert adds (the instances of a
+      -- kiosk id claimed twice).
+      ALTER TABLE events ADD COLUMN kiosk TEXT;
+      ALTER TABLE events ADD COLUMN instance TEXT;
+      ALTER TABLE events ADD COLUMN kiosk_seq INTEGER;
+      ALTER TABLE events ADD COLUMN detail TEXT;
+
+      -- The latest answer per kiosk instance, document type and version.
+      CREATE TABLE kiosk_acks (
+        kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+        typ TEXT NOT NULL,
+        version TEXT NOT NULL,
+        applied INTEGER NOT NULL CHECK (applied IN (0, 1)),
+        error TEXT,
+        at_ms INTEGER NOT NULL,
+        received_ms INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, typ, version)
+      );
+      CREATE INDEX kiosk_acks_received ON kiosk_acks (received_ms);
+
+      -- Every passage with a permit (ckpt.passage/1): the shared history of an area, by permit.
+      CREATE TABLE passages (
+        kiosk_id INTEGER NOT NULL REFERENCES kiosks (id),
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        permit TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        let_through INTEGER NOT NULL CHECK (let_through IN (0, 1)),
+        at_ms INTEGER NOT NULL,
+        received_ms INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+      );
+      CREATE INDEX passages_area_permit ON passages (area, permit, at_ms);
+      CREATE INDEX passages_at ON passages (at_ms);
+
+      -- The current full revocation list, kept so that every delta can be folded into a new full list.
+      CREATE TABLE revoked (hash TEXT PRIMARY KEY) WITHOUT ROWID;
     `,
   },
 ];

@@ -1,6 +1,6 @@
 // How the ledger's rows become what the dashboard shows (types.ts): counters, statuses, events, acks.
 import { areaName } from '../../src/contract/areas.js';
-import type { SummaryPayload } from '../../src/contract/mqtt.js';
+import type { StatusPayload, SummaryPayload } from '../../src/contract/mqtt.js';
 import {
   type AckView,
   type AlertView,
@@ -66,11 +66,12 @@ export function iso(ms: number | null | undefined): string | null {
 const NO_STATUS: KioskStatusView = {
   version: null,
   startedAt: null,
+  direction: null,
   scanner: null,
-  uplinkBacklog: null,
   clockSkewMs: null,
   lastScanAt: null,
   shift: null,
+  commandCentre: null,
 };
 
 export function addTotals(into: Totals, t: Totals): void {
@@ -80,17 +81,22 @@ export function addTotals(into: Totals, t: Totals): void {
   into.people += t.people;
 }
 
-export function statusView(json: string | null): KioskStatusView {
-  if (!json) return NO_STATUS;
-  const s = JSON.parse(json) as Record<string, unknown>;
+/** The status JSON the ledger keeps (a `ckpt.status/2` that passed its schema), or null. */
+export function parseStatus(json: string | null): StatusPayload | null {
+  return json ? (JSON.parse(json) as StatusPayload) : null;
+}
+
+export function statusView(s: StatusPayload | null): KioskStatusView {
+  if (!s) return NO_STATUS;
   return {
-    version: (s.version as string) ?? null,
-    startedAt: (s.startedAt as string) ?? null,
-    scanner: (s.scanner as KioskStatusView['scanner']) ?? null,
-    uplinkBacklog: (s.uplinkBacklog as number) ?? null,
-    clockSkewMs: (s.clockSkewMs as number | null) ?? null,
-    lastScanAt: (s.lastScanAt as string | null) ?? null,
-    shift: (s.shift as KioskStatusView['shift']) ?? null,
+    version: s.version,
+    startedAt: s.startedAt,
+    direction: s.direction,
+    scanner: s.scanner,
+    clockSkewMs: s.clockSkewMs,
+    lastScanAt: s.lastScanAt,
+    shift: s.shift,
+    commandCentre: s.commandCentre,
   };
 }
 
@@ -102,6 +108,8 @@ export function alertView(r: Record<string, unknown>): AlertView {
     district: r.district as string,
     districtName: areaName(r.district as string),
     checkpoint: r.checkpoint as string,
+    kiosk: (r.kiosk as string | null) ?? null,
+    instance: (r.instance as string | null) ?? null,
     at: iso(r.at_ms as number)!,
     receivedAt: iso(r.received_ms as number)!,
     kind: r.kind as string,
@@ -111,6 +119,9 @@ export function alertView(r: Record<string, unknown>): AlertView {
     permit: r.permit as string | null,
     direction: r.direction as string | null,
     lane: r.lane as string | null,
+    instances: r.detail
+      ? ((JSON.parse(r.detail as string) as { instances?: string[] }).instances ?? null)
+      : null,
   };
 }
 
@@ -118,6 +129,7 @@ export function ackView(r: Record<string, unknown>): AckView {
   return {
     district: r.district as string,
     checkpoint: r.checkpoint as string,
+    kiosk: r.kiosk as string,
     typ: r.typ as string,
     version: r.version as string,
     applied: r.applied === 1,

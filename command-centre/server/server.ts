@@ -35,6 +35,7 @@ export interface CommandCentreServerOptions {
 
 /** A full revocation list can be large (a million entries ≈ 66 MB of JSON); bigger: `kiosk sign`. */
 const MAX_PUBLISH_BYTES = 96 * 1024 * 1024;
+const MAX_RESEND_BYTES = 4096;
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const KEEPALIVE_MS = 5000;
 
@@ -151,7 +152,9 @@ export class CommandCentreServer {
       case 'GET /api/stream':
         return this.openStream(req, res);
       case 'POST /api/publish':
-        return this.onPublish(req, res);
+        return this.onPost(req, res, MAX_PUBLISH_BYTES, (body) => this.opts.aggregator.publish(body));
+      case 'POST /api/resend':
+        return this.onPost(req, res, MAX_RESEND_BYTES, async (body) => this.opts.aggregator.resend(body));
     }
     if (url.pathname.startsWith('/api/')) {
       sendJson(res, 404, {
@@ -189,8 +192,14 @@ export class CommandCentreServer {
     req.on('close', () => this.streams.delete(res));
   }
 
-  private async onPublish(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Same-origin JSON only: a page elsewhere cannot make the command centre sign anything.
+  /** A same-origin JSON request acted on by `act`: publishing a document, or a resend command. */
+  private async onPost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    maxBytes: number,
+    act: (body: unknown) => Promise<unknown>,
+  ): Promise<void> {
+    // Same-origin JSON only: a page elsewhere cannot make the command centre sign or send anything.
     if (!isSameHostRequest(req.headers, this.allowed)) {
       sendJson(res, 403, {
         ok: false,
@@ -211,7 +220,7 @@ export class CommandCentreServer {
       });
       return;
     }
-    const body = await readBody(req, MAX_PUBLISH_BYTES);
+    const body = await readBody(req, maxBytes);
     if (!body.ok) {
       sendJson(res, body.status, { ok: false, error: body.error });
       return;
@@ -227,12 +236,19 @@ export class CommandCentreServer {
       return;
     }
     try {
-      const result = await this.opts.aggregator.publish(request);
+      const result = await act(request);
       sendJson(res, 200, { ok: true, result });
     } catch (err) {
       const error = toApiError(err);
-      const status = error.code === 'INTERNAL' ? 500 : error.code.startsWith('CC_') ? 503 : 400;
-      if (status === 500) log.error('command centre: publish failed', err);
+      const status =
+        error.code === 'INTERNAL'
+          ? 500
+          : error.code.startsWith('CC_')
+            ? 503
+            : error.code === 'NOT_FOUND'
+              ? 404
+              : 400;
+      if (status === 500) log.error(`command centre: ${req.url} failed`, err);
       sendJson(res, status, { ok: false, error });
     }
   }

@@ -1,5 +1,5 @@
-// `kiosk command-centre`: the aggregator (MQTT shared subscriptions → SQLite) and the dashboard
-// (HTTP on 127.0.0.1). The signing key is read here and never leaves this process.
+// `kiosk command-centre`: the aggregator (MQTT shared subscriptions → SQLite, receipts back to each
+// kiosk) and the dashboard (HTTP on 127.0.0.1). The signing key is read here and never leaves this process.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { KioskError } from '../contract/errors.js';
@@ -16,6 +16,7 @@ interface CommandCentreCliOptions {
   clientId?: string;
   group: string;
   retainDays: string;
+  ccId?: string;
   staticDir?: string;
   retire?: boolean;
   username?: string;
@@ -57,6 +58,7 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
     clientId: o.clientId ?? `cc-${hostname()}-${port}`,
     group: o.group,
     retainDays,
+    ...(o.ccId !== undefined && { ccId: o.ccId }),
     signingKeyPem,
     http: { host: o.host, port },
     ...(o.staticDir ? { staticDir: o.staticDir } : {}),
@@ -120,7 +122,8 @@ export function register(program: Command): void {
     .option('--db <file>', 'SQLite database (aggregators on one machine share it)', 'command-centre.db')
     .option('--client-id <id>', 'MQTT client id, stable per instance (default cc-<hostname>-<port>)')
     .option('--group <name>', 'shared-subscription group', 'cc')
-    .option('--retain-days <n>', 'keep processed ids and events this long; refuse older messages', '90')
+    .option('--retain-days <n>', 'keep events and passages this long (counts and receipts stay)', '90')
+    .option('--cc-id <id>', 'this aggregator in ckpt/v2/cc/state/<id> (default: the client id)')
     .option('--static-dir <dir>', 'the built dashboard (default dist/command-centre-web)')
     .option(
       '--retire',

@@ -1,6 +1,7 @@
-// `kiosk simulate-fleet`: hundreds of simulated kiosks against a broker, for load tests and demos.
-// stdout: one JSON line per kiosk with what it counted, then one line with the fleet's total; progress
-// goes to stderr. Exit 1 when some message never got its PUBACK (the totals were not all delivered).
+// `kiosk simulate-fleet`: hundreds of simulated kiosks (contract v2, several per checkpoint) against a
+// broker, for load tests and demos. stdout: one JSON line per kiosk with what it counted, then one line
+// with the fleet's total; progress goes to stderr. Exit 1 when some message was never covered by the
+// command centre's receipt (the totals were not all delivered).
 import type { Command } from 'commander';
 import { KioskError } from '../contract/errors.js';
 import { readTextFile, reportCliError } from './common.js';
@@ -8,12 +9,16 @@ import { readTextFile, reportCliError } from './common.js';
 interface FleetCliOptions {
   broker: string[];
   count: string;
+  kiosksPerCheckpoint: string;
   rate: string;
   duration: string;
   window: string;
   prefix: string;
   seed?: string;
   end: string;
+  receiptTimeout: string;
+  drainTimeout: string;
+  passages: boolean;
   username?: string;
   password?: string;
   ca?: string;
@@ -80,6 +85,19 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 async function simulate(o: FleetCliOptions): Promise<void> {
   const urls = brokerUrls(o.broker);
   const count = positiveNumber(o.count, '--count', { integer: true, min: 1 });
+  const kiosksPerCheckpoint = positiveNumber(o.kiosksPerCheckpoint, '--kiosks-per-checkpoint', {
+    integer: true,
+    min: 1,
+  });
+  if (kiosksPerCheckpoint > 64) {
+    throw new KioskError(
+      'BAD_ARGUMENT',
+      '--kiosks-per-checkpoint tối đa 64',
+      '--kiosks-per-checkpoint is at most 64',
+    );
+  }
+  const receiptTimeoutS = positiveNumber(o.receiptTimeout, '--receipt-timeout', { min: 1 });
+  const drainTimeoutS = positiveNumber(o.drainTimeout, '--drain-timeout');
   const rate = positiveNumber(o.rate, '--rate');
   const durationS = positiveNumber(o.duration, '--duration');
   const windowS = positiveNumber(o.window, '--window', { min: 1 });
@@ -97,6 +115,10 @@ async function simulate(o: FleetCliOptions): Promise<void> {
     result = await runFleet({
       urls,
       count,
+      kiosksPerCheckpoint,
+      receiptTimeoutMs: receiptTimeoutS * 1000,
+      drainTimeoutMs: drainTimeoutS * 1000,
+      passages: o.passages,
       rate,
       durationS,
       windowS,
@@ -124,7 +146,7 @@ async function simulate(o: FleetCliOptions): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   if (result.undelivered > 0) {
     process.stderr.write(
-      `simulate-fleet: ${result.undelivered} tin chưa được máy chủ xác nhận / messages were never acknowledged\n`,
+      `simulate-fleet: ${result.undelivered} tin chưa được trung tâm xác nhận đã lưu / messages never receipted by the command centre\n`,
     );
     process.exitCode = 1;
   }
@@ -135,11 +157,15 @@ export function register(program: Command): void {
     .command('simulate-fleet')
     .description('Giả lập nhiều máy kiểm soát / simulate a fleet of kiosks against an MQTT broker')
     .option('--broker <url>', 'broker URL (repeat, or comma-separate, for failover)', collect, [])
-    .option('--count <n>', 'number of kiosks', '100')
+    .option('--count <n>', 'number of checkpoints', '100')
+    .option('--kiosks-per-checkpoint <n>', 'kiosks (lanes) at each checkpoint: L1, L2…', '1')
     .option('--rate <r>', 'scans per second per kiosk', '0.5')
     .option('--duration <s>', 'seconds to run (0: until Ctrl-C)', '60')
     .option('--window <s>', 'summary window in seconds', '60')
     .option('--prefix <id>', 'checkpoint ids are <prefix>-0001…', 'SIM')
+    .option('--receipt-timeout <s>', 'publish again what is not receipted after this long', '60')
+    .option('--drain-timeout <s>', 'at the end, wait this long for receipts to cover everything', '60')
+    .option('--no-passages', 'do not publish a ckpt.passage/1 per scan')
     .option('--seed <n>', 'random seed (same seed, same traffic pattern)')
     .option('--end <how>', 'goodbye (retained offline status) | will (drop sockets: Last Will)', 'goodbye')
     .option('--username <u>', 'MQTT username')
@@ -149,7 +175,7 @@ export function register(program: Command): void {
     .option('--client-key <pem>', 'client certificate key')
     .addHelpText(
       'after',
-      '\nstdout: one JSON line per kiosk {district, checkpoint, scans, total, summaries, events}, then\n{"fleet": {...}, "undelivered": n}. Exit 1 when a message was never acknowledged.',
+      '\nstdout: one JSON line per kiosk {district, checkpoint, kiosk, instance, lane, scans, total, summaries,\nevents, passages, lastSeq, unreceipted, republished}, then {"fleet": {...}, "undelivered": n}.\nExit 1 when a message was never covered by a receipt of the command centre.',
     )
     .action(async (opts: FleetCliOptions) => {
       try {

@@ -20,9 +20,18 @@ export interface KioskOptions {
   trustFile?: { jws: string; path: string } | undefined;
   database: string;
   lane?: string | undefined;
+  /** This kiosk's MQTT identity within its checkpoint; `L` + lane when absent. */
+  kioskId?: string | undefined;
   direction?: Direction;
   serial: Settings['serial'];
-  mqtt: (NonNullable<Settings['mqtt']> & { ca?: string; cert?: string; key?: string }) | null;
+  mqtt:
+    | (Omit<NonNullable<Settings['mqtt']>, 'receiptTimeoutSeconds'> & {
+        receiptTimeoutSeconds?: number;
+        ca?: string;
+        cert?: string;
+        key?: string;
+      })
+    | null;
   http: { host: string; port: number; lan?: boolean } | false;
   /** Accounts, lockout and sessions (kiosk.json `auth`). */
   auth?: Settings['auth'];
@@ -88,6 +97,7 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     trustFile: { jws: trustJws, path: s.trustList },
     database: s.database,
     lane: s.lane,
+    kioskId: s.kioskId,
     direction: s.direction,
     serial: s.serial,
     mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) },

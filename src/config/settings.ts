@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AuthSettings, checkLanBinding, RetentionSettings } from '../auth/settings.js';
 import { KioskError } from '../contract/errors.js';
+import { KioskId } from '../contract/mqtt-topics.js';
 import { Direction } from '../contract/reasons.js';
 
 const BrokerUrl = z
@@ -18,6 +19,8 @@ export const Settings = z
     trustList: z.string().describe('path to the signed trust list (vnp-trust+jws)'),
     database: z.string().default('kiosk.db'),
     lane: z.string().min(1).max(16).optional(),
+    /** This kiosk's id within its checkpoint on MQTT (spec/mqtt.md "Identity"); default `L` + lane. */
+    kioskId: KioskId.optional(),
     direction: Direction.default('in'),
     serial: z
       .object({
@@ -54,6 +57,8 @@ export const Settings = z
         certFile: z.string().optional(),
         keyFile: z.string().optional(),
         summaryWindowSeconds: z.number().int().min(1).max(3600).default(60),
+        /** A message published but not receipted this long, while the command centre is online, goes again. */
+        receiptTimeoutSeconds: z.number().int().min(5).max(86_400).default(60),
       })
       .strict()
       .nullable()

@@ -149,7 +149,11 @@ export const KioskStatus = z.object({
     connected: z.boolean(),
     /** Downlink subscriptions acknowledged on this connection: signed documents can arrive. */
     subscribed: z.boolean().optional(),
+    /** Messages the command centre has not yet receipted, and when the oldest was written. */
     backlog: z.number().int(),
+    oldestAt: z.string().nullable().optional(),
+    /** Whether the command centre is online (its presence on the broker); unknown until heard. */
+    commandCentre: z.enum(['online', 'offline', 'unknown']).optional(),
   }),
   counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
   /** The open shift (who scans now), or null; absent from kiosks that predate shifts. */

@@ -19,7 +19,11 @@ export interface UplinkStateEvent {
   /** The broker acknowledged the downlink subscriptions of this connection. */
   subscribed: boolean;
   url: string | null;
+  /** Messages not yet covered by a receipt from the command centre, and when the oldest was written. */
   backlog: number;
+  oldestMs: number | null;
+  /** Whether an aggregator of the command centre is online, as its retained presence says. */
+  commandCentre: 'online' | 'offline' | 'unknown';
   lastError: string | null;
 }
 

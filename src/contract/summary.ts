@@ -96,19 +96,23 @@ export function addUnreadable(data: SummaryData): SummaryData {
   return data;
 }
 
-export function summaryId(checkpoint: string, windowStartMs: number): string {
-  return `${checkpoint}:${new Date(windowStartMs).toISOString()}`;
+/** `{c}:{k}:{windowStart}`: unique per kiosk, so two lanes of one checkpoint never share one. */
+export function summaryId(scope: TopicScope, windowStartMs: number): string {
+  return `${scope.checkpoint}:${scope.kiosk}:${new Date(windowStartMs).toISOString()}`;
 }
+
+/** A window's summary, without the numbering (seq, kiosk, instance) its outbox row gives it. */
+export type UnnumberedSummary = Omit<SummaryPayload, 'seq' | 'kiosk' | 'instance'>;
 
 export function toSummaryPayload(
   scope: TopicScope,
   windowStartMs: number,
   windowMs: number,
   data: SummaryData,
-): SummaryPayload {
+): UnnumberedSummary {
   return {
-    schema: 'ckpt.summary/1',
-    id: summaryId(scope.checkpoint, windowStartMs),
+    schema: 'ckpt.summary/2',
+    id: summaryId(scope, windowStartMs),
     checkpoint: scope.checkpoint,
     district: scope.district,
     windowStart: new Date(windowStartMs).toISOString(),

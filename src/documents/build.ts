@@ -3,6 +3,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import type { DocumentKind } from '../contract/document-jws.js';
 import { ConfigPayload, describeZodError } from '../contract/documents.js';
+import type { ConfigLevel } from '../contract/mqtt-topics.js';
 import { verifyAs } from './inspect.js';
 import { refusal } from './refusal.js';
 import { yieldToLoop } from './revocation-index.js';
@@ -41,10 +42,21 @@ export async function buildDocument(kind: DocumentKind, text: string, root: KeyO
   }
 }
 
-/** Where a built document is held: its kind, or `config:*` / `config:<this checkpoint>`. */
-export function slotOf(built: Built, checkpointId: string): string {
+/**
+ * Where a built document is held: its kind, or `config:*` (district), `config:<this checkpoint>` or
+ * `config:<this checkpoint>/<this kiosk>`, by the level of the topic it came on.
+ */
+export function slotOf(built: Built, checkpointId: string, level?: ConfigLevel, kioskId = ''): string {
   if (built.kind !== 'config') return built.kind;
   const target = built.config.checkpoint;
+  // From a topic, the level must match what the config names; from a file, what it names decides.
+  if (level && (level === 'district') !== (target === '*')) {
+    throw refusal(
+      'NOT_THIS_CHECKPOINT',
+      `Cấu hình cho "${target}" không đúng cấp của chủ đề (${level})`,
+      `A config for "${target}" does not belong on a ${level} topic`,
+    );
+  }
   if (target !== '*' && target !== checkpointId) {
     throw refusal(
       'NOT_THIS_CHECKPOINT',
@@ -52,7 +64,7 @@ export function slotOf(built: Built, checkpointId: string): string {
       `The config is for checkpoint ${target}, not ${checkpointId}`,
     );
   }
-  return `config:${target}`;
+  return level === 'kiosk' ? `config:${target}/${kioskId}` : `config:${target}`;
 }
 
 /** SHA-256 hex of the raw bytes; large inputs are hashed in slices with the event loop served between. */

@@ -56,8 +56,10 @@ export class DocumentStore {
     return (this.opts.now ?? Date.now)();
   }
 
-  private get ownConfigSlot(): string {
-    return `config:${this.opts.checkpoint.checkpoint.id}`;
+  /** Config slots in the order they apply: district, checkpoint, this kiosk (the most specific wins). */
+  private get configSlots(): string[] {
+    const c = this.opts.checkpoint.checkpoint.id;
+    return ['config:*', `config:${c}`, `config:${c}/${this.opts.kioskId ?? ''}`];
   }
 
   /**
@@ -66,8 +68,7 @@ export class DocumentStore {
    */
   async load(): Promise<void> {
     for (const row of this.sql.rows()) {
-      if (row.slot.startsWith('config:') && row.slot !== 'config:*' && row.slot !== this.ownConfigSlot)
-        continue;
+      if (row.slot.startsWith('config:') && !this.configSlots.includes(row.slot)) continue;
       try {
         if (row.slot === 'revocations') {
           const buckets = row.generation === null ? null : this.sql.loadBuckets(row.generation);
@@ -82,7 +83,7 @@ export class DocumentStore {
           this.revocations = index;
         } else {
           const kind = row.slot.startsWith('config:') ? 'config' : (row.slot as DocumentKind);
-          this.install(await buildDocument(kind, row.jws ?? '', this.opts.root));
+          this.install(await buildDocument(kind, row.jws ?? '', this.opts.root), row.slot);
         }
         this.held.set(row.slot, row);
       } catch (err) {
@@ -176,7 +177,7 @@ export class DocumentStore {
       const text = documentText(raw);
       const built = await buildDocument(kind, text, this.opts.root);
       known.version = built.version;
-      const slot = slotOf(built, this.opts.checkpoint.checkpoint.id);
+      const slot = slotOf(built, this.opts.checkpoint.checkpoint.id, opts.level, this.opts.kioskId);
       const held = this.held.get(slot);
       if (held && built.version <= held.version) throw stale(built.version, held.version);
       const row: DocumentRow = {
@@ -192,7 +193,7 @@ export class DocumentStore {
         applied_ms: this.now(),
       };
       const result: DocumentResult = { typ, version: built.version, applied: true };
-      this.commit(row, result, opts, () => this.install(built));
+      this.commit(row, result, opts, () => this.install(built, slot));
       return result;
     } catch (err) {
       return this.refuse(typ, known.version ?? claimedVersion(raw), err, opts, digest);
@@ -337,16 +338,17 @@ export class DocumentStore {
     }
   }
 
-  private install(built: Built): void {
+  private install(built: Built, slot: string): void {
     if (built.kind === 'trust') this.trust = built.trust;
     else if (built.kind === 'zones') this.zones = built.zones;
-    else this.configs.set(`config:${built.config.checkpoint}`, built.config);
+    else this.configs.set(slot, built.config);
   }
 
   private snapshot(): DocumentsSnapshot {
     const local = this.opts.checkpoint;
-    // A signed patch replaces whole top-level policy fields: `*` first, then this checkpoint's own.
-    const patches = [this.configs.get('config:*'), this.configs.get(this.ownConfigSlot)];
+    // A signed patch replaces whole top-level policy fields: the district's, then the checkpoint's, then
+    // this kiosk's own.
+    const patches = this.configSlots.map((slot) => this.configs.get(slot));
     const policy = Policy.parse(Object.assign({}, local.policy, ...patches.map((p) => p?.policy ?? {})));
     let newest: number | null = null;
     for (const row of this.held.values()) newest = Math.max(newest ?? 0, row.issued * 1000);

@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { ApiError } from '../contract/api.js';
 import type { CheckpointConfig, ZoneLevel } from '../contract/checkpoint.js';
+import type { ConfigLevel } from '../contract/mqtt-topics.js';
 import type { TrustList } from './trust-list.js';
 import type { ZoneMap } from './zones.js';
 
@@ -47,6 +48,8 @@ export interface HeldDocument {
 }
 
 export interface DocumentStoreOptions {
+  /** This kiosk's id within its checkpoint: its own config slot. */
+  kioskId?: string;
   /** The pinned root public key of the command centre. */
   root: KeyObject;
   /** The local checkpoint file; signed configs replace fields of its policy. */
@@ -82,4 +85,9 @@ export interface ApplyOptions {
   mode?: 'full' | 'delta';
   /** Runs inside the transaction that records the decision (the downlink queues its ack there). */
   onDecided?: (result: DocumentResult) => void;
+  /**
+   * Config: the topic's level (spec/mqtt.md). A district's config is `*` and held as `config:*`; a
+   * checkpoint's and a kiosk's name this checkpoint and are held apart; the most specific wins.
+   */
+  level?: ConfigLevel;
 }

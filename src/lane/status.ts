@@ -31,6 +31,8 @@ export class StatusBoard {
     subscribed: false,
     url: null,
     backlog: 0,
+    oldestMs: null,
+    commandCentre: 'unknown',
     lastError: null,
   };
 
@@ -116,6 +118,8 @@ export class StatusBoard {
         connected: this.uplink.connected,
         subscribed: this.uplink.subscribed,
         backlog: this.uplink.backlog,
+        oldestAt: this.uplink.oldestMs === null ? null : new Date(this.uplink.oldestMs).toISOString(),
+        commandCentre: this.uplink.commandCentre,
       },
       counts: scan.counts(),
       vehicle: scan.vehicle(),

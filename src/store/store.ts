@@ -9,8 +9,8 @@ import { log } from '../base/log.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
 import { KioskError } from '../contract/errors.js';
 import type { KioskEvents } from '../contract/events.js';
-import { AckPayload, EventPayload } from '../contract/mqtt.js';
-import { type KioskTopicKind, kioskTopic, type TopicScope } from '../contract/mqtt-topics.js';
+import { type EventPayload, type ReceiptPayload, UnnumberedAck, UnnumberedEvent } from '../contract/mqtt.js';
+import { defaultKioskId, type KioskTopicKind, type TopicScope } from '../contract/mqtt-topics.js';
 import type { Decision, Direction, ReasonCode } from '../contract/reasons.js';
 import {
   addPassage,
@@ -40,6 +40,7 @@ import {
 import { FINAL_DECISION_SQL, FINAL_REASONS_SQL, LET_THROUGH_SQL } from './final-decision.js';
 import { overridePassage } from './lane-records.js';
 import { MIGRATIONS } from './migrations.js';
+import { Outbox, type OutboxRow, type OutboxStats, type ReceiptOutcome } from './outbox.js';
 import { SummaryWindows } from './windows.js';
 
 export interface StoreOptions {
@@ -47,21 +48,19 @@ export interface StoreOptions {
   windowMs?: number;
   /** The kiosk's event bus: the store announces `outbox.changed` on it after each commit. */
   bus?: EventBus<KioskEvents>;
+  /** This kiosk's id within its checkpoint (spec/mqtt.md "Identity"); `L` + the first lane when absent. */
+  kioskId?: string;
 }
 
-export interface OutboxRow {
-  seq: number;
-  topic: string;
-  payload: string;
-  qos: 0 | 1 | 2;
-  createdMs: number;
-}
+export type { OutboxRow, OutboxStats, ReceiptOutcome } from './outbox.js';
 
 /** What the uplink needs from the store. */
 export interface OutboxSource {
-  outboxPeek(afterSeq: number, limit: number): OutboxRow[];
-  outboxDelete(seqs: readonly number[]): void;
-  outboxCount(): number;
+  /** Rows after afterSeq (up to toSeq), in seq order. */
+  outboxPeek(afterSeq: number, limit: number, toSeq?: number): OutboxRow[];
+  /** Deletes what a receipt for this instance covers; anything else changes nothing. */
+  applyReceipt(receipt: ReceiptPayload): ReceiptOutcome;
+  outboxStats(): OutboxStats;
   onOutbox(listener: () => void): () => void;
 }
 
@@ -76,6 +75,7 @@ export class Store implements LaneLog, OutboxSource {
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly head: HeadStatements;
   private outboxDirty = false;
+  private readonly outbox: Outbox;
 
   constructor(
     readonly db: Db,
@@ -91,10 +91,16 @@ export class Store implements LaneLog, OutboxSource {
       );
     }
     this.bus = opts.bus ?? new EventBus<KioskEvents>();
-    this.scope = { district: checkpoint.checkpoint.district, checkpoint: checkpoint.checkpoint.id };
+    const c = checkpoint.checkpoint;
+    this.scope = {
+      district: c.district,
+      checkpoint: c.id,
+      kiosk: opts.kioskId ?? defaultKioskId(c.lanes[0] ?? '1'),
+    };
     this.s = prepareStatements(db);
     this.head = prepareHeadStatements(db);
     this.chain = new AuditChain(db);
+    this.outbox = new Outbox(db, this.scope);
     this.windows = new SummaryWindows(db, this.windowMs, this.scope, (payload, nowMs) =>
       this.insertOutbox('summary', payload, nowMs),
     );
@@ -299,7 +305,7 @@ export class Store implements LaneLog, OutboxSource {
 
   /** Queues an event (override, alert...) or a downlink ack, validated against its schema. */
   enqueue(kind: 'event' | 'ack', payload: unknown, nowMs = Date.now()): number {
-    const schema = kind === 'event' ? EventPayload : AckPayload;
+    const schema = kind === 'event' ? UnnumberedEvent : UnnumberedAck;
     const r = schema.safeParse(payload);
     if (!r.success) {
       const detail = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -317,8 +323,8 @@ export class Store implements LaneLog, OutboxSource {
     atMs: number,
     e: Pick<EventPayload, 'decision' | 'reasons' | 'permit' | 'direction' | 'lane'>,
   ): void {
-    const payload: EventPayload = {
-      schema: 'ckpt.event/1',
+    const payload: UnnumberedEvent = {
+      schema: 'ckpt.event/2',
       id: randomUUID(),
       at: new Date(atMs).toISOString(),
       kind,
@@ -328,7 +334,10 @@ export class Store implements LaneLog, OutboxSource {
   }
 
   private insertOutbox(kind: KioskTopicKind, payload: object, nowMs: number): number {
-    const info = this.s.insertOutbox.run(kioskTopic(this.scope, kind), JSON.stringify(payload), 1, nowMs);
+    // Numbered inside the caller's transaction when there is one, so the seq commits with its rows.
+    const seq = this.db.inTransaction
+      ? this.outbox.write(kind, payload, nowMs)
+      : this.db.transaction(() => this.outbox.write(kind, payload, nowMs)).immediate();
     if (!this.outboxDirty) {
       this.outboxDirty = true;
       // Someone else's transaction (a document and its ack): told once the current task is done, by when
@@ -336,7 +345,7 @@ export class Store implements LaneLog, OutboxSource {
       if (this.db.inTransaction) queueMicrotask(() => this.announceOutbox());
     }
     if (!this.db.inTransaction) this.announceOutbox();
-    return Number(info.lastInsertRowid);
+    return seq;
   }
 
   /** The uplink hears of new rows only once they are committed, never from inside a transaction. */
@@ -353,20 +362,21 @@ export class Store implements LaneLog, OutboxSource {
     return result;
   }
 
-  outboxPeek(afterSeq: number, limit: number): OutboxRow[] {
-    return this.s.peekOutbox.all(afterSeq, limit) as OutboxRow[];
+  outboxPeek(afterSeq: number, limit: number, toSeq?: number): OutboxRow[] {
+    return this.outbox.peek(afterSeq, limit, toSeq);
   }
 
-  /** Deletes acknowledged rows in one transaction (one fsync for a whole batch). */
-  outboxDelete(seqs: readonly number[]): void {
-    if (seqs.length === 0) return;
-    this.db.transaction(() => {
-      for (const seq of seqs) this.s.deleteOutbox.run(seq);
-    })();
+  applyReceipt(receipt: ReceiptPayload): ReceiptOutcome {
+    return this.outbox.applyReceipt(receipt);
   }
 
+  outboxStats(): OutboxStats {
+    return this.outbox.stats();
+  }
+
+  /** Messages not yet covered by a receipt. */
   outboxCount(): number {
-    return (this.s.countOutbox.get() as { n: number }).n;
+    return this.outbox.stats().unreceipted;
   }
 
   onOutbox(listener: () => void): () => void {
@@ -418,11 +428,6 @@ function prepareStatements(db: Db) {
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
       @seq, 3, @user_id, @shift_id, @idn_hmac, @passengers, @note)`),
     passageForAmendment: p('SELECT direction, decision, reasons FROM passages WHERE id = ?'),
-    insertOutbox: p('INSERT INTO outbox (topic, payload, qos, created_ms) VALUES (?, ?, ?, ?)'),
-    peekOutbox: p(`SELECT seq, topic, payload, qos, created_ms AS createdMs FROM outbox WHERE seq > ?
-      ORDER BY seq LIMIT ?`),
-    deleteOutbox: p('DELETE FROM outbox WHERE seq = ?'),
-    countOutbox: p('SELECT count(*) AS n FROM outbox'),
     recentVerdict: p(`SELECT p.id, p.at_ms, ${FINAL_DECISION_SQL('p')} AS decision,
       ${FINAL_REASONS_SQL('p')} AS reasons FROM passages p WHERE p.permit_hash = ? AND p.at_ms >= ?
       ORDER BY p.at_ms DESC, p.id DESC LIMIT 1`),

@@ -118,7 +118,7 @@ export class AuditService {
     });
     if (!result.ok) {
       this.store.enqueue('event', {
-        schema: 'ckpt.event/1',
+        schema: 'ckpt.event/2',
         id: randomUUID(),
         at: new Date(this.now()).toISOString(),
         kind: 'tamper',

@@ -7,7 +7,7 @@ import type { EventBus } from '../base/bus.js';
 import { log } from '../base/log.js';
 import type { ApiError } from '../contract/api.js';
 import type { KioskEvents } from '../contract/events.js';
-import type { EventPayload } from '../contract/mqtt.js';
+import type { EventPayload, UnnumberedEvent } from '../contract/mqtt.js';
 import type { Decision, Direction, ReasonCode } from '../contract/reasons.js';
 
 /** Reasons that mean the code itself is bad, not the person: many in a row is worth an alert. */
@@ -20,7 +20,7 @@ export const FAILURE_REASONS: readonly ReasonCode[] = [
 
 export interface AlertWatchOptions {
   /** Queues an event in the outbox (Store.enqueue): delivered like every other event. */
-  enqueue: (kind: 'event', payload: EventPayload, nowMs: number) => unknown;
+  enqueue: (kind: 'event', payload: UnnumberedEvent, nowMs: number) => unknown;
   now?: () => number;
   /** This many failures… (default 5) */
   failures?: number;
@@ -28,7 +28,14 @@ export interface AlertWatchOptions {
   windowMs?: number;
   /** …and the next one no sooner than this (default 5 min), so a queue of bad codes is one alert. */
   quietMs?: number;
+  /** What waits for the command centre's receipt (Store.outboxStats); without it, no outbox alert. */
+  outbox?: () => { unreceipted: number; oldestMs: number | null };
 }
+
+/** The outbox is high when its oldest unreceipted message is older than this… */
+export const OUTBOX_HIGH_AGE_MS = 24 * 3_600_000;
+/** …or more than this many wait (spec/mqtt.md `event`). */
+export const OUTBOX_HIGH_ROWS = 100_000;
 
 export interface WatchedVerdict {
   decision: Decision;
@@ -45,6 +52,9 @@ export class AlertWatch {
   private scanner = 'off';
   /** A store fault seen but not yet queued: the outbox lives in the store that failed. */
   private pendingFault: { fault: ApiError; at: number } | null = null;
+  /** Raised once while the outbox stays high; armed again when it is back under both limits. */
+  private outboxHigh = false;
+  private outboxCheckedMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: AlertWatchOptions) {}
 
@@ -67,7 +77,35 @@ export class AlertWatch {
       },
       this,
     );
-    bus.on('passage.recorded', () => this.flushFault(lane()), this);
+    bus.on(
+      'passage.recorded',
+      () => {
+        this.flushFault(lane());
+        // The backlog ages while nothing changes: looked at again once a minute while scanning.
+        if (this.now() - this.outboxCheckedMs < 60_000) return;
+        try {
+          const o = this.opts.outbox?.();
+          if (o) this.checkOutbox(o, lane());
+        } catch {
+          // The store's fault is reported by its own alert.
+        }
+      },
+      this,
+    );
+    bus.on(
+      'uplink.state',
+      (u) => this.checkOutbox({ unreceipted: u.backlog, oldestMs: u.oldestMs }, lane()),
+      this,
+    );
+  }
+
+  checkOutbox(o: { unreceipted: number; oldestMs: number | null }, lane: string | null): void {
+    this.outboxCheckedMs = this.now();
+    const high =
+      o.unreceipted > OUTBOX_HIGH_ROWS ||
+      (o.oldestMs !== null && this.now() - o.oldestMs > OUTBOX_HIGH_AGE_MS);
+    if (high && !this.outboxHigh) this.outboxHigh = this.raise('outbox-high', null, [], null, lane);
+    else if (!high) this.outboxHigh = false;
   }
 
   stop(bus: EventBus<KioskEvents>): void {
@@ -78,8 +116,7 @@ export class AlertWatch {
   private flushFault(lane: string): void {
     const pending = this.pendingFault;
     if (!pending) return;
-    if (this.raise('store-fault', null, [], null, lane, pending.at, pending.fault.code))
-      this.pendingFault = null;
+    if (this.raise('store-fault', null, [], null, lane, pending.at)) this.pendingFault = null;
   }
 
   private now(): number {
@@ -117,11 +154,10 @@ export class AlertWatch {
     direction: Direction | null,
     lane: string | null,
     at = this.now(),
-    detail?: string,
   ): boolean {
     const now = this.now();
-    const event: EventPayload = {
-      schema: 'ckpt.event/1',
+    const event: UnnumberedEvent = {
+      schema: 'ckpt.event/2',
       id: randomUUID(),
       at: new Date(at).toISOString(),
       kind,
@@ -131,7 +167,6 @@ export class AlertWatch {
       direction,
       lane,
     };
-    if (detail) event.detail = detail;
     try {
       this.opts.enqueue('event', event, now);
       return true;

@@ -1,30 +1,13 @@
 // Command centre → kiosk (spec/mqtt.md): signed documents arrive on six topics, go to the document
 // store (which verifies, applies or refuses, and logs), and each decision is acknowledged through the
-// outbox on `ckpt/v1/{d}/{c}/ack`, in the same transaction that records it.
+// outbox on `ckpt/v2/{d}/{c}/{k}/ack`, in the same transaction that records it.
 
+import { randomUUID } from 'node:crypto';
 import { log } from '../base/log.js';
 import type { DocumentKind } from '../contract/document-jws.js';
-import type { AckPayload } from '../contract/mqtt.js';
-import type { TopicScope } from '../contract/mqtt-topics.js';
+import type { UnnumberedAck } from '../contract/mqtt.js';
+import { type DownlinkRoute, downlinkRoutes, type TopicScope } from '../contract/mqtt-topics.js';
 import type { ApplyOptions, DocumentResult } from '../documents/store.js';
-
-export interface DownlinkRoute {
-  topic: string;
-  kind: DocumentKind;
-  /** Revocation topics carry one mode each. */
-  mode?: 'full' | 'delta';
-}
-
-export function downlinkRoutes(scope: TopicScope): DownlinkRoute[] {
-  return [
-    { topic: 'ckpt/v1/all/trust', kind: 'trust' },
-    { topic: 'ckpt/v1/all/revocations', kind: 'revocations', mode: 'full' },
-    { topic: 'ckpt/v1/all/revocations/delta', kind: 'revocations', mode: 'delta' },
-    { topic: 'ckpt/v1/all/zones', kind: 'zones' },
-    { topic: `ckpt/v1/${scope.district}/${scope.checkpoint}/config`, kind: 'config' },
-    { topic: `ckpt/v1/${scope.district}/all/config`, kind: 'config' },
-  ];
-}
 
 export interface DocumentApplier {
   apply(kind: DocumentKind, raw: string | Uint8Array, opts: ApplyOptions): Promise<DocumentResult>;
@@ -42,9 +25,11 @@ export interface DownlinkOptions {
 }
 
 /** The ack for a decision. `error` is the refusal code (README "Signed documents" lists them). */
-export function ackFor(result: DocumentResult): AckPayload {
+export function ackFor(result: DocumentResult, atMs: number): UnnumberedAck {
   return {
-    schema: 'ckpt.ack/1',
+    schema: 'ckpt.ack/2',
+    id: randomUUID(),
+    at: new Date(atMs).toISOString(),
     typ: result.typ,
     // A refused document whose version could not be read (garbage) is acked with "unknown".
     version: result.version ?? 'unknown',
@@ -75,6 +60,7 @@ export class Downlink {
       const result = await this.opts.documents.apply(route.kind, payload, {
         source: `mqtt:${topic}`,
         ...(route.mode ? { mode: route.mode } : {}),
+        ...(route.level ? { level: route.level } : {}),
         onDecided: (r) => this.ack(r),
       });
       if (result.error) {
@@ -92,7 +78,8 @@ export class Downlink {
   /** Runs inside the store's transaction: an ack that cannot be queued must not undo the decision. */
   private ack(result: DocumentResult): void {
     try {
-      this.opts.acks.enqueue('ack', ackFor(result), (this.opts.now ?? Date.now)());
+      const now = (this.opts.now ?? Date.now)();
+      this.opts.acks.enqueue('ack', ackFor(result, now), now);
     } catch (err) {
       log.error('downlink: could not queue the ack:', (err as Error).message);
     }

@@ -1,7 +1,9 @@
-// The MQTT uplink (spec/mqtt.md): birth/Last Will status, heartbeat, and the outbox drain.
-// Delivery is guaranteed by our SQLite outbox, not by the MQTT session: a row is deleted only after its
-// PUBACK, and every (re)connection restarts from the first undeleted row. So the session is clean
-// (nothing for the broker to keep per kiosk) and duplicates are possible, loss is not.
+// The MQTT uplink (spec/mqtt.md v2): birth/Last Will status, heartbeat, the outbox drain, receipts.
+// Delivery is guaranteed by our SQLite outbox, not by the broker: a row is deleted only when a receipt
+// from the command centre's database covers it (a PUBACK only means the broker has it, and brokers drop
+// queued messages). Every (re)connection publishes again from the first unreceipted row; rows left
+// unreceipted past the timeout, or when the command centre comes back, or on a `resend` command are
+// republished behind the live ones. The session is clean, duplicates are possible, loss is not.
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
 import { EventBus } from '../base/bus.js';
@@ -9,8 +11,23 @@ import { log } from '../base/log.js';
 import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import { KioskError } from '../contract/errors.js';
 import type { KioskEvents } from '../contract/events.js';
-import { type OfflineStatusPayload, StatusPayload } from '../contract/mqtt.js';
-import { kioskTopic, type TopicScope } from '../contract/mqtt-topics.js';
+import {
+  CcStatePayload,
+  type CommandCentreState,
+  CommandPayload,
+  type OfflineStatusPayload,
+  ReceiptPayload,
+  StatusPayload,
+} from '../contract/mqtt.js';
+import {
+  CC_STATE_FILTER,
+  commandTopic,
+  kioskTopic,
+  receiptTopic,
+  type TopicScope,
+} from '../contract/mqtt-topics.js';
+import type { Direction } from '../contract/reasons.js';
+import { receiptCovers } from '../contract/receipts.js';
 import type { OutboxRow, OutboxSource } from '../store/store.js';
 import { reconnectDelay } from './backoff.js';
 
@@ -18,8 +35,15 @@ export interface UplinkOptions {
   /** Broker URLs, tried in order; on failure the next one is used (failover). */
   urls: string[];
   scope: TopicScope;
-  /** Stable per kiosk, e.g. `kiosk-{checkpoint}-{lane}`. */
+  /** Stable per kiosk: `kiosk-{checkpoint}-{kiosk}`. */
   clientId: string;
+  /** The lane and direction the kiosk serves now, for its status. */
+  lane: () => string;
+  direction: () => Direction;
+  /** `none` when no serial scanner is configured (keyboard wedge or camera only). */
+  scannerConfigured?: boolean;
+  /** A row published but not receipted this long, while the command centre is online, goes again. */
+  receiptTimeoutMs?: number;
   outbox: OutboxSource;
   version: string;
   startedAtMs: number;
@@ -66,7 +90,12 @@ export interface UplinkState {
   subscribed: boolean;
   url: string | null;
   protocolVersion: 4 | 5 | null;
+  /** Messages not yet covered by a receipt. */
   backlog: number;
+  /** When the oldest of them was written. */
+  oldestMs: number | null;
+  /** Whether an aggregator of the command centre is online (its retained presence), as last heard. */
+  commandCentre: CommandCentreState;
   lastError: string | null;
 }
 
@@ -76,10 +105,6 @@ const StatusPatch = StatusPayload.pick({ scanner: true, clockSkewMs: true, shift
 export type StatusPatch = z.infer<typeof StatusPatch>;
 
 const READ_AHEAD_ROWS = 256;
-/** Acknowledged rows are deleted in one commit at most this long after their PUBACK… */
-const ACK_FLUSH_MS = 25;
-/** …or as soon as this many are waiting. */
-const ACK_FLUSH_ROWS = 1000;
 
 // MQTT 5 "unsupported protocol version" (132) or 3.1.1 "unacceptable protocol version" (1).
 const PROTOCOL_REFUSED = new Set([1, 132]);
@@ -97,6 +122,8 @@ export class Uplink {
     url: null,
     protocolVersion: null,
     backlog: 0,
+    oldestMs: null,
+    commandCentre: 'unknown',
     lastError: null,
   };
   private status: Required<StatusPatch> = {
@@ -106,16 +133,22 @@ export class Uplink {
     lastScanAt: null,
   };
   private readonly bus: EventBus<KioskEvents>;
-  /** The last outbox seq read; rows after it are read next. */
+  /** The last outbox seq read for publishing on this connection; rows after it are read next. */
   private cursor = 0;
+  /** Rows up to `to`, after `after`, to publish again behind the live ones; null when none. */
+  private replay: { after: number; to: number; all: boolean } | null = null;
+  private replayAhead: OutboxRow[] = [];
+  /** PUBACKed rows not yet receipted, and when: the receipt timeout is measured from here. */
+  private readonly published = new Map<number, number>();
+  /** The presence of each aggregator heard on this connection. */
+  private readonly aggregators = new Map<string, boolean>();
+  private receiptTimer: TimerHandle | null = null;
   /** Rows read from the outbox, in order, not yet published on this connection. */
   private readAhead: OutboxRow[] = [];
   private inFlight = 0;
   /** maxInFlight capped by the broker's MQTT 5 Receive Maximum: exceeding it is a protocol error. */
   private window = 1;
-  private acked: number[] = [];
-  private flushScheduled = false;
-  private flushTimer: TimerHandle | null = null;
+  private pumpScheduled = false;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
   private statusTimer: TimerHandle | null = null;
   private heartbeat: TimerHandle | null = null;
@@ -126,6 +159,7 @@ export class Uplink {
   constructor(private readonly opts: UplinkOptions) {
     this.bus = opts.bus ?? new EventBus<KioskEvents>();
     this.timers = opts.timers ?? systemTimers;
+    if (opts.scannerConfigured === false) this.status.scanner = 'none';
   }
 
   start(): void {
@@ -146,7 +180,9 @@ export class Uplink {
   /** What the kiosk's parts report that the MQTT status carries. */
   private follow(): void {
     const bus = this.bus;
-    bus.on('scanner.state', (s) => this.setStatus({ scanner: mqttScannerState(s.state) }), this);
+    if (this.opts.scannerConfigured !== false) {
+      bus.on('scanner.state', (s) => this.setStatus({ scanner: mqttScannerState(s.state) }), this);
+    }
     bus.on(
       'shift.changed',
       (s) => this.setStatus({ shift: s && { id: String(s.id), startedAt: s.openedAt } }),
@@ -162,14 +198,14 @@ export class Uplink {
     this.running = false;
     this.bus.removeOwner(this);
     this.unsubscribeOutbox?.();
-    for (const t of [this.statusTimer, this.reconnectTimer, this.heartbeat])
+    for (const t of [this.statusTimer, this.reconnectTimer, this.heartbeat, this.receiptTimer])
       if (t) this.timers.clearTimeout(t);
-    this.statusTimer = this.reconnectTimer = this.heartbeat = null;
+    this.statusTimer = this.reconnectTimer = this.heartbeat = this.receiptTimer = null;
     const client = this.client;
     this.client = null;
     this.generation++;
     if (client?.connected) {
-      const bye: OfflineStatusPayload = { schema: 'ckpt.status/1', online: false, at: this.iso() };
+      const bye = this.offlineStatus();
       await new Promise<void>((resolve) => {
         const t = this.timers.setTimeout(resolve, 2000);
         client.publish(this.statusTopic(), JSON.stringify(bye), { qos: 1, retain: true }, () => {
@@ -178,7 +214,6 @@ export class Uplink {
         });
       });
     }
-    this.flushAcked();
     await new Promise<void>((resolve) =>
       client ? client.end(!client.connected, {}, () => resolve()) : resolve(),
     );
@@ -231,13 +266,38 @@ export class Uplink {
     return kioskTopic(this.opts.scope, 'status');
   }
 
+  private instance(): string {
+    return this.opts.outbox.outboxStats().instance;
+  }
+
+  /** The Will and the goodbye: `since` is when this connection started. */
+  private offlineStatus(): OfflineStatusPayload {
+    return {
+      schema: 'ckpt.status/2',
+      online: false,
+      kiosk: this.opts.scope.kiosk,
+      instance: this.instance(),
+      since: new Date(this.connectedSinceMs).toISOString(),
+    };
+  }
+
+  private connectedSinceMs = 0;
+
   private update(patch: Partial<UplinkState>): void {
     const next = { ...this.current, ...patch };
     const changed = (Object.keys(patch) as (keyof UplinkState)[]).some((k) => next[k] !== this.current[k]);
     this.current = next;
     if (!changed) return;
-    const { connected, subscribed, url, backlog, lastError } = this.current;
-    this.bus.emit('uplink.state', { connected, subscribed, url, backlog, lastError });
+    const { connected, subscribed, url, backlog, oldestMs, commandCentre, lastError } = this.current;
+    this.bus.emit('uplink.state', {
+      connected,
+      subscribed,
+      url,
+      backlog,
+      oldestMs,
+      commandCentre,
+      lastError,
+    });
   }
 
   private connectNext(): void {
@@ -245,7 +305,8 @@ export class Uplink {
     const urls = this.opts.urls;
     const url = urls[this.urlIndex % urls.length]!;
     const protocolVersion = this.protocolFor.get(url) ?? 5;
-    const will: OfflineStatusPayload = { schema: 'ckpt.status/1', online: false, at: this.iso() };
+    this.connectedSinceMs = this.now();
+    const will = this.offlineStatus();
     const options: IClientOptions = {
       clientId: this.opts.clientId,
       protocolVersion,
@@ -283,9 +344,9 @@ export class Uplink {
     client.on('message', (topic, payload) => {
       if (gen !== this.generation) return;
       try {
-        this.opts.downlink?.onMessage(topic, payload);
+        if (!this.ownMessage(topic, payload)) this.opts.downlink?.onMessage(topic, payload);
       } catch (err) {
-        log.error('uplink: downlink handler failed', err);
+        log.error('uplink: message handler failed', err);
       }
     });
     client.on('close', () => {
@@ -297,14 +358,121 @@ export class Uplink {
   }
 
   private onConnected(): void {
-    this.flushAcked();
+    // Everything unreceipted goes again, in order: what the last connection published may be lost.
     this.cursor = 0;
     this.readAhead = [];
+    this.replay = null;
+    this.replayAhead = [];
+    this.published.clear();
+    this.aggregators.clear();
     this.inFlight = 0;
+    this.update({ commandCentre: 'unknown' });
     this.publishStatus();
     this.beat();
     this.subscribeDownlink();
+    this.watchReceipts();
     this.pump();
+  }
+
+  /** Receipts, commands and the command centre's presence; false for any other topic. */
+  private ownMessage(topic: string, payload: Buffer): boolean {
+    const scope = this.opts.scope;
+    if (topic === receiptTopic(scope)) {
+      this.onReceipt(payload);
+      return true;
+    }
+    if (topic === commandTopic(scope)) {
+      this.onCommand(payload);
+      return true;
+    }
+    const prefix = CC_STATE_FILTER.slice(0, -1);
+    if (topic.startsWith(prefix)) {
+      this.onCcState(topic.slice(prefix.length), payload);
+      return true;
+    }
+    return false;
+  }
+
+  private onReceipt(payload: Buffer): void {
+    if (payload.byteLength === 0) return;
+    const r = ReceiptPayload.safeParse(parseJson(payload));
+    if (!r.success) {
+      log.warn('uplink: a receipt that is not one was ignored');
+      return;
+    }
+    const receipt = r.data;
+    const outcome = this.opts.outbox.applyReceipt(receipt);
+    if (outcome.kind === 'foreign') {
+      log.warn(`uplink: a receipt for instance ${receipt.instance}, not this kiosk's, changed nothing`);
+      return;
+    }
+    if (outcome.kind === 'beyond') {
+      log.warn(
+        `uplink: a receipt claiming seq ${outcome.highest}, beyond the ${outcome.lastSeq} this kiosk ever sent, changed nothing`,
+      );
+      return;
+    }
+    for (const seq of this.published.keys()) if (receiptCovers(receipt, seq)) this.published.delete(seq);
+    this.refreshBacklog();
+  }
+
+  private onCommand(payload: Buffer): void {
+    const c = CommandPayload.safeParse(parseJson(payload));
+    if (!c.success) {
+      log.warn('uplink: a command that is not one was ignored');
+      return;
+    }
+    log.info(`uplink: resend ${c.data.from}–${c.data.to} asked by the command centre (${c.data.id})`);
+    this.startReplay(c.data.from - 1, c.data.to, true);
+  }
+
+  private onCcState(ccId: string, payload: Buffer): void {
+    if (payload.byteLength === 0) this.aggregators.delete(ccId);
+    else {
+      const p = CcStatePayload.safeParse(parseJson(payload));
+      if (!p.success) return;
+      this.aggregators.set(ccId, p.data.online);
+    }
+    const before = this.current.commandCentre;
+    const online = [...this.aggregators.values()].some(Boolean);
+    const now: CommandCentreState = online ? 'online' : this.aggregators.size > 0 ? 'offline' : 'unknown';
+    if (now === before) return;
+    this.update({ commandCentre: now });
+    this.requestStatus();
+    // Back from offline: what it missed meanwhile may be gone from the broker. Everything goes again.
+    if (now === 'online' && before === 'offline') this.startReplay(0, this.cursor, true);
+  }
+
+  /** Publishes rows after..to again, behind the live ones; `all`: even those published just now. */
+  private startReplay(after: number, to: number, all: boolean): void {
+    const r = this.replay;
+    this.replay = r
+      ? { after: Math.min(r.after, after), to: Math.max(r.to, to), all: r.all || all }
+      : { after, to, all };
+    this.replayAhead = [];
+    this.pump();
+  }
+
+  /** Rows published and not receipted within the timeout, while the command centre is online, go again. */
+  private watchReceipts(): void {
+    if (this.receiptTimer) this.timers.clearTimeout(this.receiptTimer);
+    const timeout = this.opts.receiptTimeoutMs ?? 60_000;
+    this.receiptTimer = this.timers.setTimeout(
+      () => {
+        this.receiptTimer = null;
+        if (!this.current.connected) return;
+        const cutoff = this.now() - timeout;
+        let late: number | null = null;
+        for (const [seq, at] of this.published) if (at <= cutoff && (late === null || seq < late)) late = seq;
+        if (late !== null && this.current.commandCentre === 'online' && !this.replay) {
+          log.warn(`uplink: no receipt for seq ${late} after ${timeout / 1000} s: publishing it again`);
+          this.startReplay(late - 1, this.cursor, false);
+        }
+        this.watchReceipts();
+      },
+      Math.max(1000, Math.floor(timeout / 4)),
+    );
+    this.receiptTimer.unref?.();
   }
 
   /** The heartbeat: a status every heartbeatMs while connected. */
@@ -321,9 +489,10 @@ export class Uplink {
   private subscribeDownlink(): void {
     const client = this.client;
     const topics = this.opts.downlink?.topics ?? [];
-    if (!client || topics.length === 0) return;
+    if (!client) return;
     const gen = this.generation;
-    client.subscribe(topics, { qos: 1 }, (err, granted) => {
+    const own = [receiptTopic(this.opts.scope), commandTopic(this.opts.scope), CC_STATE_FILTER];
+    client.subscribe([...own, ...topics], { qos: 1 }, (err, granted) => {
       // 128 (0x80): the broker refused that topic, e.g. by its ACL.
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
       if (err || refused.length > 0) {
@@ -340,8 +509,15 @@ export class Uplink {
     this.client = null;
     this.inFlight = 0;
     if (this.heartbeat) this.timers.clearTimeout(this.heartbeat);
-    this.heartbeat = null;
-    this.update({ connected: false, subscribed: false, url: null, protocolVersion: null });
+    if (this.receiptTimer) this.timers.clearTimeout(this.receiptTimer);
+    this.heartbeat = this.receiptTimer = null;
+    this.update({
+      connected: false,
+      subscribed: false,
+      url: null,
+      protocolVersion: null,
+      commandCentre: 'unknown',
+    });
     if (!this.running) return;
     let delay = 0;
     if (!sameUrlAgain) {
@@ -359,81 +535,89 @@ export class Uplink {
     }, delay);
   }
 
-  /** Publishes outbox rows in seq order, keeping at most maxInFlight awaiting their PUBACK. */
+  /**
+   * Publishes outbox rows in seq order, keeping at most maxInFlight awaiting their PUBACK. New rows go
+   * first; rows published again (replay) take the room the new ones leave, so they never hold them back.
+   */
   private pump(): void {
     const client = this.client;
     if (!this.running || !client || !this.current.connected) return;
     let room = this.window - this.inFlight;
-    const gen = this.generation;
     while (room > 0) {
-      // Rows are read ahead in blocks: one query per block, not one per PUBACK.
-      if (this.readAhead.length === 0) {
-        this.readAhead = this.opts.outbox.outboxPeek(this.cursor, Math.max(room, READ_AHEAD_ROWS));
-        if (this.readAhead.length === 0) return;
-        this.cursor = this.readAhead.at(-1)!.seq;
-      }
-      const row = this.readAhead.shift()!;
+      const row = this.nextLive(room) ?? this.nextReplay(room);
+      if (!row) return;
       room--;
-      this.inFlight++;
-      client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
-        // A PUBACK is a PUBACK even from a connection that has since dropped: delete that row. A refusal
-        // (e.g. by the broker's ACL) keeps the row, and says why.
-        if (!err) this.acked.push(row.seq);
-        else if (gen === this.generation)
-          this.update({ lastError: `${row.topic} #${row.seq}: ${err.message}` });
-        if (gen === this.generation) this.inFlight--;
-        this.scheduleFlush();
-      });
+      this.publishRow(client, row);
     }
   }
 
-  /**
-   * The next rows go out at once; the PUBACKed rows are deleted in batches, one commit (one fsync) per
-   * ACK_FLUSH_MS or ACK_FLUSH_ROWS. Publishing never waits for a deletion: a crash before the commit
-   * only means those rows are sent again (duplicates, never a loss).
-   */
-  private scheduleFlush(): void {
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        if (this.acked.length >= ACK_FLUSH_ROWS) this.flushAcked();
-        this.pump();
-      });
+  private nextLive(room: number): OutboxRow | null {
+    // Rows are read ahead in blocks: one query per block, not one per PUBACK.
+    if (this.readAhead.length === 0) {
+      this.readAhead = this.opts.outbox.outboxPeek(this.cursor, Math.max(room, READ_AHEAD_ROWS));
+      const last = this.readAhead.at(-1);
+      if (!last) return null;
+      this.cursor = last.seq;
     }
-    if (!this.flushTimer && this.running) {
-      this.flushTimer = this.timers.setTimeout(() => {
-        this.flushTimer = null;
-        this.flushAcked();
-        this.pump();
-      }, ACK_FLUSH_MS);
+    return this.readAhead.shift() ?? null;
+  }
+
+  private nextReplay(room: number): OutboxRow | null {
+    const r = this.replay;
+    if (!r) return null;
+    const recent = this.now() - (this.opts.receiptTimeoutMs ?? 60_000);
+    for (;;) {
+      if (this.replayAhead.length === 0) {
+        this.replayAhead = this.opts.outbox.outboxPeek(r.after, Math.max(room, READ_AHEAD_ROWS), r.to);
+        const last = this.replayAhead.at(-1);
+        if (!last) {
+          this.replay = null;
+          return null;
+        }
+        r.after = last.seq;
+      }
+      const row = this.replayAhead.shift();
+      if (!row) continue;
+      // A row published within the timeout is still awaited, unless everything must go again.
+      const at = this.published.get(row.seq);
+      if (!r.all && at !== undefined && at > recent) continue;
+      return row;
     }
   }
 
-  private flushAcked(): void {
-    if (this.flushTimer) this.timers.clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (this.acked.length === 0) return;
-    const seqs = this.acked;
-    this.acked = [];
-    try {
-      this.opts.outbox.outboxDelete(seqs);
-    } catch (err) {
-      // The rows stay and are sent again later: a duplicate, never a loss.
-      log.error('uplink: deleting acknowledged outbox rows failed', err);
-    }
-    this.refreshBacklog();
+  private publishRow(client: MqttClient, row: OutboxRow): void {
+    const gen = this.generation;
+    this.inFlight++;
+    // The receipt timeout runs from the (last) publication: a row sent again is awaited afresh.
+    this.published.set(row.seq, this.now());
+    client.publish(row.topic, row.payload, { qos: row.qos }, (err) => {
+      // The row stays until a receipt covers it; a refusal (e.g. by the broker's ACL) says why.
+      if (err && gen === this.generation)
+        this.update({ lastError: `${row.topic} #${row.seq}: ${err.message}` });
+      if (gen === this.generation) this.inFlight--;
+      this.schedulePump();
+    });
+  }
+
+  /** PUBACKs come in bursts: the next rows are read once per burst. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private refreshBacklog(): void {
-    let backlog: number;
+    let stats: ReturnType<OutboxSource['outboxStats']>;
     try {
-      backlog = this.opts.outbox.outboxCount();
+      stats = this.opts.outbox.outboxStats();
     } catch {
       return;
     }
-    if (backlog === this.current.backlog) return;
-    this.update({ backlog });
+    if (stats.unreceipted === this.current.backlog && stats.oldestMs === this.current.oldestMs) return;
+    this.update({ backlog: stats.unreceipted, oldestMs: stats.oldestMs });
     this.requestStatus();
   }
 
@@ -454,17 +638,33 @@ export class Uplink {
     const client = this.client;
     if (!client || !this.current.connected) return;
     this.lastStatusMs = this.now();
+    let stats: ReturnType<OutboxSource['outboxStats']>;
+    try {
+      stats = this.opts.outbox.outboxStats();
+    } catch (err) {
+      log.error('uplink: the outbox cannot be read for the status', err);
+      return;
+    }
     const payload: StatusPayload = {
-      schema: 'ckpt.status/1',
+      schema: 'ckpt.status/2',
       online: true,
       at: this.iso(),
+      kiosk: this.opts.scope.kiosk,
+      instance: stats.instance,
       version: this.opts.version,
       startedAt: new Date(this.opts.startedAtMs).toISOString(),
+      lane: this.opts.lane(),
+      direction: this.opts.direction(),
       scanner: this.status.scanner,
-      uplinkBacklog: this.current.backlog,
+      lastSeq: stats.lastSeq,
+      outbox: {
+        unreceipted: stats.unreceipted,
+        oldestAt: stats.oldestMs === null ? null : new Date(stats.oldestMs).toISOString(),
+      },
       clockSkewMs: this.opts.clockSkew ? this.opts.clockSkew() : this.status.clockSkewMs,
       shift: this.status.shift,
       lastScanAt: this.status.lastScanAt,
+      commandCentre: this.current.commandCentre,
     };
     client.publish(this.statusTopic(), JSON.stringify(payload), { qos: 1, retain: true }, () => {});
   }
@@ -474,4 +674,12 @@ export class Uplink {
 export function mqttScannerState(state: string): StatusPatch['scanner'] & string {
   if (state === 'ok' || state === 'error' || state === 'none') return state;
   return 'missing';
+}
+
+function parseJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
 }

@@ -1,18 +1,28 @@
-// The command-centre dashboard in Debian's Chromium, fed by the real `kiosk command-centre` process and
-// a real Kiosk on Mosquitto: the checkpoint goes online (birth), counts its scans, and goes offline when
-// its socket dies (Last Will).
+// The command-centre dashboard in Debian's Chromium, fed by the real `kiosk command-centre` process on
+// Mosquitto, and kiosks speaking contract v2 (their own connections, birth statuses and Wills): a
+// checkpoint of three kiosks shows each under it (one offline by its Will, one with a backlog waiting
+// for our receipt), its counts the sum of its kiosks'; two live instances claiming one kiosk id raise
+// an alert; an operator asks a kiosk to resend what we lack.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
-import { Kiosk } from '../../src/kiosk.js';
-import { FakeClock } from '../fixtures/clock.js';
-import { onDuty } from '../fixtures/duty.js';
-import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
+import { generateKeyPair } from '../../src/contract/keys.js';
+import {
+  event,
+  kioskConnection,
+  kioskId,
+  MINUTE,
+  passage,
+  type SimId,
+  send,
+  status,
+  summary,
+} from '../fixtures/cc-messages.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { startProxy, type TcpProxy, waitFor } from '../integration/uplink-helpers.js';
@@ -44,10 +54,7 @@ function ensureDashboardBuilt(): void {
 }
 
 describe('command-centre dashboard', () => {
-  const issuer = makeIssuer();
-  const forger = makeIssuer();
   const root = generateKeyPair();
-  const nowS = Math.floor(Date.now() / 1000);
   let dir: string;
   let broker: MosquittoHandle;
   let proxy: TcpProxy;
@@ -55,13 +62,13 @@ describe('command-centre dashboard', () => {
   let ccOut = '';
   let url: string;
   let browser: Browser;
-  let kiosk: Kiosk | null = null;
+  const conns: mqtt.MqttClient[] = [];
 
   beforeAll(async () => {
     ensureDashboardBuilt();
     dir = mkdtempSync(join(tmpdir(), 'cc-e2e-'));
     writeFileSync(join(dir, 'root.pem'), root.privatePem);
-    broker = await startMosquitto({ extraConfig: 'max_queued_messages 1000000' });
+    broker = await startMosquitto({ persistence: false, extraConfig: 'max_queued_messages 100' });
     proxy = await startProxy(broker.port);
     cc = spawn(
       TSX,
@@ -94,7 +101,7 @@ describe('command-centre dashboard', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await kiosk?.stop();
+    for (const c of conns) await c.endAsync(true).catch(() => {});
     await browser?.close();
     cc?.kill('SIGTERM');
     await proxy?.close();
@@ -104,10 +111,18 @@ describe('command-centre dashboard', () => {
 
   // Screenshots go to the test's temp dir, or where CC_SCREENSHOT_DIR says (to look at them).
   const shots = () => process.env.CC_SCREENSHOT_DIR ?? dir;
-  const row = (page: Page) => page.getByTestId('cp-01-009-TX-01');
+  const cpRow = (page: Page, c: string) => page.getByTestId(`cp-01-009-${c}`);
+  const kioskRow = (page: Page, c: string, k: string) => page.getByTestId(`kiosk-01-009-${c}-${k}`);
 
-  it('shows a checkpoint go online, count its scans, and go offline by its Last Will', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  /** A kiosk's connection (Will registered, birth retained), through the proxy when it is to vanish. */
+  async function online(k: SimId, over: Parameters<typeof status>[2] = {}, via = broker.url) {
+    const c = await kioskConnection(via, k, status(k, Date.now(), over));
+    conns.push(c);
+    return c;
+  }
+
+  it('lists the kiosks under their checkpoint: offline, backlog, receipt lag, counts summed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => {
@@ -117,47 +132,87 @@ describe('command-centre dashboard', () => {
     await expect.poll(() => page.getByTestId('broker-state').getAttribute('data-connected')).toBe('true');
     expect(await page.locator('h1').textContent()).toBe('Trung tâm chỉ huy');
 
-    const clock = new FakeClock(Math.floor(Date.now() / 1000) * 1000 + 250);
-    kiosk = new Kiosk({
-      checkpoint: checkpoint(),
-      root: loadPublicKey(root.publicPem),
-      trust: makeTrust([{ issuer, validFrom: nowS - 86_400, validTo: nowS + 86_400 }]),
-      database: join(dir, 'kiosk.db'),
-      serial: null,
-      mqtt: { urls: [proxy.url], summaryWindowSeconds: 1 },
-      http: false,
-      // Its summary window ends when the test moves this clock (started a little into a real second,
-      // so the dashboard's "today" is the kiosk's).
-      now: clock.now,
-      timers: clock,
+    const now = Date.now();
+    const window = Math.floor(now / MINUTE) * MINUTE - 2 * MINUTE;
+    const l1 = kioskId('L1');
+    const l2 = kioskId('L2');
+    const l3 = kioskId('L3');
+    const pub = await online(l1, { lastSeq: 3 });
+    await online(l2, {
+      lastSeq: 12,
+      outbox: { unreceipted: 9, oldestAt: new Date(now - 12 * MINUTE).toISOString() },
+      commandCentre: 'offline',
     });
-    await kiosk.start();
-    await onDuty(kiosk);
-    await expect.poll(() => row(page).getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
-    expect(await row(page).textContent()).toContain('Quận Thanh Xuân');
-
-    for (let i = 0; i < 3; i++) {
-      kiosk.scan(makePermit(issuer, { cti: `E2E-${i}`, iat: nowS - 3600, exp: nowS + 86_400 }), 'api');
+    await online(l3, { lastSeq: 1, scanner: 'missing' }, proxy.url);
+    await send(pub, l1, 'summary', summary(l1, 1, window, { allowedIn: 14, deniedIn: 2, allowedOut: 9 }));
+    await send(pub, l1, 'event', event(l1, 2, now - 90_000));
+    await send(pub, l1, 'passage', passage(l1, 3, now - 90_000));
+    // L2 got only its first three messages through: a gap of 9 that it still holds.
+    await send(pub, l2, 'summary', summary(l2, 1, window, { allowedIn: 5, allowedOut: 3 }));
+    await send(pub, l2, 'event', event(l2, 2, now - 60_000));
+    await send(pub, l2, 'passage', passage(l2, 3, now - 60_000));
+    await send(pub, l3, 'summary', summary(l3, 1, window, { allowedIn: 2 }));
+    // Another checkpoint, all well; and a third elsewhere.
+    for (const k of [kioskId('L1', 'TX-02'), kioskId('L2', 'TX-02')]) {
+      await online(k, { lastSeq: 1 });
+      await send(pub, k, 'summary', summary(k, 1, window, { allowedIn: 7, allowedOut: 6 }));
     }
-    kiosk.scan(makePermit(forger, { cti: 'E2E-F', iat: nowS - 3600, exp: nowS + 86_400 }), 'api');
-    clock.advance(1000); // the window ends: its summary goes out
-    await expect.poll(() => row(page).getByTestId('cp-allowed').textContent(), { timeout: 15_000 }).toBe('3');
-    expect(await row(page).getByTestId('cp-denied').textContent()).toBe('1');
-    const alert = page.getByTestId('alerts').locator('li').first();
-    await expect.poll(() => alert.textContent()).toContain('TX-01');
-    expect(await alert.textContent()).toContain('Đơn vị cấp không có trong danh sách tin cậy');
-    expect(await alert.getAttribute('data-kind')).toBe('unknown-issuer'); // raised as an alert
-    await page.screenshot({ path: join(shots(), 'cc-dashboard-online.png'), fullPage: true });
 
-    // The kiosk's network dies: no goodbye, the broker publishes its Will.
+    const tx1 = cpRow(page, 'TX-01');
+    await expect.poll(() => tx1.getByTestId('cp-allowed').textContent(), { timeout: 15_000 }).toBe('33');
+    expect(await tx1.getAttribute('data-state')).toBe('online');
+    expect(await tx1.getByTestId('cp-denied').textContent()).toBe('2');
+    expect(await tx1.getByTestId('cp-unreceipted').textContent()).toBe('9');
+    const backlog = kioskRow(page, 'TX-01', 'L2');
+    expect(await backlog.getByTestId('kiosk-unreceipted').textContent()).toMatch(/^9 · 12 phút trước/);
+    expect(await backlog.getByTestId('kiosk-lag').textContent()).toMatch(/^9/);
+    expect(await kioskRow(page, 'TX-01', 'L1').getByTestId('kiosk-lag').textContent()).toBe('0');
+
+    // L3's network dies: no goodbye, the broker publishes its Will.
     await proxy.close();
-    await expect.poll(() => row(page).getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
-    expect(await row(page).textContent()).toContain('Mất liên lạc');
+    await expect
+      .poll(() => kioskRow(page, 'TX-01', 'L3').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('offline');
+    expect(await tx1.getAttribute('data-state')).toBe('partial');
+    expect(await tx1.getByTestId('cp-state').textContent()).toBe('2/3 máy trực tuyến');
+    expect(await kioskRow(page, 'TX-01', 'L3').textContent()).toContain('Mất liên lạc');
+    expect(await cpRow(page, 'TX-02').getAttribute('data-state')).toBe('online');
+    // Out-of-contact checkpoints first.
+    const order = await page
+      .locator('tbody.cpgroup')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(order.slice(0, 2)).toEqual(['cp-01-009-TX-01', 'cp-01-009-TX-02']);
     expect(await page.getByTestId('kpi-offline').textContent()).toContain('1');
+    expect(await page.getByTestId('kpi-unreceipted').textContent()).toContain('9');
+    const alert = page.getByTestId('alerts').locator('li').first();
+    await expect.poll(() => alert.textContent()).toContain('TX-01 · L2');
+
+    // The operator asks L2 to resend what we lack.
+    const commands: unknown[] = [];
+    pub.on('message', (_t, p) => commands.push(JSON.parse(p.toString())));
+    await pub.subscribeAsync('ckpt/v2/01-009/TX-01/L2/command', { qos: 1 });
+    await backlog.getByRole('button').click();
+    await expect.poll(() => backlog.getByTestId('resend-note').textContent()).toBe(' ✓ 4–12');
+    await waitFor(() => commands.length === 1, 'the command');
+    expect(commands[0]).toMatchObject({ schema: 'ckpt.command/1', kind: 'resend', from: 4, to: 12 });
+    await page.screenshot({ path: join(shots(), 'cc-dashboard-kiosks.png'), fullPage: true });
+
+    // Two live instances claiming one kiosk id: an alert, both rows marked, both counted.
+    const twin = { ...kioskId('L1', 'TX-02'), instance: '00000000-0000-4000-8000-00000000beef' };
+    await online(twin, { lastSeq: 1 });
+    await send(pub, twin, 'summary', summary(twin, 1, window, { allowedIn: 1 }));
+    const conflict = page.getByTestId('alerts').locator('li[data-kind="kiosk-id-conflict"]');
+    await expect.poll(() => conflict.count(), { timeout: 15_000 }).toBe(1);
+    expect(await conflict.textContent()).toContain('Hai máy đang trực tuyến cùng dùng mã L1');
+    await expect.poll(() => page.locator('tr.kiosk--conflict').count()).toBe(2);
+    await expect.poll(() => cpRow(page, 'TX-02').getByTestId('cp-allowed').textContent()).toBe('27');
+
     await page.getByTestId('lang-en').click();
-    expect(await row(page).textContent()).toContain('Out of contact');
+    expect(await kioskRow(page, 'TX-01', 'L3').textContent()).toContain('Out of contact');
+    expect(await tx1.getByTestId('cp-state').textContent()).toBe('2/3 kiosks online');
+    expect(await conflict.textContent()).toContain('Two live kiosks use the id L1');
     expect(await page.locator('h1').textContent()).toBe('Command centre');
-    await page.screenshot({ path: join(shots(), 'cc-dashboard-offline.png'), fullPage: true });
+    await page.screenshot({ path: join(shots(), 'cc-dashboard-kiosks-en.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);

@@ -55,7 +55,7 @@ describe('electron shell with a real backend process', () => {
     sub.on('message', (topic, payload) => {
       if (topic.endsWith('/status')) statuses.push(JSON.parse(payload.toString()));
     });
-    await sub.subscribeAsync('ckpt/v1/01-009/TX-01/status', { qos: 1 });
+    await sub.subscribeAsync('ckpt/v2/01-009/TX-01/+/status', { qos: 1 });
 
     const folder = await writeKioskFolder(dir, {
       checkpoint: {},

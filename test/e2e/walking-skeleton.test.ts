@@ -76,7 +76,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
       sub.once('error', reject);
     });
     sub.on('message', (topic, payload) => received.push({ topic, payload: JSON.parse(payload.toString()) }));
-    await sub.subscribeAsync('ckpt/v1/01-009/TX-01/#', { qos: 1 });
+    await sub.subscribeAsync('ckpt/v2/01-009/TX-01/+/#', { qos: 1 });
 
     folder = await writeKioskFolder(dir, {
       checkpoint: { name: 'Chốt Nguyễn Trãi' },
@@ -159,13 +159,13 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
       ),
     );
     expect(summary.payload).toMatchObject({
-      schema: 'ckpt.summary/1',
+      schema: 'ckpt.summary/2',
       checkpoint: 'TX-01',
       district: '01-009',
     });
     expect(JSON.stringify(summary.payload)).not.toContain('Nguyễn');
     const status = received.find((m) => m.topic.endsWith('/status'));
-    expect(status?.payload).toMatchObject({ schema: 'ckpt.status/1', online: true });
+    expect(status?.payload).toMatchObject({ schema: 'ckpt.status/2', online: true });
     await page.close();
   });
 
@@ -184,7 +184,7 @@ describe('walking skeleton: serial scan → verdict on screen, committed record,
     );
     const event = await waitFor('a denial event', () => received.find((m) => m.topic.endsWith('/event')));
     expect(event.payload).toMatchObject({
-      schema: 'ckpt.event/1',
+      schema: 'ckpt.event/2',
       decision: 'DENY',
       reasons: ['UNKNOWN_ISSUER'],
     });

@@ -1,5 +1,6 @@
 // Starts a real Mosquitto (/usr/sbin/mosquitto) on a free port with a generated config in a temp dir.
-// Persistence is on, so restart() keeps retained messages and persistent sessions like a real broker.
+// Persistence is on unless `persistence: false` (Mosquitto's default, which forgets retained messages
+// and queued sessions on restart: what the contract v2 must survive).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
@@ -43,7 +44,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 export async function startMosquitto(
-  opts: { aclFile?: string; extraConfig?: string } = {},
+  opts: { aclFile?: string; extraConfig?: string; persistence?: boolean } = {},
 ): Promise<MosquittoHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
@@ -53,7 +54,7 @@ export async function startMosquitto(
     'allow_anonymous true',
     // Started as root, mosquitto drops to user "mosquitto", which cannot write into our temp dir.
     ...(process.getuid?.() === 0 ? ['user root'] : []),
-    'persistence true',
+    `persistence ${opts.persistence === false ? 'false' : 'true'}`,
     `persistence_location ${dir}/`,
     `log_dest file ${join(dir, 'mosquitto.log')}`,
     'log_type error',

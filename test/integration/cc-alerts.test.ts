@@ -66,7 +66,13 @@ describe('alerts at the command centre', () => {
     await pty.close();
     await waitFor(() => kiosk.status().scanner.state !== 'ok', 'scanner gone');
     const lost = await waitFor(() => alerts().find((a) => a.alert === 'scanner-lost'), 'scanner-lost alert');
-    expect(lost).toMatchObject({ checkpoint: 'TX-01', kind: 'scanner-lost', decision: null, lane: '1' });
+    expect(lost).toMatchObject({
+      checkpoint: 'TX-01',
+      kiosk: 'L1',
+      kind: 'scanner-lost',
+      decision: null,
+      lane: '1',
+    });
   });
 
   it('raises one repeated-failures alert for a run of bad codes, and an unknown issuer as its own alert', async () => {

@@ -1,6 +1,7 @@
 // The command centre's publish API and dashboard host: documents are validated with the kiosk's own
-// schemas, signed with the key the server holds, and published to the spec's topics (retained where the
-// spec says); bad requests change nothing and say why in both languages; acks come back to the page.
+// schemas, signed with the key the server holds, and published to the spec's v2 topics (retained where
+// the spec says; the full revocation list current after every delta); bad requests change nothing and
+// say why in both languages; acks come back to the page; an operator's resend command reaches a kiosk.
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import mqtt from 'mqtt';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { verifyDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
+import { ack, event, kioskId, send, status } from '../fixtures/cc-messages.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import { waitFor } from './uplink-helpers.js';
@@ -19,7 +21,7 @@ let centre: RunningCommandCentre;
 let base: URL;
 
 beforeAll(async () => {
-  broker = await startMosquitto();
+  broker = await startMosquitto({ persistence: false, extraConfig: 'max_queued_messages 100' });
   centre = await startCommandCentre({
     urls: [broker.url],
     database: tempDbPath(),
@@ -105,18 +107,18 @@ async function publish(request: unknown, headers: Record<string, string> = {}) {
 }
 
 describe('publishing signed documents', () => {
-  it('signs a zone map with the held key and leaves it retained on ckpt/v1/all/zones', async () => {
+  it('signs a zone map with the held key and leaves it retained on ckpt/v2/all/zones', async () => {
     const payload = { version: 3, issued: nowS, default: 'green', zones: { '01-009-00337': 'red' } };
     const r = await publish({ kind: 'zones', payload });
     expect(r.status).toBe(200);
     expect(r.json.result).toEqual({
       typ: 'vnp-zones+jws',
       version: 3,
-      topic: 'ckpt/v1/all/zones',
+      topic: 'ckpt/v2/all/zones',
       retained: true,
     });
     // A kiosk connecting later gets it, and it verifies against the root public key.
-    const jws = await retained('ckpt/v1/all/zones');
+    const jws = await retained('ckpt/v2/all/zones');
     expect(await verifyDocument(jws, 'zones', loadPublicKey(root.publicPem))).toEqual(payload);
 
     // The same or an older version would only be refused by every kiosk: refused here, nothing sent.
@@ -128,36 +130,96 @@ describe('publishing signed documents', () => {
     });
   });
 
-  it('sends full revocation lists retained and deltas not retained, on their own topics', async () => {
-    const hash = 'ab'.repeat(32);
+  it('keeps the retained full revocation list current after every delta', async () => {
+    const [h1, h2, h3] = ['ab', 'cd', 'ef'].map((x) => x.repeat(32));
+    const root_ = loadPublicKey(root.publicPem);
+    const fullList = async () =>
+      (await verifyDocument(await retained('ckpt/v2/all/revocations'), 'revocations', root_)) as {
+        version: number;
+        mode: string;
+        add: string[];
+      };
+    // Deltas are not retained: a kiosk watches them live.
+    const deltas = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const seen: string[] = [];
+    deltas.on('message', (topic) => seen.push(topic));
+    await deltas.subscribeAsync('ckpt/v2/all/revocations/#', { qos: 1 });
+
     const full = await publish({
       kind: 'revocations',
-      payload: { version: 1, issued: nowS, mode: 'full', add: [hash] },
+      payload: { version: 1, issued: nowS, mode: 'full', add: [h1, h2] },
     });
-    expect(full.json.result).toMatchObject({ topic: 'ckpt/v1/all/revocations', retained: true });
+    expect(full.json.result).toEqual({
+      typ: 'vnp-revocations+jws',
+      version: 1,
+      topic: 'ckpt/v2/all/revocations',
+      retained: true,
+    });
+    expect(await fullList()).toMatchObject({ version: 1, mode: 'full', add: [h1, h2] });
+
     const delta = await publish({
       kind: 'revocations',
-      payload: { version: 2, issued: nowS, mode: 'delta', base: 1, add: ['cd'.repeat(32)] },
+      payload: { version: 2, issued: nowS, mode: 'delta', base: 1, add: [h3], remove: [h1] },
     });
-    expect(delta.json.result).toMatchObject({ topic: 'ckpt/v1/all/revocations/delta', retained: false });
+    expect(delta.json.result).toEqual({
+      typ: 'vnp-revocations+jws',
+      version: 2,
+      topic: 'ckpt/v2/all/revocations/delta',
+      retained: false,
+      full: { topic: 'ckpt/v2/all/revocations', entries: 2 },
+    });
+    // The delta folded into a new full list of its version, signed and retained: a kiosk whose version
+    // is not the delta's base fetches it and is current.
+    expect(await fullList()).toEqual({ version: 2, issued: nowS, mode: 'full', add: [h2, h3] });
+    await waitFor(() => seen.length >= 3, 'full, full, delta');
+    // The full list goes first, so that a kiosk re-fetching it after the delta finds it current.
+    expect(seen).toEqual([
+      'ckpt/v2/all/revocations',
+      'ckpt/v2/all/revocations',
+      'ckpt/v2/all/revocations/delta',
+    ]);
+    await deltas.endAsync();
+
+    const wrongBase = await publish({
+      kind: 'revocations',
+      payload: { version: 3, issued: nowS, mode: 'delta', base: 1, add: [h1] },
+    });
+    expect(wrongBase.status).toBe(400);
+    expect(wrongBase.json.error?.en).toMatch(/based on version 1, but the current full list is version 2/);
     const again = await publish({ kind: 'revocations', payload: { version: 2, issued: nowS, mode: 'full' } });
     expect(again.status).toBe(400);
+    expect(await fullList()).toMatchObject({ version: 2, add: [h2, h3] });
   });
 
-  it('addresses a checkpoint config to one checkpoint or a whole district', async () => {
+  it('addresses a config to one kiosk, one checkpoint or a whole district', async () => {
     const policy = { curfew: ['22:00', '05:00'] };
     const one = await publish({
       kind: 'config',
       district: '01-009',
       payload: { version: 1, issued: nowS, checkpoint: 'TX-01', policy },
     });
-    expect(one.json.result).toMatchObject({ topic: 'ckpt/v1/01-009/TX-01/config', retained: true });
+    expect(one.json.result).toMatchObject({ topic: 'ckpt/v2/01-009/TX-01/all/config', retained: true });
+    const kiosk = await publish({
+      kind: 'config',
+      district: '01-009',
+      kiosk: 'L2',
+      payload: { version: 1, issued: nowS, checkpoint: 'TX-01', policy },
+    });
+    expect(kiosk.json.result).toMatchObject({ topic: 'ckpt/v2/01-009/TX-01/L2/config', retained: true });
     const all = await publish({
       kind: 'config',
       district: '01-009',
       payload: { version: 1, issued: nowS, checkpoint: '*', policy },
     });
-    expect(all.json.result).toMatchObject({ topic: 'ckpt/v1/01-009/all/config' });
+    expect(all.json.result).toMatchObject({ topic: 'ckpt/v2/01-009/all/config' });
+    const everyKiosk = await publish({
+      kind: 'config',
+      district: '01-009',
+      kiosk: 'L2',
+      payload: { version: 2, issued: nowS, checkpoint: '*', policy },
+    });
+    expect(everyKiosk.status).toBe(400);
+    expect(everyKiosk.json.error?.en).toMatch(/named checkpoint/);
     const noDistrict = await publish({
       kind: 'config',
       payload: { version: 2, issued: nowS, checkpoint: '*', policy },
@@ -173,7 +235,9 @@ describe('publishing signed documents', () => {
     watcher.on('message', (_t, _p, packet) => {
       if (!packet.retain) live++;
     });
-    await watcher.subscribeAsync(['ckpt/v1/all/#', 'ckpt/v1/+/+/config'], { qos: 1 });
+    await watcher.subscribeAsync(['ckpt/v2/all/#', 'ckpt/v2/+/all/config', 'ckpt/v2/+/+/+/config'], {
+      qos: 1,
+    });
     const invalid = await publish({
       kind: 'zones',
       payload: { version: 9, issued: nowS, zones: { nowhere: 'red' } },
@@ -219,8 +283,8 @@ describe('publishing signed documents', () => {
 
   it('shows the acks kiosks send back, and never shows the key', async () => {
     const kiosk = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
-    const ack = { schema: 'ckpt.ack/1', typ: 'vnp-zones+jws', version: 3, applied: false, error: 'stale' };
-    await kiosk.publishAsync('ckpt/v1/01-009/TX-01/ack', JSON.stringify(ack), { qos: 1 });
+    const k = kioskId('L1');
+    await send(kiosk, k, 'ack', ack(k, 1, Date.now(), { applied: false, error: 'stale' }));
     await kiosk.endAsync();
     const snapshot = await until(async () => {
       const s = JSON.parse((await http('GET', '/api/snapshot')).body);
@@ -228,15 +292,63 @@ describe('publishing signed documents', () => {
     }, 'the ack on the page');
     expect(snapshot.acks[0]).toMatchObject({
       checkpoint: 'TX-01',
+      kiosk: 'L1',
       typ: 'vnp-zones+jws',
       version: '3',
       applied: false,
       error: 'stale',
     });
-    expect(snapshot.published.map((p: { topic: string }) => p.topic)).toContain('ckpt/v1/all/zones');
+    expect(snapshot.published.map((p: { topic: string }) => p.topic)).toContain('ckpt/v2/all/zones');
     const keyBody = root.privatePem.split('\n')[1]!;
     expect(JSON.stringify(snapshot)).not.toContain(keyBody);
     expect(snapshot.keyId).toMatch(/^[A-Za-z0-9_-]{11}$/);
+  });
+
+  it('sends a resend command to a kiosk on request, by default for the first gap', async () => {
+    const kiosk = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const commands: { topic: string; json: Record<string, unknown> }[] = [];
+    kiosk.on('message', (topic, payload) => commands.push({ topic, json: JSON.parse(payload.toString()) }));
+    await kiosk.subscribeAsync('ckpt/v2/01-009/TX-03/L1/command', { qos: 1 });
+    const k = kioskId('L1', 'TX-03');
+    await send(kiosk, k, 'status', status(k, Date.now(), { lastSeq: 9 }), true);
+    for (const seq of [1, 2, 5]) await send(kiosk, k, 'event', event(k, seq, Date.now()));
+    await waitFor(
+      () => centre.ledger.receipt(centre.ledger.findKiosk(k.scope) ?? -1).also.length === 1,
+      'held',
+    );
+    const resend = (body: unknown, headers: Record<string, string> = {}) =>
+      http('POST', '/api/resend', JSON.stringify(body), { 'Content-Type': 'application/json', ...headers });
+
+    const first = await resend({ district: '01-009', checkpoint: 'TX-03', kiosk: 'L1' });
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body).result).toMatchObject({
+      topic: 'ckpt/v2/01-009/TX-03/L1/command',
+      instance: k.instance,
+      from: 3,
+      to: 4,
+    });
+    const asked = await resend({ district: '01-009', checkpoint: 'TX-03', kiosk: 'L1', from: 6, to: 9 });
+    expect(JSON.parse(asked.body).result).toMatchObject({ from: 6, to: 9 });
+    await waitFor(() => commands.length === 2, 'both commands');
+    expect(commands.map((c) => c.json)).toEqual([
+      { schema: 'ckpt.command/1', id: expect.any(String), kind: 'resend', from: 3, to: 4 },
+      { schema: 'ckpt.command/1', id: expect.any(String), kind: 'resend', from: 6, to: 9 },
+    ]);
+    await kiosk.endAsync();
+
+    const unknown = await resend({ district: '01-009', checkpoint: 'TX-03', kiosk: 'L7' });
+    expect(unknown.status).toBe(404);
+    const backwards = await resend({ district: '01-009', checkpoint: 'TX-03', kiosk: 'L1', from: 5, to: 2 });
+    expect(backwards.status).toBe(400);
+    expect(JSON.parse(backwards.body).error).toMatchObject({
+      code: 'RESEND_INVALID',
+      vi: expect.any(String),
+    });
+    const foreign = await resend(
+      { district: '01-009', checkpoint: 'TX-03', kiosk: 'L1' },
+      { Origin: 'http://evil.example' },
+    );
+    expect(foreign.status).toBe(403);
   });
 
   it('streams snapshots as Server-Sent Events', async () => {

@@ -21,9 +21,16 @@ import {
 } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { type Subscriber, startProxy, subscribe, waitFor } from './uplink-helpers.js';
+import {
+  type Receipter,
+  type Subscriber,
+  startProxy,
+  startReceipter,
+  subscribe,
+  waitFor,
+} from './uplink-helpers.js';
 
-const BASE = 'ckpt/v1/01-009/TX-01';
+const BASE = 'ckpt/v2/01-009/TX-01/L1';
 const root = generateKeyPair();
 const forger = generateKeyPair();
 const issuerA = makeIssuer();
@@ -41,15 +48,18 @@ const P4 = makePermit(issuerA, { cti: 'P-4' }, { pur: 'medical' });
 let broker: MosquittoHandle;
 let publisher: MqttClient;
 let acks: Subscriber;
+let receipts: Receipter;
 let cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   broker = await startMosquitto();
   publisher = await connectAsync(broker.url, { clientId: 'command-centre-test' });
   acks = await subscribe(broker.url, `${BASE}/ack`);
+  receipts = await startReceipter(broker.url);
 });
 afterAll(async () => {
   await acks?.close();
+  await receipts?.close();
   await publisher?.endAsync();
   await broker?.stop();
 });
@@ -82,8 +92,13 @@ async function publish(topic: string, payload: string | Buffer, retain = true): 
   await publisher.publishAsync(topic, payload, { qos: 1, retain });
 }
 
+/** Each ack once: a kiosk may publish one again (same id) until the command centre receipts it. */
 function ackList(): AckPayload[] {
-  return acks.on('/ack').map((m) => AckPayload.parse(m.json));
+  const seen = new Set<string>();
+  return acks
+    .on('/ack')
+    .map((m) => AckPayload.parse(m.json))
+    .filter((a) => !seen.has(a.id) && seen.add(a.id));
 }
 
 async function ackOf(typ: string, version: number | string, from = 0): Promise<AckPayload> {
@@ -120,7 +135,7 @@ describe('downlink on a real Mosquitto', () => {
     // A 30,000-entry full list (~2 MiB): read in the worker thread, as a city-wide list would be.
     const bulk = Array.from({ length: 30_000 }, () => randomBytes(32).toString('hex'));
     await publish(
-      'ckpt/v1/all/revocations',
+      'ckpt/v2/all/revocations',
       await sign('revocations', {
         version: 1,
         issued: T0S - 60,
@@ -129,7 +144,7 @@ describe('downlink on a real Mosquitto', () => {
       }),
     );
     await publish(
-      'ckpt/v1/all/zones',
+      'ckpt/v2/all/zones',
       await sign('zones', {
         version: 1,
         issued: T0S - 60,
@@ -138,11 +153,11 @@ describe('downlink on a real Mosquitto', () => {
       }),
     );
     await publish(
-      'ckpt/v1/all/trust',
+      'ckpt/v2/all/trust',
       await sign('trust', trustPayload([{ issuer: issuerA }, { issuer: issuerB }], 2)),
     );
     await publish(
-      'ckpt/v1/01-009/all/config',
+      'ckpt/v2/01-009/all/config',
       await sign('config', { version: 1, issued: T0S - 60, checkpoint: '*', policy: { exemptPurposes: [] } }),
     );
     for (const [typ, v] of [
@@ -151,7 +166,7 @@ describe('downlink on a real Mosquitto', () => {
       ['vnp-trust+jws', 2],
       ['vnp-config+jws', 1],
     ] as const) {
-      expect(await ackOf(typ, v)).toEqual({ schema: 'ckpt.ack/1', typ, version: v, applied: true });
+      expect(await ackOf(typ, v)).toMatchObject({ schema: 'ckpt.ack/2', typ, version: v, applied: true });
     }
     expect(kiosk.scan(P1, 'api')).toMatchObject({ decision: 'DENY', reasons: ['ORIGIN_HIGH_RISK'] });
     expect(kiosk.scan(P2, 'api')).toMatchObject({ decision: 'DENY', reasons: ['REVOKED'] });
@@ -166,17 +181,17 @@ describe('downlink on a real Mosquitto', () => {
     const before = kiosk.currentDocuments()?.current();
     const bad: [string, string | Buffer, string, number | string][] = [
       [
-        'ckpt/v1/all/zones',
+        'ckpt/v2/all/zones',
         await sign('zones', { version: 9, issued: T0S, zones: {} }, forger.privatePem),
         'SIGNATURE_INVALID',
         9,
       ],
-      ['ckpt/v1/all/zones', await sign('zones', { version: 1, issued: T0S, zones: {} }), 'STALE', 1],
-      ['ckpt/v1/all/zones', await sign('trust', trustPayload([{ issuer: issuerB }], 10)), 'WRONG_TYPE', 10],
-      ['ckpt/v1/all/trust', Buffer.from([0xff, 0xfe, 0x00, 0x41]), 'NOT_UTF8', 'unknown'],
-      ['ckpt/v1/all/trust', 'hello, kiosk', 'MALFORMED', 'unknown'],
+      ['ckpt/v2/all/zones', await sign('zones', { version: 1, issued: T0S, zones: {} }), 'STALE', 1],
+      ['ckpt/v2/all/zones', await sign('trust', trustPayload([{ issuer: issuerB }], 10)), 'WRONG_TYPE', 10],
+      ['ckpt/v2/all/trust', Buffer.from([0xff, 0xfe, 0x00, 0x41]), 'NOT_UTF8', 'unknown'],
+      ['ckpt/v2/all/trust', 'hello, kiosk', 'MALFORMED', 'unknown'],
       [
-        'ckpt/v1/all/revocations/delta',
+        'ckpt/v2/all/revocations/delta',
         await sign('revocations', { version: 7, issued: T0S, mode: 'delta', base: 6, add: [hashOf('P-1')] }),
         'FULL_LIST_NEEDED',
         7,
@@ -248,12 +263,12 @@ describe('downlink on a real Mosquitto', () => {
     // A new document after the retained ones: by the time its ack arrives, any ack for a retained copy
     // would have arrived before it (one connection, acks queued in order).
     await publish(
-      'ckpt/v1/all/zones',
+      'ckpt/v2/all/zones',
       await sign('zones', { version: 2, issued: T0S - 30, zones: { '01-009-00343': 'green' } }),
     );
     await ackOf('vnp-zones+jws', 2, from);
-    expect(ackList().slice(from)).toEqual([
-      { schema: 'ckpt.ack/1', typ: 'vnp-zones+jws', version: 2, applied: true },
+    expect(ackList().slice(from)).toMatchObject([
+      { schema: 'ckpt.ack/2', typ: 'vnp-zones+jws', version: 2, applied: true },
     ]);
     expect(reasons(kiosk, P1)).toEqual(['CLOCK_UNTRUSTED']);
   });
@@ -270,7 +285,7 @@ describe('downlink on a real Mosquitto', () => {
     // A delta is not retained: it reaches only a kiosk whose subscription the broker has acknowledged.
     await waitFor(() => kiosk.status().uplink.subscribed, 'the kiosk subscribed again', 20_000);
     await publish(
-      'ckpt/v1/all/revocations/delta',
+      'ckpt/v2/all/revocations/delta',
       await sign('revocations', {
         version: 2,
         issued: T0S - 20,
@@ -281,8 +296,8 @@ describe('downlink on a real Mosquitto', () => {
       false,
     );
     await ackOf('vnp-revocations+jws', 2, from);
-    expect(ackList().slice(from)).toEqual([
-      { schema: 'ckpt.ack/1', typ: 'vnp-revocations+jws', version: 2, applied: true },
+    expect(ackList().slice(from)).toMatchObject([
+      { schema: 'ckpt.ack/2', typ: 'vnp-revocations+jws', version: 2, applied: true },
     ]);
     expect(reasons(kiosk, P2)).toEqual([]);
   });

@@ -2,6 +2,8 @@
 // connections or swallow the broker's replies, and a polling wait.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { ccStateTopic } from '../../src/contract/mqtt-topics.js';
+import { addSeq, receiptOf, type SeqRange } from '../../src/contract/receipts.js';
 
 export interface Received {
   topic: string;
@@ -20,6 +22,8 @@ export async function subscribe(url: string, topic: string, opts: IClientOptions
   const client = await connectAsync(url, { reconnectPeriod: 100, ...opts });
   const messages: Received[] = [];
   client.on('message', (t, payload, packet) => {
+    // An empty payload clears a retained message: nothing to record.
+    if (payload.byteLength === 0) return;
     messages.push({ topic: t, retain: packet.retain, json: JSON.parse(payload.toString()) });
   });
   await client.subscribeAsync(topic, { qos: 1 });
@@ -139,4 +143,99 @@ export async function startV311Gate(
       server.close(() => resolve());
     });
   return gate;
+}
+
+/**
+ * Stands in for the command centre's receipts in the uplink's own tests (the real command centre is
+ * tested with kiosks in test/e2e): holds the (instance, seq) of every numbered message it receives and
+ * publishes each kiosk's receipt, retained, as spec/mqtt.md says. `hold` stops receipts (the command
+ * centre is slow or its database lost them); `drop` forgets the next messages as if never received.
+ */
+export interface Receipter {
+  /** Every numbered message received, duplicates included. */
+  messages: Received[];
+  hold: boolean;
+  drop: number;
+  /** Publishes this aggregator's retained presence. */
+  presence(online: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startReceipter(
+  url: string,
+  opts: IClientOptions = {},
+  /** Receipts at most this often per kiosk (the command centre: one a second); 0: after every message. */
+  coalesceMs = 0,
+): Promise<Receipter> {
+  const client = await connectAsync(url, { reconnectPeriod: 100, ...opts });
+  const ranges = new Map<string, { topic: string; instance: string; held: SeqRange[] }>();
+  const pending = new Set<string>();
+  const send = (instance: string) => {
+    const k = ranges.get(instance);
+    if (!k) return;
+    const receipt = {
+      schema: 'ckpt.receipt/1',
+      instance,
+      ...receiptOf(k.held),
+      at: new Date().toISOString(),
+    };
+    client.publish(k.topic, JSON.stringify(receipt), { qos: 1, retain: true });
+  };
+  const r: Receipter = {
+    messages: [],
+    hold: false,
+    drop: 0,
+    presence: async (online) => {
+      await client.publishAsync(
+        ccStateTopic('test-cc'),
+        JSON.stringify({ schema: 'ckpt.cc-state/1', online, at: new Date().toISOString() }),
+        { qos: 1, retain: true },
+      );
+    },
+    close: async () => {
+      await client.publishAsync(ccStateTopic('test-cc'), '', { qos: 1, retain: true });
+      for (const k of ranges.values()) await client.publishAsync(k.topic, '', { qos: 1, retain: true });
+      await client.endAsync(true);
+    },
+  };
+  client.on('message', (topic, payload, packet) => {
+    const json = JSON.parse(payload.toString()) as Record<string, unknown>;
+    r.messages.push({ topic, retain: packet.retain, json });
+    if (r.drop > 0) {
+      r.drop--;
+      return;
+    }
+    // Not a numbered message (a raw publisher's): nothing to receipt.
+    if (typeof json.seq !== 'number' || typeof json.instance !== 'string') return;
+    const instance = json.instance;
+    const kioskBase = topic.split('/').slice(0, 5).join('/');
+    const k = ranges.get(instance) ?? { topic: `${kioskBase}/receipt`, instance, held: [] };
+    k.held = addSeq(k.held, Number(json.seq));
+    ranges.set(instance, k);
+    if (r.hold) return;
+    if (coalesceMs === 0) send(instance);
+    else if (!pending.has(instance)) {
+      pending.add(instance);
+      setTimeout(() => {
+        pending.delete(instance);
+        send(instance);
+      }, coalesceMs);
+    }
+  });
+  await client.subscribeAsync(
+    ['summary', 'event', 'ack', 'passage'].map((kind) => `ckpt/v2/+/+/+/${kind}`),
+    { qos: 1 },
+  );
+  return r;
+}
+
+/** Publishes the latest receipts again (after `hold` is cleared), as the command centre's next commit would. */
+export async function releaseReceipts(url: string, r: Receipter): Promise<void> {
+  r.hold = false;
+  const last = r.messages.at(-1);
+  if (!last) return;
+  // Receiving its own duplicate makes the receipter publish the receipt of everything it holds.
+  const client = await connectAsync(url);
+  await client.publishAsync(last.topic, JSON.stringify(last.json), { qos: 1 });
+  await client.endAsync();
 }

@@ -13,7 +13,7 @@ import { Uplink, type UplinkOptions } from '../../src/uplink/uplink.js';
 import { FakeClock } from '../fixtures/clock.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { subscribe, waitFor } from './uplink-helpers.js';
+import { startReceipter, subscribe, waitFor } from './uplink-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-tls-'));
 const file = (name: string) => join(dir, name);
@@ -93,11 +93,18 @@ beforeAll(async () => {
   writeFileSync(
     file('acl'),
     [
-      'topic read ckpt/v1/#', // the plain listener's anonymous test subscriber
+      'topic readwrite ckpt/v2/#', // the plain listener's anonymous test subscriber and receipts
       'user kiosk-TX-01',
-      'topic write ckpt/v1/01-009/TX-01/#',
+      'topic write ckpt/v2/01-009/TX-01/L1/status',
+      'topic write ckpt/v2/01-009/TX-01/L1/summary',
+      'topic write ckpt/v2/01-009/TX-01/L1/event',
+      'topic write ckpt/v2/01-009/TX-01/L1/ack',
+      'topic write ckpt/v2/01-009/TX-01/L1/passage',
+      'topic read ckpt/v2/01-009/TX-01/L1/receipt',
+      'topic read ckpt/v2/01-009/TX-01/L1/command',
+      'topic read ckpt/v2/cc/state/+',
       'user cc',
-      'topic read ckpt/v1/#',
+      'topic read ckpt/v2/#',
       '',
     ].join('\n'),
   );
@@ -138,6 +145,8 @@ function newUplink(store: Store, over: Partial<UplinkOptions>): Uplink {
     outbox: store,
     version: '0.1.0-test',
     startedAtMs: Date.now(),
+    lane: () => '1',
+    direction: () => 'in',
     backoffMinMs: 100,
     backoffMaxMs: 300,
     ...over,
@@ -178,12 +187,14 @@ function deny(store: Store, n: number): void {
 
 describe('uplink over TLS', () => {
   it('delivers with the pinned CA and a client certificate', async () => {
-    const watcher = await subscribe(broker.url, 'ckpt/v1/01-009/TX-01/event');
+    const watcher = await subscribe(broker.url, 'ckpt/v2/01-009/TX-01/L1/event');
     cleanups.push(() => watcher.close());
+    const cc = await startReceipter(broker.url);
+    cleanups.push(() => cc.close());
     const store = newStore();
     const uplink = newUplink(store, { ca: pem('ca.crt'), cert: pem('kiosk.crt'), key: pem('kiosk.key') });
     uplink.start();
-    await waitFor(() => uplink.state().connected, 'TLS connection');
+    await waitFor(() => uplink.state().subscribed, 'TLS connection, its subscriptions granted');
     deny(store, 3);
     await waitFor(() => store.outboxCount() === 0, 'outbox drained over TLS');
     await waitFor(() => watcher.messages.length >= 3, 'events at the subscriber');

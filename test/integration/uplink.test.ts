@@ -1,4 +1,8 @@
+// The kiosk's uplink on real Mosquitto (spec/mqtt.md v2): status with its Will, the outbox drained in
+// order, rows kept until a receipt covers them, republishing on timeout, on the command centre's return
+// and on a resend command, and receipts that must not delete anything.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setLogSink } from '../../src/base/log.js';
 import {
   EventPayload,
   OfflineStatusPayload,
@@ -12,15 +16,18 @@ import { FakeClock } from '../fixtures/clock.js';
 import { freePort, type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import {
+  type Receipter,
+  releaseReceipts,
   type Subscriber,
   startProxy,
+  startReceipter,
   startV311Gate,
   subscribe,
   type TcpProxy,
   waitFor,
 } from './uplink-helpers.js';
 
-const BASE = 'ckpt/v1/01-009/TX-01';
+const BASE = 'ckpt/v2/01-009/TX-01/L1';
 let broker: MosquittoHandle;
 let cleanups: (() => Promise<void> | void)[] = [];
 
@@ -53,6 +60,8 @@ function newUplink(store: Store, over: Partial<UplinkOptions> = {}): Uplink {
     backoffMinMs: 50,
     backoffMaxMs: 300,
     statusMinIntervalMs: 50,
+    lane: () => '1',
+    direction: () => 'in',
     ...over,
   });
   cleanups.push(() => u.stop());
@@ -63,6 +72,12 @@ async function sub(topic: string, opts = {}): Promise<Subscriber> {
   const s = await subscribe(broker.url, topic, opts);
   cleanups.push(() => s.close());
   return s;
+}
+
+async function receipter(url = broker.url, opts = {}): Promise<Receipter> {
+  const r = await startReceipter(url, opts);
+  cleanups.push(() => r.close());
+  return r;
 }
 
 async function proxy(): Promise<TcpProxy> {
@@ -97,8 +112,15 @@ describe('status: birth, changes, Last Will', () => {
     expect(birth.retain).toBe(true);
     expect(StatusPayload.parse(birth.json)).toMatchObject({
       online: true,
+      kiosk: 'L1',
+      instance: store.outboxStats().instance,
       version: '0.1.0-test',
+      lane: '1',
+      direction: 'in',
       scanner: 'missing',
+      lastSeq: 0,
+      outbox: { unreceipted: 0, oldestAt: null },
+      commandCentre: 'unknown',
     });
 
     uplink.setStatus({ scanner: 'ok', lastScanAt: '2021-08-23T01:00:00.000Z' });
@@ -126,7 +148,11 @@ describe('status: birth, changes, Last Will', () => {
       () => watcher.messages.slice(before).find((m) => m.json.online === false),
       'will',
     );
-    expect(OfflineStatusPayload.parse(will.json).at).toMatch(/^\d{4}-/);
+    expect(OfflineStatusPayload.parse(will.json)).toMatchObject({
+      kiosk: 'L1',
+      instance: store.outboxStats().instance,
+      since: expect.stringMatching(/^\d{4}-/),
+    });
     await waitFor(() => watcher.messages.slice(before).find((m) => m.json.online === true), 'rebirth');
   });
 
@@ -153,6 +179,7 @@ describe('protocol fallback', () => {
     expect(uplink.state().protocolVersion).toBe(4);
     expect(gate.refused).toBe(1);
     const watcher = await sub(`${BASE}/event`);
+    await receipter();
     denials(store, 3);
     await waitFor(() => watcher.messages.length >= 3 && store.outboxCount() === 0, 'events over 3.1.1');
   });
@@ -166,6 +193,7 @@ describe('outbox drain', () => {
     const clock = new FakeClock(Date.parse('2021-09-10T01:00:00.400Z'));
     const sched = new SummaryScheduler(store, { now: clock.now, timers: clock });
     cleanups.push(() => sched.stop());
+    await receipter();
     uplink.start();
     sched.start();
     store.recordPassage(passage({ atMs: clock.now() }));
@@ -176,34 +204,53 @@ describe('outbox drain', () => {
     const summary = SummaryPayload.parse(msg.json);
     expect(summary.counts.in.allowed).toBe(1);
     expect(summary).toMatchObject({
-      id: 'TX-01:2021-09-10T01:00:00.000Z',
+      id: 'TX-01:L1:2021-09-10T01:00:00.000Z',
+      seq: 1,
+      kiosk: 'L1',
+      instance: store.outboxStats().instance,
       windowStart: '2021-09-10T01:00:00.000Z',
       windowEnd: '2021-09-10T01:00:01.000Z',
     });
     await waitFor(() => store.outboxCount() === 0, 'empty outbox');
   });
 
-  it('keeps rows until their PUBACK arrives, then deletes them', async () => {
+  it('keeps rows the broker acknowledged until a receipt covers them', async () => {
+    const store = newStore();
+    const cc = await receipter();
+    cc.hold = true;
+    const uplink = newUplink(store);
+    uplink.start();
+    await waitFor(() => uplink.state().connected, 'connection');
+    denials(store, 5);
+    await waitFor(() => cc.messages.length >= 5, 'events at the command centre');
+    // Every PUBACK has come (the broker has them all), and still nothing is deleted.
+    await waitFor(() => uplink.inFlightWindow() > 0 && store.outboxCount() === 5, 'rows kept');
+    expect(uplink.backlog()).toBe(5);
+    expect(cc.messages.map((m) => m.json.seq)).toEqual([1, 2, 3, 4, 5]);
+
+    await releaseReceipts(broker.url, cc);
+    await waitFor(() => store.outboxCount() === 0, 'receipted rows deleted');
+    await waitFor(() => uplink.backlog() === 0, 'backlog 0');
+  });
+
+  it('publishes everything unreceipted again after a reconnection, same id and seq', async () => {
     const store = newStore();
     const p = await proxy();
-    const watcher = await sub(`${BASE}/event`);
+    const cc = await receipter();
     const uplink = newUplink(store, { urls: [p.url] });
     uplink.start();
     await waitFor(() => uplink.state().connected, 'connection');
 
-    p.swallowReplies = true;
+    cc.drop = 5; // the broker lost them (a restart without persistence, a full queue)
     denials(store, 5);
-    await waitFor(() => watcher.messages.length >= 5, 'events at the subscriber');
-    expect(store.outboxCount()).toBe(5); // the broker has them, but we never heard its PUBACKs
-    expect(uplink.backlog()).toBe(5);
-
-    p.swallowReplies = false;
+    await waitFor(() => cc.messages.length >= 5, 'five published');
+    expect(store.outboxCount()).toBe(5);
     p.cutAll();
     await waitFor(() => store.outboxCount() === 0, 'outbox drained after reconnect');
-    await waitFor(() => uplink.backlog() === 0, 'backlog 0');
-    const ids = new Set(watcher.messages.map((m) => EventPayload.parse(m.json).id));
+    const ids = new Set(cc.messages.map((m) => EventPayload.parse(m.json).id));
     expect(ids.size).toBe(5);
-    expect(watcher.messages.length).toBeGreaterThanOrEqual(10); // resent: duplicates, not loss
+    expect(cc.messages.length).toBe(10);
+    expect(cc.messages.slice(5).map((m) => m.json.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("respects the broker's Receive Maximum and still drains everything in order", async () => {
@@ -212,6 +259,7 @@ describe('outbox drain', () => {
     const store = newStore();
     const watcher = await subscribe(small.url, `${BASE}/event`);
     cleanups.push(() => watcher.close());
+    await receipter(small.url);
     denials(store, 200);
     const expected = store.outboxPeek(0, 1000).map((r) => (JSON.parse(r.payload) as { id: string }).id);
     const uplink = newUplink(store, { urls: [small.url], maxInFlight: 1000 });
@@ -228,6 +276,7 @@ describe('outbox drain', () => {
     cleanups.push(() => store.close());
     // A persistent subscriber: the broker queues for it while it reconnects after the restart.
     const watcher = await sub(`${BASE}/#`, { protocolVersion: 4, clean: false, clientId: 'cc-test-order' });
+    await receipter(broker.url, { clean: false, clientId: 'cc-test-receipts' });
     let uplink = newUplink(store, { maxInFlight: 16 });
     uplink.start();
     await waitFor(() => uplink.state().connected, 'connection');
@@ -267,5 +316,97 @@ describe('outbox drain', () => {
       }
     }
     expect(firstSeen).toEqual(expected);
+  });
+});
+
+describe('receipts', () => {
+  async function publish(topic: string, json: unknown, retain = false): Promise<void> {
+    const s = await sub('ckpt/v2/none');
+    await s.client.publishAsync(topic, JSON.stringify(json), { qos: 1, retain });
+  }
+
+  it('a receipt for another instance, or beyond what was ever sent, deletes nothing and is logged', async () => {
+    const warnings: string[] = [];
+    const previous = setLogSink((level, line) => {
+      if (level === 'warn') warnings.push(line);
+    });
+    cleanups.push(() => void setLogSink(previous));
+    const store = newStore();
+    const uplink = newUplink(store);
+    uplink.start();
+    await waitFor(() => uplink.state().subscribed, 'subscriptions');
+    denials(store, 3);
+    const instance = store.outboxStats().instance;
+    const at = new Date().toISOString();
+    await publish(
+      `${BASE}/receipt`,
+      { schema: 'ckpt.receipt/1', instance: '4b0a1f6e-3c1d-4e5f-9a8b-7c6d5e4f3a2b', upTo: 3, also: [], at },
+      true,
+    );
+    await waitFor(() => warnings.some((w) => w.includes('not this kiosk')), 'the foreign receipt logged');
+    await publish(
+      `${BASE}/receipt`,
+      { schema: 'ckpt.receipt/1', instance, upTo: 2, also: [[4, 9]], at },
+      true,
+    );
+    await waitFor(() => warnings.some((w) => w.includes('beyond the 3')), 'the receipt beyond logged');
+    await publish(`${BASE}/receipt`, { schema: 'ckpt.receipt/1', instance, upTo: 'all' }, true);
+    await waitFor(() => warnings.some((w) => w.includes('not one')), 'the malformed receipt logged');
+    expect(store.outboxCount()).toBe(3);
+    // A true receipt for 1–2 deletes those two only.
+    await publish(`${BASE}/receipt`, { schema: 'ckpt.receipt/1', instance, upTo: 2, also: [], at }, true);
+    await waitFor(() => store.outboxCount() === 1, 'rows 1 and 2 deleted');
+    expect(store.outboxPeek(0, 10).map((r) => r.seq)).toEqual([3]);
+  });
+
+  it('publishes again what is not receipted within the timeout while the command centre is online', async () => {
+    const clock = new FakeClock(Date.now());
+    const store = newStore();
+    const cc = await receipter();
+    await cc.presence(true);
+    const uplink = newUplink(store, { now: clock.now, timers: clock, receiptTimeoutMs: 60_000 });
+    uplink.start();
+    await waitFor(() => uplink.state().commandCentre === 'online', 'the command centre online');
+    cc.drop = 2;
+    denials(store, 4);
+    await waitFor(() => cc.messages.length >= 4 && store.outboxCount() === 2, 'two receipted, two lost');
+    clock.advance(59_000);
+    expect(cc.messages).toHaveLength(4); // not yet: within the timeout
+    clock.advance(1_000); // 60 s: the timeout
+    await waitFor(() => store.outboxCount() === 0, 'the lost two published again and receipted');
+    expect(cc.messages.slice(4).map((m) => m.json.seq)).toEqual([1, 2]);
+  });
+
+  it('publishes every unreceipted row again when the command centre comes back, and on a resend command', async () => {
+    const store = newStore();
+    const cc = await receipter();
+    await cc.presence(false);
+    const uplink = newUplink(store);
+    uplink.start();
+    await waitFor(() => uplink.state().commandCentre === 'offline', 'the command centre offline');
+    cc.hold = true;
+    denials(store, 3);
+    await waitFor(() => cc.messages.length >= 3, 'published while it is away');
+    expect(store.outboxCount()).toBe(3);
+    cc.hold = false;
+    await cc.presence(true);
+    await waitFor(() => store.outboxCount() === 0, 'published again and receipted');
+    expect(cc.messages.slice(3).map((m) => m.json.seq)).toEqual([1, 2, 3]);
+
+    // A resend republishes that range even though it is receipted… but receipted rows are gone, so a
+    // resend can only bring back what the kiosk still holds: hold two more and ask for them.
+    cc.hold = true;
+    denials(store, 2);
+    await waitFor(() => cc.messages.length >= 8, 'two more');
+    await publish(`${BASE}/command`, { schema: 'ckpt.command/1', id: 'r-1', kind: 'resend', from: 4, to: 5 });
+    await waitFor(() => cc.messages.length >= 10, 'resent');
+    expect(cc.messages.slice(8).map((m) => m.json.seq)).toEqual([4, 5]);
+    const status = await sub(`${BASE}/status`);
+    const last = await waitFor(() => status.messages[0], 'status');
+    expect(StatusPayload.parse(last.json)).toMatchObject({
+      lastSeq: 5,
+      outbox: { unreceipted: 2 },
+      commandCentre: 'online',
+    });
   });
 });

@@ -95,9 +95,9 @@ describe('the demo broker and logins', () => {
       expect(b.url).toBe(`mqtt://127.0.0.1:${b.port}`);
       const sub = await mqtt.connectAsync(b.url, { protocolVersion: 4 });
       const got = new Promise<string>((resolve) => sub.on('message', (_t, p) => resolve(p.toString())));
-      await sub.subscribeAsync('ckpt/v1/#', { qos: 1 });
+      await sub.subscribeAsync('ckpt/v2/#', { qos: 1 });
       const pub = await mqtt.connectAsync(b.url, { protocolVersion: 4 });
-      await pub.publishAsync('ckpt/v1/01-009/TX-01/event', 'xin chào', { qos: 1 });
+      await pub.publishAsync('ckpt/v2/01-009/TX-01/L1/event', 'xin chào', { qos: 1 });
       expect(await got).toBe('xin chào');
       await Promise.all([sub.endAsync(), pub.endAsync()]);
     } finally {

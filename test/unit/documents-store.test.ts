@@ -22,7 +22,10 @@ afterEach(() => {
   removeTempDirs();
 });
 
-async function openDocs(path = tempDbPath(), over: { root?: typeof rootPub; maxBytes?: number } = {}) {
+async function openDocs(
+  path = tempDbPath(),
+  over: { root?: typeof rootPub; maxBytes?: number; kioskId?: string } = {},
+) {
   const db = openKioskDatabase(path);
   opened.push(db);
   const docs = new DocumentStore(db, { root: over.root ?? rootPub, checkpoint: cp, now: () => T0, ...over });
@@ -181,6 +184,31 @@ describe('document store: applying', () => {
     policy = docs.current().checkpoint.policy;
     expect(policy.curfew).toBeNull();
     expect(docs.current().checkpoint.checkpoint).toEqual(cp.checkpoint);
+  });
+
+  it('configs by topic level: district, then checkpoint, then this kiosk, the most specific winning', async () => {
+    const { docs } = await openDocs(tempDbPath(), { kioskId: 'L2' });
+    const at = (level: 'district' | 'checkpoint' | 'kiosk') => ({ source: `mqtt:${level}`, level });
+    await docs.apply(
+      'config',
+      await config(1, '*', { antiPassback: 'deny', duplicateWindowSeconds: 5 }),
+      at('district'),
+    );
+    await docs.apply('config', await config(1, 'TX-01', { duplicateWindowSeconds: 10 }), at('checkpoint'));
+    await docs.apply('config', await config(1, 'TX-01', { antiPassback: 'off' }), at('kiosk'));
+    const policy = docs.current().checkpoint.policy;
+    expect([policy.antiPassback, policy.duplicateWindowSeconds]).toEqual(['off', 10]);
+    // A config naming one checkpoint on the district's topic, or `*` on a checkpoint's, is refused.
+    const wrong = await docs.apply('config', await config(2, 'TX-01', {}), at('district'));
+    expect(wrong.error?.code).toBe('NOT_THIS_CHECKPOINT');
+    const star = await docs.apply('config', await config(2, '*', {}), at('kiosk'));
+    expect(star.error?.code).toBe('NOT_THIS_CHECKPOINT');
+    expect(
+      docs
+        .heldDocuments()
+        .map((d) => d.slot)
+        .filter((s) => s.startsWith('config')),
+    ).toEqual(['config:*', 'config:TX-01', 'config:TX-01/L2']);
   });
 
   it('a byte-identical copy of a held document is neither logged nor refused', async () => {

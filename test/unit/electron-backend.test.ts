@@ -209,7 +209,7 @@ describe('backend over a message port', () => {
       .filter((p) => p.kind === INCIDENT_EVENT_KIND);
     if ((EVENT_KINDS as readonly string[]).includes(INCIDENT_EVENT_KIND)) {
       expect(crashEvents).toEqual([
-        expect.objectContaining({ schema: 'ckpt.event/1', at: incident.at, lane: '1' }),
+        expect.objectContaining({ schema: 'ckpt.event/2', at: incident.at, lane: '1' }),
       ]);
     } else {
       // The contract (src/contract/mqtt.ts) does not list the kind yet: audited only, and said so.

@@ -47,12 +47,12 @@ afterEach(async () => {
 
 const readOnly = (on: boolean) => kiosk.currentStore()!.db.pragma(`query_only = ${on ? 1 : 0}`);
 
-function outboxEvents(): { kind: string; detail?: string }[] {
+function outboxEvents(): { kind: string }[] {
   const db = new Database(database, { readonly: true });
   try {
     return (db.prepare('SELECT payload FROM outbox ORDER BY seq').all() as { payload: string }[])
-      .map((r) => JSON.parse(r.payload) as { schema: string; kind: string; detail?: string })
-      .filter((p) => p.schema === 'ckpt.event/1');
+      .map((r) => JSON.parse(r.payload) as { schema: string; kind: string })
+      .filter((p) => p.schema === 'ckpt.event/2');
   } finally {
     db.close();
   }
@@ -82,9 +82,9 @@ describe('a log that refuses writes', () => {
     const again = kiosk.scan(makePermit(issuer, { cti: 'FAULT-1' }), 'api');
     expect(again).toMatchObject({ kind: 'passage', decision: 'ALLOW', duplicate: false });
     expect(kiosk.status().store).toEqual({ ok: true, fault: null, since: null });
-    // The alert carries the fault's code and the time it began.
+    // The alert carries the time the fault began (contract v2 events carry no free text).
     const alert = outboxEvents().find((e) => e.kind === 'store-fault');
-    expect(alert).toMatchObject({ detail: 'STORE_READ_ONLY', at: new Date(T0 + 1000).toISOString() });
+    expect(alert).toMatchObject({ at: new Date(T0 + 1000).toISOString() });
   });
 });
 

@@ -42,7 +42,7 @@ describe('window alignment', () => {
     expect(s.closeDueWindows(t0 + W)).toBe(1);
     expect(s.closeDueWindows(t0 + 2 * W)).toBe(1);
     const [a, b] = summaries(s);
-    expect(a!.id).toBe('TX-01:2021-08-23T01:00:00.000Z');
+    expect(a!.id).toBe('TX-01:L1:2021-08-23T01:00:00.000Z');
     expect(a!.windowEnd).toBe('2021-08-23T01:01:00.000Z');
     expect(b!.windowStart).toBe('2021-08-23T01:01:00.000Z');
     expect(a!.counts.in.allowed + b!.counts.in.allowed).toBe(2);
@@ -81,8 +81,11 @@ describe('summary contents', () => {
     expect(s.closeDueWindows(t0 + W)).toBe(1);
     const [sum] = summaries(s);
     expect(sum).toEqual({
-      schema: 'ckpt.summary/1',
-      id: 'TX-01:2021-08-23T01:00:00.000Z',
+      schema: 'ckpt.summary/2',
+      id: 'TX-01:L1:2021-08-23T01:00:00.000Z',
+      seq: expect.any(Number),
+      kiosk: 'L1',
+      instance: s.outboxStats().instance,
       checkpoint: 'TX-01',
       district: '01-009',
       windowStart: '2021-08-23T01:00:00.000Z',

@@ -143,7 +143,7 @@ describe('recordPassage and the hash chain', () => {
     s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED', 'REVOKED'], letThrough: false }));
     expect(s.outboxCount()).toBe(1);
     const [row] = s.outboxPeek(0, 10);
-    expect(row!.topic).toBe('ckpt/v1/01-009/TX-01/event');
+    expect(row!.topic).toBe('ckpt/v2/01-009/TX-01/L1/event');
     const event = EventPayload.parse(JSON.parse(row!.payload));
     expect(event).toMatchObject({ kind: 'denial', decision: 'DENY', reasons: ['EXPIRED', 'REVOKED'] });
     expect(event.permit).toBe(permitHash('P-1'));

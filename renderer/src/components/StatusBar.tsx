@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KioskStatus } from '../../../src/contract/api.js';
 import type { Direction } from '../../../src/contract/reasons.js';
-import { formatVnDate, formatVnTime } from '../format.js';
+import { formatVnDate, formatVnDateTime, formatVnTime } from '../format.js';
 import { type Lang, setLang } from '../i18n.js';
 import { recentDiagnostic, storeFault } from '../status-view.js';
 import { AlertIcon, PaperLogIcon } from './Icons.js';
@@ -128,18 +128,44 @@ export function StatusBar({ status, clockOffsetMs, theme, onTheme, onDirection, 
   );
 }
 
+/**
+ * Whether what this lane records reaches the command centre: the broker connection, the command
+ * centre's own presence on it, and how much it has not yet confirmed (kept here until it does).
+ */
 function UplinkPill({ uplink }: { uplink: KioskStatus['uplink'] }) {
   const { t } = useTranslation();
-  const state = !uplink.enabled ? 'disabled' : uplink.connected ? 'connected' : 'disconnected';
+  const cc = uplink.commandCentre ?? 'online';
+  const state = !uplink.enabled
+    ? 'disabled'
+    : !uplink.connected
+      ? 'disconnected'
+      : cc === 'online'
+        ? 'connected'
+        : cc === 'offline'
+          ? 'centre-offline'
+          : 'centre-unknown';
   const tone = state === 'connected' ? 'good' : state === 'disabled' ? 'muted' : 'warn';
-  const label =
-    state === 'connected' ? t('uplinkOn') : state === 'disabled' ? t('uplinkDisabled') : t('uplinkOff');
+  const label = {
+    connected: t('uplinkOn'),
+    disabled: t('uplinkDisabled'),
+    disconnected: t('uplinkOff'),
+    'centre-offline': t('uplinkNoCentre'),
+    'centre-unknown': t('uplinkWaiting'),
+  }[state];
   return (
-    <div className={`pill pill--${tone}`} data-testid="uplink-state" data-state={state}>
+    <div
+      className={`pill pill--${tone}`}
+      data-testid="uplink-state"
+      data-state={state}
+      data-backlog={uplink.backlog}
+    >
       <span className="pill__dot" aria-hidden="true" />
       {t('uplink')}: {label}
       {uplink.enabled && uplink.backlog > 0 ? (
-        <span className="pill__extra">· {t('backlog', { count: uplink.backlog })}</span>
+        <span className="pill__extra">
+          · {t('backlog', { count: uplink.backlog })}
+          {uplink.oldestAt ? ` ${t('backlogSince', { time: since(uplink.oldestAt) })}` : ''}
+        </span>
       ) : null}
     </div>
   );
@@ -211,4 +237,9 @@ function Clock({ offsetMs }: { offsetMs: number }) {
       <span className="clock__date">{formatVnDate(ms)}</span>
     </div>
   );
+}
+
+/** The time alone for today's backlog; the date too for an older one. */
+function since(at: string): string {
+  return Date.now() - Date.parse(at) < 20 * 3_600_000 ? formatVnTime(at, false) : formatVnDateTime(at);
 }

@@ -31,14 +31,22 @@ export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: numb
                   <span className={`badge badge--${tone}`}>
                     {t(`eventKinds.${a.alert ?? a.kind}`, { defaultValue: a.alert ?? a.kind })}
                   </span>
-                  <strong>{a.checkpoint}</strong>
+                  <strong>
+                    {a.checkpoint}
+                    {a.kiosk ? ` · ${a.kiosk}` : ''}
+                  </strong>
                   <span className="muted">{a.districtName ?? a.district}</span>
                   <time className="feed__time" title={formatVnDateTime(a.at)}>
                     {ago(t, a.at, nowMs)}
                   </time>
                 </div>
                 <div className="feed__reasons">
-                  {a.reasons.map((r) => t(`reason.${r}`, { defaultValue: r })).join(' · ') || '—'}
+                  {a.instances
+                    ? t('conflictDetail', {
+                        kiosk: a.kiosk,
+                        instances: a.instances.map((i) => i.slice(0, 8)).join(', '),
+                      })
+                    : a.reasons.map((r) => t(`reason.${r}`, { defaultValue: r })).join(' · ') || '—'}
                   {a.direction ? ` · ${a.direction === 'in' ? t('dirIn') : t('dirOut')}` : ''}
                   {a.lane ? ` · ${t('lane')} ${a.lane}` : ''}
                 </div>

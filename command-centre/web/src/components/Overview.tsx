@@ -1,32 +1,20 @@
-// The overview: headline figures, every checkpoint (out-of-contact ones first), the alerts feed, and
-// totals per hour and per district.
+// The overview: headline figures, every checkpoint with its kiosks (checkpoints with a kiosk out of
+// contact first), the alerts feed, and totals per hour and per district.
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CheckpointView, Snapshot } from '../../../server/types.js';
-import { ago, fmt } from '../time.js';
+import { kioskLiveness, type Snapshot } from '../../../server/types.js';
+import { fmt } from '../time.js';
 import { sum } from '../totals.js';
 import { AlertsFeed } from './AlertsFeed.js';
 import { DistrictChart, HourlyChart } from './Charts.js';
-
-/** Heartbeats come every 30 s: three missed and an "online" kiosk is called silent. */
-const SILENT_MS = 90_000;
-
-export type Liveness = 'online' | 'silent' | 'offline';
-
-export function liveness(c: CheckpointView, nowMs: number): Liveness {
-  if (!c.online) return 'offline';
-  if (c.lastSeenAt && nowMs - Date.parse(c.lastSeenAt) > SILENT_MS) return 'silent';
-  return 'online';
-}
-
-const RANK: Record<Liveness, number> = { offline: 0, silent: 1, online: 2 };
+import { CheckpointTable, checkpointState, STATE_RANK } from './CheckpointTable.js';
 
 export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: number }) {
   const { t } = useTranslation();
   const [district, setDistrict] = useState('');
   const [query, setQuery] = useState('');
   const cps = snapshot.checkpoints;
-  const states = useMemo(() => new Map(cps.map((c) => [c, liveness(c, nowMs)])), [cps, nowMs]);
+  const states = useMemo(() => new Map(cps.map((c) => [c, checkpointState(c, nowMs)])), [cps, nowMs]);
   const today = useMemo(() => {
     const all = { allowed: 0, denied: 0, review: 0, overridden: 0, people: 0 };
     for (const c of cps) {
@@ -35,17 +23,23 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
     }
     return all;
   }, [cps]);
-  const online = cps.filter((c) => c.online).length;
-  const offline = cps.length - online;
+  const kiosks = cps.flatMap((c) => c.kiosks);
+  const live = kiosks.filter((k) => kioskLiveness(k, nowMs) === 'online').length;
+  const out = kiosks.length - live;
+  const waiting = kiosks.reduce((n, k) => n + (k.unreceipted ?? 0), 0);
   const q = query.trim().toLowerCase();
   const rows = cps
     .filter((c) => !district || c.district === district)
     .filter(
-      (c) => !q || c.checkpoint.toLowerCase().includes(q) || (c.districtName ?? '').toLowerCase().includes(q),
+      (c) =>
+        !q ||
+        c.checkpoint.toLowerCase().includes(q) ||
+        (c.districtName ?? '').toLowerCase().includes(q) ||
+        c.kiosks.some((k) => k.kiosk.toLowerCase() === q),
     )
     .sort(
       (a, b) =>
-        RANK[states.get(a)!] - RANK[states.get(b)!] ||
+        STATE_RANK[states.get(a)!] - STATE_RANK[states.get(b)!] ||
         a.district.localeCompare(b.district) ||
         a.checkpoint.localeCompare(b.checkpoint),
     );
@@ -55,15 +49,16 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
       <section className="kpis" aria-label={t('today')}>
         <Kpi
           label={t('kpiOnline')}
-          value={`${fmt.format(online)} / ${fmt.format(cps.length)}`}
+          value={`${fmt.format(live)} / ${fmt.format(kiosks.length)}`}
           tone="good"
           id="online"
         />
+        <Kpi label={t('kpiOffline')} value={fmt.format(out)} tone={out > 0 ? 'bad' : 'plain'} id="offline" />
         <Kpi
-          label={t('kpiOffline')}
-          value={fmt.format(offline)}
-          tone={offline > 0 ? 'bad' : 'plain'}
-          id="offline"
+          label={t('kpiUnreceipted')}
+          value={fmt.format(waiting)}
+          tone={waiting > 0 ? 'warn' : 'plain'}
+          id="unreceipted"
         />
         <Kpi label={t('kpiPeople')} value={fmt.format(today.people)} tone="plain" id="people" />
         <Kpi label={t('kpiAllowed')} value={fmt.format(today.allowed)} tone="good" id="allowed" />
@@ -95,62 +90,7 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
         {cps.length === 0 ? (
           <p className="empty">{t('noCheckpoints')}</p>
         ) : (
-          <div className="scroll">
-            <table className="cps">
-              <thead>
-                <tr>
-                  <th>{t('state')}</th>
-                  <th>{t('checkpoint')}</th>
-                  <th>{t('district')}</th>
-                  <th>{t('lastSeen')}</th>
-                  <th className="num">{t('allowed')}</th>
-                  <th className="num">{t('denied')}</th>
-                  <th className="num">{t('review')}</th>
-                  <th className="num">{t('people')}</th>
-                  <th className="num">{t('backlog')}</th>
-                  <th>{t('scanner')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => {
-                  const state = states.get(c)!;
-                  const s = sum(c.today);
-                  return (
-                    <tr
-                      key={`${c.district}/${c.checkpoint}`}
-                      className={`cp cp--${state}`}
-                      data-testid={`cp-${c.district}-${c.checkpoint}`}
-                      data-state={state}
-                    >
-                      <td>
-                        <span className={`dot dot--${state}`} aria-hidden="true" />
-                        <span className="cp__state">{t(state)}</span>
-                      </td>
-                      <td className="cp__id">{c.checkpoint}</td>
-                      <td>{c.districtName ?? c.district}</td>
-                      <td title={c.lastSeenAt ?? ''}>{ago(t, c.lastSeenAt, nowMs)}</td>
-                      <td className="num" data-testid="cp-allowed">
-                        {fmt.format(s.allowed)}
-                      </td>
-                      <td className="num num--bad" data-testid="cp-denied">
-                        {fmt.format(s.denied)}
-                      </td>
-                      <td className="num" data-testid="cp-review">
-                        {fmt.format(s.review)}
-                      </td>
-                      <td className="num" data-testid="cp-people">
-                        {fmt.format(s.people)}
-                      </td>
-                      <td className="num">{c.status.uplinkBacklog ?? '—'}</td>
-                      <td className={c.status.scanner && c.status.scanner !== 'ok' ? 'warn' : ''}>
-                        {c.status.scanner ? t(`scannerState.${c.status.scanner}`) : '—'}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <CheckpointTable rows={rows} nowMs={nowMs} />
         )}
       </section>
 
@@ -172,7 +112,7 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
           <thead>
             <tr>
               <th>{t('district')}</th>
-              <th className="num">{t('online')}</th>
+              <th className="num">{t('kiosksOnline')}</th>
               <th className="num">{t('allowed')}</th>
               <th className="num">{t('denied')}</th>
               <th className="num">{t('review')}</th>
@@ -186,10 +126,10 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
                 <tr key={d.district} data-testid={`district-${d.district}`}>
                   <td>{d.name ?? d.district}</td>
                   <td className="num">
-                    {d.online} / {d.checkpoints}
+                    {d.online} / {d.kiosks}
                   </td>
                   <td className="num">{fmt.format(s.allowed)}</td>
-                  <td className="num num--bad">{fmt.format(s.denied)}</td>
+                  <td className={s.denied > 0 ? 'num num--bad' : 'num'}>{fmt.format(s.denied)}</td>
                   <td className="num">{fmt.format(s.review)}</td>
                   <td className="num">{fmt.format(s.people)}</td>
                 </tr>

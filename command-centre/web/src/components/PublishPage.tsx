@@ -56,6 +56,7 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
   const [kind, setKind] = useState<PublishKind>('zones');
   const [text, setText] = useState(() => template('zones', nextVersion('zones'), nowMs));
   const [district, setDistrict] = useState('01-009');
+  const [kiosk, setKiosk] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
 
@@ -82,7 +83,11 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
       const res = await fetch('./api/publish', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ kind, payload, ...(kind === 'config' ? { district } : {}) }),
+        body: JSON.stringify({
+          kind,
+          payload,
+          ...(kind === 'config' ? { district, ...(kiosk.trim() ? { kiosk: kiosk.trim() } : {}) } : {}),
+        }),
       });
       setOutcome((await res.json()) as Outcome);
     } catch (err) {
@@ -129,6 +134,17 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
             />
           </label>
         ) : null}
+        {kind === 'config' ? (
+          <label className="field">
+            <span>{t('publish.kiosk')}</span>
+            <input
+              value={kiosk}
+              placeholder="L1"
+              onChange={(e) => setKiosk(e.target.value)}
+              data-testid="publish-kiosk"
+            />
+          </label>
+        ) : null}
         <label className="field">
           <span>{t('publish.payload')}</span>
           <textarea
@@ -158,6 +174,7 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
             <p className="result result--ok" role="status" data-testid="publish-result">
               ✓ {t('publish.done', { ...outcome.result })} (
               {outcome.result.retained ? t('publish.retained') : t('publish.notRetained')})
+              {outcome.result.full ? ` · ${t('publish.folded', { ...outcome.result.full })}` : ''}
             </p>
           ) : (
             <p className="result result--bad" role="alert" data-testid="publish-error">
@@ -185,9 +202,12 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
             </thead>
             <tbody>
               {snapshot.acks.map((a) => (
-                <tr key={`${a.district}/${a.checkpoint}/${a.typ}/${a.version}`} data-applied={a.applied}>
+                <tr
+                  key={`${a.district}/${a.checkpoint}/${a.kiosk}/${a.typ}/${a.version}`}
+                  data-applied={a.applied}
+                >
                   <td>
-                    {a.checkpoint} <span className="muted">{a.district}</span>
+                    {a.checkpoint} · {a.kiosk} <span className="muted">{a.district}</span>
                   </td>
                   <td>{a.typ}</td>
                   <td className="num">{a.version}</td>
