@@ -21,6 +21,7 @@ import { BrowserHost } from './host/server.js';
 import { laneMethods } from './lane/methods.js';
 import { type ScanOptions, ScanService } from './lane/scan-service.js';
 import { StatusBoard } from './lane/status.js';
+import { idnKeyLocation, openIdnKey } from './store/idn-key-file.js';
 import { openStore, type Store } from './store/store.js';
 import { SummaryScheduler } from './store/summary-scheduler.js';
 import { Supervision, supervisionOptions } from './supervision/supervision.js';
@@ -91,6 +92,14 @@ export class Kiosk {
       bus,
     });
     this.store = store;
+    try {
+      // Before any other part opens the database: a migration from the old in-database key rebuilds it.
+      store.attachIdn(openIdnKey(store.db, idnKeyLocation(o)).key);
+    } catch (err) {
+      store.close();
+      this.store = null;
+      throw err;
+    }
     await this.supervision.start(store);
     this.documents = await openDocuments(store.db, {
       root: o.root,
@@ -104,7 +113,6 @@ export class Kiosk {
       documents: () => this.judgeDocuments(),
       log: store,
       duty: { current: () => this.supervision.duty() },
-      idHasher: (n) => this.supervision.idnHmac(n),
       bus,
       now,
       lane: o.lane,

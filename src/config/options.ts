@@ -19,6 +19,8 @@ export interface KioskOptions {
   /** The trust list file as read (raw JWS): imported into the document store when newer. */
   trustFile?: { jws: string; path: string } | undefined;
   database: string;
+  /** The ID-number key's file (src/store/idn-key-file.ts); default idn.key beside the database. */
+  idnKeyFile?: string | undefined;
   lane?: string | undefined;
   direction?: Direction;
   serial: Settings['serial'];
@@ -87,6 +89,7 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     trust,
     trustFile: { jws: trustJws, path: s.trustList },
     database: s.database,
+    idnKeyFile: s.idnKeyFile,
     lane: s.lane,
     direction: s.direction,
     serial: s.serial,

@@ -17,6 +17,11 @@ export const Settings = z
     rootKey: z.string().describe("path to the command centre's root public key (PEM, SPKI)"),
     trustList: z.string().describe('path to the signed trust list (vnp-trust+jws)'),
     database: z.string().default('kiosk.db'),
+    /**
+     * The key of the ID-number search tokens, outside the database (mode 0600, created at first start).
+     * Back it up apart from the database: without it old passages cannot be found by ID number.
+     */
+    idnKeyFile: z.string().default('idn.key'),
     lane: z.string().min(1).max(16).optional(),
     direction: Direction.default('in'),
     serial: z
@@ -187,6 +192,7 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env)
     rootKey: at(s.rootKey),
     trustList: at(s.trustList),
     database: s.database === ':memory:' ? s.database : at(s.database),
+    idnKeyFile: at(s.idnKeyFile),
     mqtt: s.mqtt && {
       ...s.mqtt,
       ...(s.mqtt.caFile ? { caFile: at(s.mqtt.caFile) } : {}),
