@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { KioskError } from '../contract/errors.js';
 import { register as registerCommandCentre } from './command-centre.js';
 import { register as registerDecodeImage } from './decode-image.js';
+import { register as registerIdnKey } from './idn-key.js';
 import { register as registerIssue } from './issue.js';
 import { register as registerKeys } from './keys.js';
 import { register as registerSign } from './sign.js';
@@ -23,6 +24,7 @@ registerSimulateScanner(program);
 registerSimulateFleet(program);
 registerCommandCentre(program);
 registerDecodeImage(program);
+registerIdnKey(program);
 if (process.argv[2] === 'start' || process.argv.length <= 2 || process.argv.includes('--help')) {
   const { register: registerStart } = await import('./start.js');
   registerStart(program);

@@ -79,8 +79,10 @@ export function missingKeyError(path: string): KioskError {
 function wrongKeyError(path: string): KioskError {
   return new KioskError(
     'IDN_KEY_MISMATCH',
-    `${WHAT_VI} ${path} không phải khoá của cơ sở dữ liệu này (dấu kiểm khác). Hãy dùng đúng tệp khoá.`,
-    `The ${WHAT_EN} ${path} is not this database's key (its check value differs). Use the right key file.`,
+    `${WHAT_VI} ${path} không phải khoá của cơ sở dữ liệu này (dấu kiểm khác). Hãy dùng đúng tệp khoá ` +
+      '(nếu lệnh `kiosk idn-key rotate` bị gián đoạn, chạy lại lệnh đó để hoàn tất).',
+    `The ${WHAT_EN} ${path} is not this database's key (its check value differs). Use the right key file ` +
+      '(after an interrupted `kiosk idn-key rotate`, run it again: it finishes).',
   );
 }
 
