@@ -18,6 +18,7 @@ import { openDocuments } from './documents/open.js';
 import type { DocumentStore } from './documents/store.js';
 import { SerialScanner } from './hardware/serial-scanner.js';
 import { BrowserHost } from './host/server.js';
+import { lanTlsRequired } from './host/tls-files.js';
 import { laneMethods } from './lane/methods.js';
 import { type ScanOptions, ScanService } from './lane/scan-service.js';
 import { StatusBoard } from './lane/status.js';
@@ -85,6 +86,8 @@ export class Kiosk {
 
   async start(): Promise<void> {
     const o = this.options;
+    // Before anything is opened: a LAN host without TLS is refused, never served in clear.
+    if (o.http !== false && o.http.lan === true && !o.http.tls) throw lanTlsRequired();
     const now = () => this.now();
     const bus = this.bus;
     const store = openStore(o.database, o.checkpoint, {
@@ -203,6 +206,7 @@ export class Kiosk {
       staticDir: this.options.staticDir ?? RENDERER_DIR,
       dispatcher: this.dispatcher,
       subscribe: (l) => this.subscribe(l),
+      tls: http.tls,
     });
     return [
       {

@@ -10,6 +10,7 @@ import { KioskError } from '../contract/errors.js';
 import { loadPublicKey } from '../contract/keys.js';
 import type { Direction } from '../contract/reasons.js';
 import { loadTrustList, type TrustList } from '../documents/trust-list.js';
+import { loadTlsPair, type TlsPair } from '../host/tls-files.js';
 import type { Settings } from './settings.js';
 
 export interface KioskOptions {
@@ -25,7 +26,8 @@ export interface KioskOptions {
   direction?: Direction;
   serial: Settings['serial'];
   mqtt: (NonNullable<Settings['mqtt']> & { ca?: string; cert?: string; key?: string }) | null;
-  http: { host: string; port: number; lan?: boolean } | false;
+  /** The browser host; `tls` (certificate and key PEM) is required with `lan`. */
+  http: { host: string; port: number; lan?: boolean; tls?: TlsPair | undefined } | false;
   /** Accounts, lockout and sessions (kiosk.json `auth`). */
   auth?: Settings['auth'];
   retentionDays?: number;
@@ -94,7 +96,12 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     direction: s.direction,
     serial: s.serial,
     mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) },
-    http: s.http,
+    http: {
+      host: s.http.host,
+      port: s.http.port,
+      lan: s.http.lan,
+      ...(s.http.certFile && s.http.keyFile ? { tls: loadTlsPair(s.http.certFile, s.http.keyFile) } : {}),
+    },
     auth: s.auth,
     retentionDays: s.retention.days,
     configSections: {
