@@ -2,6 +2,7 @@
 // `start` pulls in the whole kiosk, so it is loaded only when asked for: `verify` stays quick.
 import { Command, CommanderError } from 'commander';
 import { KioskError } from '../contract/errors.js';
+import { register as registerCerts } from './certs.js';
 import { register as registerCommandCentre } from './command-centre.js';
 import { register as registerDecodeImage } from './decode-image.js';
 import { register as registerIdnKey } from './idn-key.js';
@@ -25,6 +26,7 @@ registerSimulateFleet(program);
 registerCommandCentre(program);
 registerDecodeImage(program);
 registerIdnKey(program);
+registerCerts(program);
 if (process.argv[2] === 'start' || process.argv.length <= 2 || process.argv.includes('--help')) {
   const { register: registerStart } = await import('./start.js');
   registerStart(program);
