@@ -1,7 +1,7 @@
 // The browser host's certificate and key as kiosk.json names them (http.certFile, http.keyFile): the
 // key readable by the kiosk's user only, the pair checked to match, with bilingual errors naming the
 // file. An expired certificate is reported, not refused: the guard's screen must still open.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { readTextFile } from '../base/files.js';
 import { log } from '../base/log.js';
@@ -56,4 +56,10 @@ export function lanTlsRequired(): KioskError {
       'by `kiosk certs new`). The kiosk does not serve plain HTTP on the LAN: PINs, session cookies and names ' +
       'would cross in clear.',
   );
+}
+
+/** Chromium's pin of a certificate's key: base64 SHA-256 of its SubjectPublicKeyInfo (DER). */
+export function spkiPin(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
