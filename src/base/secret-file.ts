@@ -2,7 +2,9 @@
 // only. One readable by others is refused, not used: it may already have been copied.
 import {
   closeSync,
+  existsSync,
   fsyncSync,
+  linkSync,
   openSync,
   readFileSync,
   renameSync,
@@ -86,12 +88,8 @@ export function writePrivateFile(
     } finally {
       closeSync(fd);
     }
-    if (opts.exclusive) {
-      // link-then-unlink would also do; an open with 'wx' on the target tells "exists" without a race.
-      const probe = openSync(path, 'wx', PRIVATE_MODE);
-      closeSync(probe);
-    }
-    renameSync(tmp, path);
+    if (opts.exclusive) linkNew(tmp, path);
+    else renameSync(tmp, path);
     syncFolder(dirname(path));
   } catch (err) {
     try {
@@ -104,6 +102,23 @@ export function writePrivateFile(
       `Không ghi được ${whatVi} ${path} (${why})`,
       `Cannot write ${whatEn} ${path} (${why})`,
     );
+  }
+}
+
+/**
+ * Puts the finished file at `path` only if nothing is there: a hard link fails with EEXIST, and a kill
+ * at any moment leaves either no file or the whole one (never an empty key). File systems without
+ * hard links (FAT on a USB stick) get a check then a rename.
+ */
+function linkNew(tmp: string, path: string): void {
+  try {
+    linkSync(tmp, path);
+    unlinkSync(tmp);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (existsSync(path)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    renameSync(tmp, path);
   }
 }
 
