@@ -11,7 +11,7 @@ import { CheckpointConfig } from '../src/contract/checkpoint.js';
 import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
 import { Kiosk } from '../src/kiosk.js';
-import { people, type population } from './audit.js';
+import { auditBenchKey, people, type population } from './audit.js';
 import { percentile } from './stats.js';
 
 const [dbPath, passagesArg] = process.argv.slice(2);
@@ -33,6 +33,7 @@ const kiosk = new Kiosk({
   root: loadPublicKey(generateKeyPair().publicPem),
   trust: buildTrustList({ version: 1, issued: 0, issuers: [] }),
   database: dbPath!,
+  idnKeyFile: auditBenchKey(dbPath!),
   serial: null,
   mqtt: null,
   http: false,
@@ -94,7 +95,7 @@ const KINDS: [string, () => SearchFilters][] = [
     'name, accents omitted',
     () => ({ name: person().name.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd') }),
   ],
-  ['ID number, full (HMAC)', () => ({ idn: person().idn })],
+  ['ID number, full (keyed token)', () => ({ idn: person().idn })],
   ['ID number, last 4 digits', () => ({ idn: person().idn.slice(-4) })],
   ['permit serial', () => ({ permit: person().cti })],
   [

@@ -11,17 +11,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/base/db.js';
 import { seededRandom } from '../src/base/prng.js';
-import { maskIdNumber } from '../src/lane/permit-view.js';
+import { writePrivateFile } from '../src/base/secret-file.js';
 import {
   auditChainHash,
-  type ChainedPassageV3,
-  chainHashV3,
+  type ChainedPassageV4,
+  chainHashV4,
   GENESIS_HASH,
   newSalt,
   personalHashV3,
   sha256Hex,
 } from '../src/store/chain.js';
-import { IdnHasher } from '../src/store/idn.js';
+import { IdnKey } from '../src/store/idn.js';
+import { KEY_CHECK_KV } from '../src/store/idn-key-file.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -146,7 +147,11 @@ function generate(path: string, passages: number, endMs: number): void {
   for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
   const persons = population(Math.max(100, Math.floor(passages / 16)));
   const r = seededRandom(11);
-  const idn = new IdnHasher(db);
+  // The ID-number key beside the log, as a kiosk keeps it (src/store/idn-key-file.ts).
+  const idn = IdnKey.generate();
+  rmSync(auditBenchKey(path), { force: true });
+  writePrivateFile(auditBenchKey(path), idn.serialise());
+  db.prepare('INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, 0)').run(KEY_CHECK_KV, idn.check);
   const guards = 20;
   const insertUser =
     db.prepare(`INSERT INTO users (name, display_name, role, pin_hash, created_ms, updated_ms)
@@ -159,10 +164,11 @@ function generate(path: string, passages: number, endMs: number): void {
     db.prepare(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source,
     decision, reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
     vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash, seq, chain_v, user_id,
-    shift_id, idn_hmac, passengers, note) VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source,
-    @decision, @reasons, @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name,
-    @id_masked, @vehicle_plate, NULL, @personal_salt, @personal_hash, 0, @prev_hash, @hash, @seq, 3, @user_id,
-    @shift_id, @idn_hmac, 0, NULL)`);
+    shift_id, idn_hmac, passengers, note, has_idn, idn_full, idn_tail, idn_mac) VALUES (@id, @at_ms,
+    @checkpoint_id, @area, @lane, @direction, @source, @decision, @reasons, @permit_hash, @iss, @cti, @purpose,
+    @vehicle_type, @people, @let_through, @holder_name, NULL, @vehicle_plate, NULL, @personal_salt,
+    @personal_hash, 0, @prev_hash, @hash, @seq, 4, @user_id, @shift_id, NULL, 0, NULL, 1, @idn_full, @idn_tail,
+    @idn_mac)`);
   const insertAudit =
     db.prepare(`INSERT INTO audit_events (id, seq, at_ms, kind, user_id, user_name, shift_id,
     passage_id, details, prev_hash, hash) VALUES (@id, @seq, @at_ms, @kind, @user_id, @user_name, @shift_id,
@@ -255,15 +261,19 @@ function generate(path: string, passages: number, endMs: number): void {
         const guard = ((shiftId - 1) % guards) + 1;
         const personal = {
           holder_name: p.name,
-          id_masked: maskIdNumber(p.idn),
+          id_masked: null,
           note: null,
           vehicle_plate: p.plate,
           raw_preview: null,
-          idn_hmac: idn.hmac(p.idn),
+          idn_hmac: null,
         };
+        const full = idn.full(p.idn);
+        const tail = idn.tailOfNumber(p.idn);
+        const tokens = { idn_full: full, idn_tail: tail, idn_mac: idn.mac(id, full, tail) };
         const salt = newSalt();
         seq++;
-        const row: ChainedPassageV3 = {
+        const row: ChainedPassageV4 = {
+          has_idn: 1,
           id,
           seq,
           user_id: guard,
@@ -286,8 +296,8 @@ function generate(path: string, passages: number, endMs: number): void {
           let_through: decision === 'ALLOW' ? 1 : 0,
           personal_hash: personalHashV3(salt, personal),
         };
-        const hash = chainHashV3(prev, row);
-        insertPassage.run({ ...row, ...personal, personal_salt: salt, prev_hash: prev, hash });
+        const hash = chainHashV4(prev, row);
+        insertPassage.run({ ...row, ...personal, ...tokens, personal_salt: salt, prev_hash: prev, hash });
         prev = hash;
         if (decision === 'ALLOW') shiftCounts.allowed++;
         else if (decision === 'DENY') shiftCounts.denied++;
@@ -364,6 +374,11 @@ async function compiledProbe(): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** The ID-number key file of a cached log. */
+export function auditBenchKey(dbPath: string): string {
+  return `${dbPath}.idn.key`;
 }
 
 /** Path of the cached log for this size and schema (regenerated when any migration changes). */

@@ -19,9 +19,11 @@ import { openDocuments } from './documents/open.js';
 import type { DocumentStore } from './documents/store.js';
 import { SerialScanner } from './hardware/serial-scanner.js';
 import { BrowserHost } from './host/server.js';
+import { lanTlsRequired } from './host/tls-files.js';
 import { laneMethods } from './lane/methods.js';
 import { type ScanOptions, ScanService } from './lane/scan-service.js';
 import { StatusBoard } from './lane/status.js';
+import { idnKeyLocation, openIdnKey } from './store/idn-key-file.js';
 import { openStore, type Store } from './store/store.js';
 import { SummaryScheduler } from './store/summary-scheduler.js';
 import { Supervision, supervisionOptions } from './supervision/supervision.js';
@@ -91,6 +93,8 @@ export class Kiosk {
 
   async start(): Promise<void> {
     const o = this.options;
+    // Before anything is opened: a LAN host without TLS is refused, never served in clear.
+    if (o.http !== false && o.http.lan === true && !o.http.tls) throw lanTlsRequired();
     const now = () => this.now();
     const bus = this.bus;
     const store = openStore(o.database, o.checkpoint, {
@@ -99,6 +103,14 @@ export class Kiosk {
       kioskId: this.kioskId,
     });
     this.store = store;
+    try {
+      // Before any other part opens the database: a migration from the old in-database key rebuilds it.
+      store.attachIdn(openIdnKey(store.db, idnKeyLocation(o)).key);
+    } catch (err) {
+      store.close();
+      this.store = null;
+      throw err;
+    }
     await this.supervision.start(store);
     this.documents = await openDocuments(store.db, {
       root: o.root,
@@ -113,7 +125,6 @@ export class Kiosk {
       documents: () => this.judgeDocuments(),
       log: store,
       duty: { current: () => this.supervision.duty() },
-      idHasher: (n) => this.supervision.idnHmac(n),
       bus,
       now,
       lane: o.lane,
@@ -213,6 +224,7 @@ export class Kiosk {
       staticDir: this.options.staticDir ?? RENDERER_DIR,
       dispatcher: this.dispatcher,
       subscribe: (l) => this.subscribe(l),
+      tls: http.tls,
     });
     return [
       {

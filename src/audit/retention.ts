@@ -35,7 +35,8 @@ export class Retention {
     private readonly opts: RetentionOptions,
   ) {
     this.batch = db.prepare(`UPDATE passages SET holder_name = NULL, id_masked = NULL, vehicle_plate = NULL,
-      raw_preview = NULL, idn_hmac = NULL, note = NULL, personal_salt = NULL, purged = 1
+      raw_preview = NULL, idn_hmac = NULL, note = NULL, personal_salt = NULL, idn_full = NULL, idn_tail = NULL,
+      idn_mac = NULL, purged = 1
       WHERE id IN (SELECT id FROM passages WHERE purged = 0 AND at_ms < ? LIMIT ${BATCH})`);
   }
 

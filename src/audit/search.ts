@@ -7,7 +7,7 @@ import type { AuditPassage, SearchFilters, SearchResult } from '../contract/api-
 import { KioskError } from '../contract/errors.js';
 import { normalisePlate } from '../contract/plate.js';
 import type { ReasonCode } from '../contract/reasons.js';
-import type { IdnHasher } from '../store/idn.js';
+import type { IdnKey } from '../store/idn.js';
 import { PLATE_SQL } from '../store/migration-audit.js';
 
 export interface PassageQueryRow {
@@ -36,9 +36,14 @@ export interface PassageQueryRow {
   override: string | null;
 }
 
-/** Columns every audit view of a passage selects (alias p), the guard's name and the latest override. */
+/**
+ * Columns every audit view of a passage selects (alias p), the guard's name and the latest override. The
+ * masked number of a row written since migration 5 is its tail token decrypted (SQL function idn_masked,
+ * src/store/idn-key-file.ts): the database alone holds no digit of it.
+ */
 export const PASSAGE_COLUMNS = `p.id, p.seq, p.at_ms, p.lane, p.direction, p.source, p.decision, p.reasons,
-  p.let_through, p.iss, p.cti, p.permit_hash, p.purpose, p.holder_name, p.id_masked, p.vehicle_plate,
+  p.let_through, p.iss, p.cti, p.permit_hash, p.purpose, p.holder_name,
+  COALESCE(p.id_masked, idn_masked(p.idn_tail)) AS id_masked, p.vehicle_plate,
   p.vehicle_type, p.people, p.shift_id, u.display_name AS guard, p.purged, p.note,
   (SELECT json_object('eventId', e.id, 'atMs', e.at_ms, 'by', e.user_name, 'details', e.details)
      FROM audit_events e WHERE e.kind = 'override' AND e.passage_id = p.id ORDER BY e.id DESC LIMIT 1) AS override`;
@@ -149,7 +154,7 @@ function hasSelective(f: SearchFilters): boolean {
  */
 export function buildSearch(
   f: SearchFilters,
-  idn: IdnHasher,
+  idn: IdnKey,
   page: { limit: number; before?: { at: number; id: number } | undefined },
 ): BuiltQuery {
   const where: string[] = [];
@@ -184,13 +189,12 @@ export function buildSearch(
     args.push(n, `${n}~`);
   }
   if (f.idn !== undefined) {
-    if (f.idn.length === 4) {
-      where.push('p.id_masked IS NOT NULL AND substr(p.id_masked, -4) = ?');
-      args.push(f.idn);
-    } else {
-      where.push('p.idn_hmac IS NOT NULL AND p.idn_hmac = ?');
-      args.push(idn.hmac(f.idn));
-    }
+    // Keyed tokens (src/store/idn.ts): one per length an ID number ending in these digits may have, or
+    // the number's token and, while older rows remain, its legacy one.
+    const tokens = f.idn.length === 4 ? idn.tailCandidates(f.idn) : idn.fullCandidates(f.idn);
+    const col = f.idn.length === 4 ? 'p.idn_tail' : 'p.idn_full';
+    where.push(`${col} IS NOT NULL AND ${col} IN (${tokens.map(() => '?').join(', ')})`);
+    args.push(...tokens);
   }
   if (f.permit !== undefined) {
     if (/^[0-9a-fA-F]{64}$/.test(f.permit)) {
@@ -250,7 +254,7 @@ export function buildSearch(
 export class PassageSearch {
   constructor(
     private readonly db: Db,
-    private readonly idn: IdnHasher,
+    private readonly idn: IdnKey,
   ) {}
 
   search(f: SearchFilters, limit: number, before?: { at: number; id: number }): SearchResult {

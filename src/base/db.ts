@@ -29,6 +29,8 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Deleted and purged content is overwritten with zeros, not left in free space for a copied disk.
+    db.pragma('secure_delete = ON');
     migrate(db, migrations);
     return db;
   } catch (err) {

@@ -36,8 +36,11 @@ export function contentTypeFor(filePath: string): string {
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
 
-export function setSecurityHeaders(res: ServerResponse, hostHeader: string): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connect: [`ws://${hostHeader}`] }));
+export type Scheme = 'http' | 'https';
+
+export function setSecurityHeaders(res: ServerResponse, hostHeader: string, scheme: Scheme = 'http'): void {
+  const ws = scheme === 'https' ? 'wss' : 'ws';
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connect: [`${ws}://${hostHeader}`] }));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
@@ -136,18 +139,19 @@ export function hostNameOf(authority: string): string {
 
 /**
  * True when a browser request comes from our own page: the Host header names this server and the
- * Origin (when present) is exactly http://<Host>. Clients that send no Origin (scripts, tests) pass.
+ * Origin (when present) is exactly <scheme>://<Host>. Clients that send no Origin (scripts, tests) pass.
  */
 export function isSameHostRequest(
   headers: IncomingMessage['headers'],
   allowedHosts: ReadonlySet<string>,
+  scheme: Scheme = 'http',
 ): boolean {
   const host = headers.host;
   if (typeof host !== 'string' || host.length === 0 || host.length > 255) return false;
   if (!allowedHosts.has(hostNameOf(host))) return false;
   const origin = headers.origin;
   if (origin === undefined) return true;
-  return origin.toLowerCase() === `http://${host.toLowerCase()}`;
+  return origin.toLowerCase() === `${scheme}://${host.toLowerCase()}`;
 }
 
 /**
@@ -158,6 +162,7 @@ export function admitHost(
   req: IncomingMessage,
   res: ServerResponse,
   allowedHosts: ReadonlySet<string>,
+  scheme: Scheme = 'http',
 ): boolean {
   const hostHeader = req.headers.host ?? '';
   if (!isSameHostRequest({ host: hostHeader }, allowedHosts)) {
@@ -168,6 +173,6 @@ export function admitHost(
     });
     return false;
   }
-  setSecurityHeaders(res, hostHeader);
+  setSecurityHeaders(res, hostHeader, scheme);
   return true;
 }

@@ -2,8 +2,10 @@
 // `start` pulls in the whole kiosk, so it is loaded only when asked for: `verify` stays quick.
 import { Command, CommanderError } from 'commander';
 import { KioskError } from '../contract/errors.js';
+import { register as registerCerts } from './certs.js';
 import { register as registerCommandCentre } from './command-centre.js';
 import { register as registerDecodeImage } from './decode-image.js';
+import { register as registerIdnKey } from './idn-key.js';
 import { register as registerIssue } from './issue.js';
 import { register as registerKeys } from './keys.js';
 import { register as registerSign } from './sign.js';
@@ -23,6 +25,8 @@ registerSimulateScanner(program);
 registerSimulateFleet(program);
 registerCommandCentre(program);
 registerDecodeImage(program);
+registerIdnKey(program);
+registerCerts(program);
 if (process.argv[2] === 'start' || process.argv.length <= 2 || process.argv.includes('--help')) {
   const { register: registerStart } = await import('./start.js');
   registerStart(program);

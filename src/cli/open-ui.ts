@@ -40,13 +40,29 @@ export interface OpenResult {
   detail: string;
 }
 
+/**
+ * The kiosk's own screen on its HTTPS host (http.lan): the server certificate's key pinned, so the local
+ * Chromium needs no CA installed. Chromium honours the pin only with a profile folder of its own.
+ */
+export interface UiPin {
+  /** base64 SHA-256 of the server certificate's SubjectPublicKeyInfo. */
+  spki: string;
+  profileDir: string;
+}
+
+export function chromiumArgs(url: string, pin?: UiPin, root = process.getuid?.() === 0): string[] {
+  const args = [`--app=${url}`, '--kiosk', '--no-first-run', '--disable-background-networking'];
+  if (pin)
+    args.push(`--user-data-dir=${pin.profileDir}`, `--ignore-certificate-errors-spki-list=${pin.spki}`);
+  if (root) args.push('--no-sandbox');
+  return args;
+}
+
 /** Chromium in app/kiosk mode where a display exists, else the URL to print. Electron is start.ts's. */
-export function openUi(url: string, mode: OpenMode): OpenResult {
+export function openUi(url: string, mode: OpenMode, pin?: UiPin): OpenResult {
   const chromium = mode === 'auto' || mode === 'chromium' ? findChromium() : null;
   if (chromium && hasDisplay()) {
-    const args = [`--app=${url}`, '--kiosk', '--no-first-run', '--disable-background-networking'];
-    if (process.getuid?.() === 0) args.push('--no-sandbox');
-    spawn(chromium, args, { stdio: 'ignore', detached: true }).unref();
+    spawn(chromium, chromiumArgs(url, pin), { stdio: 'ignore', detached: true }).unref();
     return { how: 'chromium', detail: chromium };
   }
   const why =

@@ -1,7 +1,7 @@
 // `kiosk start`: runs the kiosk from kiosk.json, or, with no configuration, the demo checkpoint.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PACKAGE_ROOT } from '../base/package-root.js';
 import { loadSettings } from '../config/settings.js';
@@ -10,6 +10,7 @@ import { DEMO_ACCOUNTS, printDemoAccounts } from '../demo/accounts.js';
 import { startDemoBroker } from '../demo/broker.js';
 import { prepareDemo } from '../demo/setup.js';
 import { openPtyPair } from '../hardware/virtual-port.js';
+import { spkiPin } from '../host/tls-files.js';
 import { openKioskFromConfig } from '../kiosk.js';
 import { findElectronBinary, hasDisplay, type OpenMode, openUi } from './open-ui.js';
 
@@ -126,7 +127,12 @@ async function start(opts: StartOptions): Promise<void> {
   const running = await openKioskFromConfig(configPath, samples ? { demoSamples: samples } : {});
   cleanups.unshift(() => running.stop());
   const url = running.url ?? '';
-  const opened = openUi(url, mode === 'electron' ? 'chromium' : mode);
+  // With http.lan the local screen is on HTTPS too: it pins the server's key (open-ui.ts UiPin).
+  const tls = settings.http.lan && settings.http.certFile ? settings.http.certFile : null;
+  const pin = tls
+    ? { spki: spkiPin(readFileSync(tls, 'utf8')), profileDir: join(dirname(configPath), '.kiosk-chromium') }
+    : undefined;
+  const opened = openUi(url, mode === 'electron' ? 'chromium' : mode, pin);
   console.log(`Sẵn sàng quét / ready to scan: ${url}`);
   if (opened.how === 'url')
     console.log(`  Mở địa chỉ trên trong trình duyệt / open that address in a browser (${opened.detail})`);

@@ -14,6 +14,7 @@ import { loadPublicKey } from '../contract/keys.js';
 import { Direction } from '../contract/reasons.js';
 import { DocumentStore } from '../documents/store.js';
 import { ScanService } from '../lane/scan-service.js';
+import { openIdnKey } from '../store/idn-key-file.js';
 import { openStore } from '../store/store.js';
 import { parseClock, readTextFile, reportCliError } from './common.js';
 
@@ -100,6 +101,8 @@ export async function openCliLane(
 ): Promise<{ scan: ScanService; close(): Promise<void> }> {
   const now = () => clock.now;
   const store = openStore(':memory:', checkpoint);
+  // Nothing outlives the run: ID tokens under a throwaway key.
+  store.attachIdn(openIdnKey(store.db, { keyFile: null, dbFile: null }).key);
   const held = new DocumentStore(store.db, { root, checkpoint, now });
   await held.load();
   for (const d of documents) {
@@ -124,7 +127,6 @@ export async function openCliLane(
     documents: snapshot,
     log: store,
     duty: { current: () => ({ userId: null, userName: 'kiosk verify', shiftId: null }) },
-    idHasher: () => null,
     bus: new EventBus<KioskEvents>(),
     now,
   });

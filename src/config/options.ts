@@ -10,6 +10,7 @@ import { KioskError } from '../contract/errors.js';
 import { loadPublicKey } from '../contract/keys.js';
 import type { Direction } from '../contract/reasons.js';
 import { loadTrustList, type TrustList } from '../documents/trust-list.js';
+import { loadTlsPair, type TlsPair } from '../host/tls-files.js';
 import type { Settings } from './settings.js';
 
 export interface KioskOptions {
@@ -19,6 +20,8 @@ export interface KioskOptions {
   /** The trust list file as read (raw JWS): imported into the document store when newer. */
   trustFile?: { jws: string; path: string } | undefined;
   database: string;
+  /** The ID-number key's file (src/store/idn-key-file.ts); default idn.key beside the database. */
+  idnKeyFile?: string | undefined;
   lane?: string | undefined;
   /** This kiosk's MQTT identity within its checkpoint; `L` + lane when absent. */
   kioskId?: string | undefined;
@@ -32,7 +35,8 @@ export interface KioskOptions {
         key?: string;
       })
     | null;
-  http: { host: string; port: number; lan?: boolean } | false;
+  /** The browser host; `tls` (certificate and key PEM) is required with `lan`. */
+  http: { host: string; port: number; lan?: boolean; tls?: TlsPair | undefined } | false;
   /** Accounts, lockout and sessions (kiosk.json `auth`). */
   auth?: Settings['auth'];
   retentionDays?: number;
@@ -96,12 +100,18 @@ export async function kioskOptionsFromSettings(s: Settings): Promise<KioskOption
     trust,
     trustFile: { jws: trustJws, path: s.trustList },
     database: s.database,
+    idnKeyFile: s.idnKeyFile,
     lane: s.lane,
     kioskId: s.kioskId,
     direction: s.direction,
     serial: s.serial,
     mqtt: s.mqtt && { ...s.mqtt, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) },
-    http: s.http,
+    http: {
+      host: s.http.host,
+      port: s.http.port,
+      lan: s.http.lan,
+      ...(s.http.certFile && s.http.keyFile ? { tls: loadTlsPair(s.http.certFile, s.http.keyFile) } : {}),
+    },
     auth: s.auth,
     retentionDays: s.retention.days,
     configSections: {

@@ -18,6 +18,11 @@ export const Settings = z
     rootKey: z.string().describe("path to the command centre's root public key (PEM, SPKI)"),
     trustList: z.string().describe('path to the signed trust list (vnp-trust+jws)'),
     database: z.string().default('kiosk.db'),
+    /**
+     * The key of the ID-number search tokens, outside the database (mode 0600, created at first start).
+     * Back it up apart from the database: without it old passages cannot be found by ID number.
+     */
+    idnKeyFile: z.string().default('idn.key'),
     lane: z.string().min(1).max(16).optional(),
     /** This kiosk's id within its checkpoint on MQTT (spec/mqtt.md "Identity"); default `L` + lane. */
     kioskId: KioskId.optional(),
@@ -69,9 +74,13 @@ export const Settings = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** Opens the browser host to the LAN (a supervisor's laptop): required for a non-loopback host. */
         lan: z.boolean().default(false),
+        /** The server certificate (PEM, chain) and its private key (mode 0600): `kiosk certs new` makes them. */
+        certFile: z.string().optional(),
+        keyFile: z.string().optional(),
       })
       .strict()
       .superRefine(checkLanBinding)
+      .superRefine(checkLanTls)
       .prefault({}),
     open: z.enum(['auto', 'electron', 'chromium', 'none']).default('auto'),
     /** Accounts, lockout and session lengths (src/auth/settings.ts). */
@@ -81,6 +90,26 @@ export const Settings = z
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
+
+/**
+ * On the LAN the browser host speaks HTTPS only: PINs, session cookies, names and ID digits must not
+ * cross the checkpoint's network in clear. Loopback may stay plain HTTP.
+ */
+export function checkLanTls(
+  http: { lan?: boolean | undefined; certFile?: string | undefined; keyFile?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (http.lan !== true || (http.certFile && http.keyFile)) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: [http.certFile ? 'keyFile' : 'certFile'],
+    message:
+      'http.lan cần chứng chỉ HTTPS: đặt "certFile" và "keyFile" (tạo bằng `kiosk certs new`); máy không chạy ' +
+      'HTTP thường trên mạng LAN vì mã PIN, cookie phiên và tên người qua chốt sẽ lộ / ' +
+      'http.lan needs an HTTPS certificate: set "certFile" and "keyFile" (made by `kiosk certs new`); the ' +
+      'kiosk does not serve plain HTTP on the LAN, where PINs, session cookies and names would cross in clear',
+  });
+}
 
 /** Environment overrides derived from the schema: KIOSK_HTTP_PORT=9000, KIOSK_SERIAL_PATH=/dev/ttyACM0. */
 export function applyEnvOverrides(
@@ -192,6 +221,12 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env)
     rootKey: at(s.rootKey),
     trustList: at(s.trustList),
     database: s.database === ':memory:' ? s.database : at(s.database),
+    idnKeyFile: at(s.idnKeyFile),
+    http: {
+      ...s.http,
+      ...(s.http.certFile ? { certFile: at(s.http.certFile) } : {}),
+      ...(s.http.keyFile ? { keyFile: at(s.http.keyFile) } : {}),
+    },
     mqtt: s.mqtt && {
       ...s.mqtt,
       ...(s.mqtt.caFile ? { caFile: at(s.mqtt.caFile) } : {}),

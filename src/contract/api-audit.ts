@@ -174,6 +174,8 @@ export const AUDIT_KINDS = [
   'unreadable',
   'no_shift_scan',
   'amendment',
+  // The ID-number key replaced and every search token re-keyed (`kiosk idn-key rotate`).
+  'idn_key_rotate',
 ] as const;
 export const AuditKind = z.enum(AUDIT_KINDS);
 export type AuditKind = z.infer<typeof AuditKind>;
@@ -194,7 +196,15 @@ export const ChainBreak = z.object({
   table: z.enum(['passages', 'audit_events']),
   id: z.number().int(),
   seq: z.number().int(),
-  problem: z.enum(['previous_hash', 'hash', 'personal_data', 'purge_incomplete', 'sequence', 'version']),
+  problem: z.enum([
+    'previous_hash',
+    'hash',
+    'personal_data',
+    'purge_incomplete',
+    'sequence',
+    'version',
+    'id_tokens',
+  ]),
 });
 export type ChainBreak = z.infer<typeof ChainBreak>;
 

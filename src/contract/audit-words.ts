@@ -57,6 +57,7 @@ export const AUDIT_KIND_TEXT: Record<string, Bilingual> = {
   unreadable: { vi: 'Mã không đọc được', en: 'Unreadable code' },
   no_shift_scan: { vi: 'Quét khi chưa mở ca', en: 'Scan with no shift open' },
   amendment: { vi: 'Bổ sung giấy y tế', en: 'Completed by a health proof' },
+  idn_key_rotate: { vi: 'Đổi khoá số giấy tờ', en: 'ID-number key rotated' },
 };
 
 export const CHAIN_PROBLEM_TEXT: Record<string, Bilingual> = {
@@ -72,6 +73,10 @@ export const CHAIN_PROBLEM_TEXT: Record<string, Bilingual> = {
   },
   sequence: { vi: 'thứ tự bị đứt (có dòng bị xoá)', en: 'the sequence is broken (a row was deleted)' },
   version: { vi: 'phiên bản dòng không hợp lệ', en: 'invalid row version' },
+  id_tokens: {
+    vi: 'mã tìm kiếm số giấy tờ đã bị sửa, xoá hoặc chép từ dòng khác',
+    en: 'its ID-number search tokens were edited, removed or copied from another row',
+  },
 };
 
 export const TABLE_TEXT: Record<'passages' | 'audit_events', Bilingual> = {

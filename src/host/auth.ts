@@ -22,9 +22,14 @@ export function sessionTokenOf(cookieHeader: string | undefined): string | null 
   return null;
 }
 
-/** Set-Cookie for a new session, or one that deletes it (token null). */
-export function sessionCookie(token: string | null, expiresMs: number | undefined, nowMs: number): string {
-  const base = `${SESSION_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict`;
+/** Set-Cookie for a new session, or one that deletes it (token null); `Secure` when served over HTTPS. */
+export function sessionCookie(
+  token: string | null,
+  expiresMs: number | undefined,
+  nowMs: number,
+  secure = false,
+): string {
+  const base = `${SESSION_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   if (token === null) return `${base}; Max-Age=0`;
   const maxAge = Math.max(1, Math.floor(((expiresMs ?? nowMs + 3_600_000) - nowMs) / 1000));
   return `${base}; Max-Age=${maxAge}`;
@@ -39,6 +44,8 @@ export function httpCallContext(
   nowMs = Date.now(),
 ): { ctx: CallContext; cookie: (errorCode?: string) => string | null } {
   let cookie: string | null = null;
+  // Over TLS (http.lan) the cookie is Secure: a browser never sends it to a plain-HTTP look-alike.
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
   const csrf = req.headers[CSRF_HEADER];
   const ctx: CallContext = {
     transport: 'http',
@@ -46,13 +53,13 @@ export function httpCallContext(
     csrf: typeof csrf === 'string' ? csrf : null,
     peer: req.socket.remoteAddress ?? null,
     setToken: (token, expiresMs) => {
-      cookie = sessionCookie(token, expiresMs, nowMs);
+      cookie = sessionCookie(token, expiresMs, nowMs, secure);
     },
   };
   return {
     ctx,
     cookie: (errorCode) =>
-      cookie ?? (errorCode === 'SESSION_EXPIRED' ? sessionCookie(null, undefined, nowMs) : null),
+      cookie ?? (errorCode === 'SESSION_EXPIRED' ? sessionCookie(null, undefined, nowMs, secure) : null),
   };
 }
 

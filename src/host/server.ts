@@ -1,15 +1,18 @@
 // The browser host: the kiosk API over HTTP + WebSocket on 127.0.0.1, plus the built renderer as static
 // files, for Chromium kiosk mode, a supervisor's laptop and end-to-end tests. It knows nothing of the
-// kiosk core: calls go through a Dispatcher and events come from a subscribe function.
+// kiosk core: calls go through a Dispatcher and events come from a subscribe function. Opened to the
+// LAN it is HTTPS only (a certificate from `kiosk certs new`): PINs, cookies and names never cross the
+// checkpoint's Wi-Fi in clear.
 //
 // Wire choices:
 // - A WebSocket text message that is not JSON, or not a CallMessage, gets an error result and the
 //   connection stays open. Its id is the message's own integer `id` when it has one, else -1.
 // - A message above 64 KiB closes that connection with 1009 (ws maxPayload); other clients go on.
-// - Upgrades and API calls from another site (Origin not http://<Host>) or for a Host name this
+// - Upgrades and API calls from another site (Origin not http(s)://<Host>) or for a Host name this
 //   server does not own (DNS rebinding) are refused with 403.
 import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -22,6 +25,7 @@ import {
   isSameHostRequest,
   MAX_MESSAGE_BYTES,
   readBody,
+  type Scheme,
   sendJson,
 } from '../base/http.js';
 import { log } from '../base/log.js';
@@ -41,6 +45,8 @@ export interface BrowserHostOptions {
   subscribe: (listener: EventListener) => () => void;
   /** Extra Host names (without port) to accept, e.g. a LAN DNS name. */
   allowedHosts?: string[];
+  /** Certificate chain and private key (PEM): HTTPS and WSS only. Required on the LAN (kiosk.json http.lan). */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 const WS_PATH = '/api/ws';
@@ -59,8 +65,11 @@ export class BrowserHost {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private allowedHosts = new Set<string>();
   private staticRoot = '';
+  private readonly scheme: Scheme;
 
-  constructor(private readonly options: BrowserHostOptions) {}
+  constructor(private readonly options: BrowserHostOptions) {
+    this.scheme = options.tls ? 'https' : 'http';
+  }
 
   async start(): Promise<{ url: string; port: number }> {
     if (this.server) throw new Error('BrowserHost already started');
@@ -78,13 +87,17 @@ export class BrowserHost {
     });
     this.wss = wss;
 
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err) => {
         log.error('browser host: request failed', err);
         if (!res.headersSent) sendJson(res, 500, { ok: false, error: internalError() });
         else res.destroy();
       });
-    });
+    };
+    const tls = this.options.tls;
+    const server: Server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler)
+      : createServer(handler);
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -111,7 +124,7 @@ export class BrowserHost {
     const port = (server.address() as AddressInfo).port;
     const urlHost =
       host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${urlHost}:${port}/`, port };
+    return { url: `${this.scheme}://${urlHost}:${port}/`, port };
   }
 
   async stop(): Promise<void> {
@@ -172,7 +185,7 @@ export class BrowserHost {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (!isSameHostRequest(req.headers, this.allowedHosts)) {
+    if (!isSameHostRequest(req.headers, this.allowedHosts, this.scheme)) {
       // Cross-site WebSocket hijacking or DNS rebinding: a page elsewhere must not drive the kiosk.
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -252,7 +265,7 @@ export class BrowserHost {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', () => res.destroy());
-    if (!admitHost(req, res, this.allowedHosts)) return;
+    if (!admitHost(req, res, this.allowedHosts, this.scheme)) return;
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
 
     if (pathname === '/api/health') {
@@ -276,7 +289,7 @@ export class BrowserHost {
   private async onHttpCall(req: IncomingMessage, res: ServerResponse, rawMethod: string): Promise<void> {
     const id = 0;
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    if (!isSameHostRequest(req.headers, this.allowedHosts)) {
+    if (!isSameHostRequest(req.headers, this.allowedHosts, this.scheme)) {
       sendJson(
         res,
         403,

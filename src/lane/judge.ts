@@ -32,7 +32,12 @@ export interface JudgeContext extends JudgeDocuments {
   healthProof?: DccJudgement | null | undefined;
 }
 
-/** The first characters of a scan, safe to show: control and invisible characters become '?'. */
+/**
+ * The first characters of a scan, safe to show and to keep: control and invisible characters become
+ * '?', and a run of 6 digits or more keeps only its last 4. A citizen ID card's own QR code starts with
+ * the full 12-digit number ("001085001234|123456789|Nguyễn…"): a guard scanning it must not put the
+ * number in the log (previews are chained in the audit events, never purged).
+ */
 export function previewOf(text: string): string {
   let out = '';
   let n = 0;
@@ -40,7 +45,7 @@ export function previewOf(text: string): string {
     if (n++ >= PREVIEW_CHARS) break;
     out += /\p{C}/u.test(ch) ? '?' : ch;
   }
-  return out;
+  return out.replace(/\d{6,}/g, (run) => '*'.repeat(run.length - 4) + run.slice(-4));
 }
 
 /** Judges one scan, trailing CR/LF already removed. Never throws. */

@@ -6,7 +6,6 @@ import { Decision, Direction, ReasonCode, ScanSource } from '../contract/reasons
 import type { LaneVehicle } from '../contract/vehicle.js';
 import type { VerifiedPermit } from '../formats/types.js';
 import { codePoints, LIMITS } from '../formats/vnp1-claims.js';
-import { maskIdNumber } from './permit-view.js';
 
 /**
  * A holder's name bounded exactly as the permit rules bound it (code points: 200 astral characters are
@@ -30,7 +29,6 @@ export const PassageInput = z
         iss: z.string().max(256),
         cti: z.string().max(256),
         holderName: HolderName.nullable(),
-        idMasked: z.string().max(64).nullable(),
         purpose: z.string().max(64).nullable(),
       })
       .strict()
@@ -47,17 +45,19 @@ export const PassageInput = z
     /** The guard and shift the passage belongs to (the kiosk's open shift), if any. */
     userId: z.number().int().positive().nullable().default(null),
     shiftId: z.number().int().positive().nullable().default(null),
-    /** HMAC of the full ID number (src/store/idn.ts): exact search without keeping the number. */
-    idnHmac: z
+    /**
+     * The holder's ID number, in memory only: the store keeps search tokens made with a key outside the
+     * database (src/store/idn.ts), never the number nor its last digits.
+     */
+    idn: z
       .string()
-      .regex(/^[0-9a-f]{64}$/)
+      .regex(/^[0-9A-Z]{6,12}$/)
       .nullable()
       .default(null),
     /** A person recorded without a permit (manual entry, src/contract/manual-entry.ts). */
     person: z
       .object({
         holderName: HolderName,
-        idMasked: z.string().max(64).nullable(),
         purpose: z.string().max(64).nullable(),
       })
       .strict()
@@ -116,8 +116,6 @@ export interface PassageContext {
   direction: Direction;
   /** The open shift's guard, who answers for the lane whatever the source. */
   who: { userId: number | null; shiftId: number | null };
-  /** HMAC of the full ID number (store/idn.ts), for exact search. */
-  idnHmac: string | null;
 }
 
 /** A judged permit scan (readable, verified or not) as the passage to record. */
@@ -125,7 +123,7 @@ export function permitPassage(
   j: { decision: Decision; reasons: ReasonCode[] },
   permit: VerifiedPermit | null,
   vehicle: LaneVehicle,
-  ctx: PassageContext & { source: ScanSource; idMasked: string | null; preview: string | null },
+  ctx: PassageContext & { source: ScanSource; preview: string | null },
 ): PassageInput {
   return {
     atMs: ctx.atMs,
@@ -139,7 +137,6 @@ export function permitPassage(
       iss: permit.iss,
       cti: permit.cti,
       holderName: permit.permit.nam,
-      idMasked: ctx.idMasked,
       purpose: permit.permit.pur,
     },
     // A permit that did not verify: only its first characters, for the guard and the audit.
@@ -151,7 +148,7 @@ export function permitPassage(
     letThrough: j.decision === 'ALLOW',
     userId: ctx.who.userId,
     shiftId: ctx.who.shiftId,
-    idnHmac: ctx.idnHmac,
+    idn: permit?.permit.idn ?? null,
   };
 }
 
@@ -168,7 +165,7 @@ export function manualPassage(
     source: 'manual',
     decision: 'REVIEW',
     reasons: [],
-    person: { holderName: person.name, idMasked: maskIdNumber(person.idNumber), purpose: person.purpose },
+    person: { holderName: person.name, purpose: person.purpose },
     vehiclePlate: vehicle.plate,
     vehicleType: vehicle.type,
     people: vehicle.people,
@@ -177,6 +174,6 @@ export function manualPassage(
     note: person.reason,
     userId: ctx.who.userId,
     shiftId: ctx.who.shiftId,
-    idnHmac: ctx.idnHmac,
+    idn: person.idNumber,
   };
 }

@@ -29,8 +29,6 @@ export interface ScanServiceOptions {
   documents: () => JudgeDocuments;
   log: LaneLog;
   duty: Duty;
-  /** HMAC of a full ID number, for exact search without keeping the number. */
-  idHasher: (idNumber: string) => string | null;
   bus: EventBus<KioskEvents>;
   now: () => number;
   lane?: string | undefined;
@@ -205,8 +203,6 @@ export class ScanService {
           lane,
           direction,
           source,
-          idMasked: view?.idnMasked ?? null,
-          idnHmac: permit ? this.o.idHasher(permit.permit.idn) : null,
           preview: j.preview,
           who,
         }),
@@ -346,7 +342,6 @@ export class ScanService {
           lane,
           direction,
           letThrough: p.letThrough,
-          idnHmac: this.o.idHasher(person.idNumber),
           who,
         }),
       ).id;

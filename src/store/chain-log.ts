@@ -96,7 +96,7 @@ export class AuditChain {
   }
 }
 
-/** Every column the chain covers (src/store/chain.ts passageProblem), chain versions 1 to 3. */
+/** Every column the chain covers (src/store/chain.ts passageProblem), chain versions 1 to 4, and the ID tokens. */
 const PASSAGE_CHAIN_COLUMNS = [
   'id',
   'at_ms',
@@ -130,6 +130,10 @@ const PASSAGE_CHAIN_COLUMNS = [
   'idn_hmac',
   'passengers',
   'note',
+  'has_idn',
+  'idn_full',
+  'idn_tail',
+  'idn_mac',
 ] as const;
 const AUDIT_CHAIN_COLUMNS = [
   'id',
@@ -157,7 +161,8 @@ function passageOf(r: unknown[]): StoredPassageForChain & { seq: number; id: num
     raw_preview: r[20] as string | null, personal_salt: r[21] as string | null, purged: r[22] as number,
     prev_hash: r[23] as string, hash: r[24] as string, chain_v: r[25] as number, seq: r[26] as number,
     user_id: r[27] as number | null, shift_id: r[28] as number | null, idn_hmac: r[29] as string | null,
-    passengers: r[30] as number | null, note: r[31] as string | null,
+    passengers: r[30] as number | null, note: r[31] as string | null, has_idn: r[32] as number,
+    idn_full: r[33] as string | null, idn_tail: r[34] as string | null, idn_mac: r[35] as string | null,
   };
 }
 
@@ -200,6 +205,8 @@ export class ChainVerifier {
     db: Db,
     fromSeq = 0,
     private readonly toSeq = Number.MAX_SAFE_INTEGER,
+    /** Checks a passage's ID tokens with the key (store/idn-tokens.ts); without it, only their presence. */
+    private readonly tokens: TokenCheck | null = null,
   ) {
     // Raw arrays mapped to object literals: better-sqlite3's own row objects of ~35 columns cost about
     // 15 µs each to build, more than hashing the row (5 million rows: minutes).
@@ -282,16 +289,24 @@ export class ChainVerifier {
     if (next.row.seq !== this.lastSeq + 1) return 'sequence';
     // The row before a range start is missing: nothing to chain to.
     if (this.expectedPrev === null) return 'previous_hash';
-    return next.table === 'passages'
-      ? passageProblem(next.row, this.expectedPrev)
-      : auditEventProblem(next.row, this.expectedPrev);
+    if (next.table === 'audit_events') return auditEventProblem(next.row, this.expectedPrev);
+    const problem = passageProblem(next.row, this.expectedPrev);
+    if (problem || !this.tokens || next.row.purged === 1) return problem;
+    return this.tokens(next.row) ? null : 'id_tokens';
   }
 }
 
+export type TokenCheck = (row: StoredPassageForChain & { id: number }) => boolean;
+
 /** Verifies the whole log (or a seq range) in one go. */
-export function verifyLogSync(db: Db, fromSeq = 0, toSeq?: number): VerifyResult {
+export function verifyLogSync(
+  db: Db,
+  fromSeq = 0,
+  toSeq?: number,
+  tokens: TokenCheck | null = null,
+): VerifyResult {
   const t0 = performance.now();
-  const v = new ChainVerifier(db, fromSeq, toSeq);
+  const v = new ChainVerifier(db, fromSeq, toSeq, tokens);
   v.step(Number.MAX_SAFE_INTEGER);
   return result(v, t0);
 }
@@ -302,7 +317,7 @@ export function verifyLogSync(db: Db, fromSeq = 0, toSeq?: number): VerifyResult
  */
 export async function verifyLog(
   db: Db,
-  opts: { fromSeq?: number; toSeq?: number; sliceRows?: number } = {},
+  opts: { fromSeq?: number; toSeq?: number; sliceRows?: number; tokens?: TokenCheck | null } = {},
 ): Promise<VerifyResult> {
   return startVerify(db, opts).done;
 }
@@ -315,10 +330,10 @@ export interface VerifyRun {
 
 export function startVerify(
   db: Db,
-  opts: { fromSeq?: number; toSeq?: number; sliceRows?: number } = {},
+  opts: { fromSeq?: number; toSeq?: number; sliceRows?: number; tokens?: TokenCheck | null } = {},
 ): VerifyRun {
   const t0 = performance.now();
-  const v = new ChainVerifier(db, opts.fromSeq ?? 0, opts.toSeq);
+  const v = new ChainVerifier(db, opts.fromSeq ?? 0, opts.toSeq, opts.tokens ?? null);
   const done = (async () => {
     while (!v.step(opts.sliceRows ?? 5000)) await new Promise((r) => setImmediate(r));
     return result(v, t0);

@@ -4,7 +4,9 @@
 //
 // Since migration 3 passages and audit events form ONE chain, ordered by a `seq` both tables share.
 // Rows written before it (chain_v 1) keep their original canonical form, so they still verify; rows
-// written after it (chain_v 2) also hash their seq, guard, shift and the ID-number HMAC.
+// written after it (chain_v 2) also hash their seq, guard, shift and the ID-number HMAC. Since
+// migration 5 (chain_v 4) no ID number enters the chain, only whether the passage has one: its search
+// tokens are rewritten by key rotation, so they are bound to the row by a MAC instead (store/idn.ts).
 import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -94,6 +96,11 @@ export interface StoredPassageForChain extends ChainedPassage, PersonalFields {
   /** Since migration 4 (chain_v 3): passengers and the guard's note. */
   passengers?: number | null;
   note?: string | null;
+  /** Since migration 5: whether an ID number was recorded (chained from chain_v 4) and its tokens. */
+  has_idn?: number | null;
+  idn_full?: string | null;
+  idn_tail?: string | null;
+  idn_mac?: string | null;
 }
 
 /** A passage written since migration 3: the chain position, guard and shift are hashed too. */
@@ -150,6 +157,19 @@ export function personalHashV3(salt: string, f: PersonalFieldsV3): string {
   );
 }
 
+/** A passage written since migration 5: whether it has an ID number; no ID-derived value is chained. */
+export interface ChainedPassageV4 extends ChainedPassageV3 {
+  has_idn: number;
+}
+
+export function canonicalPassageV4(p: ChainedPassageV4): string {
+  return `${canonicalPassageV3(p).slice(0, -1)},"cv":4,"has_idn":${JSON.stringify(p.has_idn)}}`;
+}
+
+export function chainHashV4(prevHash: string, p: ChainedPassageV4): string {
+  return sha256Hex(prevHash + canonicalPassageV4(p));
+}
+
 /** The chained fields of an audit event (login, override, export, sign-off, purge...). */
 export interface ChainedAuditEvent {
   id: number;
@@ -188,7 +208,13 @@ export function auditChainHash(prevHash: string, e: ChainedAuditEvent): string {
   return sha256Hex(prevHash + canonicalAuditEvent(e));
 }
 
-export type ChainProblem = 'previous_hash' | 'hash' | 'personal_data' | 'purge_incomplete' | 'version';
+export type ChainProblem =
+  | 'previous_hash'
+  | 'hash'
+  | 'personal_data'
+  | 'purge_incomplete'
+  | 'version'
+  | 'id_tokens';
 
 /** Why an audit event does not verify against the hash before it, or null when it is intact. */
 export function auditEventProblem(row: StoredAuditEventForChain, expectedPrev: string): ChainProblem | null {
@@ -206,14 +232,18 @@ export function rowIsIntact(row: StoredPassageForChain, expectedPrev: string): b
 
 /** Why a passage does not verify against the hash before it, or null when it is intact. */
 export function passageProblem(row: StoredPassageForChain, expectedPrev: string): ChainProblem | null {
-  const v3 = row.chain_v === 3;
+  const v4 = row.chain_v === 4;
+  const v3 = row.chain_v === 3 || v4;
   const v2 = row.chain_v === 2 || v3;
   if (!v2 && row.chain_v !== undefined && row.chain_v !== 1) return 'version';
   // A row from before migration 3 never had a guard, a shift or an ID HMAC: one appearing is an edit.
   if (!v2 && (row.user_id != null || row.shift_id != null || row.idn_hmac != null)) return 'hash';
   // Nor one from before migration 4 passengers or a note.
   if (!v3 && ((row.passengers ?? 0) !== 0 || row.note != null)) return 'hash';
+  // Nor one from before migration 5 the chained "has an ID number".
+  if (!v4 && (row.has_idn ?? 0) !== 0) return 'hash';
   if (row.prev_hash !== expectedPrev) return 'previous_hash';
+  const tokens = row.idn_full ?? row.idn_tail ?? row.idn_mac ?? null;
   if (row.purged === 1) {
     const erased =
       row.personal_salt === null &&
@@ -222,7 +252,8 @@ export function passageProblem(row: StoredPassageForChain, expectedPrev: string)
       row.vehicle_plate === null &&
       row.raw_preview === null &&
       (row.idn_hmac ?? null) === null &&
-      (row.note ?? null) === null;
+      (row.note ?? null) === null &&
+      tokens === null;
     if (!erased) return 'purge_incomplete';
   } else if (row.personal_salt === null) {
     return 'personal_data';
@@ -241,21 +272,32 @@ export function passageProblem(row: StoredPassageForChain, expectedPrev: string)
           )
         : personalHash(row.personal_salt, row);
     if (digest !== row.personal_hash) return 'personal_data';
+    // The chain says whether the passage has an ID number: its three tokens are all there, or none.
+    if (v4) {
+      const all = row.idn_full != null && row.idn_tail != null && row.idn_mac != null;
+      if (row.has_idn === 1 ? !all : tokens !== null) return 'id_tokens';
+    }
   }
   const complete =
     row.seq !== undefined && row.seq !== null && row.user_id !== undefined && row.shift_id !== undefined;
   const v2Fields = complete
     ? (row as ChainedPassageV2)
     : { ...row, seq: row.seq ?? -1, user_id: row.user_id ?? null, shift_id: row.shift_id ?? null };
-  const hash = v3
-    ? chainHashV3(
+  const v3Fields =
+    complete && row.passengers !== undefined && row.passengers !== null
+      ? (row as ChainedPassageV3)
+      : { ...v2Fields, passengers: row.passengers ?? 0 };
+  const hash = v4
+    ? chainHashV4(
         row.prev_hash,
-        complete && row.passengers !== undefined && row.passengers !== null
-          ? (row as ChainedPassageV3)
-          : { ...v2Fields, passengers: row.passengers ?? 0 },
+        v3Fields === row && row.has_idn != null
+          ? (row as ChainedPassageV4)
+          : { ...v3Fields, has_idn: row.has_idn ?? 0 },
       )
-    : v2
-      ? chainHashV2(row.prev_hash, v2Fields)
-      : chainHash(row.prev_hash, row);
+    : v3
+      ? chainHashV3(row.prev_hash, v3Fields)
+      : v2
+        ? chainHashV2(row.prev_hash, v2Fields)
+        : chainHash(row.prev_hash, row);
   return hash === row.hash ? null : 'hash';
 }

@@ -2,8 +2,9 @@
 // the field have already applied it. Each runs in its own transaction at open.
 import type { Migration } from '../base/db.js';
 import { MIGRATION_3 } from './migration-audit.js';
+import { MIGRATION_5 } from './migration-idn.js';
 import { MIGRATION_4 } from './migration-lane.js';
-import { MIGRATION_5 } from './migration-outbox.js';
+import { MIGRATION_6 } from './migration-outbox.js';
 
 export type { Migration } from '../base/db.js';
 
@@ -117,4 +118,5 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_3,
   MIGRATION_4,
   MIGRATION_5,
+  MIGRATION_6,
 ];

@@ -29,7 +29,7 @@ import type {
   PriorVerdict,
   UnreadableScan,
 } from '../lane/types.js';
-import { type ChainedPassageV3, chainHashV3, newSalt, personalHashV3 } from './chain.js';
+import { type ChainedPassageV4, chainHashV4, newSalt, personalHashV3 } from './chain.js';
 import {
   AuditChain,
   type HeadStatements,
@@ -38,6 +38,8 @@ import {
   verifyLogSync,
 } from './chain-log.js';
 import { FINAL_DECISION_SQL, FINAL_REASONS_SQL, LET_THROUGH_SQL } from './final-decision.js';
+import { type IdnKey, idnTokenCheck } from './idn.js';
+import { KEY_CHECK_KV } from './idn-key-file.js';
 import { overridePassage } from './lane-records.js';
 import { MIGRATIONS } from './migrations.js';
 import { Outbox, type OutboxRow, type OutboxStats, type ReceiptOutcome } from './outbox.js';
@@ -76,6 +78,7 @@ export class Store implements LaneLog, OutboxSource {
   private readonly head: HeadStatements;
   private outboxDirty = false;
   private readonly outbox: Outbox;
+  private idn: IdnKey | null = null;
 
   constructor(
     readonly db: Db,
@@ -106,6 +109,33 @@ export class Store implements LaneLog, OutboxSource {
     );
   }
 
+  /** The ID-number key (src/store/idn-key-file.ts openIdnKey): passages with an ID number need it. */
+  attachIdn(key: IdnKey): void {
+    this.idn = key;
+  }
+
+  get idnKey(): IdnKey | null {
+    return this.idn;
+  }
+
+  /** The search tokens of a passage's ID number, checked against the key the database was made with. */
+  private idnTokens(idn: string | null): { full: string; tail: string; key: IdnKey } | null {
+    if (idn === null) return null;
+    const key = this.idn;
+    if (!key) {
+      throw new KioskError('IDN_KEY_NOT_OPEN', 'Chưa mở khoá số giấy tờ', 'The ID-number key is not open');
+    }
+    // `kiosk idn-key rotate` run beside a running kiosk: tokens under the old key would be lost.
+    if ((this.s.kvGet.get(KEY_CHECK_KV) as { value: string } | undefined)?.value !== key.check) {
+      throw new KioskError(
+        'IDN_KEY_CHANGED',
+        'Khoá số giấy tờ đã được đổi khi máy đang chạy: hãy khởi động lại máy',
+        'The ID-number key was changed while the kiosk was running: restart the kiosk',
+      );
+    }
+    return { full: key.full(idn), tail: key.tailOfNumber(idn), key };
+  }
+
   /**
    * Records a passage, its share of the current summary window and, for a DENY or a manual entry let
    * through, its event, in one transaction.
@@ -114,21 +144,24 @@ export class Store implements LaneLog, OutboxSource {
     const p = parsePassage(input);
     const { id: checkpointId, area } = this.checkpoint.checkpoint;
     const reasons = JSON.stringify(p.reasons);
+    // Neither the masked number nor an ID hash is kept in clear (chain_v 4): only keyed tokens.
     const personal = {
       holder_name: p.permit?.holderName ?? p.person?.holderName ?? null,
-      id_masked: p.permit?.idMasked ?? p.person?.idMasked ?? null,
+      id_masked: null,
       note: p.note,
       vehicle_plate: p.vehiclePlate,
       raw_preview: p.rawPreview,
-      idn_hmac: p.idnHmac,
+      idn_hmac: null,
     };
     const vehicle = summaryVehicle(p.vehicleType, p.vehiclePlate);
     return this.tx(() => {
+      const tokens = this.idnTokens(p.idn);
       const last = this.s.lastPassage.get() as { id: number } | undefined;
       // Passages and audit events share one chain (chain-log.ts): link to its head.
       const head = readChainHead(this.head);
       const salt = newSalt();
-      const chained: ChainedPassageV3 = {
+      const chained: ChainedPassageV4 = {
+        has_idn: tokens ? 1 : 0,
         passengers: p.passengers,
         id: (last?.id ?? 0) + 1,
         seq: head.seq + 1,
@@ -151,13 +184,16 @@ export class Store implements LaneLog, OutboxSource {
         let_through: p.letThrough ? 1 : 0,
         personal_hash: personalHashV3(salt, personal),
       };
-      const hash = chainHashV3(head.hash, chained);
+      const hash = chainHashV4(head.hash, chained);
       this.s.insertPassage.run({
         ...chained,
         ...personal,
         personal_salt: salt,
         prev_hash: head.hash,
         hash,
+        idn_full: tokens?.full ?? null,
+        idn_tail: tokens?.tail ?? null,
+        idn_mac: tokens ? tokens.key.mac(chained.id, tokens.full, tokens.tail) : null,
       });
       this.windows.update(p.atMs, (d) =>
         addPassage(d, {
@@ -388,18 +424,18 @@ export class Store implements LaneLog, OutboxSource {
    * not verify, or null. chain-log.ts verifyLog also names the table.
    */
   verifyChain(): number | null {
-    return verifyLogSync(this.db).broken?.id ?? null;
+    return verifyLogSync(this.db, 0, undefined, this.idn ? idnTokenCheck(this.idn) : null).broken?.id ?? null;
   }
 
   getPassage(id: number): PassageRow | null {
     const r = this.s.getPassage.get(id) as Row | undefined;
-    return r ? toPassageRow(r) : null;
+    return r ? toPassageRow(r, this.idn) : null;
   }
 
   /** Newest first. */
   recentPassages(limit: number): PassageRow[] {
     const n = Math.max(1, Math.min(1000, Math.trunc(limit) || 1));
-    return (this.s.recentPassages.all(n) as Row[]).map(toPassageRow);
+    return (this.s.recentPassages.all(n) as Row[]).map((r) => toPassageRow(r, this.idn));
   }
 
   getKv(key: string): string | null {
@@ -422,11 +458,11 @@ function prepareStatements(db: Db) {
     insertPassage: p(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source, decision,
       reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
       vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash,
-      seq, chain_v, user_id, shift_id, idn_hmac, passengers, note)
+      seq, chain_v, user_id, shift_id, idn_hmac, passengers, note, has_idn, idn_full, idn_tail, idn_mac)
       VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source, @decision, @reasons,
       @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name, @id_masked,
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
-      @seq, 3, @user_id, @shift_id, @idn_hmac, @passengers, @note)`),
+      @seq, 4, @user_id, @shift_id, @idn_hmac, @passengers, @note, @has_idn, @idn_full, @idn_tail, @idn_mac)`),
     passageForAmendment: p('SELECT direction, decision, reasons FROM passages WHERE id = ?'),
     recentVerdict: p(`SELECT p.id, p.at_ms, ${FINAL_DECISION_SQL('p')} AS decision,
       ${FINAL_REASONS_SQL('p')} AS reasons FROM passages p WHERE p.permit_hash = ? AND p.at_ms >= ?
@@ -443,7 +479,8 @@ function prepareStatements(db: Db) {
   };
 }
 
-function toPassageRow(r: Row): PassageRow {
+/** A row as read back; the masked number of a chain_v 4 row is its tail token decrypted with the key. */
+function toPassageRow(r: Row, idn: IdnKey | null): PassageRow {
   return {
     id: r.id as number,
     atMs: r.at_ms as number,
@@ -458,7 +495,7 @@ function toPassageRow(r: Row): PassageRow {
     iss: r.iss as string | null,
     cti: r.cti as string | null,
     holderName: r.holder_name as string | null,
-    idMasked: r.id_masked as string | null,
+    idMasked: (r.id_masked as string | null) ?? idn?.maskedOf(r.idn_tail as string | null) ?? null,
     purpose: r.purpose as string | null,
     vehiclePlate: r.vehicle_plate as string | null,
     vehicleType: r.vehicle_type as string | null,

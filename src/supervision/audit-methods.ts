@@ -18,7 +18,7 @@ import { passagesCsv } from '../reports/csv.js';
 import { renderShiftReportInWorker } from '../reports/pdf-in-worker.js';
 import { gatherShiftReport, type ShiftReportData } from '../reports/shift-report.js';
 import { type AuditChain, startVerify, type VerifyRun } from '../store/chain-log.js';
-import type { IdnHasher } from '../store/idn.js';
+import { type IdnKey, idnTokenCheck } from '../store/idn.js';
 import type { Store } from '../store/store.js';
 
 /** An export holds at most this many rows: a month of a busy lane. Narrow the filters for more. */
@@ -44,7 +44,7 @@ export class AuditService {
     private readonly store: Store,
     private readonly chain: AuditChain,
     private readonly auth: AuthService,
-    idn: IdnHasher,
+    private readonly idn: IdnKey,
     private readonly opts: AuditServiceOptions,
   ) {
     this.search = new PassageSearch(db, idn);
@@ -86,7 +86,7 @@ export class AuditService {
    */
   async verify(by: CallerSession | null, waitMs = 10_000): Promise<VerifyResult> {
     if (!this.verifying) {
-      const run = startVerify(this.db);
+      const run = startVerify(this.db, { tokens: idnTokenCheck(this.idn) });
       this.verifying = run;
       void run.done
         .then((r) => this.verified(by, r))

@@ -18,7 +18,7 @@ import { KioskError } from '../contract/errors.js';
 import type { Attribution } from '../lane/types.js';
 import { sha256Hex } from '../store/chain.js';
 import { AuditChain } from '../store/chain-log.js';
-import { IdnHasher } from '../store/idn.js';
+import type { IdnKey } from '../store/idn.js';
 import type { Store } from '../store/store.js';
 import { AuditService, type AuditServiceOptions } from './audit-methods.js';
 
@@ -90,7 +90,7 @@ export function supervisionOptions(
 export class Supervision implements Authorizer {
   private parts: {
     chain: AuditChain;
-    idn: IdnHasher;
+    idn: IdnKey;
     auth: AuthService;
     audit: AuditService;
     impl: Record<string, (p: unknown, c: Caller) => Promise<unknown>>;
@@ -111,7 +111,9 @@ export class Supervision implements Authorizer {
       now: this.opts.now,
       ...(this.opts.onShiftChange ? { onShiftChange: this.opts.onShiftChange } : {}),
     });
-    const idn = new IdnHasher(db);
+    const idn = store.idnKey;
+    if (!idn)
+      throw new KioskError('IDN_KEY_NOT_OPEN', 'Chưa mở khoá số giấy tờ', 'The ID-number key is not open');
     const audit = new AuditService(db, store, chain, auth, idn, {
       checkpoint: this.opts.checkpoint,
       retentionDays: this.opts.retentionDays ?? 30,
@@ -176,11 +178,6 @@ export class Supervision implements Authorizer {
   duty(): Attribution | null {
     const shift = this.parts?.auth.currentShift() ?? null;
     return shift ? { userId: shift.user_id, userName: shift.guard, shiftId: shift.id } : null;
-  }
-
-  /** HMAC of a full ID number for the passage row (exact search without storing the number). */
-  idnHmac(idn: string | null | undefined): string | null {
-    return idn && this.parts ? this.parts.idn.hmac(idn) : null;
   }
 
   /** The open shift for the status bar and the MQTT status. */

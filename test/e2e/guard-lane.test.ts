@@ -319,12 +319,17 @@ describe('the guard’s lane', () => {
         reasons: '[]',
         let_through: 1,
         holder_name: 'Lê Thị Mai',
-        id_masked: '********4321',
+        // No digit of the number in the file: the masked number is the tail token, decrypted by the kiosk.
+        id_masked: null,
+        has_idn: 1,
         note: 'Quên điện thoại ở nhà, có CCCD',
         shift_id: 1,
       },
     ]);
     expect(JSON.stringify(rows)).not.toContain('001185004321');
+    expect(JSON.stringify(rows)).not.toContain('*4321');
+    const id = (rows[0] as unknown as { id: number }).id;
+    expect(k.kiosk.currentStore()?.getPassage(id)?.idMasked).toBe('********4321');
   });
 
   it('the shift’s counts and the large screen', async () => {

@@ -264,7 +264,11 @@ describe('binding', () => {
     const r = Settings.safeParse({ ...base, http: { host: '192.168.1.20' } });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(/lan.*true.*LAN/);
-    expect(Settings.safeParse({ ...base, http: { host: '192.168.1.20', lan: true } }).success).toBe(true);
+    // On the LAN, HTTPS only: a certificate and its key are required too (host-tls.test.ts).
+    const noTls = Settings.safeParse({ ...base, http: { host: '192.168.1.20', lan: true } });
+    expect(JSON.stringify(noTls.error?.issues)).toMatch(/needs an HTTPS certificate/);
+    const lan = { host: '192.168.1.20', lan: true, certFile: 'c.pem', keyFile: 'k.pem' };
+    expect(Settings.safeParse({ ...base, http: lan }).success).toBe(true);
     expect(Settings.parse(base).http).toMatchObject({ host: '127.0.0.1', lan: false });
   });
 });

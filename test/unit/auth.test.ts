@@ -113,11 +113,11 @@ describe('shifts', () => {
     const viaApi = await k.call('scan.submit', { text: k.permit('P-2') }, g);
     const viaSerial = k.kiosk.scan(k.permit('P-3', { idn: '001099000777' }), 'serial');
     const db = new Database(k.db, { readonly: true });
-    const rows = db.prepare('SELECT id, user_id, shift_id, idn_hmac FROM passages ORDER BY id').all() as {
+    const rows = db.prepare('SELECT id, user_id, shift_id, idn_full FROM passages ORDER BY id').all() as {
       id: number;
       user_id: number | null;
       shift_id: number | null;
-      idn_hmac: string | null;
+      idn_full: string | null;
     }[];
     const dump = JSON.stringify(db.prepare('SELECT * FROM passages').all());
     db.close();
@@ -136,9 +136,10 @@ describe('shifts', () => {
       user_id: shift.userId,
       shift_id: shift.id,
     });
-    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.idn_hmac ?? ''))).toBe(true);
-    // The full ID number is nowhere in the file's rows.
+    expect(rows.every((r) => /^[0-9a-f]{32}$/.test(r.idn_full ?? ''))).toBe(true);
+    // Neither the full ID number nor its last digits are anywhere in the file's rows.
     expect(dump).not.toContain('001099000777');
+    expect(dump).not.toContain('*0777');
     expect(dump).not.toContain('001185004321');
 
     k.clock.now += 8 * 3_600_000;

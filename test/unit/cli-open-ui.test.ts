@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { findElectronBinary, hasDisplay, openUi } from '../../src/cli/open-ui.js';
+import { chromiumArgs, findElectronBinary, hasDisplay, openUi } from '../../src/cli/open-ui.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-open-ui-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +45,25 @@ describe('open-ui', () => {
       how: 'url',
       detail: 'not opened (open: none)',
     });
+  });
+
+  it('pins the HTTPS host’s key for the kiosk’s own screen, with the profile folder Chromium needs for it', () => {
+    expect(chromiumArgs('http://127.0.0.1:8080/', undefined, false)).toEqual([
+      '--app=http://127.0.0.1:8080/',
+      '--kiosk',
+      '--no-first-run',
+      '--disable-background-networking',
+    ]);
+    expect(
+      chromiumArgs('https://127.0.0.1:8443/', { spki: 'abc=', profileDir: '/k/.kiosk-chromium' }, true),
+    ).toEqual([
+      '--app=https://127.0.0.1:8443/',
+      '--kiosk',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--user-data-dir=/k/.kiosk-chromium',
+      '--ignore-certificate-errors-spki-list=abc=',
+      '--no-sandbox',
+    ]);
   });
 });

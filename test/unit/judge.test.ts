@@ -69,6 +69,9 @@ describe('judgeScan', () => {
     expect(previewOf('A\u0000B\u001b[31mC\u200eD')).toBe('A?B?[31mC?D');
     expect(previewOf('x'.repeat(100))).toHaveLength(24);
     expect(previewOf('🙂'.repeat(30))).toBe('🙂'.repeat(24));
+    // A citizen ID card's QR code: no ID number, old or new, nor birth date, in the preview.
+    expect(previewOf('001085001234|123456789|Nguyễn Văn A|01011985')).toBe('********1234|*****6789|N');
+    expect(previewOf('Mã 12345 và 2024')).toBe('Mã 12345 và 2024');
     const j = session()({ text: `\u0007${'Z'.repeat(50)}` });
     expect(j.preview).toBe(`?${'Z'.repeat(23)}`);
   });

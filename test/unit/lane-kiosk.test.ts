@@ -116,10 +116,10 @@ describe('the lane through the kiosk API', () => {
     });
     const row = kiosk
       .currentStore()
-      ?.db.prepare('SELECT user_id, shift_id, idn_hmac FROM passages WHERE id = ?')
+      ?.db.prepare('SELECT user_id, shift_id, idn_full, idn_tail, id_masked FROM passages WHERE id = ?')
       .get(v.passageId) as Record<string, unknown> | undefined;
     expect(row).toMatchObject({ user_id: 1, shift_id: 1 });
-    expect(row?.idn_hmac).toMatch(/^[0-9a-f]{64}$/);
+    expect(row).toMatchObject({ idn_full: expect.stringMatching(/^[0-9a-f]{32}$/), id_masked: null });
     kiosk.scan(makePermit(issuer, { cti: 'E' }), 'serial');
     expect((await call<KioskStatus>('status.get')).counts).toEqual({ allowed: 1, denied: 0, review: 1 });
   });

@@ -7,6 +7,7 @@ import { resolveVehicle } from '../../src/contract/vehicle.js';
 import { OVERRIDE_WINDOW_MS } from '../../src/lane/override.js';
 import { manualPassage } from '../../src/lane/passage.js';
 import { AuditChain } from '../../src/store/chain-log.js';
+import { idnKeyLocation, openIdnKey } from '../../src/store/idn-key-file.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { checkpoint, passage, permitHash, removeTempDirs, tempDbPath } from './store-fixtures.js';
 
@@ -18,7 +19,9 @@ afterEach(() => {
 });
 
 function open(): { store: Store; chain: AuditChain } {
-  const store = openStore(tempDbPath(), checkpoint);
+  const path = tempDbPath();
+  const store = openStore(path, checkpoint);
+  store.attachIdn(openIdnKey(store.db, idnKeyLocation({ database: path })).key);
   stores.push(store);
   return { store, chain: new AuditChain(store.db) };
 }
@@ -69,7 +72,7 @@ describe('manual entry', () => {
       reason: 'Quên điện thoại ở nhà, có CCCD',
     });
     const vehicle = resolveVehicle({ plate: '29-B1 123.45', passengers: 1 });
-    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: true, idnHmac: null, who };
+    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: true, who };
     const { id } = store.recordPassage(manualPassage(person, vehicle, ctx));
     const row = store.db.prepare('SELECT * FROM passages WHERE id = ?').get(id) as Record<string, unknown>;
     expect(row).toMatchObject({
@@ -77,7 +80,8 @@ describe('manual entry', () => {
       decision: 'REVIEW',
       reasons: '[]',
       holder_name: 'Lê Thị Mai',
-      id_masked: '********4321',
+      // No digit of the ID number in clear: the masked number is its tail token, decrypted with the key.
+      id_masked: null,
       purpose: 'medical',
       vehicle_plate: '29-B1 123.45',
       vehicle_type: 'motorbike',
@@ -85,10 +89,13 @@ describe('manual entry', () => {
       passengers: 1,
       let_through: 1,
       note: 'Quên điện thoại ở nhà, có CCCD',
-      chain_v: 3,
+      chain_v: 4,
+      has_idn: 1,
       permit_hash: null,
     });
     expect(JSON.stringify(row)).not.toContain('001185004321');
+    expect(JSON.stringify(row)).not.toContain('*4321');
+    expect(store.getPassage(id)?.idMasked).toBe('********4321');
     expect(store.verifyChain()).toBeNull();
     expect(window(store).counts.in).toEqual({ allowed: 0, denied: 0, review: 1, overridden: 1 });
     expect(outboxEvents(store)).toEqual([expect.objectContaining({ kind: 'override', decision: 'REVIEW' })]);
@@ -108,7 +115,7 @@ describe('manual entry', () => {
       purpose: 'work',
       reason: 'Không mang giấy đi đường',
     });
-    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: false, idnHmac: null, who };
+    const ctx = { atMs: T, lane: '1', direction: 'in' as const, letThrough: false, who };
     store.recordPassage(manualPassage(person, resolveVehicle({}), ctx));
     const { id } = store.recordPassage(manualPassage(person, resolveVehicle({ plate: '30E-123.45' }), ctx));
     store.recordPassage(manualPassage(person, resolveVehicle({}), ctx));

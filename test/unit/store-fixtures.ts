@@ -40,7 +40,6 @@ export function passage(over: Partial<PassageInput> = {}, cti = 'P-1'): PassageI
       iss: 'VN-HN-CA',
       cti,
       holderName: 'Nguyễn Văn An',
-      idMasked: '0010******89',
       purpose: 'work',
     },
     vehiclePlate: '29A-123.45',
