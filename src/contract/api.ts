@@ -166,6 +166,13 @@ export type DemoSample = z.infer<typeof DemoSample>;
 
 const MAX_SCAN = 8192;
 
+/**
+ * The sources a scan submitted through the API can have: the screen's own inputs. `serial` and `manual`
+ * come only from the kiosk's serial driver and manual.record; a caller claiming them is recorded as `api`.
+ */
+export const SCREEN_SOURCES = ['wedge', 'camera', 'api'] as const;
+export type ScreenSource = (typeof SCREEN_SOURCES)[number];
+
 /** Each method: params schema and result schema. */
 export const methods = {
   'status.get': { params: z.object({}).strict(), result: KioskStatus },
@@ -173,6 +180,7 @@ export const methods = {
     params: z
       .object({
         text: z.string().min(1).max(MAX_SCAN),
+        // Which of the screen's inputs read it (SCREEN_SOURCES); the kiosk decides what is recorded.
         source: ScanSource.default('api'),
         direction: Direction.optional(),
         lane: z.string().max(16).optional(),
