@@ -152,7 +152,14 @@ export class Kiosk {
     if (!mqtt || !documents) return [];
     const c = checkpoint.checkpoint;
     const scope = { district: c.district, checkpoint: c.id };
-    const downlink = new Downlink({ scope, documents, acks: store, now: () => this.now() });
+    const downlink = new Downlink({
+      scope,
+      documents,
+      acks: store,
+      now: () => this.now(),
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
+      onFault: (fault) => this.bus.emit('documents.fault', fault),
+    });
     const uplink = new Uplink({
       ...mqtt,
       scope,
@@ -165,7 +172,16 @@ export class Kiosk {
       downlink: { topics: downlink.topics(), onMessage: (t, p) => void downlink.handle(t, p) },
       now: () => this.now(),
     });
-    return [{ name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() }];
+    return [
+      {
+        name: 'uplink',
+        start: () => uplink.start(),
+        stop: async () => {
+          downlink.stop();
+          await uplink.stop();
+        },
+      },
+    ];
   }
 
   private scannerPart(scan: ScanService): Part[] {

@@ -140,6 +140,13 @@ export const KioskStatus = z.object({
   /** The passage log: ok, or the fault that made the last write fail (the guard keeps a paper log). */
   store: z.object({ ok: z.boolean(), fault: ApiError.nullable(), since: z.string().nullable() }).optional(),
   /**
+   * Signed documents from the command centre: ok, or the fault that kept a decision from being recorded
+   * (its audit record or its ack could not be written, so nothing changed; it is being tried again).
+   */
+  documents: z
+    .object({ ok: z.boolean(), fault: ApiError.nullable(), since: z.string().nullable() })
+    .optional(),
+  /**
    * A scan came while no shift was open (not recorded): the login screen asks a guard to open one and
    * scan again. No personal data: the time and the lane only. Cleared when a shift opens.
    */

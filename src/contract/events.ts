@@ -39,5 +39,10 @@ export interface KioskEvents {
   'documents.changed': undefined;
   /** A write to the log failed (the fault), or succeeded again after one (null). */
   'store.fault': ApiError | null;
+  /**
+   * A signed document's decision could not be recorded (its audit event or ack failed to write; nothing
+   * changed and it is tried again): the fault, or null once decisions are recorded again.
+   */
+  'documents.fault': ApiError | null;
   'uplink.state': UplinkStateEvent;
 }

@@ -15,6 +15,7 @@ export const REFUSAL_CODES = [
   'FULL_LIST_NEEDED',
   'NOT_THIS_CHECKPOINT',
   'STORE_FAILED',
+  'AUDIT_FAILED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -86,6 +87,16 @@ export function fullListNeeded(base: number | undefined, held: number | null): K
     'FULL_LIST_NEEDED',
     `Bản bổ sung dựa trên phiên bản ${base}, máy ${heldVi}: cần gửi danh sách thu hồi đầy đủ`,
     `Delta based on version ${base}, but ${heldEn}: a full revocation list is needed`,
+  );
+}
+
+/** The audit record of a decision could not be written: the decision is not taken (audit or nothing). */
+export function auditFailed(err: unknown): KioskError {
+  const why = err instanceof Error ? err.message : String(err);
+  return refusal(
+    'AUDIT_FAILED',
+    `Không ghi được nhật ký kiểm toán, tài liệu không được áp dụng: ${why}`,
+    `The audit record could not be written, so the document was not applied: ${why}`,
   );
 }
 

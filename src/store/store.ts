@@ -76,6 +76,8 @@ export class Store implements LaneLog, OutboxSource {
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly head: HeadStatements;
   private outboxDirty = false;
+  /** The newest outbox seq the uplink was told of. */
+  private outboxAnnounced = 0;
 
   constructor(
     readonly db: Db,
@@ -329,20 +331,28 @@ export class Store implements LaneLog, OutboxSource {
 
   private insertOutbox(kind: KioskTopicKind, payload: object, nowMs: number): number {
     const info = this.s.insertOutbox.run(kioskTopic(this.scope, kind), JSON.stringify(payload), 1, nowMs);
+    const seq = Number(info.lastInsertRowid);
     if (!this.outboxDirty) {
       this.outboxDirty = true;
-      // Someone else's transaction (a document and its ack): told once the current task is done, by when
-      // that synchronous transaction has committed or rolled back.
+      // Someone else's transaction (a document and its ack): better-sqlite3's transactions are
+      // synchronous, so by the time a microtask runs it has committed or rolled back.
       if (this.db.inTransaction) queueMicrotask(() => this.announceOutbox());
     }
     if (!this.db.inTransaction) this.announceOutbox();
-    return Number(info.lastInsertRowid);
+    return seq;
   }
 
-  /** The uplink hears of new rows only once they are committed, never from inside a transaction. */
+  /**
+   * The uplink hears of new rows only once they are committed: never from inside a transaction, and
+   * not at all when the transaction that wrote them rolled back. A committed row's seq is above every
+   * seq committed before it (AUTOINCREMENT), so a seq above the last one announced is news.
+   */
   private announceOutbox(): void {
     if (!this.outboxDirty || this.db.inTransaction || !this.db.open) return;
     this.outboxDirty = false;
+    const newest = (this.s.newestOutbox.get() as { seq: number | null }).seq ?? 0;
+    if (newest <= this.outboxAnnounced) return;
+    this.outboxAnnounced = newest;
     this.bus.emit('outbox.changed', undefined);
   }
 
@@ -422,6 +432,7 @@ function prepareStatements(db: Db) {
     peekOutbox: p(`SELECT seq, topic, payload, qos, created_ms AS createdMs FROM outbox WHERE seq > ?
       ORDER BY seq LIMIT ?`),
     deleteOutbox: p('DELETE FROM outbox WHERE seq = ?'),
+    newestOutbox: p('SELECT max(seq) AS seq FROM outbox'),
     countOutbox: p('SELECT count(*) AS n FROM outbox'),
     recentVerdict: p(`SELECT p.id, p.at_ms, ${FINAL_DECISION_SQL('p')} AS decision,
       ${FINAL_REASONS_SQL('p')} AS reasons FROM passages p WHERE p.permit_hash = ? AND p.at_ms >= ?
