@@ -2,7 +2,7 @@
 // carries to the command centre; the texts go to the kiosk's document log.
 
 import type { ApiError } from '../contract/api.js';
-import { KioskError } from '../contract/errors.js';
+import { auditFailed as auditFailedError, KioskError } from '../contract/errors.js';
 
 export const REFUSAL_CODES = [
   'TOO_LARGE',
@@ -92,12 +92,7 @@ export function fullListNeeded(base: number | undefined, held: number | null): K
 
 /** The audit record of a decision could not be written: the decision is not taken (audit or nothing). */
 export function auditFailed(err: unknown): KioskError {
-  const why = err instanceof Error ? err.message : String(err);
-  return refusal(
-    'AUDIT_FAILED',
-    `Không ghi được nhật ký kiểm toán, tài liệu không được áp dụng: ${why}`,
-    `The audit record could not be written, so the document was not applied: ${why}`,
-  );
+  return auditFailedError(err, { vi: 'tài liệu', en: 'the document change' });
 }
 
 export function stopping(): ApiError {

@@ -164,21 +164,30 @@ describe('document store: audit or nothing', () => {
 describe('downlink: an ack that cannot be queued', () => {
   function downlink(store: Store, docs: DocumentStore, clock: FakeClock) {
     const faults: (ApiError | null)[] = [];
+    let reported: (() => void) | null = null;
     const d = new Downlink({
       scope: { district: '01-009', checkpoint: 'TX-01' },
       documents: docs,
       acks: store,
       now: clock.now,
       timers: clock,
-      onFault: (f) => faults.push(f),
+      onFault: (f) => {
+        faults.push(f);
+        reported?.();
+      },
     });
-    return { d, faults };
+    /** The retry runs the apply, which is asynchronous (the signature check): its report says it ran. */
+    const nextReport = () =>
+      new Promise<void>((resolve) => {
+        reported = resolve;
+      });
+    return { d, faults, nextReport };
   }
 
   it('undoes the decision, is reported, and the message is tried again until it is recorded', async () => {
     const { store, docs, told } = await open();
     const clock = new FakeClock(T0);
-    const { d, faults } = downlink(store, docs, clock);
+    const { d, faults, nextReport } = downlink(store, docs, clock);
     store.db.exec(FAIL_ACK);
     const payload = Buffer.from(await zones(1));
     const r = await d.handle(ZONES, payload);
@@ -190,16 +199,19 @@ describe('downlink: an ack that cannot be queued', () => {
     expect(d.pendingRetries).toBe(1);
 
     // Still failing at the first retry (5 s): tried again later (10 s more).
+    let report = nextReport();
     clock.advance(5_000);
-    await waitUntil(() => faults.length === 2);
+    await report;
+    expect(faults).toHaveLength(2);
     expect(docs.current().zones).toBeNull();
     expect(d.pendingRetries).toBe(1);
 
     store.db.exec('DROP TRIGGER fail_ack');
     clock.advance(9_999);
     expect(docs.current().zones).toBeNull();
+    report = nextReport();
     clock.advance(1);
-    await waitUntil(() => faults.length === 3);
+    await report;
     expect(faults.at(-1)).toBeNull();
     expect(docs.current().zones?.levelOf('01-009')).toBe('red');
     expect(store.outboxPeek(0, 10).map((row) => JSON.parse(row.payload))).toEqual([
@@ -229,9 +241,3 @@ describe('downlink: an ack that cannot be queued', () => {
     expect(await d.handle(ZONES, Buffer.from(await zones(3)))).toBeNull();
   });
 });
-
-/** The retry runs the apply, which is asynchronous (signature check): wait for its report. */
-async function waitUntil(probe: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !probe(); i++) await new Promise((r) => setImmediate(r));
-  expect(probe()).toBe(true);
-}
