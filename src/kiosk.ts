@@ -56,6 +56,8 @@ export class Kiosk {
         lane: () => this.scanService?.lane ?? options.lane ?? '1',
         now: () => this.now(),
         onShiftChange: () => this.bus.emit('shift.changed', this.supervision.shiftStatus()),
+        ...(options.timers ? { timers: options.timers } : {}),
+        onPurgeProgress: (p) => this.bus.emit('retention.progress', p),
       }),
     );
     // Every call is checked against the caller's role (contract/access.ts); parts resolve at call time.
@@ -116,6 +118,7 @@ export class Kiosk {
       scan,
       checkpoint: () => this.judgeDocuments().checkpoint,
       shift: () => this.supervision.shiftStatus(),
+      purge: () => this.supervision.purgeStatus(),
       version: VERSION,
       startedAtMs: this.startedAt,
       demo: (o.demoSamples?.length ?? 0) > 0,

@@ -113,6 +113,19 @@ export const ScannerDiagnostic = z.object({
 });
 export type ScannerDiagnostic = z.infer<typeof ScannerDiagnostic>;
 
+/** The retention purge under way: personal data recorded before `before` is being erased. */
+export const PurgeStatus = z.object({
+  before: z.string(),
+  startedAt: z.string(),
+  /** Passages erased so far by this run (before a restart included). */
+  done: z.number().int(),
+  /** Passages that were due when the run started; null while they are being counted. */
+  total: z.number().int().nullable(),
+  /** The run was cut short (a restart) and taken up where it was. */
+  resumed: z.boolean(),
+});
+export type PurgeStatus = z.infer<typeof PurgeStatus>;
+
 export const KioskStatus = z.object({
   version: z.string(),
   startedAt: z.string(),
@@ -146,6 +159,8 @@ export const KioskStatus = z.object({
   documents: z
     .object({ ok: z.boolean(), fault: ApiError.nullable(), since: z.string().nullable() })
     .optional(),
+  /** The retention purge under way, or null. */
+  purge: PurgeStatus.nullable().optional(),
   /**
    * A scan came while no shift was open (not recorded): the login screen asks a guard to open one and
    * scan again. No personal data: the time and the lane only. Cleared when a shift opens.

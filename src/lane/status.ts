@@ -2,7 +2,7 @@
 // the other parts report on the event bus (scanner, uplink, shift, the log's health). A part: start()
 // subscribes, stop() lets go; every change becomes one `status.changed`.
 import type { EventBus } from '../base/bus.js';
-import type { ApiError, KioskStatus, ScannerDiagnostic } from '../contract/api.js';
+import type { ApiError, KioskStatus, PurgeStatus, ScannerDiagnostic } from '../contract/api.js';
 import { areaName } from '../contract/areas.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
 import type { KioskEvents, ScannerStatusEvent, ShiftEvent, UplinkStateEvent } from '../contract/events.js';
@@ -13,6 +13,8 @@ export interface StatusBoardOptions {
   scan: ScanService;
   checkpoint: () => CheckpointConfig;
   shift: () => ShiftEvent | null;
+  /** The retention purge under way, read at each status (its events only say when to send one). */
+  purge?: () => PurgeStatus | null;
   version: string;
   startedAtMs: number;
   demo: boolean;
@@ -84,6 +86,7 @@ export class StatusBoard {
       this,
     );
     for (const name of ['store.fault', 'documents.changed'] as const) bus.on(name, changed, this);
+    bus.on('retention.progress', changed, this);
     bus.on(
       'documents.fault',
       (fault) => {
@@ -135,6 +138,7 @@ export class StatusBoard {
       documents: this.documentsFault
         ? { ok: false, fault: this.documentsFault.error, since: this.documentsFault.since }
         : { ok: true, fault: null, since: null },
+      purge: this.o.purge?.() ?? null,
       noShiftScan: this.noShiftScan,
     };
   }
