@@ -31,7 +31,7 @@ const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặ
 const GIVEN = ['Văn An', 'Thị Hằng', 'Đức Minh', 'Thu Trang', 'Quốc Bảo', 'Ngọc Lan', 'Hữu Đạt', 'Mai Anh'];
 
 /** A kiosk database holding `n` passages all older than the retention period, personal data intact. */
-function expiredLog(path: string, n: number, nowMs: number): void {
+export function expiredLog(path: string, n: number, nowMs: number): void {
   const db = openDatabase(path, MIGRATIONS);
   // Generation only (as bench/audit.ts): no fsync, a big cache, the passages' indexes and triggers
   // rebuilt after the load; the file ends with exactly the kiosk's schema.

@@ -6,6 +6,10 @@
 import type { Db } from '../base/db.js';
 
 const RUN_KEY = 'retention.run';
+/** Set when rows were erased and the name index still holds their words; cleared once it is tidied. */
+const TIDY_KEY = 'retention.tidy';
+/** Pages of the name index one merge step writes (a few milliseconds at most). */
+const MERGE_PAGES = 4;
 /** Index entries a counting slice walks over: about a millisecond. */
 const COUNT_SLICE = 10_000;
 
@@ -19,6 +23,8 @@ export interface RunRecord {
   /** Its `purge_start` audit event is written (with the first rows erased). */
   started: boolean;
   resumed: boolean;
+  /** Everything due is erased: the name index is being tidied. */
+  erased?: boolean;
 }
 
 /** Where a count stands: rows counted, and the (at_ms, id) of the last one. */
@@ -47,6 +53,9 @@ export class RetentionSql {
       set: p(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),
       clear: p('DELETE FROM kv WHERE key = ?'),
+      // A negative page count merges every segment of the name index, so deleted entries leave it.
+      merge: p(`INSERT INTO passage_names (passage_names, rank) VALUES ('merge', -${MERGE_PAGES})`),
+      changes: p('SELECT total_changes() AS n'),
     };
   }
 
@@ -68,6 +77,32 @@ export class RetentionSql {
   /** Erases up to `limit` of the oldest rows due; returns how many. */
   erase(beforeMs: number, limit: number): number {
     return this.s.erase.run(beforeMs, limit).changes;
+  }
+
+  /**
+   * Merges the name index a few pages at a time until `enough()` says the slice is over; true when
+   * there is nothing left to merge (FTS5: a merge that changed fewer than 2 rows did no work).
+   */
+  tidySlice(enough: () => boolean): boolean {
+    return this.transaction(() => {
+      for (;;) {
+        const before = (this.s.changes.get() as { n: number }).n;
+        this.s.merge.run();
+        if ((this.s.changes.get() as { n: number }).n - before < 2) {
+          this.s.clear.run(TIDY_KEY);
+          return true;
+        }
+        if (enough()) return false;
+      }
+    });
+  }
+
+  tidyPending(): boolean {
+    return this.s.get.get(TIDY_KEY) !== undefined;
+  }
+
+  markTidy(nowMs: number): void {
+    this.s.set.run(TIDY_KEY, '1', nowMs);
   }
 
   transaction<T>(fn: () => T): T {

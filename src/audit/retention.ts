@@ -5,7 +5,8 @@
 // scans, calls and the Electron shell's pings go on meanwhile. The run's progress is kept in the kv table
 // in every slice's transaction, so a run cut short (a crash, a kill, a stop) is taken up where it was at
 // the next start, and the status shows it. Audit or nothing: the slice that erases the first rows also
-// writes the chained `purge_start` event, the one that erases the last rows the `purge` event.
+// writes the chained `purge_start` event, the one that erases the last rows the `purge` event. Then the
+// name index is tidied, a few pages a slice, so the erased names' words leave the file too.
 
 import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
@@ -46,6 +47,7 @@ export interface PurgeProgress {
   total: number | null;
   /** The run was cut short (a crash, a stop) and taken up again. */
   resumed: boolean;
+  phase: 'counting' | 'erasing' | 'tidying';
 }
 
 export interface PurgeResult {
@@ -195,7 +197,7 @@ export class Retention {
     this.slice = timer;
   }
 
-  /** One slice: counting what is due, or erasing. True when the run is over. */
+  /** One slice: counting what is due, erasing, or tidying the name index. True when the run is over. */
   private step(run: Run): boolean {
     const r = run.record;
     if (r.total === null) {
@@ -206,8 +208,22 @@ export class Retention {
       return false;
     }
     const clock = this.opts.clock ?? (() => performance.now());
-    const sliceRows = this.opts.sliceRows ?? 500;
     const sliceMs = this.opts.sliceMs ?? 1;
+    if (r.erased) {
+      const t0 = clock();
+      return this.sql.tidySlice(() => clock() - t0 >= sliceMs);
+    }
+    if (this.erase(run, clock, sliceMs)) {
+      r.erased = true;
+      return !this.sql.tidyPending();
+    }
+    return false;
+  }
+
+  /** One slice of erasing; true when everything due is erased (and the run's end audited). */
+  private erase(run: Run, clock: () => number, sliceMs: number): boolean {
+    const r = run.record;
+    const sliceRows = this.opts.sliceRows ?? 500;
     return this.sql.transaction(() => {
       const t0 = clock();
       let erased = 0;
@@ -234,6 +250,7 @@ export class Retention {
       }
       if (r.done > 0 || r.by)
         this.audit('purge', atMs, r, { rows: r.done, ...(r.resumed ? { resumed: true } : {}) });
+      if (r.done > 0) this.sql.markTidy(atMs);
       this.sql.clearRun();
       return true;
     });
@@ -281,5 +298,12 @@ export class Retention {
 }
 
 function view(r: RunRecord): PurgeProgress {
-  return { beforeMs: r.beforeMs, startedMs: r.startedMs, done: r.done, total: r.total, resumed: r.resumed };
+  return {
+    beforeMs: r.beforeMs,
+    startedMs: r.startedMs,
+    done: r.done,
+    total: r.total,
+    resumed: r.resumed,
+    phase: r.total === null ? 'counting' : r.erased ? 'tidying' : 'erasing',
+  };
 }

@@ -123,6 +123,8 @@ export const PurgeStatus = z.object({
   total: z.number().int().nullable(),
   /** The run was cut short (a restart) and taken up where it was. */
   resumed: z.boolean(),
+  /** Counting what is due, erasing it, then tidying the name index (the erased names' words leave it). */
+  phase: z.enum(['counting', 'erasing', 'tidying']).optional(),
 });
 export type PurgeStatus = z.infer<typeof PurgeStatus>;
 

@@ -3,6 +3,7 @@
 import type { Migration } from '../base/db.js';
 import { MIGRATION_3 } from './migration-audit.js';
 import { MIGRATION_4 } from './migration-lane.js';
+import { MIGRATION_5 } from './migration-retention.js';
 
 export type { Migration } from '../base/db.js';
 
@@ -115,4 +116,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   MIGRATION_3,
   MIGRATION_4,
+  MIGRATION_5,
 ];

@@ -255,6 +255,7 @@ function purgeStatus(p: PurgeProgress): PurgeStatus {
     done: p.done,
     total: p.total,
     resumed: p.resumed,
+    phase: p.phase,
   };
 }
 

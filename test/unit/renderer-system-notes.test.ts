@@ -31,6 +31,9 @@ describe('system notes', () => {
       text: 'Đang xoá dữ liệu cá nhân của các lượt ghi trước 02/08/2021 00:00: 250.000 / 1.000.000 lượt (tiếp tục sau khi máy khởi động lại)',
       fraction: 0.25,
     });
+    expect(
+      systemNotes(at({ purge: { ...purge, done: 10, total: 10, phase: 'tidying' } }), 'en')[0]?.text,
+    ).toBe('Personal data of 10 passages erased; tidying the name index so that it leaves the disk too…');
     expect(systemNotes(running, 'en')[0]?.text).toBe(
       'Erasing the personal data of passages recorded before 02/08/2021 00:00: 250,000 of 1,000,000 (taken up again after a restart)',
     );

@@ -70,7 +70,7 @@ describe('retention purge in slices', () => {
     const { r, progress } = retention(store, clock);
     const done = r.purge();
     expect(progress).toEqual([
-      { beforeMs: NOW - 30 * DAY, startedMs: NOW, done: 0, total: null, resumed: false },
+      { beforeMs: NOW - 30 * DAY, startedMs: NOW, done: 0, total: null, resumed: false, phase: 'counting' },
     ]);
     expect(clock.turn()).toBe(1); // counting
     expect(r.progress()).toMatchObject({ total: 10, done: 0 });
@@ -86,7 +86,9 @@ describe('retention purge in slices', () => {
     }
     seen.close();
     expect(erased).toEqual([4, 8, 10]);
-    expect(clock.pending).toBe(0);
+    // Then the name index is tidied, a few pages a turn.
+    expect(r.progress()).toMatchObject({ phase: 'tidying', done: 10 });
+    while (clock.turn() > 0);
     expect(await done).toEqual({ purged: 10, before: new Date(NOW - 30 * DAY).toISOString() });
     expect(progress.at(-1)).toBeNull();
     expect(events(store)).toEqual([
@@ -120,9 +122,11 @@ describe('retention purge in slices', () => {
       done: 8,
       total: 10,
       resumed: true,
+      phase: 'erasing',
     });
     expect(later.turn()).toBe(1);
     erasing.push(purgedCount(store));
+    while (later.turn() > 0);
     expect(await done).toMatchObject({ purged: 10 });
     expect(erasing).toEqual([10]);
     expect(events(store).map((e) => [e.kind, e.rows ?? e.expected, e.resumed ?? false])).toEqual([
@@ -130,6 +134,34 @@ describe('retention purge in slices', () => {
       ['purge', 10, true],
     ]);
     expect(store.getKv('retention.run')).toBeNull();
+  });
+
+  it('the erased names’ words leave the name index too, not only the rows', async () => {
+    const store = storeWith(0);
+    const named = (name: string, atMs: number, cti: string) => {
+      const p = passage({ atMs }, cti);
+      store.recordPassage({ ...p, permit: { ...p.permit!, holderName: name } });
+    };
+    // Words with distinct first letters: the index stores each whole (no prefix shared with the last).
+    const gone = ['Zulu', 'Yankee', 'Xray', 'Whiskey', 'Quebec'];
+    gone.forEach((w, i) => named(`Trần ${w}`, OLD + i * 1000, `GONE-${i}`));
+    for (let i = 0; i < 200; i++) named('Nguyễn Văn An', NOW - DAY, `KEPT-${i}`);
+    named('Lê Kilo', NOW - DAY, 'KILO');
+    const words = () => {
+      const blocks = store.db.prepare('SELECT block FROM passage_names_data').all() as {
+        block: Buffer | null;
+      }[];
+      const all = Buffer.concat(blocks.map((b) => Buffer.from(b.block ?? [])));
+      return [...gone, 'Kilo'].filter((w) => all.includes(w.toLowerCase()));
+    };
+    expect(words()).toEqual([...gone, 'Kilo']);
+    const clock = new FakeClock(NOW);
+    const { r } = retention(store, clock);
+    const done = r.purge();
+    while (clock.turn() > 0);
+    expect(await done).toMatchObject({ purged: 5 });
+    expect(words()).toEqual(['Kilo']);
+    expect(store.getKv('retention.tidy')).toBeNull();
   });
 
   it('nothing is erased without its audit event: a failing audit stops the run and erases nothing', async () => {

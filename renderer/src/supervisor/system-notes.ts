@@ -21,7 +21,9 @@ export function systemNotes(status: KioskStatus | null, lang: Lang): SystemNote[
     const text =
       purge.total === null
         ? t.purgeCounting(before)
-        : t.purgeRunning(Math.min(purge.done, purge.total), purge.total, before);
+        : purge.phase === 'tidying'
+          ? t.purgeTidying(purge.done)
+          : t.purgeRunning(Math.min(purge.done, purge.total), purge.total, before);
     notes.push({
       kind: 'purge',
       tone: 'info',

@@ -134,6 +134,8 @@ const vi = {
   purgeRunning: (done: number, total: number, before: string) =>
     `Đang xoá dữ liệu cá nhân của các lượt ghi trước ${before}: ${done.toLocaleString('vi-VN')} / ${total.toLocaleString('vi-VN')} lượt`,
   purgeResumed: 'tiếp tục sau khi máy khởi động lại',
+  purgeTidying: (n: number) =>
+    `Đã xoá dữ liệu cá nhân của ${n.toLocaleString('vi-VN')} lượt; đang dọn chỉ mục tên để xoá hẳn khỏi ổ đĩa…`,
   documentsFault: (why: string, since: string) =>
     `Tài liệu từ Sở chỉ huy chưa được áp dụng (từ ${since}): ${why}. Máy đang thử lại.`,
 };
@@ -262,6 +264,8 @@ const en: typeof vi = {
   purgeRunning: (done: number, total: number, before: string) =>
     `Erasing the personal data of passages recorded before ${before}: ${done.toLocaleString('en')} of ${total.toLocaleString('en')}`,
   purgeResumed: 'taken up again after a restart',
+  purgeTidying: (n: number) =>
+    `Personal data of ${n.toLocaleString('en')} passages erased; tidying the name index so that it leaves the disk too…`,
   documentsFault: (why: string, since: string) =>
     `A document from the command centre is not applied (since ${since}): ${why}. The kiosk is trying again.`,
 };
