@@ -144,7 +144,7 @@ describe('retention purge in slices', () => {
     };
     // Words with distinct first letters: the index stores each whole (no prefix shared with the last).
     const gone = ['Zulu', 'Yankee', 'Xray', 'Whiskey', 'Quebec'];
-    gone.forEach((w, i) => named(`Trần ${w}`, OLD + i * 1000, `GONE-${i}`));
+    for (const [i, w] of gone.entries()) named(`Trần ${w}`, OLD + i * 1000, `GONE-${i}`);
     for (let i = 0; i < 200; i++) named('Nguyễn Văn An', NOW - DAY, `KEPT-${i}`);
     named('Lê Kilo', NOW - DAY, 'KILO');
     const words = () => {
