@@ -8,6 +8,8 @@ import type { Db } from '../base/db.js';
 const RUN_KEY = 'retention.run';
 /** Set when rows were erased and the name index still holds their words; cleared once it is tidied. */
 const TIDY_KEY = 'retention.tidy';
+/** When the name index was last tidied (epoch ms). */
+const TIDIED_KEY = 'retention.tidied';
 /** Pages of the name index one merge step writes (a few milliseconds at most). */
 const MERGE_PAGES = 4;
 /** Index entries a counting slice walks over: about a millisecond. */
@@ -83,13 +85,14 @@ export class RetentionSql {
    * Merges the name index a few pages at a time until `enough()` says the slice is over; true when
    * there is nothing left to merge (FTS5: a merge that changed fewer than 2 rows did no work).
    */
-  tidySlice(enough: () => boolean): boolean {
+  tidySlice(enough: () => boolean, nowMs: number): boolean {
     return this.transaction(() => {
       for (;;) {
         const before = (this.s.changes.get() as { n: number }).n;
         this.s.merge.run();
         if ((this.s.changes.get() as { n: number }).n - before < 2) {
           this.s.clear.run(TIDY_KEY);
+          this.s.set.run(TIDIED_KEY, String(nowMs), nowMs);
           return true;
         }
         if (enough()) return false;
@@ -97,8 +100,11 @@ export class RetentionSql {
     });
   }
 
-  tidyPending(): boolean {
-    return this.s.get.get(TIDY_KEY) !== undefined;
+  /** Erased rows' words wait in the name index, and its last tidying is at least `everyMs` old. */
+  tidyDue(nowMs: number, everyMs: number): boolean {
+    if (this.s.get.get(TIDY_KEY) === undefined) return false;
+    const last = Number((this.s.get.get(TIDIED_KEY) as { value: string } | undefined)?.value ?? Number.NaN);
+    return !Number.isFinite(last) || nowMs - last >= everyMs || nowMs < last;
   }
 
   markTidy(nowMs: number): void {

@@ -5,8 +5,8 @@
 // scans, calls and the Electron shell's pings go on meanwhile. The run's progress is kept in the kv table
 // in every slice's transaction, so a run cut short (a crash, a kill, a stop) is taken up where it was at
 // the next start, and the status shows it. Audit or nothing: the slice that erases the first rows also
-// writes the chained `purge_start` event, the one that erases the last rows the `purge` event. Then the
-// name index is tidied, a few pages a slice, so the erased names' words leave the file too.
+// writes the chained `purge_start` event, the one that erases the last rows the `purge` event. Then, at
+// most daily, the name index is tidied a few pages a slice, so the erased names' words leave the file.
 
 import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
@@ -31,6 +31,11 @@ export interface RetentionOptions {
   sliceMs?: number;
   /** The monotonic clock that times a slice (performance.now). */
   clock?: () => number;
+  /**
+   * The name index is tidied (merged, a whole rewrite) after a run that erased rows, at most this often
+   * (default daily): the erased names' words leave the file within that time.
+   */
+  tidyEveryMs?: number;
   /** The run under way: at its start, at most every `progressEveryMs` of `now`, and at its end (null). */
   onProgress?: (progress: PurgeProgress | null) => void;
   progressEveryMs?: number;
@@ -211,11 +216,11 @@ export class Retention {
     const sliceMs = this.opts.sliceMs ?? 1;
     if (r.erased) {
       const t0 = clock();
-      return this.sql.tidySlice(() => clock() - t0 >= sliceMs);
+      return this.sql.tidySlice(() => clock() - t0 >= sliceMs, this.opts.now());
     }
     if (this.erase(run, clock, sliceMs)) {
       r.erased = true;
-      return !this.sql.tidyPending();
+      return !this.sql.tidyDue(this.opts.now(), this.opts.tidyEveryMs ?? DAY);
     }
     return false;
   }

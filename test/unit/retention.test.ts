@@ -162,6 +162,27 @@ describe('retention purge in slices', () => {
     expect(await done).toMatchObject({ purged: 5 });
     expect(words()).toEqual(['Kilo']);
     expect(store.getKv('retention.tidy')).toBeNull();
+
+    // The index is rewritten whole at most daily: a run later the same day leaves the words for then.
+    named('Trần Juliet', OLD + 10_000, 'GONE-J');
+    const phases = new Set<string>();
+    const { r: hourly } = retention(store, clock, { onProgress: (p) => p && phases.add(p.phase) });
+    let again = hourly.purge();
+    while (clock.turn() > 0) phases.add(hourly.progress()?.phase ?? '-');
+    expect(await again).toMatchObject({ purged: 1 });
+    expect(phases.has('tidying')).toBe(false);
+    const juliet = () =>
+      Buffer.concat(
+        (store.db.prepare('SELECT block FROM passage_names_data').all() as { block: Buffer | null }[]).map(
+          (b) => Buffer.from(b.block ?? []),
+        ),
+      ).includes('juliet');
+    expect(juliet()).toBe(true);
+    clock.advance(DAY);
+    again = hourly.purge();
+    while (clock.turn() > 0);
+    expect(await again).toMatchObject({ purged: 0 });
+    expect(juliet()).toBe(false);
   });
 
   it('nothing is erased without its audit event: a failing audit stops the run and erases nothing', async () => {
