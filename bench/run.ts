@@ -4,6 +4,7 @@ import { benchAudit } from './audit.js';
 import { benchCamera } from './camera.js';
 import { benchCcFleet } from './cc-fleet.js';
 import { benchCcIngest } from './cc-ingest.js';
+import { benchPurge } from './purge.js';
 import { benchRevocations } from './revocations.js';
 import { benchScanLatency } from './scan-latency.js';
 import { benchScanPath } from './scan-path.js';
@@ -23,6 +24,11 @@ await benchScanPath({
   history: Number(process.env.BENCH_HISTORY ?? 200_000),
   revocations: Number(process.env.BENCH_LANE_REVOCATIONS ?? 100_000),
 });
+console.log('\n[purge] the retention purge of a large backlog while the lane scans');
+await benchPurge(
+  Number(process.env.BENCH_PURGE_PASSAGES ?? 1_000_000),
+  Number(process.env.BENCH_PURGE_SCAN_MS ?? 20),
+);
 console.log('\n[serial] memory around 1 MiB lines with no terminator (the scanner driver on a pty)');
 await benchSerialMemory(Number(process.env.BENCH_SERIAL_LINES ?? 8));
 console.log('\n[camera] QR decoding of 640×480 frames, as the camera worker runs it');

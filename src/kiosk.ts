@@ -59,6 +59,8 @@ export class Kiosk {
         lane: () => this.scanService?.lane ?? options.lane ?? '1',
         now: () => this.now(),
         onShiftChange: () => this.bus.emit('shift.changed', this.supervision.shiftStatus()),
+        ...(options.timers ? { timers: options.timers } : {}),
+        onPurgeProgress: (p) => this.bus.emit('retention.progress', p),
       }),
     );
     // Every call is checked against the caller's role (contract/access.ts); parts resolve at call time.
@@ -136,6 +138,7 @@ export class Kiosk {
       scan,
       checkpoint: () => this.judgeDocuments().checkpoint,
       shift: () => this.supervision.shiftStatus(),
+      purge: () => this.supervision.purgeStatus(),
       version: VERSION,
       startedAtMs: this.startedAt,
       demo: (o.demoSamples?.length ?? 0) > 0,
@@ -177,7 +180,14 @@ export class Kiosk {
     const c = checkpoint.checkpoint;
     const scope = { district: c.district, checkpoint: c.id, kiosk: this.kioskId };
     const scan = this.scanService;
-    const downlink = new Downlink({ scope, documents, acks: store, now: () => this.now() });
+    const downlink = new Downlink({
+      scope,
+      documents,
+      acks: store,
+      now: () => this.now(),
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
+      onFault: (fault) => this.bus.emit('documents.fault', fault),
+    });
     const uplink = new Uplink({
       ...mqtt,
       scope,
@@ -194,7 +204,16 @@ export class Kiosk {
       downlink: { topics: downlink.topics(), onMessage: (t, p) => void downlink.handle(t, p) },
       now: () => this.now(),
     });
-    return [{ name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop() }];
+    return [
+      {
+        name: 'uplink',
+        start: () => uplink.start(),
+        stop: async () => {
+          downlink.stop();
+          await uplink.stop();
+        },
+      },
+    ];
   }
 
   private scannerPart(scan: ScanService): Part[] {

@@ -5,7 +5,7 @@ import type { Db } from '../base/db.js';
 import { ACCESS, EVENT_ACCESS, type MethodAccess, roleAllowed } from '../contract/access.js';
 import type { EventName, MethodName } from '../contract/api.js';
 import type { Role, SessionView } from '../contract/api-audit.js';
-import { KioskError } from '../contract/errors.js';
+import { auditFailed, KioskError } from '../contract/errors.js';
 import type { AuditChain } from '../store/chain-log.js';
 import { DEFAULT_PIN_COST, dummyHash, randomPin, verifyPin } from './pin.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, Sessions } from './sessions.js';
@@ -72,11 +72,17 @@ export class AuthService implements Authorizer {
     this.sessions.purgeExpired(this.now());
     for (const u of this.opts.bootstrapUsers ?? []) {
       if (this.users.byName(u.name)) continue;
-      const row = await this.users.create(
+      await this.users.create(
         { name: u.name, displayName: u.displayName ?? u.name, role: u.role, pin: u.pin },
         this.now(),
+        (row) =>
+          this.auditChange('user_create', null, {
+            id: row.id,
+            name: row.name,
+            role: row.role,
+            source: 'config',
+          }),
       );
-      this.audit('user_create', null, { id: row.id, name: row.name, role: row.role, source: 'config' });
     }
     if (this.users.hasAdmin()) return { firstRunAdminPin: null };
     const pin = randomPin(8);
@@ -84,9 +90,23 @@ export class AuthService implements Authorizer {
     const row = await this.users.create(
       { name, displayName: 'Quản trị viên', role: 'admin', pin },
       this.now(),
+      (r) =>
+        this.auditChange('user_create', null, { id: r.id, name: r.name, role: 'admin', source: 'first-run' }),
     );
-    this.audit('user_create', null, { id: row.id, name: row.name, role: 'admin', source: 'first-run' });
     return { firstRunAdminPin: `${row.name} / ${pin}` };
+  }
+
+  /** An account change's audit record, inside the change's transaction: a failure undoes the change. */
+  private auditChange(
+    kind: string,
+    who: CallerSession | UserRow | null,
+    details: Record<string, unknown>,
+  ): void {
+    try {
+      this.audit(kind, who, details);
+    } catch (err) {
+      throw auditFailed(err, { vi: 'thay đổi tài khoản', en: 'the account change' });
+    }
   }
 
   private audit(
@@ -276,24 +296,29 @@ export class AuthService implements Authorizer {
           }
           throw new KioskError('LOGIN_FAILED', 'Mã PIN hiện tại không đúng', 'The current PIN is wrong');
         }
-        await this.users.update(user.id, { pin: p.newPin }, this.now());
-        this.audit('pin_change', user, { id: user.id });
+        await this.users.update(user.id, { pin: p.newPin }, this.now(), () =>
+          this.auditChange('pin_change', user, { id: user.id }),
+        );
         return { ok: true as const };
       },
       'users.list': async () => this.users.list().map((u) => toUserView(u, this.now())),
       'users.create': async (p, c) => {
-        const row = await this.users.create(p, this.now());
-        this.audit('user_create', this.need(c), { id: row.id, name: row.name, role: row.role });
+        const by = this.need(c);
+        const row = await this.users.create(p, this.now(), (r) =>
+          this.auditChange('user_create', by, { id: r.id, name: r.name, role: r.role }),
+        );
         return toUserView(row, this.now());
       },
       'users.update': async (p, c) => {
         const { id, ...patch } = p;
-        const row = await this.users.update(id, patch, this.now());
-        // A changed role, a disabled account or a new PIN ends the account's sessions.
-        if (patch.role || patch.disabled || patch.pin) this.sessions.endForUser(id);
+        const by = this.need(c);
         const changes = Object.keys(patch).filter((k) => k !== 'pin');
         if (patch.pin) changes.push('pin');
-        this.audit('user_update', this.need(c), { id, name: row.name, changes, role: row.role });
+        const row = await this.users.update(id, patch, this.now(), (r) =>
+          this.auditChange('user_update', by, { id, name: r.name, changes, role: r.role }),
+        );
+        // A changed role, a disabled account or a new PIN ends the account's sessions.
+        if (patch.role || patch.disabled || patch.pin) this.sessions.endForUser(id);
         return toUserView(row, this.now());
       },
       'shift.current': async () => {

@@ -61,6 +61,8 @@ export class Users {
       countAdmins: p("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0"),
       insert: p(`INSERT INTO users (name, display_name, role, pin_hash, created_ms, updated_ms)
         VALUES (?, ?, ?, ?, ?, ?)`),
+      update: p(`UPDATE users SET display_name = ?, role = ?, disabled = ?, pin_hash = ?,
+        failed_count = ?, locked_until_ms = ?, updated_ms = ? WHERE id = ?`),
       failure: p(`UPDATE users SET failed_count = failed_count + 1, updated_ms = ? WHERE id = ?`),
       lock: p('UPDATE users SET failed_count = 0, locked_until_ms = ?, updated_ms = ? WHERE id = ?'),
       success: p('UPDATE users SET failed_count = 0, locked_until_ms = 0 WHERE id = ? AND failed_count > 0'),
@@ -83,15 +85,22 @@ export class Users {
     return (this.s.countAdmins.get() as { n: number }).n > 0;
   }
 
-  async create(u: NewUser, nowMs: number): Promise<UserRow> {
+  /** `audit` records the change in the same transaction: when it throws, no account is created. */
+  async create(u: NewUser, nowMs: number, audit?: (row: UserRow) => void): Promise<UserRow> {
     const name = u.name.trim();
     if (this.byName(name)) {
       throw new KioskError('USER_EXISTS', `Đã có tài khoản ${name}`, `An account named ${name} exists`);
     }
     const hash = await hashPin(u.pin, this.pinCost);
     try {
-      const info = this.s.insert.run(name, u.displayName.trim(), u.role, hash, nowMs, nowMs);
-      return this.get(Number(info.lastInsertRowid)) as UserRow;
+      return this.db
+        .transaction(() => {
+          const info = this.s.insert.run(name, u.displayName.trim(), u.role, hash, nowMs, nowMs);
+          const row = this.get(Number(info.lastInsertRowid)) as UserRow;
+          audit?.(row);
+          return row;
+        })
+        .immediate();
     } catch (err) {
       // The check above raced another create of the same name.
       if (String(err).includes('UNIQUE')) {
@@ -101,7 +110,13 @@ export class Users {
     }
   }
 
-  async update(id: number, patch: UserPatch, nowMs: number): Promise<UserRow> {
+  /** `audit` records the change in the same transaction: when it throws, the account is unchanged. */
+  async update(
+    id: number,
+    patch: UserPatch,
+    nowMs: number,
+    audit?: (row: UserRow) => void,
+  ): Promise<UserRow> {
     const before = this.require(id);
     const pinHash = patch.pin ? await hashPin(patch.pin, this.pinCost) : before.pin_hash;
     const role = patch.role ?? before.role;
@@ -117,20 +132,23 @@ export class Users {
       }
     }
     const unlock = patch.unlock || patch.pin !== undefined;
-    this.db
-      .prepare(`UPDATE users SET display_name = ?, role = ?, disabled = ?, pin_hash = ?,
-        failed_count = ?, locked_until_ms = ?, updated_ms = ? WHERE id = ?`)
-      .run(
-        patch.displayName?.trim() ?? before.display_name,
-        role,
-        disabled,
-        pinHash,
-        unlock ? 0 : before.failed_count,
-        unlock ? 0 : before.locked_until_ms,
-        nowMs,
-        id,
-      );
-    return this.require(id);
+    return this.db
+      .transaction(() => {
+        this.s.update.run(
+          patch.displayName?.trim() ?? before.display_name,
+          role,
+          disabled,
+          pinHash,
+          unlock ? 0 : before.failed_count,
+          unlock ? 0 : before.locked_until_ms,
+          nowMs,
+          id,
+        );
+        const row = this.require(id);
+        audit?.(row);
+        return row;
+      })
+      .immediate();
   }
 
   /** Counts a wrong PIN; at `maxAttempts` in a row the account locks for `lockMs`. Returns the lock end. */

@@ -111,47 +111,89 @@ export function checkLanTls(
   });
 }
 
-/** Environment overrides derived from the schema: KIOSK_HTTP_PORT=9000, KIOSK_SERIAL_PATH=/dev/ttyACM0. */
+/**
+ * Environment overrides derived from the schema: KIOSK_HTTP_PORT=9000, KIOSK_SERIAL_PATH=/dev/ttyACM0,
+ * KIOSK_AUTH_IDLEMINUTES_GUARD=30. Each value is typed as its field wants it (a password of digits stays
+ * text, a port becomes a number).
+ */
 export function applyEnvOverrides(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): Record<string, unknown> {
+  return overridesFromEnv(raw, env).settings;
+}
+
+/** The overridden settings, and which variable set each path (the error names it). */
+function overridesFromEnv(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { settings: Record<string, unknown>; from: Map<string, string> } {
   const out = structuredClone(raw);
+  const from = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('KIOSK_') || value === undefined) continue;
-    const path = name.slice('KIOSK_'.length).toLowerCase().split('_');
-    setPath(out, path, value);
+    const parts = name.slice('KIOSK_'.length).toLowerCase().split('_').filter(Boolean);
+    const path = setPath(out, parts, value, Settings, true);
+    if (path) from.set(path.join('.'), name);
   }
-  return out;
+  return { settings: out, from };
 }
 
-function setPath(target: Record<string, unknown>, path: string[], value: string): void {
-  const shape = Settings.shape as Record<string, z.ZodType>;
-  const head = path[0];
-  const key = Object.keys(shape).find((k) => k.toLowerCase() === head);
-  if (!key) return;
-  if (path.length === 1) {
-    target[key] = coerce(value, shape[key]!);
-    return;
+/**
+ * Sets the field that `parts` names under an object schema, and returns its path. A camelCase field may
+ * be written with or without underscores between its words (SUMMARYWINDOWSECONDS, SUMMARY_WINDOW_SECONDS).
+ * An unknown name at the top is not ours (KIOSK_CONFIG, KIOSK_WINDOWED); inside a section it is set as
+ * given, so that validation names the mistake.
+ */
+function setPath(
+  target: Record<string, unknown>,
+  parts: string[],
+  value: string,
+  schema: z.ZodType,
+  top = false,
+): string[] | null {
+  const fields = objectShape(schema);
+  for (let n = parts.length; n >= 1; n--) {
+    const name = parts.slice(0, n).join('');
+    const key = Object.keys(fields).find((k) => k.toLowerCase() === name);
+    const field = key === undefined ? undefined : fields[key];
+    if (key === undefined || !field) continue;
+    if (n === parts.length) {
+      target[key] = coerce(value, field);
+      return [key];
+    }
+    if (Object.keys(objectShape(field)).length === 0) continue;
+    const existing = target[key];
+    const child = (isRecord(existing) ? existing : {}) as Record<string, unknown>;
+    const rest = setPath(child, parts.slice(n), value, field);
+    if (rest) {
+      target[key] = child;
+      return [key, ...rest];
+    }
   }
-  const child = (target[key] ?? {}) as Record<string, unknown>;
-  const sub = path.slice(1).join('').toLowerCase();
-  const fields = objectShape(shape[key]!);
-  const inner =
-    Object.keys(child).find((k) => k.toLowerCase() === sub) ??
-    Object.keys(fields).find((k) => k.toLowerCase() === sub) ??
-    camel(path.slice(1));
-  child[inner] = fields[inner] ? coerce(value, fields[inner]) : coerce(value);
-  target[key] = child;
+  if (top || parts.length === 0) return null;
+  const key = camel(parts);
+  target[key] = coerce(value);
+  return [key];
 }
 
-/** The fields of an object schema under its wrappers (nullable, default, …); none for other schemas. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The fields of an object schema under its wrappers (nullable, default, a union's object); else none. */
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
   let s: unknown = schema;
-  while (!(s instanceof z.ZodObject) && typeof (s as { unwrap?: unknown }).unwrap === 'function') {
-    s = (s as { unwrap(): unknown }).unwrap();
+  while (!(s instanceof z.ZodObject)) {
+    if (s instanceof z.ZodUnion) {
+      s = (s.options as unknown[]).find((o) => Object.keys(objectShape(o as z.ZodType)).length > 0);
+    } else if (typeof (s as { unwrap?: unknown })?.unwrap === 'function') {
+      s = (s as { unwrap(): unknown }).unwrap();
+    } else {
+      return {};
+    }
   }
-  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : {};
+  return s.shape as Record<string, z.ZodType>;
 }
 
 function camel(parts: string[]): string {
@@ -168,10 +210,10 @@ function coerce(value: string, schema?: z.ZodType): unknown {
 }
 
 function guess(value: string): unknown {
-  if (/^-?\d+$/.test(value)) return Number(value);
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
   if (value === 'true' || value === 'false') return value === 'true';
   if (value === 'null') return null;
-  if (value.startsWith('[')) {
+  if (value.startsWith('[') || value.startsWith('{')) {
     try {
       return JSON.parse(value);
     } catch {
@@ -201,10 +243,20 @@ export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env)
       `${file} must be a JSON object`,
     );
   }
-  const parsed = Settings.safeParse(applyEnvOverrides(raw as Record<string, unknown>, env));
+  const { settings, from } = overridesFromEnv(raw as Record<string, unknown>, env);
+  const parsed = Settings.safeParse(settings);
   if (!parsed.success) {
     const lines = parsed.error.issues
-      .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
+      .map((i) => {
+        const path = i.path.join('.');
+        // An unknown field is reported on its section, with its name among the issue's keys.
+        const paths =
+          i.code === 'unrecognized_keys' ? i.keys.map((k) => (path ? `${path}.${k}` : k)) : [path];
+        const variables = [...from]
+          .filter(([p]) => paths.some((q) => q === p || q.startsWith(`${p}.`)))
+          .map(([, v]) => v);
+        return `  ${path || '(root)'}: ${i.message}${variables.length ? ` (${variables.join(', ')})` : ''}`;
+      })
       .join('\n');
     throw new KioskError(
       'CONFIG_INVALID',

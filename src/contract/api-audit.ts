@@ -168,6 +168,8 @@ export const AUDIT_KINDS = [
   'config_change',
   'document',
   'purge',
+  // A purge's first rows erased (the `purge` event follows with its last ones).
+  'purge_start',
   'startup',
   // A scan that yielded no permit (its first characters only), a scan with nobody on duty (the permit's
   // hash only), and a passage completed by a health proof scanned after it.
@@ -338,5 +340,9 @@ export const auditMethods = {
     result: FileResult,
   },
   /** Runs the retention purge now (it also runs on a schedule). */
-  'retention.purge': { params: Empty, result: z.object({ purged: z.number().int(), before: Iso }) },
+  'retention.purge': {
+    params: Empty,
+    // `running`: the run goes on after this answer (its progress is in the status); `purged` so far.
+    result: z.object({ purged: z.number().int(), before: Iso, running: z.boolean().optional() }),
+  },
 } as const;

@@ -113,6 +113,21 @@ export const ScannerDiagnostic = z.object({
 });
 export type ScannerDiagnostic = z.infer<typeof ScannerDiagnostic>;
 
+/** The retention purge under way: personal data recorded before `before` is being erased. */
+export const PurgeStatus = z.object({
+  before: z.string(),
+  startedAt: z.string(),
+  /** Passages erased so far by this run (before a restart included). */
+  done: z.number().int(),
+  /** Passages that were due when the run started; null while they are being counted. */
+  total: z.number().int().nullable(),
+  /** The run was cut short (a restart) and taken up where it was. */
+  resumed: z.boolean(),
+  /** Counting what is due, erasing it, then tidying the name index (the erased names' words leave it). */
+  phase: z.enum(['counting', 'erasing', 'tidying']).optional(),
+});
+export type PurgeStatus = z.infer<typeof PurgeStatus>;
+
 export const KioskStatus = z.object({
   version: z.string(),
   startedAt: z.string(),
@@ -139,6 +154,15 @@ export const KioskStatus = z.object({
   }),
   /** The passage log: ok, or the fault that made the last write fail (the guard keeps a paper log). */
   store: z.object({ ok: z.boolean(), fault: ApiError.nullable(), since: z.string().nullable() }).optional(),
+  /**
+   * Signed documents from the command centre: ok, or the fault that kept a decision from being recorded
+   * (its audit record or its ack could not be written, so nothing changed; it is being tried again).
+   */
+  documents: z
+    .object({ ok: z.boolean(), fault: ApiError.nullable(), since: z.string().nullable() })
+    .optional(),
+  /** The retention purge under way, or null. */
+  purge: PurgeStatus.nullable().optional(),
   /**
    * A scan came while no shift was open (not recorded): the login screen asks a guard to open one and
    * scan again. No personal data: the time and the lane only. Cleared when a shift opens.
@@ -170,6 +194,13 @@ export type DemoSample = z.infer<typeof DemoSample>;
 
 const MAX_SCAN = 8192;
 
+/**
+ * The sources a scan submitted through the API can have: the screen's own inputs. `serial` and `manual`
+ * come only from the kiosk's serial driver and manual.record; a caller claiming them is recorded as `api`.
+ */
+export const SCREEN_SOURCES = ['wedge', 'camera', 'api'] as const;
+export type ScreenSource = (typeof SCREEN_SOURCES)[number];
+
 /** Each method: params schema and result schema. */
 export const methods = {
   'status.get': { params: z.object({}).strict(), result: KioskStatus },
@@ -177,6 +208,7 @@ export const methods = {
     params: z
       .object({
         text: z.string().min(1).max(MAX_SCAN),
+        // Which of the screen's inputs read it (SCREEN_SOURCES); the kiosk decides what is recorded.
         source: ScanSource.default('api'),
         direction: Direction.optional(),
         lane: z.string().max(16).optional(),

@@ -53,6 +53,7 @@ export const AUDIT_KIND_TEXT: Record<string, Bilingual> = {
   config_change: { vi: 'Đổi cấu hình', en: 'Configuration changed' },
   document: { vi: 'Tài liệu từ trung tâm', en: 'Document from the centre' },
   purge: { vi: 'Xoá dữ liệu cá nhân hết hạn', en: 'Personal data purged' },
+  purge_start: { vi: 'Bắt đầu xoá dữ liệu cá nhân hết hạn', en: 'Personal data purge started' },
   startup: { vi: 'Khởi động máy', en: 'Kiosk started' },
   unreadable: { vi: 'Mã không đọc được', en: 'Unreadable code' },
   no_shift_scan: { vi: 'Quét khi chưa mở ca', en: 'Scan with no shift open' },

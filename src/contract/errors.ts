@@ -20,3 +20,16 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof KioskError) return err.toJSON();
   return { code: 'INTERNAL', vi: 'Lỗi nội bộ của máy', en: 'Internal error' };
 }
+
+/**
+ * The audit record of a change could not be written, so the change was not made (DESIGN.md "Threat
+ * model": nothing takes effect unaudited). `what` names the change in both languages.
+ */
+export function auditFailed(err: unknown, what = { vi: 'thay đổi', en: 'the change' }): KioskError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new KioskError(
+    'AUDIT_FAILED',
+    `Không ghi được nhật ký kiểm toán nên ${what.vi} không được thực hiện: ${why}`,
+    `The audit record could not be written, so ${what.en} was not made: ${why}`,
+  );
+}

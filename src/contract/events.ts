@@ -1,6 +1,6 @@
 // The kiosk's internal events: what its parts tell each other through the one event bus
 // (src/base/bus.ts). The composition root wires the bus; each part subscribes to what it needs.
-import type { ApiError, ScannerDiagnostic, ScannerState, Verdict } from './api.js';
+import type { ApiError, PurgeStatus, ScannerDiagnostic, ScannerState, Verdict } from './api.js';
 
 export interface ScannerStatusEvent {
   state: ScannerState;
@@ -43,5 +43,12 @@ export interface KioskEvents {
   'documents.changed': undefined;
   /** A write to the log failed (the fault), or succeeded again after one (null). */
   'store.fault': ApiError | null;
+  /**
+   * A signed document's decision could not be recorded (its audit event or ack failed to write; nothing
+   * changed and it is tried again): the fault, or null once decisions are recorded again.
+   */
+  'documents.fault': ApiError | null;
+  /** The retention purge under way (at its start, about every second, after a restart), or null at its end. */
+  'retention.progress': PurgeStatus | null;
   'uplink.state': UplinkStateEvent;
 }

@@ -1,4 +1,4 @@
-// Summary windows (spec/mqtt.md, ckpt.summary/1): pure accumulation, the store persists it.
+// Summary windows (spec/mqtt.md, ckpt.summary/2): pure accumulation, the store persists it.
 // Windows are aligned to the clock: the window of a passage starts at floor(at_ms / windowMs) * windowMs.
 // Empty windows produce no summary: the retained status heartbeat shows the kiosk is alive.
 

@@ -2,7 +2,7 @@
 // carries to the command centre; the texts go to the kiosk's document log.
 
 import type { ApiError } from '../contract/api.js';
-import { KioskError } from '../contract/errors.js';
+import { auditFailed as auditFailedError, KioskError } from '../contract/errors.js';
 
 export const REFUSAL_CODES = [
   'TOO_LARGE',
@@ -15,6 +15,7 @@ export const REFUSAL_CODES = [
   'FULL_LIST_NEEDED',
   'NOT_THIS_CHECKPOINT',
   'STORE_FAILED',
+  'AUDIT_FAILED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -87,6 +88,11 @@ export function fullListNeeded(base: number | undefined, held: number | null): K
     `Bản bổ sung dựa trên phiên bản ${base}, máy ${heldVi}: cần gửi danh sách thu hồi đầy đủ`,
     `Delta based on version ${base}, but ${heldEn}: a full revocation list is needed`,
   );
+}
+
+/** The audit record of a decision could not be written: the decision is not taken (audit or nothing). */
+export function auditFailed(err: unknown): KioskError {
+  return auditFailedError(err, { vi: 'tài liệu', en: 'the document change' });
 }
 
 export function stopping(): ApiError {

@@ -2,6 +2,8 @@
 // checkpoint config. Each is verified against the pinned root key before anything changes, applied in
 // one transaction, versions only move forward, and every decision is logged (document_log). Scans read
 // an immutable snapshot that is swapped only after a commit, so a change applies to the next scan.
+// Audit or nothing: the decision's audit event is the last write of its transaction, so a change whose
+// audit record cannot be written is rolled back with its log row and its ack, and never takes effect.
 
 import { EventBus } from '../base/bus.js';
 import type { Db } from '../base/db.js';
@@ -11,7 +13,7 @@ import { DOCUMENT_TYPES, type DocumentKind } from '../contract/document-jws.js';
 import type { ConfigPayload } from '../contract/documents.js';
 import { type Built, buildDocument, digestOf, slotOf } from './build.js';
 import { claimedVersion, documentText } from './inspect.js';
-import { asRefusal, fullListNeeded, refusal, stale, stopping, tooLarge } from './refusal.js';
+import { asRefusal, auditFailed, fullListNeeded, refusal, stale, stopping, tooLarge } from './refusal.js';
 import { RevocationIndex, subtractSorted } from './revocation-index.js';
 import { readRevocationsSomewhere, stopRevocationWorkers } from './revocation-read.js';
 import { DocumentDb, type DocumentLogEntry, type DocumentRow } from './store-db.js';
@@ -88,25 +90,33 @@ export class DocumentStore {
         this.held.set(row.slot, row);
       } catch (err) {
         const error = asRefusal(err);
-        this.sql.db.transaction(() => {
-          this.sql.remove(row.slot);
-          this.audit(
-            this.now(),
-            { typ: row.typ, version: row.version, applied: false, error },
-            'store',
-            row.digest,
+        // Not held either way; when the drop cannot be audited, the row stays for the next start.
+        try {
+          this.sql.db.transaction(() => {
+            this.sql.remove(row.slot);
+            this.sql.log({
+              atMs: this.now(),
+              source: 'store',
+              typ: row.typ,
+              version: row.version,
+              applied: false,
+              error,
+              digest: row.digest,
+            });
+            this.audit(
+              this.now(),
+              { typ: row.typ, version: row.version, applied: false, error },
+              'store',
+              row.digest,
+            );
+          })();
+          log.error(`documents: dropped the stored ${row.slot} v${row.version}: ${error.en}`);
+        } catch (dropErr) {
+          log.error(
+            `documents: the stored ${row.slot} v${row.version} is not used (${error.en}); its drop was not recorded:`,
+            (dropErr as Error).message,
           );
-          this.sql.log({
-            atMs: this.now(),
-            source: 'store',
-            typ: row.typ,
-            version: row.version,
-            applied: false,
-            error,
-            digest: row.digest,
-          });
-        })();
-        log.error(`documents: dropped the stored ${row.slot} v${row.version}: ${error.en}`);
+        }
       }
     }
     await this.sql.dropOtherGenerations(this.held.get('revocations')?.generation ?? null);
@@ -264,7 +274,10 @@ export class DocumentStore {
     return result;
   }
 
-  /** Records an applied document and its log row in one transaction, then swaps the snapshot. */
+  /**
+   * Records an applied document, its log row, its ack (onDecided) and its audit event in one transaction,
+   * then swaps the snapshot. Throws, having changed nothing, when any of them cannot be written.
+   */
   private commit(
     row: DocumentRow,
     result: DocumentResult,
@@ -276,7 +289,6 @@ export class DocumentStore {
       .transaction(() => {
         extra?.();
         this.sql.upsert(row);
-        this.audit(row.applied_ms, result, opts.source, row.digest);
         this.sql.log({
           atMs: row.applied_ms,
           source: opts.source,
@@ -287,6 +299,8 @@ export class DocumentStore {
           digest: row.digest,
         });
         opts.onDecided?.(result);
+        // Last: a failure undoes everything above, the ack included.
+        this.audit(row.applied_ms, result, opts.source, row.digest);
       })
       .immediate();
     this.held.set(row.slot, row);
@@ -307,17 +321,20 @@ export class DocumentStore {
     try {
       this.sql.db.transaction(() => {
         const atMs = this.now();
-        this.audit(atMs, result, opts.source, digest);
         this.sql.log({ atMs, source: opts.source, typ, version, applied: false, error, digest });
         opts.onDecided?.(result);
+        this.audit(atMs, result, opts.source, digest);
       })();
     } catch (logErr) {
-      log.error('documents: could not log a refusal:', (logErr as Error).message);
+      // Nothing changed, and nothing says so: no log row, no ack. The caller may try again.
+      const fault = asRefusal(logErr);
+      log.error(`documents: could not record the refusal of ${typ} (${error.code}): ${fault.en}`);
+      return { ...result, unrecorded: fault };
     }
     return result;
   }
 
-  /** A decision into the audit chain; a failing audit is reported, and does not undo the decision. */
+  /** A decision into the audit chain, inside its transaction: a failure throws AUDIT_FAILED, undoing it. */
   private audit(atMs: number, r: DocumentResult, source: string, digest: string | null): void {
     if (!this.opts.audit) return;
     try {
@@ -334,7 +351,7 @@ export class DocumentStore {
         },
       });
     } catch (err) {
-      log.error('documents: could not append the decision to the audit chain:', (err as Error).message);
+      throw auditFailed(err);
     }
   }
 

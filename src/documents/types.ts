@@ -24,6 +24,11 @@ export interface DocumentResult {
   error?: ApiError;
   /** Byte-identical to a document held already (a retained copy at reconnect): not logged, not acked. */
   unchanged?: true;
+  /**
+   * The decision could not be recorded (its log row, ack or audit event failed to write): nothing
+   * changed, nothing was acked. The fault; the document may be given again.
+   */
+  unrecorded?: ApiError;
 }
 
 /** What a scan reads: replaced as a whole after each commit, never changed in place. */
@@ -83,7 +88,10 @@ export interface ApplyOptions {
   source: string;
   /** Revocations: the mode the topic carries; a document of the other mode is refused. */
   mode?: 'full' | 'delta';
-  /** Runs inside the transaction that records the decision (the downlink queues its ack there). */
+  /**
+   * Runs inside the transaction that records the decision (the downlink queues its ack there); a throw
+   * rolls the decision back, so a change is never in effect without its ack queued.
+   */
   onDecided?: (result: DocumentResult) => void;
   /**
    * Config: the topic's level (spec/mqtt.md). A district's config is `*` and held as `config:*`; a

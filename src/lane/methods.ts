@@ -2,9 +2,11 @@
 // manual entries, overrides and the scanner ports. Each is a thin call into the scan service; the
 // Dispatcher has checked the caller's role before (contract/access.ts).
 
-import type { Caller, Implementation } from '../api/dispatch.js';
-import type { KioskStatus } from '../contract/api.js';
+import type { Caller, Implementation, Transport } from '../api/dispatch.js';
+import { log } from '../base/log.js';
+import { type KioskStatus, SCREEN_SOURCES, type ScreenSource } from '../contract/api.js';
 import { KioskError } from '../contract/errors.js';
+import type { ScanSource } from '../contract/reasons.js';
 import { KNOWN_SCANNER_VENDORS, listSerialPorts } from '../hardware/serial-discovery.js';
 import type { ScanService } from './scan-service.js';
 import type { Attribution, Duty } from './types.js';
@@ -45,8 +47,8 @@ export function laneMethods(o: LaneMethodsOptions): LaneMethods {
     };
   };
   return {
-    'scan.submit': async (p) =>
-      o.scan().scan(p.text, p.source, {
+    'scan.submit': async (p, caller) =>
+      o.scan().scan(p.text, scanSourceOf(caller.ctx.transport, p.source), {
         direction: p.direction,
         lane: p.lane,
         vehicle: { plate: p.plate, vehicleType: p.vehicleType, passengers: p.passengers },
@@ -78,6 +80,18 @@ export function laneMethods(o: LaneMethodsOptions): LaneMethods {
       };
     },
   };
+}
+
+/**
+ * What a scan submitted through the API is recorded as. The caller is a screen (the browser host, the
+ * Electron window, an in-process tool): it may say which of its own inputs read the code (the wedge, the
+ * camera), never that the kiosk's serial scanner or a guard's manual entry did. Only the serial driver
+ * records `serial`, only manual.record `manual`; any other claim is recorded as `api` (the screen).
+ */
+export function scanSourceOf(transport: Transport, claimed: ScanSource): ScreenSource {
+  if ((SCREEN_SOURCES as readonly string[]).includes(claimed)) return claimed as ScreenSource;
+  log.warn(`scan.submit: a ${transport} caller claimed source "${claimed}"; recorded as "api"`);
+  return 'api';
 }
 
 /**

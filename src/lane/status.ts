@@ -2,7 +2,7 @@
 // the other parts report on the event bus (scanner, uplink, shift, the log's health). A part: start()
 // subscribes, stop() lets go; every change becomes one `status.changed`.
 import type { EventBus } from '../base/bus.js';
-import type { KioskStatus, ScannerDiagnostic } from '../contract/api.js';
+import type { ApiError, KioskStatus, PurgeStatus, ScannerDiagnostic } from '../contract/api.js';
 import { areaName } from '../contract/areas.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
 import type { KioskEvents, ScannerStatusEvent, ShiftEvent, UplinkStateEvent } from '../contract/events.js';
@@ -13,6 +13,8 @@ export interface StatusBoardOptions {
   scan: ScanService;
   checkpoint: () => CheckpointConfig;
   shift: () => ShiftEvent | null;
+  /** The retention purge under way, read at each status (its events only say when to send one). */
+  purge?: () => PurgeStatus | null;
   version: string;
   startedAtMs: number;
   demo: boolean;
@@ -26,6 +28,7 @@ export class StatusBoard {
   private scanner: ScannerStatusEvent;
   private diagnostic: ScannerDiagnostic | null = null;
   private noShiftScan: { at: string; lane: string } | null = null;
+  private documentsFault: { error: ApiError; since: string } | null = null;
   private uplink: UplinkStateEvent = {
     connected: false,
     subscribed: false,
@@ -85,6 +88,16 @@ export class StatusBoard {
       this,
     );
     for (const name of ['store.fault', 'documents.changed'] as const) bus.on(name, changed, this);
+    bus.on('retention.progress', changed, this);
+    bus.on(
+      'documents.fault',
+      (fault) => {
+        if (fault && this.documentsFault?.error.code === fault.code) return;
+        this.documentsFault = fault && { error: fault, since: new Date(this.o.now()).toISOString() };
+        changed();
+      },
+      this,
+    );
   }
 
   stop(): void {
@@ -126,6 +139,10 @@ export class StatusBoard {
       shift: this.o.shift(),
       overrideRequiresSupervisor: c.policy.overrideRequiresSupervisor,
       store: scan.storeHealth(),
+      documents: this.documentsFault
+        ? { ok: false, fault: this.documentsFault.error, since: this.documentsFault.since }
+        : { ok: true, fault: null, since: null },
+      purge: this.o.purge?.() ?? null,
       noShiftScan: this.noShiftScan,
     };
   }

@@ -5,6 +5,7 @@ import { MIGRATION_3 } from './migration-audit.js';
 import { MIGRATION_5 } from './migration-idn.js';
 import { MIGRATION_4 } from './migration-lane.js';
 import { MIGRATION_6 } from './migration-outbox.js';
+import { MIGRATION_7 } from './migration-retention.js';
 
 export type { Migration } from '../base/db.js';
 
@@ -119,4 +120,5 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_4,
   MIGRATION_5,
   MIGRATION_6,
+  MIGRATION_7,
 ];

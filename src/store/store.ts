@@ -79,6 +79,8 @@ export class Store implements LaneLog, OutboxSource {
   private outboxDirty = false;
   private readonly outbox: Outbox;
   private idn: IdnKey | null = null;
+  /** The newest outbox seq the uplink was told of. */
+  private outboxAnnounced = 0;
 
   constructor(
     readonly db: Db,
@@ -376,18 +378,25 @@ export class Store implements LaneLog, OutboxSource {
       : this.db.transaction(() => this.outbox.write(kind, payload, nowMs)).immediate();
     if (!this.outboxDirty) {
       this.outboxDirty = true;
-      // Someone else's transaction (a document and its ack): told once the current task is done, by when
-      // that synchronous transaction has committed or rolled back.
+      // Someone else's transaction (a document and its ack): better-sqlite3's transactions are
+      // synchronous, so by the time a microtask runs it has committed or rolled back.
       if (this.db.inTransaction) queueMicrotask(() => this.announceOutbox());
     }
     if (!this.db.inTransaction) this.announceOutbox();
     return seq;
   }
 
-  /** The uplink hears of new rows only once they are committed, never from inside a transaction. */
+  /**
+   * The uplink hears of new rows only once they are committed: never from inside a transaction, and
+   * not at all when the transaction that wrote them rolled back. A committed row's seq is above every
+   * seq committed before it (AUTOINCREMENT), so a seq above the last one announced is news.
+   */
   private announceOutbox(): void {
     if (!this.outboxDirty || this.db.inTransaction || !this.db.open) return;
     this.outboxDirty = false;
+    const newest = (this.s.newestOutbox.get() as { seq: number | null }).seq ?? 0;
+    if (newest <= this.outboxAnnounced) return;
+    this.outboxAnnounced = newest;
     this.bus.emit('outbox.changed', undefined);
   }
 
@@ -464,6 +473,7 @@ function prepareStatements(db: Db) {
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
       @seq, 4, @user_id, @shift_id, @idn_hmac, @passengers, @note, @has_idn, @idn_full, @idn_tail, @idn_mac)`),
     passageForAmendment: p('SELECT direction, decision, reasons FROM passages WHERE id = ?'),
+    newestOutbox: p('SELECT max(seq) AS seq FROM outbox'),
     recentVerdict: p(`SELECT p.id, p.at_ms, ${FINAL_DECISION_SQL('p')} AS decision,
       ${FINAL_REASONS_SQL('p')} AS reasons FROM passages p WHERE p.permit_hash = ? AND p.at_ms >= ?
       ORDER BY p.at_ms DESC, p.id DESC LIMIT 1`),

@@ -4,13 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller, CallerSession, Implementation } from '../api/dispatch.js';
 import { hourlyFlow, listEvents } from '../audit/queries.js';
-import { Retention } from '../audit/retention.js';
+import { type PurgeBy, type PurgeProgress, Retention } from '../audit/retention.js';
 import { PassageSearch } from '../audit/search.js';
 import type { AuthService } from '../auth/service.js';
 import { parseTime } from '../auth/service.js';
 import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
-import type { MethodName } from '../contract/api.js';
+import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
+import type { MethodName, PurgeStatus } from '../contract/api.js';
 import type { FileResult, SearchFilters, VerifyResult } from '../contract/api-audit.js';
 import { KioskError } from '../contract/errors.js';
 import { formatVnTime, vietnamIsoDate } from '../contract/time.js';
@@ -28,6 +29,10 @@ export interface AuditServiceOptions {
   checkpoint: ShiftReportData['checkpoint'];
   retentionDays: number;
   now: () => number;
+  /** The retention purge's schedule and slices; tests move a clock. */
+  timers?: Timers;
+  /** The retention purge under way (its start, about every second, its end: null). */
+  onPurgeProgress?: (progress: PurgeStatus | null) => void;
 }
 
 type AuditMethods = Pick<
@@ -48,7 +53,14 @@ export class AuditService {
     private readonly opts: AuditServiceOptions,
   ) {
     this.search = new PassageSearch(db, idn);
-    this.retention = new Retention(db, chain, { days: opts.retentionDays, now: opts.now });
+    this.retention = new Retention(db, chain, {
+      days: opts.retentionDays,
+      now: opts.now,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+      ...(opts.onPurgeProgress
+        ? { onProgress: (p: PurgeProgress | null) => opts.onPurgeProgress?.(p && purgeStatus(p)) }
+        : {}),
+    });
   }
 
   start(): void {
@@ -108,6 +120,42 @@ export class AuditService {
   }
 
   private verifying: VerifyRun | null = null;
+
+  /** The retention purge under way, as the status shows it, or null. */
+  purgeStatus(): PurgeStatus | null {
+    const p = this.retention.progress();
+    return p && purgeStatus(p);
+  }
+
+  /**
+   * Runs the retention purge now (or joins the run under way) and waits for it up to `waitMs`: a large
+   * backlog takes longer than a call may, so the caller then gets what is erased so far with
+   * `running: true`, and the status shows the rest.
+   */
+  async purgeNow(
+    by: PurgeBy,
+    waitMs = 10_000,
+  ): Promise<{ purged: number; before: string; running?: boolean }> {
+    const run = this.retention.purge(by);
+    run.catch(() => {}); // reported to the caller below when it fails in time, else by the schedule's log
+    const timers = this.opts.timers ?? systemTimers;
+    let timer: TimerHandle | undefined;
+    const ended = await Promise.race([
+      run,
+      new Promise<null>((resolve) => {
+        timer = timers.setTimeout(() => resolve(null), waitMs);
+      }),
+    ]).finally(() => {
+      if (timer) timers.clearTimeout(timer);
+    });
+    if (ended) return { purged: ended.purged, before: ended.before };
+    const p = this.retention.progress();
+    return {
+      purged: p?.done ?? 0,
+      before: new Date(p?.beforeMs ?? this.retention.cutoff()).toISOString(),
+      running: p !== null,
+    };
+  }
 
   private verified(by: CallerSession | null, result: VerifyResult): void {
     this.audit('verify', by, {
@@ -194,10 +242,21 @@ export class AuditService {
       },
       'retention.purge': async (_p, c) => {
         const s = this.need(c);
-        return this.retention.purge({ userId: s.userId, name: s.displayName });
+        return this.purgeNow({ userId: s.userId, name: s.displayName });
       },
     };
   }
+}
+
+function purgeStatus(p: PurgeProgress): PurgeStatus {
+  return {
+    before: new Date(p.beforeMs).toISOString(),
+    startedAt: new Date(p.startedMs).toISOString(),
+    done: p.done,
+    total: p.total,
+    resumed: p.resumed,
+    phase: p.phase,
+  };
 }
 
 function file(filename: string, mime: string, bytes: Buffer, rows: number): FileResult {

@@ -9,8 +9,9 @@ import type { SessionPolicy } from '../auth/sessions.js';
 import type { AuthSettings } from '../auth/settings.js';
 import { sessionPolicyOf } from '../auth/settings.js';
 import { log as logger } from '../base/log.js';
+import type { Timers } from '../base/timers.js';
 import { ACCESS, EVENT_ACCESS } from '../contract/access.js';
-import type { EventName, MethodName } from '../contract/api.js';
+import type { EventName, MethodName, PurgeStatus } from '../contract/api.js';
 import { auditMethods } from '../contract/api-audit.js';
 import { areaName } from '../contract/areas.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
@@ -36,6 +37,10 @@ export interface SupervisionOptions {
   onShiftChange?: () => void;
   /** Where the first-run admin PIN is printed (once). */
   log?: (line: string) => void;
+  /** The retention purge's schedule and slices; tests move a clock. */
+  timers?: Timers;
+  /** The retention purge under way (its start, about every second, its end: null). */
+  onPurgeProgress?: (progress: PurgeStatus | null) => void;
   /**
    * The configuration in effect (kiosk.json sections, the checkpoint file), PINs removed: a change
    * between two starts is a chained `config_change` event naming the sections that changed.
@@ -60,7 +65,7 @@ export function supervisionOptions(
     pinCost?: number | undefined;
     configSections?: Record<string, unknown> | undefined;
   },
-  wiring: Pick<SupervisionOptions, 'lane' | 'now' | 'onShiftChange'>,
+  wiring: Pick<SupervisionOptions, 'lane' | 'now' | 'onShiftChange' | 'timers' | 'onPurgeProgress'>,
 ): SupervisionOptions {
   const c = o.checkpoint.checkpoint;
   const auth = o.auth;
@@ -118,6 +123,8 @@ export class Supervision implements Authorizer {
       checkpoint: this.opts.checkpoint,
       retentionDays: this.opts.retentionDays ?? 30,
       now: this.opts.now,
+      ...(this.opts.timers ? { timers: this.opts.timers } : {}),
+      ...(this.opts.onPurgeProgress ? { onPurgeProgress: this.opts.onPurgeProgress } : {}),
     });
     const { firstRunAdminPin } = await auth.start();
     chain.append({ atMs: this.opts.now(), kind: 'startup', details: {} });
@@ -178,6 +185,11 @@ export class Supervision implements Authorizer {
   duty(): Attribution | null {
     const shift = this.parts?.auth.currentShift() ?? null;
     return shift ? { userId: shift.user_id, userName: shift.guard, shiftId: shift.id } : null;
+  }
+
+  /** The retention purge under way, or null. */
+  purgeStatus(): PurgeStatus | null {
+    return this.parts?.audit.purgeStatus() ?? null;
   }
 
   /** The open shift for the status bar and the MQTT status. */

@@ -226,11 +226,11 @@ describe('verify log names the first broken row', () => {
 });
 
 describe('retention', () => {
-  it('erases personal data older than the period, keeps counts, audits the purge, still verifies', () => {
+  it('erases personal data older than the period, keeps counts, audits the purge, still verifies', async () => {
     const { store, chain } = mixedLog();
     const now = { t: T + 30 * 86_400_000 + 12_000 };
     const r = new Retention(store.db, chain, { days: 30, now: () => now.t });
-    const res = r.purge();
+    const res = await r.purge();
     // Old rows 1..4 and passage 5 (at T+11 s) are older than 30 days before now; 6 and 7 are not.
     expect(res.purged).toBe(5);
     const purged = store.db
@@ -252,15 +252,16 @@ describe('retention', () => {
     // The names left the search index with the rows.
     const names = store.db.prepare(`SELECT rowid FROM passage_names WHERE passage_names MATCH '"duc"'`).all();
     expect(names).toEqual([]);
-    const ev = store.db.prepare(`SELECT kind, details FROM audit_events ORDER BY id DESC LIMIT 1`).get() as {
+    const ev = store.db.prepare(`SELECT kind, details FROM audit_events ORDER BY id DESC LIMIT 2`).all() as {
       kind: string;
       details: string;
-    };
-    expect(ev.kind).toBe('purge');
-    expect(JSON.parse(ev.details)).toMatchObject({ rows: 5, days: 30 });
+    }[];
+    expect(ev.map((e) => e.kind)).toEqual(['purge', 'purge_start']);
+    expect(JSON.parse(ev[0]!.details)).toMatchObject({ rows: 5, days: 30 });
+    expect(JSON.parse(ev[1]!.details)).toMatchObject({ expected: 5, days: 30 });
     expect(verifyLogSync(store.db).ok).toBe(true);
     // Nothing more is due: a scheduled run records nothing.
-    expect(r.purge().purged).toBe(0);
+    expect((await r.purge()).purged).toBe(0);
     expect(store.db.prepare(`SELECT count(*) AS n FROM audit_events WHERE kind = 'purge'`).get()).toEqual({
       n: 1,
     });

@@ -75,6 +75,32 @@ describe('accounts', () => {
     expect(await codeOf(k.call('users.update', { id: me.id, role: 'guard' }, admin))).toBe('LAST_ADMIN');
   });
 
+  it('an account change whose audit record cannot be written does not happen', async () => {
+    const admin = await k.login('quantri', PINS.admin);
+    const g = await k.login('canbo', PINS.guard);
+    const canbo = (await k.call('users.list', {}, admin)).find((x) => x.name === 'canbo')!;
+    const db = k.kiosk.currentStore()!.db;
+    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.kind LIKE 'user_%' OR NEW.kind = 'pin_change'
+      BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END`);
+    const attempts = [
+      () =>
+        k.call(
+          'users.create',
+          { name: 'canbo9', displayName: 'x', role: 'supervisor', pin: '444444' },
+          admin,
+        ),
+      () => k.call('users.update', { id: canbo.id, role: 'admin' }, admin),
+      () => k.call('users.update', { id: canbo.id, pin: '999999' }, admin),
+      () => k.call('auth.changePin', { currentPin: PINS.guard, newPin: '777777' }, g),
+    ];
+    for (const attempt of attempts) expect(await codeOf(attempt())).toBe('AUDIT_FAILED');
+    db.exec('DROP TRIGGER fail_audit');
+    const users = await k.call('users.list', {}, admin);
+    expect(users.map((u) => u.name)).not.toContain('canbo9');
+    expect(users.find((x) => x.name === 'canbo')?.role).toBe('guard');
+    expect(await codeOf(k.login('canbo', PINS.guard))).toBe('OK');
+  });
+
   it('changes a PIN only with the current one', async () => {
     const g = await k.login('canbo', PINS.guard);
     expect(await codeOf(k.call('auth.changePin', { currentPin: '000000', newPin: '777777' }, g))).toBe(

@@ -108,6 +108,66 @@ describe('loadSettings', () => {
     expect(applyEnvOverrides({}, { KIOSK_MQTT_URLS: '[not json' })).toEqual({ mqtt: { urls: '[not json' } });
   });
 
+  it('types each override as its field wants it: a password of digits stays text, numbers and booleans are parsed', () => {
+    const s = loadSettings(file('typed.json', { ...base, serial: { path: '/dev/ttyACM0' } }), {
+      KIOSK_MQTT_URLS: '["mqtts://broker:8883"]',
+      KIOSK_MQTT_USERNAME: 'true',
+      KIOSK_MQTT_PASSWORD: '123456',
+      KIOSK_SERIAL_BAUDRATE: '115200',
+      KIOSK_HTTP_HOST: '0.0.0.0',
+      KIOSK_HTTP_LAN: 'true',
+      KIOSK_RETENTION_DAYS: '7',
+      KIOSK_AUTH_LOCKOUTMINUTES: '2.5',
+    });
+    expect(s.mqtt).toMatchObject({ username: 'true', password: '123456' });
+    expect(s.serial).toMatchObject({ baudRate: 115200 });
+    expect(s.http).toEqual({ host: '0.0.0.0', port: 8080, lan: true });
+    expect(s.retention.days).toBe(7);
+    expect(s.auth.lockoutMinutes).toBe(2.5);
+    // "null", "false" and JSON-looking text stay text where the field is text.
+    expect(
+      applyEnvOverrides({}, { KIOSK_MQTT_PASSWORD: 'null', KIOSK_MQTT_USERNAME: '[1]', KIOSK_LANE: 'false' }),
+    ).toEqual({ mqtt: { password: 'null', username: '[1]' }, lane: 'false' });
+  });
+
+  it('reaches fields of nested sections, with or without underscores between the words of a name', () => {
+    const s = loadSettings(file('deep.json', { ...base, serial: { usb: 'auto' } }), {
+      KIOSK_AUTH_IDLEMINUTES_GUARD: '30',
+      KIOSK_AUTH_MAX_MINUTES_ADMIN: '60',
+      KIOSK_SERIAL_USB_VENDORID: '1234',
+      KIOSK_MQTT_URLS: '["mqtt://broker:1883"]',
+      KIOSK_MQTT_SUMMARY_WINDOW_SECONDS: '30',
+    });
+    expect(s.auth.idleMinutes).toEqual({ guard: 30 });
+    expect(s.auth.maxMinutes).toEqual({ admin: 60 });
+    expect(s.serial?.usb).toEqual({ vendorId: '1234' });
+    expect(s.mqtt?.summaryWindowSeconds).toBe(30);
+  });
+
+  it('a bad override is refused in both languages, naming the field and the variable that set it', () => {
+    const bad = failure(() =>
+      loadSettings(file('bad-env.json', base), {
+        KIOSK_HTTP_PORT: 'tám nghìn',
+        KIOSK_HTTP_LAN: 'yes',
+        KIOSK_RETENTION_DAYS: '0',
+        KIOSK_HTTP_PROT: '9000',
+      }),
+    );
+    expect(bad.code).toBe('CONFIG_INVALID');
+    expect(bad.vi).toMatch(/^Cấu hình .* không hợp lệ:/);
+    expect(bad.en).toMatch(/^Configuration .* is invalid:/);
+    for (const [field, variable] of [
+      ['http.port', 'KIOSK_HTTP_PORT'],
+      ['http.lan', 'KIOSK_HTTP_LAN'],
+      ['retention.days', 'KIOSK_RETENTION_DAYS'],
+    ]) {
+      expect(bad.en).toMatch(new RegExp(`  ${field}: .*\\(${variable}\\)`));
+      expect(bad.vi).toContain(`(${variable})`);
+    }
+    // A misspelt field inside a section is named, not ignored.
+    expect(bad.en).toContain('KIOSK_HTTP_PROT');
+  });
+
   it('names every problem at once, in both languages, and refuses what is not a JSON object', () => {
     const bad = failure(() =>
       loadSettings(

@@ -173,6 +173,59 @@ describe('recordPassage and the hash chain', () => {
     s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED'] }));
     expect(seen).toEqual([1]);
   });
+
+  it('a row queued in another part’s transaction is told after its commit, and never after a rollback', async () => {
+    const path = tempDbPath();
+    const s = storeAt(path);
+    const reader = new Database(path, { readonly: true });
+    const ack = {
+      schema: 'ckpt.ack/2',
+      id: '00000000-0000-4000-8000-000000000001',
+      at: '2021-08-23T00:00:00.000Z',
+      typ: 'vnp-zones+jws',
+      version: 1,
+      applied: true,
+    };
+    // What the listener sees: whether a transaction is open, and whether another connection sees the row.
+    const seen: { inTx: boolean; committed: number }[] = [];
+    s.onOutbox(() =>
+      seen.push({
+        inTx: s.db.inTransaction,
+        committed: (reader.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n,
+      }),
+    );
+    // A document's transaction that queues its ack, then fails on its last write: rolled back.
+    expect(() =>
+      s.db.transaction(() => {
+        s.enqueue('ack', ack, 1);
+        throw new Error('the audit record could not be written');
+      })(),
+    ).toThrow(/audit record/);
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    expect(s.outboxCount()).toBe(0);
+    // The same, committed: told once, after the commit.
+    s.db.transaction(() => {
+      s.enqueue('ack', ack, 2);
+      expect(seen).toEqual([]);
+    })();
+    await Promise.resolve();
+    expect(seen).toEqual([{ inTx: false, committed: 1 }]);
+    // Two transactions in one task, the second rolled back: the first is still told.
+    s.db.transaction(() => s.enqueue('ack', ack, 3))();
+    expect(() =>
+      s.db.transaction(() => {
+        s.enqueue('ack', ack, 4);
+        throw new Error('rolled back');
+      })(),
+    ).toThrow();
+    await Promise.resolve();
+    expect(seen).toEqual([
+      { inTx: false, committed: 1 },
+      { inTx: false, committed: 2 },
+    ]);
+    reader.close();
+  });
 });
 
 describe('scan history', () => {

@@ -54,7 +54,7 @@ export function AdminApp(props: DeskProps) {
   const purge = async () => {
     try {
       const r = await client.call('retention.purge', {});
-      setMessage({ ok: true, text: t.purged_n(r.purged) });
+      setMessage({ ok: true, text: r.running ? t.purgeGoesOn(r.purged) : t.purged_n(r.purged) });
     } catch (err) {
       fail(err);
     }

@@ -9,6 +9,7 @@ import { FlowView } from './FlowView.js';
 import { ReviewView } from './ReviewView.js';
 import { SearchView } from './SearchView.js';
 import { ShiftsView } from './ShiftsView.js';
+import { systemNotes } from './system-notes.js';
 import { type SupText, useSupText } from './texts.js';
 import { VerifyView } from './VerifyView.js';
 import './supervisor.css';
@@ -33,28 +34,42 @@ export function DeskHeader({
 }: Omit<DeskProps, 'client' | 'onError'> & { title: string; children?: ReactNode }) {
   const { t, lang } = useSupText();
   const cp = status?.checkpoint;
+  const notes = systemNotes(status, lang);
   return (
-    <header className="desk__head">
-      <div>
-        <div className="desk__title">{title}</div>
-        <div className="desk__place">{cp ? `${cp.name ?? cp.id} · ${cp.areaName ?? cp.area}` : ''}</div>
-      </div>
-      {children}
-      <div className="desk__user">
-        <span data-testid="desk-user">{session.user.displayName}</span>
-        <button
-          type="button"
-          className="btn"
-          onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
-          data-testid="lang-switch"
+    <>
+      <header className="desk__head">
+        <div>
+          <div className="desk__title">{title}</div>
+          <div className="desk__place">{cp ? `${cp.name ?? cp.id} · ${cp.areaName ?? cp.area}` : ''}</div>
+        </div>
+        {children}
+        <div className="desk__user">
+          <span data-testid="desk-user">{session.user.displayName}</span>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
+            data-testid="lang-switch"
+          >
+            {t.switchLang}
+          </button>
+          <button type="button" className="btn" onClick={onLogout} data-testid="logout">
+            {t.logout}
+          </button>
+        </div>
+      </header>
+      {notes.map((n) => (
+        <div
+          key={n.kind}
+          className={`desk__note desk__note--${n.tone}`}
+          role="status"
+          data-testid={`system-${n.kind}`}
         >
-          {t.switchLang}
-        </button>
-        <button type="button" className="btn" onClick={onLogout} data-testid="logout">
-          {t.logout}
-        </button>
-      </div>
-    </header>
+          <span>{n.text}</span>
+          {n.fraction !== null ? <progress max={1} value={n.fraction} /> : null}
+        </div>
+      ))}
+    </>
   );
 }
 

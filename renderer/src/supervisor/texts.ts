@@ -126,7 +126,18 @@ const vi = {
   enable: 'Kích hoạt',
   purgeNow: 'Xoá dữ liệu cá nhân quá hạn ngay',
   purged_n: (n: number) => `Đã xoá dữ liệu cá nhân của ${n} lượt`,
+  purgeGoesOn: (n: number) =>
+    `Đã xoá dữ liệu cá nhân của ${n.toLocaleString('vi-VN')} lượt; việc xoá vẫn tiếp tục, tiến độ ở đầu trang`,
   saved: 'Đã lưu',
+  // The kiosk's background work and faults, under the header
+  purgeCounting: (before: string) => `Đang đếm các lượt ghi trước ${before} cần xoá dữ liệu cá nhân…`,
+  purgeRunning: (done: number, total: number, before: string) =>
+    `Đang xoá dữ liệu cá nhân của các lượt ghi trước ${before}: ${done.toLocaleString('vi-VN')} / ${total.toLocaleString('vi-VN')} lượt`,
+  purgeResumed: 'tiếp tục sau khi máy khởi động lại',
+  purgeTidying: (n: number) =>
+    `Đã xoá dữ liệu cá nhân của ${n.toLocaleString('vi-VN')} lượt; đang dọn chỉ mục tên để xoá hẳn khỏi ổ đĩa…`,
+  documentsFault: (why: string, since: string) =>
+    `Tài liệu từ Sở chỉ huy chưa được áp dụng (từ ${since}): ${why}. Máy đang thử lại.`,
 };
 
 const en: typeof vi = {
@@ -245,7 +256,18 @@ const en: typeof vi = {
   enable: 'Enable',
   purgeNow: 'Purge expired personal data now',
   purged_n: (n: number) => `Personal data of ${n} passages purged`,
+  purgeGoesOn: (n: number) =>
+    `Personal data of ${n.toLocaleString('en')} passages purged so far; the purge goes on, its progress is at the top`,
   saved: 'Saved',
+  purgeCounting: (before: string) =>
+    `Counting the passages recorded before ${before} whose personal data is due…`,
+  purgeRunning: (done: number, total: number, before: string) =>
+    `Erasing the personal data of passages recorded before ${before}: ${done.toLocaleString('en')} of ${total.toLocaleString('en')}`,
+  purgeResumed: 'taken up again after a restart',
+  purgeTidying: (n: number) =>
+    `Personal data of ${n.toLocaleString('en')} passages erased; tidying the name index so that it leaves the disk too…`,
+  documentsFault: (why: string, since: string) =>
+    `A document from the command centre is not applied (since ${since}): ${why}. The kiosk is trying again.`,
 };
 
 export type SupText = typeof vi;
@@ -254,5 +276,9 @@ export type Lang = 'vi' | 'en';
 export function useSupText(): { t: SupText; lang: Lang } {
   const { i18n } = useTranslation();
   const lang: Lang = i18n.language === 'en' ? 'en' : 'vi';
-  return { t: lang === 'en' ? en : vi, lang };
+  return { t: supText(lang), lang };
+}
+
+export function supText(lang: Lang): SupText {
+  return lang === 'en' ? en : vi;
 }
