@@ -6,17 +6,13 @@
 //
 //   node --import tsx bench/make-photo-set.ts [out-folder [salt]]
 
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { seededRandom } from '../src/base/prng.js';
-import { permitHash } from '../src/formats/vnp1.js';
 import type { PermitToIssue } from '../src/formats/vnp1-issue.js';
-import { renderPermitSheet } from '../src/issuer/sheet.js';
 import {
   expose,
   GOOD_SENSOR,
@@ -29,18 +25,16 @@ import {
   BRIGHT_ROOM,
   imageSurface,
   type Light,
-  type Plane,
   type Pose,
   photograph,
   type Surface,
 } from '../test/fixtures/camera-sim.js';
+import { SHEET_DPI, sheetOf } from '../test/fixtures/permit-sheet.js';
 import { fixedPermit, permitClaims } from '../test/fixtures/permits.js';
 
 const OUT = process.argv[2] ?? new URL('../test/fixtures/photos/', import.meta.url).pathname;
 /** Another salt makes another set of the same kinds (to tune a decoder on photos it is not judged by). */
 const SALT = process.argv[3] ?? '';
-/** The sheets are rendered at this resolution: finer than any photo of them. */
-const DPI = 200;
 
 /** Permits of every size: a short one, typical ones, crowded ones (more modules, smaller). */
 function permits(): { claims: PermitToIssue; text: string }[] {
@@ -66,47 +60,6 @@ function permits(): { claims: PermitToIssue; text: string }[] {
     const claims = permitClaims({ cti: `PH-2021-${String(i + 1).padStart(6, '0')}` }, body);
     return { claims, text: fixedPermit(claims, `photo set permit ${i + 1}`) };
   });
-}
-
-function loadGrey(file: string): Plane {
-  const png = PNG.sync.read(readFileSync(file));
-  const lum = new Float32Array(png.width * png.height);
-  for (let i = 0; i < lum.length; i++) lum[i] = (png.data[i * 4] as number) / 255;
-  return { lum, width: png.width, height: png.height };
-}
-
-/** The A4 sheet as printed, and where its QR code sits (mm), found from the page's black pixels. */
-async function sheetOf(
-  claims: PermitToIssue,
-  text: string,
-  dir: string,
-): Promise<{ page: Plane; qr: Surface['qr'] }> {
-  const pdf = join(dir, `${claims.cti}.pdf`);
-  writeFileSync(
-    pdf,
-    await renderPermitSheet({
-      claims,
-      text,
-      hash: permitHash(claims.iss, claims.cti),
-      issuerName: 'Công an quận Thanh Xuân',
-    }),
-  );
-  execFileSync('pdftoppm', ['-r', String(DPI), '-gray', '-png', '-singlefile', pdf, join(dir, claims.cti)]);
-  const page = loadGrey(join(dir, `${claims.cti}.png`));
-  const mm = DPI / 25.4;
-  // The code is centred below the title; its caption is grey (#555), the modules black.
-  let [x0, y0, x1, y1] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0, 0];
-  for (let y = Math.round(58 * mm); y < Math.round(140 * mm); y++) {
-    for (let x = Math.round(55 * mm); x < Math.round(155 * mm); x++) {
-      if ((page.lum[y * page.width + x] as number) < 0.15) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-    }
-  }
-  return { page, qr: { u: (x0 + x1) / 2 / mm, v: (y0 + y1) / 2 / mm, side: (x1 - x0) / mm } };
 }
 
 /**
@@ -370,9 +323,9 @@ async function main(): Promise<void> {
     const sheet = sheets[which] as (typeof sheets)[number];
     const surface =
       shot.source === 'sheet'
-        ? imageSurface(sheet.page, DPI / 25.4, sheet.qr, shot.print)
+        ? imageSurface(sheet.page, SHEET_DPI / 25.4, sheet.qr, shot.print)
         : shot.source === 'sheet-no-code'
-          ? withoutCode(imageSurface(sheet.page, DPI / 25.4, sheet.qr, shot.print))
+          ? withoutCode(imageSurface(sheet.page, SHEET_DPI / 25.4, sheet.qr, shot.print))
           : phoneOf(permit.text, shot.source !== 'light-screen', shot.source !== 'screen-no-code');
     const [width, height] = shot.size;
     const pose: Pose = {
