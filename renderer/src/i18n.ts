@@ -89,6 +89,7 @@ const ui = {
       storeFault: 'SỔ GHI LỖI — ghi lượt qua vào sổ giấy',
       storeSince: 'từ',
       scannerSaid: 'Máy quét gửi dữ liệu lỗi',
+      scannerProblem: 'Máy quét chưa dùng được',
     },
   },
   en: {
@@ -171,6 +172,7 @@ const ui = {
       storeFault: 'LOG FAULT — write passages on the paper log',
       storeSince: 'since',
       scannerSaid: 'The scanner sent bad data',
+      scannerProblem: 'The scanner cannot be used',
     },
   },
 };
