@@ -54,7 +54,7 @@ module.exports = {
       from: { path: '^renderer/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/contract/', '^src/hardware/(wedge-detector|camera-worker|qr-luminance)\\.ts$'],
+        pathNot: ['^src/contract/', '^src/hardware/(wedge-detector|camera-worker)\\.ts$'],
       },
     },
     {

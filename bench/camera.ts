@@ -1,94 +1,106 @@
-// Camera decoding speed: 640×480 RGBA frames through exactly what the camera's Web Worker runs
-// (src/hardware/camera-worker.ts decodeFrame: RGBA → grey → the shared zxing core, fast attempts),
-// beside the budget of 30 frames per second. Frames are made with code (src/hardware/qr-synthetic.ts):
-// codes at several angles, sizes and noise levels, and empty scenes, where every attempt fails and
-// which is what the camera sees most of the time.
+// The camera's decoder: the photo set's read rate (test/fixtures/photos/) by the kiosk's decoder beside
+// zxing-wasm alone and @zxing/library alone, measured in the same run; and 640×480 frames per second
+// through exactly what the camera's Web Worker runs (src/hardware/camera-worker.ts decodeFrame: RGBA
+// → grey → zxing-wasm, one view per frame), with a code in view and without, beside the budget of 30.
 
-import { generateKeyPair } from '../src/contract/keys.js';
-import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { decodeFrame } from '../src/hardware/camera-worker.js';
-import { syntheticFrame } from '../src/hardware/qr-synthetic.js';
+import { imageToLuminance, loadNodeQrEngine } from '../src/hardware/qr-decoder.js';
+import { type GreyImage, STILL_VIEWS } from '../src/hardware/qr-read.js';
+import { DECODERS, loadPhotoSet, score } from '../test/fixtures/photo-set.js';
 
-function toRgba(lum: Uint8ClampedArray): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(lum.length * 4);
-  for (let i = 0; i < lum.length; i++) {
-    const v = lum[i] as number;
-    out[i * 4] = v;
-    out[i * 4 + 1] = v;
-    out[i * 4 + 2] = v;
-    out[i * 4 + 3] = 255;
+/** Any photo to a 640×480 RGBA frame (bilinear, 2×2 samples a pixel): what a webcam would give. */
+function toFrame(img: GreyImage): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(640 * 480 * 4);
+  const sx = img.width / 640;
+  const sy = img.height / 480;
+  for (let y = 0; y < 480; y++) {
+    for (let x = 0; x < 640; x++) {
+      let sum = 0;
+      for (const [dx, dy] of [
+        [0.25, 0.25],
+        [0.75, 0.25],
+        [0.25, 0.75],
+        [0.75, 0.75],
+      ] as const) {
+        const px = Math.min(img.width - 1, Math.floor((x + dx) * sx));
+        const py = Math.min(img.height - 1, Math.floor((y + dy) * sy));
+        sum += img.lum[py * img.width + px] as number;
+      }
+      out.fill(sum / 4, (y * 640 + x) * 4, (y * 640 + x) * 4 + 3);
+      out[(y * 640 + x) * 4 + 3] = 255;
+    }
   }
   return out;
 }
 
 export async function benchCamera(seconds = 3): Promise<Record<string, string>> {
-  const key = generateKeyPair();
-  const now = Math.floor(Date.now() / 1000);
-  const text = issuePermit(
-    {
-      iss: '01-009',
-      cti: 'CAM-1',
-      iat: now,
-      exp: now + 86_400,
-      permit: {
-        v: 1,
-        k: 'travel',
-        nam: 'Nguyễn Thị Hằng',
-        idn: '001085001234',
-        pur: 'work',
-        areas: ['01-009'],
-      },
-    },
-    key.privatePem,
-  );
-  const withCode = [0, 8, 17, 33].flatMap((angle, i) =>
-    [3, 4].map((moduleSize) =>
-      toRgba(syntheticFrame(text, { angle, moduleSize, noise: 12, falloff: 0.25, seed: i + 1 }).lum),
-    ),
-  );
-  // An empty scene: the same clutter with no code in view.
-  const empty = [1, 2, 3].map((seed) =>
-    toRgba(syntheticFrame('X', { moduleSize: 0.01, noise: 12, seed }).lum),
+  await loadNodeQrEngine();
+  const photos = loadPhotoSet();
+  const out: Record<string, string> = {};
+  const scores = [];
+  for (const [key, d] of Object.entries(DECODERS)) {
+    const s = await score(d.decode, photos);
+    scores.push(s);
+    out[key] = `${s.read.length}/${s.withCode}`;
+    console.log(
+      `  photo set (${photos.length} JPEGs, ${s.withCode} with a code): ${d.label.padEnd(34)} ${String(s.read.length).padStart(2)}/${s.withCode} read (${((100 * s.read.length) / s.withCode).toFixed(0)} %), ${s.wrong.length} wrong, ${s.msPerPhoto.toFixed(0)} ms a photo`,
+    );
+  }
+  const [product, wasm, js] = scores as [(typeof scores)[0], (typeof scores)[0], (typeof scores)[0]];
+  console.log(
+    `  floor: ≥ zxing-wasm alone (${wasm.read.length}) and > @zxing/library alone (${js.read.length})  →  ${product.read.length >= wasm.read.length && product.read.length > js.read.length ? 'met' : 'NOT MET'}`,
   );
 
-  // A code held in front of the camera stays in view for many frames: each scene is shown for 5
-  // consecutive frames (one per attempt of the cycle), as a guard holds a phone up for a moment.
-  const HOLD = 5;
-  const run = (frames: Uint8ClampedArray[]) => {
-    let n = 0;
+  // The camera: frames held in view for one cycle of views each, as a guard holds a permit up.
+  const withCode = photos.filter((p) => p.text !== null);
+  const frames = withCode.map((p) => ({ rgba: toFrame(imageToLuminance(p.bytes)), text: p.text }));
+  const empty = photos.filter((p) => p.text === null).map((p) => toFrame(imageToLuminance(p.bytes)));
+  const HOLD = 2 * (STILL_VIEWS.length - 1);
+  const run = async (scenes: { rgba: Uint8ClampedArray; text: string | null }[]) => {
+    let decoded = 0;
+    let scene = 0;
     let held = 0;
     let read = 0;
-    let readThisHold = false;
-    const t0 = process.hrtime.bigint();
-    const until = t0 + BigInt(Math.round(seconds * 1e9));
-    while (process.hrtime.bigint() < until) {
-      const f = frames[Math.floor(n / HOLD) % frames.length] as Uint8ClampedArray;
-      if (decodeFrame(f, 640, 480, n) === text) readThisHold = true;
-      n++;
-      if (n % HOLD === 0) {
-        held++;
-        if (readThisHold) read++;
-        readThisHold = false;
+    let slowest = 0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    // At least one pass over every scene, then on for the given time.
+    while (scene < scenes.length || performance.now() - t0 < seconds * 1000) {
+      const shown = scenes[scene % scenes.length] as (typeof scenes)[number];
+      const t = performance.now();
+      const text = await decodeFrame(shown.rgba, 640, 480, decoded);
+      slowest = Math.max(slowest, performance.now() - t);
+      decoded++;
+      held++;
+      const hit = text !== null && text === shown.text;
+      // Read, or held up for a whole cycle of views: the next permit.
+      if (hit || held === HOLD) {
+        if (hit && scene < scenes.length) read++;
+        scene++;
+        held = 0;
       }
     }
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { fps: n / s, readRate: held > 0 ? read / held : 0 };
+    // Frames per second of this process's own CPU time too: the wall clock counts other jobs' turns.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuFps = decoded / ((cpu.user + cpu.system) / 1e6);
+    return { fps: decoded / ((performance.now() - t0) / 1000), cpuFps, read, slowest };
   };
-  const code = run(withCode);
-  const none = run(empty);
+  const code = await run(frames);
+  const none = await run(empty.map((rgba) => ({ rgba, text: null })));
   console.log(
-    `  640×480 frames with a permit QR (4 angles × 2 sizes, noise, uneven light): ${code.fps.toFixed(1)} frames/s; ${(code.readRate * 100).toFixed(0)} % of codes read within ${HOLD} frames`,
+    `  camera worker, 640×480 frames of the ${frames.length} photos with a code: ${code.fps.toFixed(1)} frames/s (${code.cpuFps.toFixed(1)} per CPU-second); ${code.read}/${frames.length} read within ${HOLD} frames; slowest frame ${code.slowest.toFixed(0)} ms`,
   );
   console.log(
-    `  640×480 frames with no code (the usual case):                           ${none.fps.toFixed(1)} frames/s`,
+    `  camera worker, 640×480 frames with no code (the usual case):   ${none.fps.toFixed(1)} frames/s (${none.cpuFps.toFixed(1)} per CPU-second); slowest frame ${none.slowest.toFixed(0)} ms`,
   );
   const worst = Math.min(code.fps, none.fps);
   console.log(
     `  budget: ≥ 30 frames/s  →  ${worst >= 30 ? 'within' : 'UNDER'} budget (worst of the two: ${worst.toFixed(1)})`,
   );
   return {
+    ...out,
     cameraFps: code.fps.toFixed(1),
     cameraEmptyFps: none.fps.toFixed(1),
-    cameraRead: `${(code.readRate * 100).toFixed(0)}%`,
+    cameraRead: `${code.read}/${frames.length}`,
   };
 }

@@ -31,7 +31,9 @@ await benchPurge(
 );
 console.log('\n[serial] memory around 1 MiB lines with no terminator (the scanner driver on a pty)');
 await benchSerialMemory(Number(process.env.BENCH_SERIAL_LINES ?? 8));
-console.log('\n[camera] QR decoding of 640×480 frames, as the camera worker runs it');
+console.log(
+  '\n[camera] QR photo set read rates (same run), and 640×480 frames as the camera worker runs them',
+);
 await benchCamera(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[revocations] a million-entry list: apply, lookup, memory');
 await benchRevocations(Number(process.env.BENCH_REVOCATIONS ?? 1_000_000));

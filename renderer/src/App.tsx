@@ -1,4 +1,5 @@
-// The scan screen: status bar on top, the verdict filling most of the screen, a narrow side column.
+// The scan screen: status bar on top, the verdict filling most of the screen with the recent scans in a
+// strip beneath it, a narrow side column with the counts and the lane's tools.
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UiClient } from './api/client.js';
@@ -52,11 +53,15 @@ function ScanScreen({ ui }: { ui: UiClient }) {
       />
       <ScannerNote status={state.status} clockOffsetMs={state.clockOffsetMs} />
       <main className="main">
-        <VerdictPanel
-          verdict={lane.withOverride(state.current)}
-          fresh={state.fresh}
-          onOverride={lane.startOverride}
-        />
+        {/* The recent scans under the verdict, always in view: the side column scrolls with its tools. */}
+        <div className="main__verdict">
+          <VerdictPanel
+            verdict={lane.withOverride(state.current)}
+            fresh={state.fresh}
+            onOverride={lane.startOverride}
+          />
+          <RecentList verdicts={state.recent} />
+        </div>
         <aside className="side">
           <Counts counts={state.status?.counts ?? null} />
           {/* In the demo the sample buttons come first, so a newcomer finds them without scrolling. */}
@@ -72,7 +77,6 @@ function ScanScreen({ ui }: { ui: UiClient }) {
             submit={lane.submit}
             fail={fail}
           />
-          <RecentList verdicts={state.recent} />
         </aside>
       </main>
       {lane.dialogs}

@@ -21,6 +21,8 @@ const ui = {
     vehicle: 'Phương tiện',
     issuer: 'Đơn vị cấp',
     areas: 'Khu vực',
+    home: 'Nơi ở',
+    unknownArea: 'mã không có trong danh mục Hà Nội',
     hours: 'Giờ được đi',
     org: 'Cơ quan',
     scannedText: 'Nội dung quét',
@@ -90,6 +92,7 @@ const ui = {
       storeFault: 'SỔ GHI LỖI — ghi lượt qua vào sổ giấy',
       storeSince: 'từ',
       scannerSaid: 'Máy quét gửi dữ liệu lỗi',
+      scannerProblem: 'Máy quét chưa dùng được',
     },
   },
   en: {
@@ -105,6 +108,8 @@ const ui = {
     vehicle: 'Vehicle',
     issuer: 'Issued by',
     areas: 'Areas',
+    home: 'Lives in',
+    unknownArea: 'code not in the Hà Nội list',
     hours: 'Hours',
     org: 'Organisation',
     scannedText: 'Scanned text',
@@ -173,6 +178,7 @@ const ui = {
       storeFault: 'LOG FAULT — write passages on the paper log',
       storeSince: 'since',
       scannerSaid: 'The scanner sent bad data',
+      scannerProblem: 'The scanner cannot be used',
     },
   },
 };

@@ -16,6 +16,12 @@ export function recentDiagnostic(status: KioskStatus | null, kioskNowMs: number)
   return kioskNowMs - at <= DIAGNOSTIC_SHOWN_MS && at - kioskNowMs <= DIAGNOSTIC_SHOWN_MS ? d : null;
 }
 
+/** Why the serial scanner is missing or failing, in words, while it is (null otherwise). */
+export function scannerProblem(status: KioskStatus | null): { vi: string; en: string } | null {
+  const s = status?.scanner;
+  return s && (s.state === 'missing' || s.state === 'error') ? (s.problem ?? null) : null;
+}
+
 /** The log's fault while the kiosk reports one. */
 export function storeFault(status: KioskStatus | null): NonNullable<KioskStatus['store']> | null {
   const s = status?.store;

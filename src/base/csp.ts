@@ -12,7 +12,9 @@ export interface CspOptions {
 export function contentSecurityPolicy(opts: CspOptions = {}): string {
   const directives = [
     "default-src 'none'",
-    "script-src 'self'",
+    // 'wasm-unsafe-eval' lets the page compile WebAssembly (the camera's QR decoder, our own bundled
+    // .wasm file) and nothing else: no eval(), no new Function(), no inline script.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

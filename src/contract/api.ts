@@ -149,6 +149,8 @@ export const KioskStatus = z.object({
     state: ScannerState,
     path: z.string().nullable(),
     detail: z.string().nullable(),
+    /** While `missing` or `error`: why, in words for the guard and the technician (absent from older kiosks). */
+    problem: z.object({ vi: z.string(), en: z.string() }).nullable().optional(),
     /** The last thing the scanner sent that was not a code (a line too long, noise, a wrong baud rate). */
     diagnostic: ScannerDiagnostic.nullable().optional(),
   }),

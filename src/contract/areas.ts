@@ -29,6 +29,18 @@ export function isKnownArea(code: string): boolean {
   return NAMES.has(code);
 }
 
+/**
+ * Where an area is, for a guard: a ward with its district ("Phường Nhân Chính, Quận Thanh Xuân": ward
+ * names repeat across districts), a district or the city by its name; null for a code the kiosk does
+ * not know.
+ */
+export function areaPlace(code: string): string | null {
+  const name = NAMES.get(code);
+  if (!name) return null;
+  const district = /^\d{2}-\d{3}-\d{5}$/.test(code) ? NAMES.get(code.slice(0, 6)) : undefined;
+  return district ? `${name}, ${district}` : name;
+}
+
 /** For display: "Phường Nhân Chính (01-009-00343)", or the bare code when unknown. */
 export function areaLabel(code: string): string {
   const name = NAMES.get(code);

@@ -5,7 +5,10 @@ import type { ApiError, PurgeStatus, ScannerDiagnostic, ScannerState, Verdict } 
 export interface ScannerStatusEvent {
   state: ScannerState;
   path: string | null;
+  /** The driver's own message (English, for logs). */
   detail: string | null;
+  /** While `missing` or `error`: why, in words. */
+  problem: { vi: string; en: string } | null;
 }
 
 export interface ShiftEvent {

@@ -1,12 +1,13 @@
 // The Node side of THE QR decoder: still images (PNG, JPEG) from files or buffers, decoded through the
-// same pure core the camera uses (qr-luminance.ts).
+// same core the camera uses (qr-read.ts), with zxing-cpp's WebAssembly read from node_modules.
 import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { KioskError } from '../contract/errors.js';
-import { decodeLuminance, downscaleLuminance, rgbaToLuminance } from './qr-luminance.js';
+import { downscaleLuminance, type GreyImage, loadQrEngine, readQr, rgbaToLuminance } from './qr-read.js';
 
-export { decodeLuminance, downscaleLuminance, rgbaToLuminance } from './qr-luminance.js';
+export { downscaleLuminance, type GreyImage, rgbaToLuminance } from './qr-read.js';
 
 /** Larger images are refused before decoding: a 40 MP photo is already far beyond any scanner's. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
@@ -16,8 +17,6 @@ export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 const COMFORTABLE_PIXELS = 4_000_000;
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-export type GreyImage = { lum: Uint8ClampedArray; width: number; height: number };
 
 function unreadable(en: string, vi: string): KioskError {
   return new KioskError('IMAGE_UNREADABLE', `Không đọc được ảnh: ${vi}`, `Cannot read image: ${en}`);
@@ -67,16 +66,37 @@ function checkSize(width: number, height: number): void {
   }
 }
 
-/** Decodes a grey image at a sensible size, then at half size (coarse or noisy prints read better). */
-export function decodeGrey(img: GreyImage): string | null {
+let nodeEngine: Promise<void> | null = null;
+
+/**
+ * zxing-cpp's WebAssembly, from the installed package (in the packaged app, from its archive): read
+ * once per process, never fetched. Rejects with KioskError QR_ENGINE when it cannot be loaded (and
+ * tries again on the next call).
+ */
+export function loadNodeQrEngine(): Promise<void> {
+  nodeEngine ??= (async () => {
+    const path = createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm');
+    const bytes = await readFile(path);
+    await loadQrEngine({
+      wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    });
+  })().catch((err: unknown) => {
+    nodeEngine = null;
+    throw new KioskError(
+      'QR_ENGINE',
+      `Không nạp được bộ giải mã QR: ${(err as Error).message}`,
+      `Cannot load the QR decoder: ${(err as Error).message}`,
+    );
+  });
+  return nodeEngine;
+}
+
+/** Decodes a grey image at a sensible size (zxing gains nothing from 300 dpi scans), in every view. */
+export async function decodeGrey(img: GreyImage): Promise<string | null> {
+  await loadNodeQrEngine();
   const pixels = img.width * img.height;
   const factor = pixels > COMFORTABLE_PIXELS ? Math.ceil(Math.sqrt(pixels / COMFORTABLE_PIXELS)) : 1;
-  const first = downscaleLuminance(img.lum, img.width, img.height, factor);
-  const text = decodeLuminance(first.lum, first.width, first.height);
-  if (text !== null) return text;
-  if (Math.min(first.width, first.height) < 400) return null;
-  const half = downscaleLuminance(first.lum, first.width, first.height, 2);
-  return decodeLuminance(half.lum, half.width, half.height);
+  return readQr(downscaleLuminance(img, factor));
 }
 
 /**

@@ -35,7 +35,44 @@ export interface SerialScannerOptions {
 export interface ScannerStatus {
   state: ScannerState;
   path: string | null;
+  /** The driver's own message (English, for logs). */
   detail: string | null;
+  /** While `missing` or `error`: why, in words for the guard and the technician. */
+  problem: Words | null;
+}
+
+type Words = { vi: string; en: string };
+
+/**
+ * Why a port could not be opened or was lost, in words: the few causes a technician can act on by
+ * name (no device, no permission, in use), and the driver's message for the rest.
+ */
+export function portProblem(path: string | null, err: unknown, present: boolean): Words {
+  const where = path ?? '?';
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!present) {
+    return {
+      vi: `Không thấy máy quét ở ${where}: kiểm tra cáp USB; máy tự kết nối lại khi cắm vào`,
+      en: `No scanner at ${where}: check its USB cable; the kiosk reconnects when it is plugged in`,
+    };
+  }
+  if (code === 'EACCES' || /permission denied/i.test(message)) {
+    return {
+      vi: `Không có quyền mở cổng ${where}: tài khoản chạy máy kiểm soát phải thuộc nhóm dialout`,
+      en: `No permission to open ${where}: the kiosk's user must be in the dialout group`,
+    };
+  }
+  if (code === 'EBUSY' || /busy|lock|temporarily unavailable/i.test(message)) {
+    return {
+      vi: `Cổng ${where} đang bị chương trình khác dùng: đóng chương trình đó`,
+      en: `${where} is in use by another program: close it`,
+    };
+  }
+  return {
+    vi: `Cổng máy quét ${where} báo lỗi (${message}); đang thử kết nối lại`,
+    en: `The scanner's port ${where} failed (${message}); retrying`,
+  };
 }
 
 /** Something the guard or technician may want to know that is not a state change. */
@@ -76,7 +113,7 @@ export class SerialScanner {
       });
     },
   });
-  private current: ScannerStatus = { state: 'off', path: null, detail: null };
+  private current: ScannerStatus = { state: 'off', path: null, detail: null, problem: null };
   private running = false;
   private port: SerialPort | null = null;
   private framer: LineFramer | null = null;
@@ -210,7 +247,7 @@ export class SerialScanner {
     }
     if (!this.running) return null;
     this.path = null;
-    this.setState('missing', found.en);
+    this.setState('missing', found.en, { vi: found.vi, en: found.en });
     this.scheduleRetry();
     return null;
   }
@@ -231,7 +268,8 @@ export class SerialScanner {
     this.framer?.reset();
     if (!this.running) return;
     const message = err instanceof Error ? err.message : String(err);
-    this.setState(this.path && existsSync(this.path) ? 'error' : 'missing', message);
+    const present = this.path !== null && existsSync(this.path);
+    this.setState(present ? 'error' : 'missing', message, portProblem(this.path, err, present));
     this.scheduleRetry();
   }
 
@@ -255,11 +293,11 @@ export class SerialScanner {
     }
   }
 
-  private setState(state: ScannerState, detail: string | null): void {
+  private setState(state: ScannerState, detail: string | null, problem: Words | null = null): void {
     const path = state === 'off' ? null : (this.path ?? this.options.path ?? null);
     const c = this.current;
     if (c.state === state && c.path === path && c.detail === detail) return;
-    this.current = { state, path, detail };
+    this.current = { state, path, detail, problem };
     this.events.emit('state', { ...this.current });
   }
 

@@ -40,7 +40,7 @@ export class StatusBoard {
   };
 
   constructor(private readonly o: StatusBoardOptions) {
-    this.scanner = { state: o.serialScanner ? 'off' : 'none', path: null, detail: null };
+    this.scanner = { state: o.serialScanner ? 'off' : 'none', path: null, detail: null, problem: null };
   }
 
   start(): void {

@@ -1,42 +1,62 @@
-// The camera scanner in Debian's Chromium: the browser's fake camera plays a video of a permit's QR
-// code (a Y4M file made with code), the camera panel decodes it in its Web Worker under the page's
-// strict CSP, and the kiosk records the passage with source `camera`, once, thanks to the pause.
+// The camera scanner in Debian's Chromium: the browser's fake camera plays a video (a Y4M file made
+// with code) of a permit printed on the issuer's A4 sheet and held up tilted, a little bent, in a
+// room's light; the camera panel decodes it in its Web Worker with zxing-cpp's bundled WebAssembly under
+// the page's strict CSP, and the kiosk records the passage with source `camera`, once, thanks to the pause.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/base/prng.js';
 import { issuePermit } from '../../src/formats/vnp1-issue.js';
-import { syntheticFrame } from '../../src/hardware/qr-synthetic.js';
+import { loadNodeQrEngine } from '../../src/hardware/qr-decoder.js';
+import { readQr } from '../../src/hardware/qr-read.js';
+import { expose, GOOD_SENSOR, gaussianBlur, y4m } from '../fixtures/camera-effects.js';
+import { BRIGHT_ROOM, imageSurface, photograph } from '../fixtures/camera-sim.js';
+import { SHEET_DPI, sheetOf } from '../fixtures/permit-sheet.js';
 import { permitClaims } from '../fixtures/permits.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 import { type InProcessKiosk, loginAsGuard, ROOT, startKioskInProcess } from './guard-fixture.js';
-
-/** A Y4M video (4:2:0) of a grey frame, repeated: what Chromium's fake camera plays in a loop. */
-function y4m(lum: Uint8ClampedArray, width: number, height: number, frames = 4): Buffer {
-  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
-  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`)];
-  for (let i = 0; i < frames; i++) parts.push(Buffer.from('FRAME\n'), Buffer.from(lum), chroma);
-  return Buffer.concat(parts);
-}
 
 let k: InProcessKiosk;
 let browser: Browser;
 let page: Page;
 let dir: string;
 const errors: string[] = [];
+const requests: string[] = [];
 
 beforeAll(async () => {
   k = await startKioskInProcess();
   const now = Math.floor(Date.now() / 1000);
-  const text = issuePermit(
-    permitClaims({ cti: 'CAM-1', iat: now - 3600, exp: now + 86_400 }),
-    k.issuer.privateKey,
-  );
-  const frame = syntheticFrame(text, { width: 640, height: 480, moduleSize: 4, noise: 6 });
+  const claims = permitClaims({ cti: 'CAM-1', iat: now - 3600, exp: now + 86_400 });
+  const text = issuePermit(claims, k.issuer.privateKey);
   dir = mkdtempSync(join(tmpdir(), 'kiosk-camera-'));
+  // The permit as printed, photographed tilted 30° and 15°, turned, slightly bent, a little out of focus.
+  const sheet = await sheetOf(claims, text, dir);
+  const seen = photograph(
+    imageSurface(sheet.page, SHEET_DPI / 25.4, sheet.qr),
+    {
+      yaw: 30,
+      pitch: -15,
+      roll: 12,
+      qrPx: 250,
+      offset: [25, -10],
+      focal: 0.9,
+      curl: 260,
+      curlAxis: 'v',
+      curlAt: 20,
+      barrel: 0.03,
+    },
+    BRIGHT_ROOM,
+    { width: 640, height: 480 },
+    seededRandom(7),
+  );
+  const frame = expose(gaussianBlur(seen, 0.8), GOOD_SENSOR, seededRandom(8));
+  // The picture itself is readable: if the browser does not read it, the fault is in the browser path.
+  await loadNodeQrEngine();
+  expect(await readQr({ lum: Uint8ClampedArray.from(frame.lum), width: 640, height: 480 })).toBe(text);
   const video = join(dir, 'permit.y4m');
-  writeFileSync(video, y4m(frame.lum, frame.width, frame.height));
+  writeFileSync(video, y4m(frame, 4));
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -48,6 +68,7 @@ beforeAll(async () => {
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['camera'], { origin: k.url });
+  context.on('request', (r) => requests.push(r.url()));
   page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -84,7 +105,10 @@ describe('camera scanning', () => {
     await page.screenshot({ path: join(shots, 'guard-camera-vi-day-1280x800.png') });
     await page.locator('[data-testid=verdict][data-state=duplicate]').waitFor({ timeout: 20_000 });
     expect(k.query("SELECT id FROM passages WHERE cti = 'CAM-1'")).toHaveLength(1);
-    // No CSP violation, no script error: the worker was allowed and ran.
+    // No CSP violation, no script error: the worker and its WebAssembly were allowed and ran.
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+    // The WebAssembly came from the kiosk, as everything else: nothing from the internet.
+    expect(requests.some((u) => /\/assets\/zxing_reader-[\w-]+\.wasm$/.test(u))).toBe(true);
+    expect(requests.filter((u) => !u.startsWith(k.url) && !u.startsWith('blob:'))).toEqual([]);
   });
 });

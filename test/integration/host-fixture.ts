@@ -107,7 +107,7 @@ export function makeTestKiosk(opts: { demo?: boolean } = {}): TestKiosk {
     },
     lane: '1',
     direction: 'in',
-    scanner: { state: 'ok', path: '/dev/ttyUSB0', detail: null },
+    scanner: { state: 'ok', path: '/dev/ttyUSB0', detail: null, problem: null },
     uplink: { enabled: true, connected: false, backlog: 12 },
     counts: { allowed: 41, denied: 7, review: 2 },
   };

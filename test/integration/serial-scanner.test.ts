@@ -86,7 +86,7 @@ describe('SerialScanner on a socat pty', () => {
     const p = await pair();
     const { s, scans, states } = scanner({ path: p.a, baudRate: 9600, suffix });
     await s.start();
-    expect(s.status).toEqual({ state: 'ok', path: p.a, detail: null });
+    expect(s.status).toEqual({ state: 'ok', path: p.a, detail: null, problem: null });
     expect(states.at(-1)?.state).toBe('ok');
     const w = await writer(p.b);
     await w.send(`${CODE}${term}`);
@@ -200,6 +200,11 @@ describe('SerialScanner on a socat pty', () => {
     await expect(s.start()).resolves.toBeUndefined();
     expect(s.status.state).toBe('missing');
     expect(s.status.path).toBe(join(dir, 'a'));
+    // The guard's screen says why in words, not with the driver's error.
+    expect(s.status.problem).toEqual({
+      vi: `Không thấy máy quét ở ${join(dir, 'a')}: kiểm tra cáp USB; máy tự kết nối lại khi cắm vào`,
+      en: `No scanner at ${join(dir, 'a')}: check its USB cable; the kiosk reconnects when it is plugged in`,
+    });
     await retryOnce(clock, s, 'fails'); // a retry fails quietly
     expect(s.status.state).toBe('missing');
 
@@ -218,6 +223,8 @@ describe('SerialScanner on a socat pty', () => {
     await s.start();
     expect(s.status.state).toBe('error');
     expect(s.status.detail).toBeTruthy();
+    expect(s.status.problem?.en).toContain(`The scanner's port ${dir} failed (`);
+    expect(s.status.problem?.vi).toContain(`Cổng máy quét ${dir} báo lỗi (`);
   });
 
   it('stop() closes the port, reports off, and stops retrying', async () => {
@@ -229,7 +236,7 @@ describe('SerialScanner on a socat pty', () => {
     expect(clock.pending).toBe(1); // missing: a retry is set
     await s.stop();
     expect(clock.pending).toBe(0); // …and cleared
-    expect(s.status).toEqual({ state: 'off', path: null, detail: null });
+    expect(s.status).toEqual({ state: 'off', path: null, detail: null, problem: null });
     const seen = states.length;
     await pair(dir); // the port appears after stop: it must not be opened
     clock.advance(60_000);

@@ -1,4 +1,4 @@
-// The column beside the verdict: shift counts, the last few verdicts (each scan that is no passage
+// Beside and beneath the verdict: shift counts, the last few verdicts (each scan that is no passage
 // marked as such), and in demo mode the sample permits a newcomer can "scan" with one press.
 import { useTranslation } from 'react-i18next';
 import type { DemoSample, KioskStatus, Verdict } from '../../../src/contract/api.js';
@@ -79,11 +79,11 @@ export function RecentList({ verdicts }: { verdicts: Verdict[] }) {
             <span className="recent__chip">
               <RecentIcon v={v} />
             </span>
-            <span className="recent__time">{formatVnTime(v.at, false)}</span>
             <span className="recent__who">{whoOf(v, t('noPermit'))}</span>
             <span className="recent__word">
               <RecentWord v={v} />
             </span>
+            <span className="recent__time">{formatVnTime(v.at, false)}</span>
           </li>
         ))}
       </ol>

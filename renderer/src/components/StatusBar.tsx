@@ -8,7 +8,7 @@ import type { KioskStatus } from '../../../src/contract/api.js';
 import type { Direction } from '../../../src/contract/reasons.js';
 import { formatVnDate, formatVnDateTime, formatVnTime } from '../format.js';
 import { type Lang, setLang } from '../i18n.js';
-import { recentDiagnostic, storeFault } from '../status-view.js';
+import { recentDiagnostic, scannerProblem, storeFault } from '../status-view.js';
 import { AlertIcon, PaperLogIcon } from './Icons.js';
 
 interface Props {
@@ -171,7 +171,10 @@ function UplinkPill({ uplink }: { uplink: KioskStatus['uplink'] }) {
   );
 }
 
-/** The last thing the scanner sent that was not a code, for a minute by the kiosk's clock. */
+/**
+ * Under the status bar, in words: why the scanner cannot be used while it cannot, and the last thing
+ * it sent that was not a code, for a minute by the kiosk's clock.
+ */
 export function ScannerNote({
   status,
   clockOffsetMs,
@@ -181,16 +184,38 @@ export function ScannerNote({
 }) {
   const { t, i18n } = useTranslation();
   const now = useNow();
+  const problem = scannerProblem(status);
   const diagnostic = recentDiagnostic(status, now + clockOffsetMs);
-  if (!diagnostic) return null;
+  if (!problem && !diagnostic) return null;
   const lang: Lang = i18n.language === 'en' ? 'en' : 'vi';
   return (
-    <div className="scanner-note" role="status" data-testid="scanner-diagnostic" data-code={diagnostic.code}>
-      <AlertIcon size="1.2em" />
-      <span className="scanner-note__what">{t('scanKind.scannerSaid')}:</span>
-      <span>{diagnostic[lang]}</span>
-      <span className="scanner-note__time">{formatVnTime(diagnostic.at)}</span>
-    </div>
+    <>
+      {problem ? (
+        <div
+          className="scanner-note scanner-note--problem"
+          role="status"
+          data-testid="scanner-problem"
+          data-state={status?.scanner.state}
+        >
+          <AlertIcon size="1.2em" />
+          <span className="scanner-note__what">{t('scanKind.scannerProblem')}:</span>
+          <span>{problem[lang]}</span>
+        </div>
+      ) : null}
+      {diagnostic ? (
+        <div
+          className="scanner-note"
+          role="status"
+          data-testid="scanner-diagnostic"
+          data-code={diagnostic.code}
+        >
+          <AlertIcon size="1.2em" />
+          <span className="scanner-note__what">{t('scanKind.scannerSaid')}:</span>
+          <span>{diagnostic[lang]}</span>
+          <span className="scanner-note__time">{formatVnTime(diagnostic.at)}</span>
+        </div>
+      ) : null}
+    </>
   );
 }
 

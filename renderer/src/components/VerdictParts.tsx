@@ -1,8 +1,9 @@
 // Pieces every verdict panel shares: the panel itself, with the attributes tests and styles read, and
 // the permit's detail rows.
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PermitView, Verdict } from '../../../src/contract/api.js';
+import { areaPlace } from '../../../src/contract/areas.js';
 import { formatVnDateTime } from '../format.js';
 
 /**
@@ -34,10 +35,21 @@ export function PanelShell({
   );
 }
 
+/** A row's value: words a guard reads (each place whole), and the codes they stand for, small, beneath. */
+type Value = string | { words: string[]; codes: string };
+
+/** Areas by name, their codes beneath: "Quận Thanh Xuân; Quận Đống Đa" over "01-009 · 01-006". */
+function placesOf(codes: readonly string[], unknown: string): Value {
+  const names = codes.map((c) => areaPlace(c));
+  const known = names.filter((n): n is string => n !== null);
+  const missing = names.some((n) => n === null) ? ` (${unknown})` : '';
+  return { words: known.length > 0 ? known : [...codes], codes: `${codes.join(' · ')}${missing}` };
+}
+
 /** The permit's rows; `only` keeps those named (e.g. what the paper log needs). */
 export function PermitDetails({ permit, only }: { permit: PermitView; only?: readonly string[] }) {
   const { t } = useTranslation();
-  const rows: [string, string, string][] = [
+  const rows: [string, string, Value][] = [
     ['id', t('id'), permit.idnMasked],
     ['purpose', t('purpose'), t(`purposes.${permit.pur}`, { defaultValue: permit.pur })],
     [
@@ -54,8 +66,12 @@ export function PermitDetails({ permit, only }: { permit: PermitView; only?: rea
       `${permit.veh.plate} · ${t(`vehicles.${permit.veh.type}`, { defaultValue: permit.veh.type })}`,
     ]);
   }
-  rows.push(['issuer', t('issuer'), permit.issuerName ?? permit.iss]);
-  rows.push(['areas', t('areas'), permit.areas.join(', ')]);
+  const unknown = t('unknownArea');
+  rows.push(['areas', t('areas'), placesOf(permit.areas, unknown)]);
+  if (permit.home) rows.push(['home', t('home'), placesOf([permit.home], unknown)]);
+  // The trust list's name for the issuer, else the area it serves; its area code beneath.
+  const issuer = permit.issuerName ?? areaPlace(permit.iss);
+  rows.push(['issuer', t('issuer'), issuer ? { words: [issuer], codes: permit.iss } : permit.iss]);
   if (permit.org) rows.push(['org', t('org'), permit.org]);
   const shown = only ? rows.filter(([key]) => only.includes(key)) : rows;
   return (
@@ -63,7 +79,27 @@ export function PermitDetails({ permit, only }: { permit: PermitView; only?: rea
       {shown.map(([key, label, value]) => (
         <div key={key} className="details__row" data-testid={`permit-${key}`}>
           <dt>{label}</dt>
-          <dd>{value}</dd>
+          {typeof value === 'string' ? (
+            <dd>{value}</dd>
+          ) : (
+            <dd>
+              <span className="details__words">
+                {value.words.map((w, i) => (
+                  // A line breaks between places, never inside one ("Phường Nhân Chính, Quận Thanh Xuân").
+                  <Fragment key={w}>
+                    {i > 0 ? ' ' : null}
+                    <span className="details__place">
+                      {w}
+                      {i < value.words.length - 1 ? ';' : ''}
+                    </span>
+                  </Fragment>
+                ))}
+              </span>
+              <span className="details__codes" data-testid={`permit-${key}-codes`}>
+                {value.codes}
+              </span>
+            </dd>
+          )}
         </div>
       ))}
     </dl>

@@ -2,14 +2,17 @@
 // frames decoded in a Web Worker (src/hardware/camera-worker.ts) so the screen never stutters, and a pause
 // after each read so one permit held up is one scan.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ResultMessage } from '../../../src/hardware/camera-worker.js';
+// zxing-cpp's WebAssembly, emitted by Vite as an asset of the built renderer: no network at run time.
+import zxingWasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
+import type { InitMessage, ResultMessage } from '../../../src/hardware/camera-worker.js';
 import { useGuardText } from './texts.js';
 
 /** After a read, the camera waits this long before looking again. */
 export const CAMERA_PAUSE_MS = 2000;
 const STORAGE_KEY = 'kiosk.camera';
 
-type State = 'off' | 'starting' | 'looking' | 'read' | 'denied';
+/** `broken`: the camera works but the decoder could not load, so nothing would ever be read. */
+type State = 'off' | 'starting' | 'looking' | 'read' | 'denied' | 'broken';
 
 export function CameraPanel({ onScan }: { onScan: (text: string) => void }) {
   const { g } = useGuardText();
@@ -71,13 +74,17 @@ export function CameraPanel({ onScan }: { onScan: (text: string) => void }) {
     const worker = new Worker(new URL('../../../src/hardware/camera-worker.ts', import.meta.url), {
       type: 'module',
     });
+    // An absolute URL: the worker's own base is its script's, not the page's.
+    const init: InitMessage = { type: 'init', wasmUrl: new URL(zxingWasmUrl, document.baseURI).href };
+    worker.postMessage(init);
     const canvas = document.createElement('canvas');
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     let busy = false;
     let stopped = false;
     let frames = 0;
     let since = performance.now();
-    let id = 0;
+    // Frame numbers from 0: the worker looks at frame 0 as it is, then in its other ways in turn.
+    let id = -1;
     const next = () => {
       if (stopped || busy || !ctx) return;
       const v = video.current;
@@ -100,6 +107,13 @@ export function CameraPanel({ onScan }: { onScan: (text: string) => void }) {
         setFps(Math.round((frames * 1000) / (now - since)));
         frames = 0;
         since = now;
+      }
+      if (ev.data.failed && !stopped) {
+        stopped = true;
+        for (const t of stream.current?.getTracks() ?? []) t.stop();
+        stream.current = null;
+        setState('broken');
+        return;
       }
       if (ev.data.text && !stopped) {
         stopped = true;
@@ -157,7 +171,9 @@ export function CameraPanel({ onScan }: { onScan: (text: string) => void }) {
             ? g('cameraRead')
             : state === 'denied'
               ? g('cameraDenied')
-              : '\u00a0'}
+              : state === 'broken'
+                ? g('cameraBroken')
+                : '\u00a0'}
       </p>
       <button
         type="button"
