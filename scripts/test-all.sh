@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh mosquitto:mosquitto socat:socat chromium:chromium pdftoppm:poppler-utils \
-  g++:g++ make:make python3:python3
+  g++:g++ make:make python3:python3 certutil:libnss3-tools
 npm install --no-audit --no-fund
 npm run build
 npm run typecheck

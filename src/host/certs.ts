@@ -9,11 +9,11 @@ import type * as X509 from '@peculiar/x509';
 type Lib = typeof X509;
 type KeyPair = webcrypto.CryptoKeyPair;
 
-/** Loaded on first use, after the Reflect metadata it needs (reflect-metadata.ts): the kiosk itself never loads it. */
+/** Loaded on first use, after the Reflect metadata polyfill it needs (reflect-metadata): the kiosk itself never loads it. */
 let lib: Promise<Lib> | null = null;
 function x509(): Promise<Lib> {
   lib ??= (async () => {
-    await import('./reflect-metadata.js');
+    await import('reflect-metadata');
     const m = (await import('@peculiar/x509')) as Lib & { default?: Lib };
     const x = m.default ?? m;
     x.cryptoProvider.set(webcrypto as never);
