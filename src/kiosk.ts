@@ -187,8 +187,9 @@ export class Kiosk {
       now: () => this.now(),
       ...(this.options.timers ? { timers: this.options.timers } : {}),
       onFault: (fault) => this.bus.emit('documents.fault', fault),
+      refetch: (topic) => uplink.refetch(topic),
     });
-    const uplink = new Uplink({
+    const uplink: Uplink = new Uplink({
       ...mqtt,
       scope,
       clientId: `kiosk-${c.id}-${this.kioskId}`,

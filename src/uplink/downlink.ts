@@ -12,7 +12,12 @@ import type { ApiError } from '../contract/api.js';
 import type { DocumentKind } from '../contract/document-jws.js';
 import { KioskError } from '../contract/errors.js';
 import type { UnnumberedAck } from '../contract/mqtt.js';
-import { type DownlinkRoute, downlinkRoutes, type TopicScope } from '../contract/mqtt-topics.js';
+import {
+  type DownlinkRoute,
+  downlinkRoutes,
+  REVOCATIONS_TOPIC,
+  type TopicScope,
+} from '../contract/mqtt-topics.js';
 import type { ApplyOptions, DocumentResult } from '../documents/store.js';
 
 export interface DocumentApplier {
@@ -35,6 +40,11 @@ export interface DownlinkOptions {
   /** First retry delay, doubled up to retryMaxMs. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /**
+   * A delta did not apply on the list held (FULL_LIST_NEEDED): the retained full list, always current
+   * (spec/mqtt.md), is fetched again by subscribing to its topic anew.
+   */
+  refetch?: (topic: string) => void;
 }
 
 interface Retry {
@@ -99,6 +109,7 @@ export class Downlink {
           log.warn(
             `downlink: refused ${result.typ} v${result.version ?? '?'} on ${topic}: ${result.error.code}: ${result.error.en}`,
           );
+          if (result.error.code === 'FULL_LIST_NEEDED') this.opts.refetch?.(REVOCATIONS_TOPIC);
         }
         if (this.retries.get(topic)?.payload === payload) this.cancelRetry(topic);
         this.recovered();

@@ -374,6 +374,18 @@ export class Uplink {
     this.pump();
   }
 
+  /** Subscribes to a topic anew, so the broker sends its retained message again. */
+  refetch(topic: string): void {
+    const client = this.client;
+    if (!client || !this.current.connected) return;
+    log.info(`uplink: fetching the retained ${topic} again`);
+    client.unsubscribe(topic, () => {
+      client.subscribe(topic, { qos: 1 }, (err) => {
+        if (err) log.error(`uplink: could not subscribe to ${topic} again: ${err.message}`);
+      });
+    });
+  }
+
   /** Receipts, commands and the command centre's presence; false for any other topic. */
   private ownMessage(topic: string, payload: Buffer): boolean {
     const scope = this.opts.scope;

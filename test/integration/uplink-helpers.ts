@@ -53,6 +53,8 @@ export interface TcpProxy {
   url: string;
   /** Broker → client bytes are dropped while set: PUBACKs never arrive. */
   swallowReplies: boolean;
+  /** Bytes dropped while swallowing. */
+  swallowed: number;
   /** New connections are closed at once while cleared: the client stays out until the test lets it in. */
   accepting: boolean;
   cutAll(): void;
@@ -64,6 +66,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const proxy: TcpProxy = {
     url: '',
     swallowReplies: false,
+    swallowed: 0,
     accepting: true,
     cutAll() {
       for (const s of sockets) s.destroy();
@@ -86,6 +89,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     client.on('data', (d) => upstream.write(d));
     upstream.on('data', (d) => {
       if (!proxy.swallowReplies) client.write(d);
+      else proxy.swallowed += d.byteLength;
     });
     const end = () => {
       client.destroy();
