@@ -301,46 +301,6 @@ describe('downlink on a real Mosquitto', () => {
     ]);
     expect(reasons(kiosk, P2)).toEqual([]);
   });
-
-  it('a delta that does not apply on the list held fetches the retained full list again', async () => {
-    const proxy = await startProxy(broker.port);
-    cleanups.push(() => proxy.close());
-    const kiosk = await startKiosk(tempDbPath(), () => T0, proxy.url);
-    await waitFor(() => kiosk.status().uplink.subscribed, 'the kiosk subscribed');
-    const held = () =>
-      kiosk
-        .currentDocuments()
-        ?.heldDocuments()
-        .find((d) => d.slot === 'revocations')?.version;
-    await publish(
-      'ckpt/v2/all/revocations',
-      await sign('revocations', { version: 100, issued: T0S - 15, mode: 'full', add: [hashOf('P-8')] }),
-    );
-    await waitFor(() => held() === 100, 'the retained full list held');
-    // The command centre's next full list (every delta folded in) goes by while the kiosk hears
-    // nothing: it misses it, then hears the delta made on top of it.
-    proxy.swallowReplies = true;
-    const full = 102;
-    await publish(
-      'ckpt/v2/all/revocations',
-      await sign('revocations', { version: full, issued: T0S - 10, mode: 'full', add: [hashOf('P-9')] }),
-    );
-    await waitFor(() => proxy.swallowed > 0, 'the full list kept from the kiosk');
-    proxy.swallowReplies = false;
-    await publish(
-      'ckpt/v2/all/revocations/delta',
-      await sign('revocations', {
-        version: full,
-        issued: T0S - 10,
-        mode: 'delta',
-        base: full - 1,
-        add: [hashOf('P-9')],
-      }),
-      false,
-    );
-    await waitFor(() => held() === full, 'the full list fetched again and applied', 20_000);
-    expect(kiosk.currentDocuments()?.current().revocations.has(hashOf('P-9'))).toBe(true);
-  });
 });
 
 afterAll(() => removeTempDirs());

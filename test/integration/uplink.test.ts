@@ -410,3 +410,22 @@ describe('receipts', () => {
     });
   });
 });
+
+describe('refetch', () => {
+  it('subscribing anew brings a retained message again (a delta that did not apply asks for the full list)', async () => {
+    const store = newStore();
+    const topic = `ckpt/v2/all/test-refetch-${Math.random().toString(36).slice(2)}`;
+    const s = await sub('ckpt/v2/none');
+    await s.client.publishAsync(topic, 'the full list', { qos: 1, retain: true });
+    cleanups.push(() => void s.client.publish(topic, '', { qos: 1, retain: true }));
+    const got: string[] = [];
+    const uplink = newUplink(store, {
+      downlink: { topics: [topic], onMessage: (_t, p) => got.push(p.toString()) },
+    });
+    uplink.start();
+    await waitFor(() => got.length === 1, 'the retained message at subscription');
+    uplink.refetch(topic);
+    await waitFor(() => got.length === 2, 'the retained message again');
+    expect(got).toEqual(['the full list', 'the full list']);
+  });
+});

@@ -241,3 +241,26 @@ describe('downlink: an ack that cannot be queued', () => {
     expect(await d.handle(ZONES, Buffer.from(await zones(3)))).toBeNull();
   });
 });
+
+describe('downlink: a delta that does not apply', () => {
+  it('asks for the retained full list again, and only then', async () => {
+    const { store, docs } = await open();
+    const asked: string[] = [];
+    const d = new Downlink({
+      scope: { district: '01-009', checkpoint: 'TX-01', kiosk: 'L1' },
+      documents: docs,
+      acks: store,
+      refetch: (topic) => asked.push(topic),
+    });
+    const delta = await signDocument(
+      'revocations',
+      { version: 5, issued: Math.floor(T0 / 1000) - 60, mode: 'delta', base: 4, add: ['ab'.repeat(32)] },
+      root.privatePem,
+    );
+    const r = await d.handle('ckpt/v2/all/revocations/delta', Buffer.from(delta));
+    expect(r?.error?.code).toBe('FULL_LIST_NEEDED');
+    expect(asked).toEqual(['ckpt/v2/all/revocations']);
+    await d.handle(ZONES, Buffer.from(await zones(1)));
+    expect(asked).toHaveLength(1);
+  });
+});
