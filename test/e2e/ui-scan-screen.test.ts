@@ -122,7 +122,7 @@ describe('scan screen', () => {
     expect(await page.getByTestId('scanner-state').getAttribute('data-state')).toBe('ok');
     expect(await page.getByTestId('scanner-state').innerText()).toContain('Máy quét: Hoạt động');
     expect(await page.getByTestId('uplink-state').getAttribute('data-state')).toBe('disconnected');
-    expect(await page.getByTestId('uplink-state').innerText()).toContain('chờ gửi 12');
+    expect(await page.getByTestId('uplink-state').innerText()).toContain('12 chưa được xác nhận');
     expect(await page.getByTestId('checkpoint-name').innerText()).toContain('Chốt Nguyễn Trãi');
     expect(await page.getByTestId('count-allowed').innerText()).toContain('41');
     expect(await page.getByTestId('demo-sample').count()).toBe(SAMPLES.length);

