@@ -164,8 +164,8 @@ describe('command-centre dashboard', () => {
     expect(await tx1.getByTestId('cp-denied').textContent()).toBe('2');
     expect(await tx1.getByTestId('cp-unreceipted').textContent()).toBe('9');
     const backlog = kioskRow(page, 'TX-01', 'L2');
-    // The age is counted on the dashboard's clock against the status's time, whole minutes rounded down:
-    // 11 or 12 depending on when the minute turns between the two.
+    // The age is counted on the dashboard's clock, which ticks (set from the server's), in whole minutes
+    // rounded down: 11 until its next tick after the 12th minute.
     expect(await backlog.getByTestId('kiosk-unreceipted').textContent()).toMatch(/^9 · 1[12] phút trước/);
     expect(await backlog.getByTestId('kiosk-lag').textContent()).toMatch(/^9/);
     expect(await kioskRow(page, 'TX-01', 'L1').getByTestId('kiosk-lag').textContent()).toBe('0');
