@@ -11,7 +11,7 @@ import { AuthGate } from './login/AuthGate.js';
 import { useTheme } from './theme.js';
 import { fadeDelayMs, useKiosk } from './useKiosk.js';
 
-/** The view switch by role (issue 5): login → guard's scan screen / supervisor's or admin's desk. */
+/** The view switch by role: login → guard's scan screen / supervisor's or admin's desk. */
 export function App({ ui }: { ui: UiClient }) {
   return <AuthGate ui={ui} scanScreen={(u) => <ScanScreen ui={u} />} />;
 }
@@ -20,7 +20,7 @@ function ScanScreen({ ui }: { ui: UiClient }) {
   const { t, i18n } = useTranslation();
   const fadeMs = useMemo(() => fadeDelayMs(window.location.search), []);
   const { state, setDirection, setLane, submitDemo, clearError, showVerdict, fail } = useKiosk(ui, fadeMs);
-  // The guard's lane (issue 4): wedge and camera scans, sounds, vehicle, manual entry, overrides.
+  // The guard's lane: wedge and camera scans, sounds, vehicle, manual entry, overrides.
   const lane = useLane(ui.client, state.current, state.fresh, showVerdict, fail);
   const [theme, setTheme] = useTheme();
   const lang = i18n.language === 'en' ? 'en' : 'vi';

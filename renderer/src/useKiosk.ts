@@ -109,7 +109,7 @@ export function useKiosk(ui: UiClient, fadeMs: number) {
 
   const clearError = useCallback(() => dispatch({ type: 'error', error: null }), []);
 
-  // The lane (issue 4) shows the results of its own calls (wedge, camera, manual entry) at once, and
+  // The lane shows the results of its own calls (wedge, camera, manual entry) at once, and
   // reports their errors in the same toast.
   const showVerdict = useCallback(
     (verdict: import('../../src/contract/api.js').Verdict) =>
