@@ -177,7 +177,7 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
       const h = permitHash('01-009', unique[i]?.cti ?? '');
       const l0 = process.hrtime.bigint();
       store.recentVerdict(h, Date.now() - 30_000);
-      store.lastDirection(h, '01-009', Date.now() - 86_400_000);
+      store.lastLetThrough(h, '01-009', Date.now() - 86_400_000);
       snap.revocations.has(h);
       snap.zones?.levelOf(unique[i]?.home ?? '01');
       lookups.push(elapsed(l0));

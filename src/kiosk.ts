@@ -6,6 +6,7 @@ import { Dispatcher, type EventListener } from './api/dispatch.js';
 import { EventBus } from './base/bus.js';
 import { log } from './base/log.js';
 import { RENDERER_DIR, VERSION } from './base/package-root.js';
+import { systemTimers } from './base/timers.js';
 import type { KioskOptions } from './config/options.js';
 import { kioskOptionsFromSettings } from './config/options.js';
 import { loadSettings } from './config/settings.js';
@@ -24,11 +25,13 @@ import { laneMethods } from './lane/methods.js';
 import { type ScanOptions, ScanService } from './lane/scan-service.js';
 import { StatusBoard } from './lane/status.js';
 import { idnKeyLocation, openIdnKey } from './store/idn-key-file.js';
+import { PeerPassages } from './store/peer-passages.js';
 import { openStore, type Store } from './store/store.js';
 import { SummaryScheduler } from './store/summary-scheduler.js';
 import { Supervision, supervisionOptions } from './supervision/supervision.js';
 import { AlertWatch } from './uplink/alerts.js';
 import { Downlink } from './uplink/downlink.js';
+import { PeerWatch } from './uplink/peers.js';
 import { Uplink } from './uplink/uplink.js';
 
 export type { KioskOptions } from './config/options.js';
@@ -49,6 +52,7 @@ export class Kiosk {
   private documents: DocumentStore | null = null;
   private scanService: ScanService | null = null;
   private board: StatusBoard | null = null;
+  private peers: PeerWatch | null = null;
   private parts: Part[] = [];
   private url: string | null = null;
 
@@ -123,9 +127,23 @@ export class Kiosk {
       audit: (e) => store.chain.append(e),
     });
     this.documents.onChange(() => bus.emit('documents.changed', undefined));
+    // The area's other kiosks' passages, over MQTT: without it, anti-passback knows this kiosk only.
+    const peers = o.mqtt
+      ? new PeerWatch({
+          scope: store.scope,
+          instance: store.outboxStats().instance,
+          checkpoint: () => this.judgeDocuments().checkpoint,
+          store: new PeerPassages(store.db),
+          bus,
+          now,
+          timers: o.timers ?? systemTimers,
+        })
+      : null;
+    this.peers = peers;
     const scan = new ScanService({
       documents: () => this.judgeDocuments(),
       log: store,
+      shared: peers,
       duty: { current: () => this.supervision.duty() },
       bus,
       now,
@@ -144,6 +162,7 @@ export class Kiosk {
       demo: (o.demoSamples?.length ?? 0) > 0,
       serialScanner: o.serial !== null,
       uplinkEnabled: o.mqtt !== null,
+      peers: peers ? () => peers.status() : null,
       now,
     });
     this.board = board;
@@ -158,6 +177,7 @@ export class Kiosk {
       { name: 'status', start: () => board.start(), stop: () => board.stop() },
       { name: 'alerts', start: () => alerts.start(bus, () => scan.lane), stop: () => alerts.stop(bus) },
       { name: 'summaries', start: () => scheduler.start(), stop: () => scheduler.stop() },
+      ...(peers ? [{ name: 'peers', start: () => peers.start(), stop: () => peers.stop() }] : []),
       ...this.uplinkPart(store),
       ...this.scannerPart(scan),
       ...this.hostPart(),
@@ -180,6 +200,7 @@ export class Kiosk {
     const c = checkpoint.checkpoint;
     const scope = { district: c.district, checkpoint: c.id, kiosk: this.kioskId };
     const scan = this.scanService;
+    const peers = this.peers;
     const downlink = new Downlink({
       scope,
       documents,
@@ -202,7 +223,17 @@ export class Kiosk {
       startedAtMs: this.startedAt,
       bus: this.bus,
       clockSkew: () => clockSkewMs(this.now(), documents.current().newestIssuedMs),
-      downlink: { topics: downlink.topics(), onMessage: (t, p) => void downlink.handle(t, p) },
+      area: () => {
+        const cp = this.judgeDocuments().checkpoint.checkpoint;
+        return { area: cp.area, checkpointKind: cp.kind };
+      },
+      downlink: {
+        topics: [...downlink.topics(), ...(peers?.topics() ?? [])],
+        onMessage: (t, p, retained) => {
+          if (peers?.owns(t)) peers.handle(t, p, retained);
+          else void downlink.handle(t, p);
+        },
+      },
       now: () => this.now(),
     });
     return [

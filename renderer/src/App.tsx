@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UiClient } from './api/client.js';
 import { Counts, DemoPanel, RecentList } from './components/Sidebar.js';
-import { ScannerNote, StatusBar, StoreBanner } from './components/StatusBar.js';
+import { PeersNote, ScannerNote, StatusBar, StoreBanner } from './components/StatusBar.js';
 import { VerdictPanel } from './components/VerdictPanel.js';
 import { LaneTools, useLane } from './guard/LaneTools.js';
 import { AuthGate } from './login/AuthGate.js';
@@ -52,6 +52,7 @@ function ScanScreen({ ui }: { ui: UiClient }) {
         onLane={(l) => void setLane(l)}
       />
       <ScannerNote status={state.status} clockOffsetMs={state.clockOffsetMs} />
+      <PeersNote status={state.status} />
       <main className="main">
         {/* The recent scans under the verdict, always in view: the side column scrolls with its tools. */}
         <div className="main__verdict">

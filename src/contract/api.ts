@@ -180,6 +180,24 @@ export const KioskStatus = z.object({
     oldestAt: z.string().nullable().optional(),
     /** Whether the command centre is online (its presence on the broker); unknown until heard. */
     commandCentre: z.enum(['online', 'offline', 'unknown']).optional(),
+    /**
+     * The shared history of the area (spec/policy.md): the peer kiosks watched, those out of contact,
+     * and whether ALREADY_INSIDE may be relied on. Absent without MQTT (local history only).
+     */
+    peers: z
+      .object({
+        complete: z.boolean(),
+        watched: z.number().int(),
+        silent: z.array(
+          z.object({
+            checkpoint: z.string(),
+            kiosk: z.string(),
+            lane: z.string().nullable(),
+            lastHeardAt: z.string().nullable(),
+          }),
+        ),
+      })
+      .optional(),
   }),
   counts: z.object({ allowed: z.number().int(), denied: z.number().int(), review: z.number().int() }),
   /** The open shift (who scans now), or null; absent from kiosks that predate shifts. */

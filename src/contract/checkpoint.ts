@@ -9,6 +9,7 @@ export const ZoneLevel = z.enum(['red', 'orange', 'yellow', 'green']);
 export type ZoneLevel = z.infer<typeof ZoneLevel>;
 
 export const CheckpointKind = z.enum(['district-entry', 'green-zone', 'lockdown', 'mobile']);
+export type CheckpointKind = z.infer<typeof CheckpointKind>;
 
 export const Policy = z
   .object({

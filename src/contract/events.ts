@@ -17,6 +17,21 @@ export interface ShiftEvent {
   openedAt: string;
 }
 
+/** A peer kiosk of this kiosk's area that has not been heard from for `peerStaleSeconds`, or went away. */
+export interface SilentPeer {
+  checkpoint: string;
+  kiosk: string;
+  lane: string | null;
+  lastHeardMs: number | null;
+}
+
+/** Whether the shared history of the area may be relied on (spec/policy.md "Shared history"). */
+export interface PeersState {
+  complete: boolean;
+  watched: number;
+  silent: SilentPeer[];
+}
+
 export interface UplinkStateEvent {
   connected: boolean;
   /** The broker acknowledged the downlink subscriptions of this connection. */
@@ -54,4 +69,6 @@ export interface KioskEvents {
   /** The retention purge under way (at its start, about every second, after a restart), or null at its end. */
   'retention.progress': PurgeStatus | null;
   'uplink.state': UplinkStateEvent;
+  /** The shared history's peers: who is out of contact (uplink/peers.ts). */
+  'peers.changed': PeersState;
 }

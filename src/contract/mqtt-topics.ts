@@ -34,6 +34,11 @@ export function kioskTopic(s: TopicScope, kind: KioskTopicKind): string {
   return `${VERSION_PREFIX}/${s.district}/${s.checkpoint}/${s.kiosk}/${kind}`;
 }
 
+/** Every kiosk of a district, one kind of topic: the shared history's subscriptions. */
+export function districtKioskFilter(district: string, kind: 'status' | 'passage'): string {
+  return `${VERSION_PREFIX}/${district}/+/+/${kind}`;
+}
+
 /** Command centre → one kiosk: its receipts (retained), its commands, its own config. */
 export function receiptTopic(s: TopicScope): string {
   return `${VERSION_PREFIX}/${s.district}/${s.checkpoint}/${s.kiosk}/receipt`;

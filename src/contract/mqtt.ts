@@ -2,6 +2,7 @@
 // and the validation, for the kiosk, the command centre and the fleet simulator alike. No personal data
 // appears in any of them: permits are named by their hash only.
 import { z } from 'zod';
+import { AreaCode, CheckpointKind } from './checkpoint.js';
 import { KioskId } from './mqtt-topics.js';
 import { Decision, Direction, ReasonCode } from './reasons.js';
 
@@ -52,6 +53,12 @@ export const StatusPayload = z
     shift: z.object({ id: z.string(), startedAt: isoTime }).strict().nullable(),
     lastScanAt: isoTime.nullable(),
     commandCentre: CommandCentreState,
+    /**
+     * The area the kiosk's checkpoint protects and its kind: its peers learn from the retained status
+     * which kiosks share their area before any passage, and the command centre which areas to watch.
+     */
+    area: AreaCode.optional(),
+    checkpointKind: CheckpointKind.optional(),
   })
   .strict();
 export type StatusPayload = z.infer<typeof StatusPayload>;

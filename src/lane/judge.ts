@@ -10,7 +10,7 @@ import { VNP1_PREFIX, verifyPermit } from '../formats/vnp1.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { assessProof, combineHealth } from './health-pairing.js';
 import { judgeHc1 } from './judge-health.js';
-import type { Judgement, ScanHistory, ScanInput } from './types.js';
+import type { Judgement, LetThrough, ScanHistory, ScanInput, SharedHistory } from './types.js';
 
 export const HC1_PREFIX = 'HC1:';
 export const PREVIEW_CHARS = 24;
@@ -28,6 +28,8 @@ export interface JudgeDocuments {
 
 export interface JudgeContext extends JudgeDocuments {
   history: ScanHistory;
+  /** The area's other kiosks' passages, when this kiosk shares its history over MQTT. */
+  shared?: SharedHistory | null | undefined;
   /** The HC1 scan paired with this permit scan (health-pairing.ts); its name must match the holder's. */
   healthProof?: DccJudgement | null | undefined;
 }
@@ -114,11 +116,8 @@ export function judgeScan(input: ScanInput, ctx: JudgeContext): Judgement {
     plate: input.plate,
     revocations: ctx.revocations,
     zones: ctx.zones,
-    lastDirection: ctx.history.lastDirection(
-      permit.hash,
-      ctx.checkpoint.checkpoint.area,
-      input.now - policy.antiPassbackHours * 3_600_000,
-    ),
+    lastDirection: newestLetThrough(permit.hash, input.now, ctx)?.direction ?? null,
+    historyIncomplete: ctx.shared ? !ctx.shared.complete() : false,
     healthProofOk: health?.ok,
   });
   const combined = combineHealth(evaluated, health);
@@ -127,6 +126,16 @@ export function judgeScan(input: ScanInput, ctx: JudgeContext): Judgement {
     input.now,
     ctx,
   );
+}
+
+/** The newest let-through passage of the permit in the area, here or at any peer kiosk of the area. */
+function newestLetThrough(hash: string, now: number, ctx: JudgeContext): LetThrough | null {
+  const area = ctx.checkpoint.checkpoint.area;
+  const since = now - ctx.checkpoint.policy.antiPassbackHours * 3_600_000;
+  const own = ctx.history.lastLetThrough(hash, area, since);
+  const peer = ctx.shared?.lastLetThrough(hash, area, since) ?? null;
+  if (!own || !peer) return own ?? peer;
+  return peer.atMs > own.atMs ? peer : own;
 }
 
 /**

@@ -22,12 +22,21 @@ import { HC1_PREFIX, type JudgeDocuments, judgeScan, previewOf } from './judge.j
 import { manualPassage, permitPassage } from './passage.js';
 import { maskIdNumber, toPermitView } from './permit-view.js';
 import { storeFault } from './store-fault.js';
-import { type Attribution, type Duty, isUnreadable, type LaneLog, type OverrideRecorded } from './types.js';
+import {
+  type Attribution,
+  type Duty,
+  isUnreadable,
+  type LaneLog,
+  type OverrideRecorded,
+  type SharedHistory,
+} from './types.js';
 
 export interface ScanServiceOptions {
   /** The signed documents in effect (checkpoint with its signed policy, trust list, revocations, zones). */
   documents: () => JudgeDocuments;
   log: LaneLog;
+  /** The passages of the area's other kiosks (anti-passback across lanes and checkpoints), if shared. */
+  shared?: SharedHistory | null | undefined;
   duty: Duty;
   bus: EventBus<KioskEvents>;
   now: () => number;
@@ -120,6 +129,7 @@ export class ScanService {
       {
         ...docs,
         history: this.o.log,
+        shared: this.o.shared,
         healthProof: hc1 ? null : this.pairing.pendingProof(lane, now, pairMs),
       },
     );

@@ -5,7 +5,13 @@ import type { EventBus } from '../base/bus.js';
 import type { ApiError, KioskStatus, PurgeStatus, ScannerDiagnostic } from '../contract/api.js';
 import { areaName } from '../contract/areas.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
-import type { KioskEvents, ScannerStatusEvent, ShiftEvent, UplinkStateEvent } from '../contract/events.js';
+import type {
+  KioskEvents,
+  PeersState,
+  ScannerStatusEvent,
+  ShiftEvent,
+  UplinkStateEvent,
+} from '../contract/events.js';
 import type { ScanService } from './scan-service.js';
 
 export interface StatusBoardOptions {
@@ -21,6 +27,8 @@ export interface StatusBoardOptions {
   /** A serial scanner is configured; without one the scanner is `none` (wedge or camera only). */
   serialScanner: boolean;
   uplinkEnabled: boolean;
+  /** The shared history's peers (uplink/peers.ts), read at each status; null without MQTT. */
+  peers?: (() => PeersState) | null;
   now: () => number;
 }
 
@@ -87,7 +95,8 @@ export class StatusBoard {
       },
       this,
     );
-    for (const name of ['store.fault', 'documents.changed'] as const) bus.on(name, changed, this);
+    for (const name of ['store.fault', 'documents.changed', 'peers.changed'] as const)
+      bus.on(name, changed, this);
     bus.on('retention.progress', changed, this);
     bus.on(
       'documents.fault',
@@ -133,6 +142,7 @@ export class StatusBoard {
         backlog: this.uplink.backlog,
         oldestAt: this.uplink.oldestMs === null ? null : new Date(this.uplink.oldestMs).toISOString(),
         commandCentre: this.uplink.commandCentre,
+        ...(this.o.peers ? { peers: peersView(this.o.peers()) } : {}),
       },
       counts: scan.counts(),
       vehicle: scan.vehicle(),
@@ -146,4 +156,17 @@ export class StatusBoard {
       noShiftScan: this.noShiftScan,
     };
   }
+}
+
+function peersView(p: PeersState): NonNullable<KioskStatus['uplink']['peers']> {
+  return {
+    complete: p.complete,
+    watched: p.watched,
+    silent: p.silent.map((s) => ({
+      checkpoint: s.checkpoint,
+      kiosk: s.kiosk,
+      lane: s.lane,
+      lastHeardAt: s.lastHeardMs === null ? null : new Date(s.lastHeardMs).toISOString(),
+    })),
+  };
 }

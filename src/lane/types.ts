@@ -20,8 +20,23 @@ export interface PriorVerdict {
 export interface ScanHistory {
   /** The newest passage of this permit at this kiosk at or after sinceMs. */
   recentVerdict(hash: string, sinceMs: number): PriorVerdict | null;
-  /** Direction of this permit's newest let-through passage in this area at or after sinceMs. */
-  lastDirection(hash: string, area: string, sinceMs: number): Direction | null;
+  /** This permit's newest let-through passage in this area at or after sinceMs. */
+  lastLetThrough(hash: string, area: string, sinceMs: number): LetThrough | null;
+}
+
+/** A let-through passage: which way the person went, and when. */
+export interface LetThrough {
+  direction: Direction;
+  atMs: number;
+}
+
+/**
+ * The passages of the other kiosks of this kiosk's area (spec/policy.md "Shared history"): facts for
+ * anti-passback only. `complete()` is false while a peer is out of contact or this kiosk is offline.
+ */
+export interface SharedHistory {
+  lastLetThrough(hash: string, area: string, sinceMs: number): LetThrough | null;
+  complete(): boolean;
 }
 
 /** The guard answering for the lane: the open shift. */

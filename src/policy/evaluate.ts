@@ -21,6 +21,8 @@ export interface PolicyInput {
   zones?: ZoneLookup | null | undefined;
   /** Direction of this permit's last let-through passage in the checkpoint's area. */
   lastDirection: Direction | null;
+  /** A peer kiosk of the area is out of contact, or this kiosk is: a missed `out` must not turn anyone away. */
+  historyIncomplete?: boolean | undefined;
   /** A valid health certificate was scanned for this person in this passage. */
   healthProofOk?: boolean | undefined;
 }
@@ -76,7 +78,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyResult {
     add('VEHICLE_MISMATCH', false);
   }
   if (policy.antiPassback !== 'off' && direction === 'in' && input.lastDirection === 'in') {
-    add('ALREADY_INSIDE', policy.antiPassback === 'deny');
+    add('ALREADY_INSIDE', policy.antiPassback === 'deny' && !input.historyIncomplete);
   }
   if (policy.health.required && !input.healthProofOk) add('HEALTH_PROOF_REQUIRED', false);
 

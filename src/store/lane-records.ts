@@ -19,6 +19,13 @@ interface TargetRow {
   lane: string;
   permit_hash: string | null;
   shift_id: number | null;
+  area: string;
+}
+
+/** The passage an override lets through, for the shared history's `passage` message. */
+export interface OverriddenPassage {
+  atMs: number;
+  area: string;
 }
 
 /**
@@ -31,6 +38,7 @@ export function overridePassage(
   o: OverrideRequest,
   effects: (
     e: Pick<EventPayload, 'decision' | 'reasons' | 'permit' | 'lane'> & { direction: Direction },
+    passage: OverriddenPassage,
   ) => void,
   windowMs = OVERRIDE_WINDOW_MS,
 ): OverrideRecorded {
@@ -38,8 +46,8 @@ export function overridePassage(
   return db
     .transaction((): OverrideRecorded => {
       const row = db
-        .prepare(`SELECT id, at_ms, decision, reasons, let_through, direction, lane, permit_hash, shift_id
-          FROM passages WHERE id = ?`)
+        .prepare(`SELECT id, at_ms, decision, reasons, let_through, direction, lane, permit_hash, shift_id,
+          area FROM passages WHERE id = ?`)
         .get(passageId) as TargetRow | undefined;
       const existing = db
         .prepare(`SELECT id FROM audit_events WHERE passage_id = ? AND kind = 'override' LIMIT 1`)
@@ -76,13 +84,16 @@ export function overridePassage(
             : {}),
         },
       });
-      effects({
-        decision: row.decision,
-        reasons,
-        permit: row.permit_hash,
-        direction: row.direction,
-        lane: row.lane,
-      });
+      effects(
+        {
+          decision: row.decision,
+          reasons,
+          permit: row.permit_hash,
+          direction: row.direction,
+          lane: row.lane,
+        },
+        { atMs: row.at_ms, area: row.area },
+      );
       return {
         eventId: event.id,
         passageId,

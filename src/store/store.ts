@@ -2,14 +2,20 @@
 // It is the scan service's log (lane/types.ts LaneLog): every write that the command centre must hear
 // about goes to the outbox in the same transaction, committed to disk (synchronous=FULL) before the
 // call returns.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventBus } from '../base/bus.js';
 import { type Db, openDatabase } from '../base/db.js';
 import { log } from '../base/log.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
 import { KioskError } from '../contract/errors.js';
 import type { KioskEvents } from '../contract/events.js';
-import { type EventPayload, type ReceiptPayload, UnnumberedAck, UnnumberedEvent } from '../contract/mqtt.js';
+import {
+  type EventPayload,
+  type ReceiptPayload,
+  UnnumberedAck,
+  UnnumberedEvent,
+  type UnnumberedPassage,
+} from '../contract/mqtt.js';
 import { defaultKioskId, type KioskTopicKind, type TopicScope } from '../contract/mqtt-topics.js';
 import type { Decision, Direction, ReasonCode } from '../contract/reasons.js';
 import {
@@ -23,6 +29,7 @@ import { type PassageInput, type PassageRow, parsePassage } from '../lane/passag
 import type {
   Amendment,
   LaneLog,
+  LetThrough,
   NoShiftScan,
   OverrideRecorded,
   OverrideRequest,
@@ -220,6 +227,7 @@ export class Store implements LaneLog, OutboxSource {
           lane: p.lane,
         });
       }
+      this.passageMessage(chained.id, p.atMs, area, chained.permit_hash, p.direction, p.letThrough, p.atMs);
       return { id: chained.id, hash };
     });
   }
@@ -262,7 +270,15 @@ export class Store implements LaneLog, OutboxSource {
   amendPassage(a: Amendment): void {
     this.tx(() => {
       const row = this.s.passageForAmendment.get(a.passageId) as
-        | { direction: Direction; decision: Decision; reasons: string }
+        | {
+            direction: Direction;
+            decision: Decision;
+            reasons: string;
+            permit_hash: string | null;
+            area: string;
+            at_ms: number;
+            let_through: number;
+          }
         | undefined;
       if (!row) throw new KioskError('PASSAGE_NOT_FOUND', 'Không tìm thấy lượt qua này', 'No such passage');
       const from = row.decision;
@@ -285,16 +301,21 @@ export class Store implements LaneLog, OutboxSource {
           toReasons: a.reasons,
         }),
       );
+      // Let through only now: the area's other kiosks must hear that the person went through.
+      if (a.decision === 'ALLOW' && row.let_through === 0) {
+        this.passageMessage(a.passageId, row.at_ms, row.area, row.permit_hash, row.direction, true, a.atMs);
+      }
     });
   }
 
   recordOverride(o: OverrideRequest): OverrideRecorded {
-    const recorded = overridePassage(this.db, this.chain, o, (e) => {
+    const recorded = overridePassage(this.db, this.chain, o, (e, passage) => {
       // The passage now counts as overridden in the open window (it is not a new passage).
       this.windows.update(o.atMs, (d) => {
         d.counts[e.direction].overridden++;
       });
       this.event('override', o.atMs, e);
+      this.passageMessage(o.passageId, passage.atMs, passage.area, e.permit, e.direction, true, o.atMs);
     });
     this.announceOutbox();
     return recorded;
@@ -323,9 +344,11 @@ export class Store implements LaneLog, OutboxSource {
     };
   }
 
-  lastDirection(hash: string, area: string, sinceMs: number): Direction | null {
-    const r = this.s.lastDirection.get(hash, area, sinceMs) as { direction: Direction } | undefined;
-    return r?.direction ?? null;
+  lastLetThrough(hash: string, area: string, sinceMs: number): LetThrough | null {
+    const r = this.s.lastLetThrough.get(hash, area, sinceMs) as
+      | { direction: Direction; at_ms: number }
+      | undefined;
+    return r ? { direction: r.direction, atMs: r.at_ms } : null;
   }
 
   /**
@@ -369,6 +392,32 @@ export class Store implements LaneLog, OutboxSource {
       ...e,
     };
     this.insertOutbox('event', payload, atMs);
+  }
+
+  /**
+   * A passage with a permit for the area's other kiosks and the command centre (`ckpt.passage/1`). A
+   * passage let through later (override, amendment) is sent again under the same id, let through.
+   */
+  private passageMessage(
+    passageId: number,
+    atMs: number,
+    area: string,
+    permit: string | null,
+    direction: Direction,
+    letThrough: boolean,
+    nowMs: number,
+  ): void {
+    if (permit === null) return;
+    const payload: UnnumberedPassage = {
+      schema: 'ckpt.passage/1',
+      id: passageUuid(this.outbox.instance, passageId),
+      at: new Date(atMs).toISOString(),
+      area,
+      permit,
+      direction,
+      letThrough,
+    };
+    this.insertOutbox('passage', payload, nowMs);
   }
 
   private insertOutbox(kind: KioskTopicKind, payload: object, nowMs: number): number {
@@ -472,12 +521,13 @@ function prepareStatements(db: Db) {
       @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name, @id_masked,
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
       @seq, 4, @user_id, @shift_id, @idn_hmac, @passengers, @note, @has_idn, @idn_full, @idn_tail, @idn_mac)`),
-    passageForAmendment: p('SELECT direction, decision, reasons FROM passages WHERE id = ?'),
+    passageForAmendment: p(`SELECT direction, decision, reasons, permit_hash, area, at_ms,
+      ${LET_THROUGH_SQL('passages')} AS let_through FROM passages WHERE id = ?`),
     newestOutbox: p('SELECT max(seq) AS seq FROM outbox'),
     recentVerdict: p(`SELECT p.id, p.at_ms, ${FINAL_DECISION_SQL('p')} AS decision,
       ${FINAL_REASONS_SQL('p')} AS reasons FROM passages p WHERE p.permit_hash = ? AND p.at_ms >= ?
       ORDER BY p.at_ms DESC, p.id DESC LIMIT 1`),
-    lastDirection: p(`SELECT p.direction FROM passages p WHERE p.permit_hash = ? AND p.area = ?
+    lastLetThrough: p(`SELECT p.direction, p.at_ms FROM passages p WHERE p.permit_hash = ? AND p.area = ?
       AND p.at_ms >= ? AND ${LET_THROUGH_SQL('p')} ORDER BY p.at_ms DESC, p.id DESC LIMIT 1`),
     shiftCounts: p(`SELECT ${FINAL_DECISION_SQL('p')} AS decision, count(*) AS n FROM passages p
       WHERE p.shift_id = ? GROUP BY 1`),
@@ -533,4 +583,13 @@ export function openStore(path: string, checkpoint: CheckpointConfig, opts: Stor
     log.error('store: could not open', err);
     throw err;
   }
+}
+
+/** A passage's id on the wire: the same for every message about it, and unique across kiosks. */
+export function passageUuid(instance: string, passageId: number): string {
+  const b = createHash('sha256').update(`${instance}/passage/${passageId}`).digest();
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

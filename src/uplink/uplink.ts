@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { EventBus } from '../base/bus.js';
 import { log } from '../base/log.js';
 import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
+import type { CheckpointKind } from '../contract/checkpoint.js';
 import { KioskError } from '../contract/errors.js';
 import type { KioskEvents } from '../contract/events.js';
 import {
@@ -40,6 +41,8 @@ export interface UplinkOptions {
   /** The lane and direction the kiosk serves now, for its status. */
   lane: () => string;
   direction: () => Direction;
+  /** The checkpoint's area and kind, in the status: peers and the command centre learn the area's kiosks. */
+  area?: () => { area: string; checkpointKind: CheckpointKind };
   /** `none` when no serial scanner is configured (keyboard wedge or camera only). */
   scannerConfigured?: boolean;
   /** A row published but not receipted this long, while the command centre is online, goes again. */
@@ -80,8 +83,8 @@ export interface UplinkOptions {
 
 export interface UplinkSubscription {
   topics: string[];
-  /** Called for each message, retained copies included; must not throw (errors are logged). */
-  onMessage(topic: string, payload: Buffer): void;
+  /** Called for each message, retained copies included (`retained`); must not throw (errors are logged). */
+  onMessage(topic: string, payload: Buffer, retained: boolean): void;
 }
 
 export interface UplinkState {
@@ -341,10 +344,10 @@ export class Uplink {
       }
       this.update({ lastError: `${url}: ${err.message}` });
     });
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       if (gen !== this.generation) return;
       try {
-        if (!this.ownMessage(topic, payload)) this.opts.downlink?.onMessage(topic, payload);
+        if (!this.ownMessage(topic, payload)) this.opts.downlink?.onMessage(topic, payload, packet.retain);
       } catch (err) {
         log.error('uplink: message handler failed', err);
       }
@@ -676,6 +679,7 @@ export class Uplink {
       clockSkewMs: this.opts.clockSkew ? this.opts.clockSkew() : this.status.clockSkewMs,
       shift: this.status.shift,
       lastScanAt: this.status.lastScanAt,
+      ...(this.opts.area ? this.opts.area() : {}),
       commandCentre: this.current.commandCentre,
     };
     client.publish(this.statusTopic(), JSON.stringify(payload), { qos: 1, retain: true }, () => {});
@@ -688,7 +692,8 @@ export function mqttScannerState(state: string): StatusPatch['scanner'] & string
   return 'missing';
 }
 
-function parseJson(payload: Buffer): unknown {
+/** A message's JSON, or null when it is not JSON. */
+export function parseJson(payload: Buffer): unknown {
   try {
     return JSON.parse(payload.toString('utf8'));
   } catch {

@@ -126,7 +126,7 @@ export async function makeFuzzWorld(): Promise<FuzzWorld> {
   return world;
 }
 
-const NO_HISTORY = { recentVerdict: () => null, lastDirection: () => null };
+const NO_HISTORY = { recentVerdict: () => null, lastLetThrough: () => null };
 
 /** The real pipeline, no history (so DUPLICATE_SCAN never hides a verdict). */
 export function judge(world: FuzzWorld, text: string): Judgement {

@@ -163,9 +163,9 @@ describe('override', () => {
   it('counts as a let-through passage for anti-passback', () => {
     const { store, chain } = open();
     const id = denied(store);
-    expect(store.lastDirection(permitHash('P-9'), '01-009', 0)).toBeNull();
+    expect(store.lastLetThrough(permitHash('P-9'), '01-009', 0)).toBeNull();
     overridePassage(store, chain, id, 'Công an phường xác nhận', T + 1000, who);
-    expect(store.lastDirection(permitHash('P-9'), '01-009', 0)).toBe('in');
+    expect(store.lastLetThrough(permitHash('P-9'), '01-009', 0)?.direction).toBe('in');
   });
 
   it.each<[string, (s: Store, c: AuditChain) => number, number, string]>([

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/base/db.js';
 import { KioskError } from '../../src/contract/errors.js';
-import { EventPayload } from '../../src/contract/mqtt.js';
+import { EventPayload, PassagePayload } from '../../src/contract/mqtt.js';
 import { GENESIS_HASH } from '../../src/store/chain.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -141,9 +141,15 @@ describe('recordPassage and the hash chain', () => {
   it('writes the passage, its window and its denial event in one transaction', () => {
     const s = storeAt();
     s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED', 'REVOKED'], letThrough: false }));
-    expect(s.outboxCount()).toBe(1);
-    const [row] = s.outboxPeek(0, 10);
+    expect(s.outboxCount()).toBe(2);
+    const [row, shared] = s.outboxPeek(0, 10);
     expect(row!.topic).toBe('ckpt/v2/01-009/TX-01/L1/event');
+    expect(shared!.topic).toBe('ckpt/v2/01-009/TX-01/L1/passage');
+    expect(PassagePayload.parse(JSON.parse(shared!.payload))).toMatchObject({
+      area: '01-009',
+      permit: permitHash('P-1'),
+      letThrough: false,
+    });
     const event = EventPayload.parse(JSON.parse(row!.payload));
     expect(event).toMatchObject({ kind: 'denial', decision: 'DENY', reasons: ['EXPIRED', 'REVOKED'] });
     expect(event.permit).toBe(permitHash('P-1'));
@@ -154,14 +160,24 @@ describe('recordPassage and the hash chain', () => {
     s.db.exec(`CREATE TRIGGER boom BEFORE UPDATE ON summary_windows BEGIN SELECT RAISE(ABORT, 'disk'); END`);
     expect(() => s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED'] }))).toThrow(/disk/);
     expect(s.recentPassages(10)).toHaveLength(1);
-    expect(s.outboxCount()).toBe(1);
+    expect(s.outboxCount()).toBe(2);
     expect(s.verifyChain()).toBeNull();
   });
 
-  it('does not queue events for ALLOW or REVIEW', () => {
+  it('does not queue events for ALLOW or REVIEW, only their passage messages', () => {
     const s = storeAt();
     s.recordPassage(passage());
-    s.recordPassage(passage({ decision: 'REVIEW', reasons: ['VEHICLE_MISMATCH'] }));
+    s.recordPassage(passage({ decision: 'REVIEW', reasons: ['VEHICLE_MISMATCH'], letThrough: false }));
+    const rows = s.outboxPeek(0, 10);
+    expect(rows.map((r) => r.topic.split('/').at(-1))).toEqual(['passage', 'passage']);
+    const [a, b] = rows.map((r) => PassagePayload.parse(JSON.parse(r.payload)));
+    expect([a!.letThrough, b!.letThrough]).toEqual([true, false]);
+    expect(a!.id).not.toBe(b!.id);
+  });
+
+  it('a passage without a permit (a manual entry) is not shared', () => {
+    const s = storeAt();
+    s.recordPassage(passage({ permit: null, source: 'manual', person: { holderName: 'Nguyễn Văn A', purpose: 'work' } }));
     expect(s.outboxCount()).toBe(0);
   });
 
@@ -171,7 +187,7 @@ describe('recordPassage and the hash chain', () => {
     s.onOutbox(() => seen.push(s.outboxCount()));
     s.recordPassage(passage());
     s.recordPassage(passage({ decision: 'DENY', reasons: ['EXPIRED'] }));
-    expect(seen).toEqual([1]);
+    expect(seen).toEqual([1, 3]);
   });
 
   it('a row queued in another part’s transaction is told after its commit, and never after a rollback', async () => {
@@ -249,18 +265,18 @@ describe('scan history', () => {
     expect(s.recentVerdict(permitHash('P-3'), 0)).toBeNull();
   });
 
-  it('lastDirection only counts let-through passages in the given area', () => {
+  it('lastLetThrough only counts let-through passages in the given area', () => {
     const s = storeAt();
     const h = permitHash('P-1');
-    expect(s.lastDirection(h, '01-009', 0)).toBeNull();
+    expect(s.lastLetThrough(h, '01-009', 0)).toBeNull();
     s.recordPassage(passage({ atMs: t0, direction: 'in' }));
     s.recordPassage(
       passage({ atMs: t0 + 1, direction: 'out', decision: 'DENY', reasons: ['EXPIRED'], letThrough: false }),
     );
-    expect(s.lastDirection(h, '01-009', 0)).toBe('in');
+    expect(s.lastLetThrough(h, '01-009', 0)?.direction).toBe('in');
     s.recordPassage(passage({ atMs: t0 + 2, direction: 'out' }));
-    expect(s.lastDirection(h, '01-009', 0)).toBe('out');
-    expect(s.lastDirection(h, '01-010', 0)).toBeNull();
+    expect(s.lastLetThrough(h, '01-009', 0)?.direction).toBe('out');
+    expect(s.lastLetThrough(h, '01-010', 0)).toBeNull();
   });
 
   it('answers both lookups from an index, not a table scan', () => {

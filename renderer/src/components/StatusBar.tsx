@@ -219,6 +219,41 @@ export function ScannerNote({
   );
 }
 
+/**
+ * While the shared history may be incomplete (a lane or checkpoint of the area out of contact, or this
+ * kiosk offline): who is silent, and what that means for the verdict, so a guard does not wonder why
+ * "already inside" asks for a check instead of refusing.
+ */
+export function PeersNote({ status }: { status: KioskStatus | null }) {
+  const { t } = useTranslation();
+  const peers = status?.uplink.peers;
+  if (!status || !peers || peers.complete) return null;
+  const here = status.checkpoint.id;
+  const names = peers.silent.map((p) => {
+    const lane = t('peersLane', { lane: p.lane ?? p.kiosk });
+    return p.checkpoint === here ? lane : `${t('peersCheckpoint', { checkpoint: p.checkpoint })} ${lane}`;
+  });
+  return (
+    <div
+      className="scanner-note"
+      role="status"
+      data-testid="peers-silent"
+      data-silent={peers.silent.map((p) => `${p.checkpoint}/${p.kiosk}`).join(' ')}
+    >
+      <AlertIcon size="1.2em" />
+      {names.length > 0 ? (
+        <>
+          <span className="scanner-note__what">{t('peersSilent')}:</span>
+          <span>{names.join(', ')}</span>
+        </>
+      ) : (
+        <span className="scanner-note__what">{t('peersOffline')}</span>
+      )}
+      <span className="scanner-note__time">{t('peersConsequence')}</span>
+    </div>
+  );
+}
+
 /** Across the screen while the log refuses writes: every passage goes on the paper log meanwhile. */
 export function StoreBanner({ status }: { status: KioskStatus | null }) {
   const { t, i18n } = useTranslation();
