@@ -318,6 +318,11 @@ export class Kiosk {
   }
 
   /** One scan through the scan service, as a scanner would hand it over. */
+  /** The shared history of the area (null without MQTT): what has been heard of the area's peers. */
+  get sharedHistory(): PeerWatch | null {
+    return this.peers;
+  }
+
   scan(text: string, source: ScanSource, opts: ScanOptions = {}): Verdict {
     return this.requireScan().scan(text, source, opts);
   }

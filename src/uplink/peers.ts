@@ -28,7 +28,7 @@ export interface PeerWatchOptions {
   flushMs?: number;
 }
 
-interface Peer {
+export interface Peer {
   checkpoint: string;
   kiosk: string;
   instance: string;
@@ -37,6 +37,8 @@ interface Peer {
   area: string | null;
   online: boolean;
   lastHeardMs: number;
+  /** The time its newest status carried (its clock, not ours). */
+  saidMs: number;
 }
 
 const PRUNE_EVERY_MS = 60_000;
@@ -129,6 +131,7 @@ export class PeerWatch implements SharedHistory {
     const peer = this.peer(t, p.instance, heard);
     peer.online = p.online;
     peer.lastHeardMs = Math.max(peer.lastHeardMs, heard);
+    if (Number.isFinite(said)) peer.saidMs = Math.max(peer.saidMs, said);
     if (p.online) {
       peer.lane = p.lane;
       if (p.area) peer.area = p.area;
@@ -165,10 +168,16 @@ export class PeerWatch implements SharedHistory {
         area: peer?.area ?? null,
         online: true,
         lastHeardMs: heardMs,
+        saidMs: Number.NEGATIVE_INFINITY,
       };
       this.peers.set(key, peer);
     }
     return peer;
+  }
+
+  /** What was last heard of one kiosk of the district (diagnostics). */
+  heardFrom(checkpoint: string, kiosk: string): Readonly<Peer> | null {
+    return this.peers.get(`${checkpoint}/${kiosk}`) ?? null;
   }
 
   lastLetThrough(hash: string, area: string, sinceMs: number): LetThrough | null {
@@ -187,12 +196,10 @@ export class PeerWatch implements SharedHistory {
     const forgetBefore = this.horizon(now);
     const silent: SilentPeer[] = [];
     let watched = 0;
-    for (const [key, p] of this.peers) {
-      // Silent for longer than anything it could have recorded still counts: it has left the area.
-      if (p.lastHeardMs < forgetBefore) {
-        this.peers.delete(key);
-        continue;
-      }
+    for (const p of this.peers.values()) {
+      // Silent for longer than anything it could have recorded still counts: it has left the area
+      // (a lane closed for good) until it is heard again. Its area and lane are kept meanwhile.
+      if (p.lastHeardMs < forgetBefore) continue;
       const sameArea = p.area === c.checkpoint.area || (p.area === null && p.checkpoint === c.checkpoint.id);
       if (!sameArea) continue;
       watched++;
