@@ -11,8 +11,10 @@ import type { TopicScope } from '../../src/contract/mqtt-topics.js';
 import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
 import { prepare, type Statements } from './ledger-sql.js';
 import { CC_MIGRATIONS } from './migrations.js';
+import { Presence } from './presence.js';
 import { counters, parseStatus } from './rows.js';
 import { type Gap, gapOf, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
+import type { AreaView } from './types.js';
 import { type CheckpointTotalsRow, SILENT_MS, type Snapshot } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -31,9 +33,11 @@ export interface Receipt {
 
 export class Ledger {
   private readonly s: Statements;
+  private readonly presence: Presence;
 
   constructor(readonly db: Db) {
     this.s = prepare(db);
+    this.presence = new Presence(db);
   }
 
   /** Opens (creating and migrating) the database. Aggregators sharing the file may race to migrate. */
@@ -113,7 +117,8 @@ export class Ledger {
               nowMs,
             );
             break;
-          case 'ckpt.passage/1':
+          case 'ckpt.passage/1': {
+            const again = this.presence.seen(p.id);
             this.s.countPassage.run(id);
             this.s.insertPassage.run(
               id,
@@ -126,7 +131,9 @@ export class Ledger {
               Date.parse(p.at),
               nowMs,
             );
+            this.presence.apply(id, p, again, nowMs);
             break;
+          }
         }
         return { result: 'counted' as const, kioskId: id };
       })
@@ -336,6 +343,11 @@ export class Ledger {
   }
 
   snapshot(nowMs: number, limits = { alerts: 100, acks: 100 }): Omit<Snapshot, 'broker' | 'keyId'> {
-    return ledgerSnapshot(this.s, nowMs, limits);
+    return { ...ledgerSnapshot(this.s, nowMs, limits), areas: this.presence.areas() };
+  }
+
+  /** The people inside each lockdown and green-zone area now (spec/policy.md "Shared history"). */
+  areas(): AreaView[] {
+    return this.presence.areas();
   }
 }

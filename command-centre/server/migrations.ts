@@ -2,6 +2,7 @@
 // that has shipped. Several aggregators may share this file (see README: they must, to de-duplicate
 // across a shared subscription, and so that the receipts they publish are one truth).
 import type { Migration } from '../../src/base/db.js';
+import { PRESENCE_MIGRATION } from './presence.js';
 
 const COUNTERS = `
   in_allowed INTEGER NOT NULL DEFAULT 0, in_denied INTEGER NOT NULL DEFAULT 0,
@@ -193,4 +194,5 @@ export const CC_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE revoked (hash TEXT PRIMARY KEY) WITHOUT ROWID;
     `,
   },
+  PRESENCE_MIGRATION,
 ];

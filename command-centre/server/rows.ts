@@ -102,6 +102,13 @@ export function statusView(s: StatusPayload | null): KioskStatusView {
 
 export function alertView(r: Record<string, unknown>): AlertView {
   const reasons = JSON.parse(r.reasons as string) as string[];
+  const detail = r.detail
+    ? (JSON.parse(r.detail as string) as {
+        instances?: string[];
+        area?: string;
+        entries?: { checkpoint: string | null; kiosk: string | null; at: string }[];
+      })
+    : null;
   return {
     seq: r.seq as number,
     id: r.id as string,
@@ -119,9 +126,11 @@ export function alertView(r: Record<string, unknown>): AlertView {
     permit: r.permit as string | null,
     direction: r.direction as string | null,
     lane: r.lane as string | null,
-    instances: r.detail
-      ? ((JSON.parse(r.detail as string) as { instances?: string[] }).instances ?? null)
-      : null,
+    instances: detail?.instances ?? null,
+    passback:
+      r.kind === 'late-passback' && detail?.area && detail.entries
+        ? { area: detail.area, areaName: areaName(detail.area) ?? null, entries: detail.entries }
+        : null,
   };
 }
 

@@ -147,6 +147,8 @@ export class CommandCentreServer {
         return sendJson(res, 200, this.snapshot());
       case 'GET /api/totals':
         return sendJson(res, 200, this.opts.ledger.totals());
+      case 'GET /api/areas':
+        return sendJson(res, 200, this.opts.ledger.areas());
       case 'GET /api/stats':
         return sendJson(res, 200, { ...this.opts.aggregator.stats, ...this.opts.aggregator.state() });
       case 'GET /api/stream':

@@ -146,7 +146,7 @@ export function ledgerSnapshot(
   s: Statements,
   nowMs: number,
   limits: { alerts: number; acks: number },
-): Omit<Snapshot, 'broker' | 'keyId'> {
+): Omit<Snapshot, 'broker' | 'keyId' | 'areas'> {
   const today = new Map<number, Totals>();
   for (const r of s.todayByKiosk.all(startOfVietnamDay(nowMs)) as (CounterRow & { kiosk_id: number })[]) {
     today.set(r.kiosk_id, totalsOf(r));

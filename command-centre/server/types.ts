@@ -129,6 +129,12 @@ export interface AlertView {
   lane: string | null;
   /** A kiosk id claimed twice: the instances claiming it. */
   instances: string[] | null;
+  /** A late passback: the area and the two entries, at which checkpoint and kiosk, and when. */
+  passback: {
+    area: string;
+    areaName: string | null;
+    entries: { checkpoint: string | null; kiosk: string | null; at: string }[];
+  } | null;
 }
 
 export interface AckView {
@@ -158,6 +164,16 @@ export interface RejectedView {
   lastAt: string | null;
 }
 
+/** An area the command centre watches (spec/policy.md "Shared history"). */
+export interface AreaView {
+  area: string;
+  name: string | null;
+  kind: 'lockdown' | 'green-zone';
+  /** Permits whose newest let-through passage in the area is `in`. */
+  inside: number;
+  checkpoints: { district: string; checkpoint: string; kiosks: number }[];
+}
+
 export interface Snapshot {
   now: string;
   broker: { connected: boolean; url: string | null; error: string | null };
@@ -171,6 +187,8 @@ export interface Snapshot {
   acks: AckView[];
   published: PublishedView[];
   rejected: RejectedView[];
+  /** People inside each lockdown and green-zone area now, with the checkpoints guarding it. */
+  areas: AreaView[];
 }
 
 export const DOCUMENT_KINDS = ['trust', 'revocations', 'zones', 'config'] as const;
@@ -246,8 +264,11 @@ import { alertKind as kioskAlertKind } from '../../src/contract/mqtt.js';
 
 export { ALERT_KINDS } from '../../src/contract/mqtt.js';
 
-/** Alerts the command centre raises itself: a kiosk id claimed by two live instances. */
-export const CC_ALERT_KINDS = ['kiosk-id-conflict'] as const;
+/**
+ * Alerts the command centre raises itself: a kiosk id claimed by two live instances; one permit entering
+ * an area twice without leaving, seen only when passages arrived late (presence.ts).
+ */
+export const CC_ALERT_KINDS = ['kiosk-id-conflict', 'late-passback'] as const;
 
 /** The alert an event row raises: a kiosk's (spec/mqtt.md) or the command centre's own. */
 export function alertKind(kind: string, reasons: readonly string[]): string | null {

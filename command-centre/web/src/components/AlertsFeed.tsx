@@ -41,12 +41,18 @@ export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: numb
                   </time>
                 </div>
                 <div className="feed__reasons">
-                  {a.instances
-                    ? t('conflictDetail', {
-                        kiosk: a.kiosk,
-                        instances: a.instances.map((i) => i.slice(0, 8)).join(', '),
+                  {a.passback
+                    ? t('passbackDetail', {
+                        area: a.passback.areaName ?? a.passback.area,
+                        first: entryText(a.passback.entries[0]),
+                        second: entryText(a.passback.entries[1]),
                       })
-                    : a.reasons.map((r) => t(`reason.${r}`, { defaultValue: r })).join(' · ') || '—'}
+                    : a.instances
+                      ? t('conflictDetail', {
+                          kiosk: a.kiosk,
+                          instances: a.instances.map((i) => i.slice(0, 8)).join(', '),
+                        })
+                      : a.reasons.map((r) => t(`reason.${r}`, { defaultValue: r })).join(' · ') || '—'}
                   {a.direction ? ` · ${a.direction === 'in' ? t('dirIn') : t('dirOut')}` : ''}
                   {a.lane ? ` · ${t('lane')} ${a.lane}` : ''}
                 </div>
@@ -57,4 +63,9 @@ export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: numb
       )}
     </section>
   );
+}
+
+function entryText(e: { checkpoint: string | null; kiosk: string | null; at: string } | undefined): string {
+  if (!e) return '—';
+  return `${e.checkpoint ?? '?'}${e.kiosk ? ` · ${e.kiosk}` : ''} ${formatVnDateTime(e.at)}`;
 }

@@ -2,7 +2,7 @@
 // contact first), the alerts feed, and totals per hour and per district.
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { kioskLiveness, type Snapshot } from '../../../server/types.js';
+import { type AreaView, kioskLiveness, type Snapshot } from '../../../server/types.js';
 import { fmt } from '../time.js';
 import { sum } from '../totals.js';
 import { AlertsFeed } from './AlertsFeed.js';
@@ -94,6 +94,8 @@ export function Overview({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: numbe
         )}
       </section>
 
+      {snapshot.areas.length > 0 ? <AreasPanel areas={snapshot.areas} /> : null}
+
       <AlertsFeed alerts={snapshot.alerts} nowMs={nowMs} />
 
       <section className="panel panel--chart">
@@ -156,5 +158,44 @@ function Kpi({ label, value, tone, id }: { label: string; value: string; tone: s
       <span className="kpi__value">{value}</span>
       <span className="kpi__label">{label}</span>
     </div>
+  );
+}
+
+/**
+ * The people inside each locked-down area and green zone now (the permits whose newest let-through
+ * passage there is `in`, from every kiosk guarding it), with the checkpoints around it.
+ */
+function AreasPanel({ areas }: { areas: AreaView[] }) {
+  const { t } = useTranslation();
+  return (
+    <section className="panel panel--areas">
+      <h2>{t('areasTitle')}</h2>
+      <table className="districts areas" data-testid="areas">
+        <thead>
+          <tr>
+            <th>{t('area')}</th>
+            <th>{t('areaKind')}</th>
+            <th className="num">{t('inside')}</th>
+            <th>{t('checkpoints')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {areas.map((a) => (
+            <tr key={a.area} data-testid={`area-${a.area}`} data-inside={a.inside}>
+              <td>
+                <strong>{a.name ?? a.area}</strong> <span className="muted">{a.area}</span>
+              </td>
+              <td>{t(`areaKinds.${a.kind}`)}</td>
+              <td className="num num--big">{fmt.format(a.inside)}</td>
+              <td>
+                {a.checkpoints
+                  .map((c) => `${c.checkpoint} (${t('kioskCount', { count: c.kiosks })})`)
+                  .join(', ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

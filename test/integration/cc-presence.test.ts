@@ -1,0 +1,213 @@
+// The command centre's view of the shared history (spec/policy.md "Shared history"), with real kiosks
+// (SQLite logs, outboxes, uplinks), a real Mosquitto and the aggregator: the people inside each green
+// zone and locked-down area equal a replay of the kiosks' own logs after a thousand movements through
+// several kiosks with the command centre down for part of them; and a kiosk's offline backlog that
+// arrives late and shows one permit entering twice raises the late-passback alert, once.
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
+import type { CheckpointKind } from '../../src/contract/checkpoint.js';
+import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
+import type { Direction } from '../../src/contract/reasons.js';
+import { Kiosk } from '../../src/kiosk.js';
+import { LET_THROUGH_SQL } from '../../src/store/final-decision.js';
+import { FakeClock } from '../fixtures/clock.js';
+import { onDuty } from '../fixtures/duty.js';
+import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
+import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
+import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
+import { startProxy, type TcpProxy, waitFor } from './uplink-helpers.js';
+
+const issuer = makeIssuer();
+const root = generateKeyPair();
+const clock = new FakeClock(Date.UTC(2026, 11, 5, 2, 0, 0));
+const nowS = Math.floor(clock.now() / 1000);
+const trust = makeTrust([{ issuer, validFrom: nowS - 86_400, validTo: nowS + 10 * 86_400 }]);
+const GREEN = '01-009-00337';
+const LOCKED = '01-009-00340';
+
+let broker: MosquittoHandle;
+let centre: RunningCommandCentre;
+let ccDb: string;
+const kiosks: Kiosk[] = [];
+const dbs: string[] = [];
+
+async function cc(): Promise<RunningCommandCentre> {
+  const c = await startCommandCentre({
+    urls: [broker.url],
+    database: ccDb,
+    clientId: `cc-presence-${randomUUID()}`,
+    http: false,
+    reconnectMs: 200,
+    now: clock.now,
+    timers: clock,
+  });
+  await waitFor(() => c.aggregator.state().connected, 'aggregator connected');
+  return c;
+}
+
+async function kiosk(id: string, kioskId: string, area: string, kind: CheckpointKind, url = broker.url) {
+  const database = tempDbPath();
+  const k = new Kiosk({
+    checkpoint: checkpoint({ id, area, kind, lanes: ['1', '2'] }, { duplicateWindowSeconds: 0 }),
+    root: loadPublicKey(root.publicPem),
+    trust,
+    database,
+    serial: null,
+    mqtt: { urls: [url], summaryWindowSeconds: 60, receiptTimeoutSeconds: 60 },
+    http: false,
+    kioskId,
+    now: clock.now,
+    timers: clock,
+  });
+  await k.start();
+  await onDuty(k);
+  kiosks.push(k);
+  dbs.push(database);
+  return k;
+}
+
+beforeAll(async () => {
+  broker = await startMosquitto({});
+  ccDb = tempDbPath();
+  centre = await cc();
+});
+afterAll(async () => {
+  for (const k of kiosks) await k.stop().catch(() => undefined);
+  await centre?.stop({ retire: true });
+  await broker?.stop();
+  removeTempDirs();
+});
+
+/**
+ * Every kiosk's outbox receipted by the command centre's database. Republishing is paced by the kiosks'
+ * timers: the clock moves a second at a time while the aggregator hears something new, and past the
+ * receipt timeout when it does not, so that what the broker dropped (nobody subscribed) goes again.
+ */
+async function drained(list: Kiosk[]): Promise<void> {
+  let step = 1000;
+  for (let round = 0; round < 3000 && list.some((k) => k.status().uplink.backlog > 0); round++) {
+    const before = centre.aggregator.stats.received;
+    clock.advance(step);
+    let seen = -1;
+    while (seen !== centre.aggregator.stats.received) {
+      seen = centre.aggregator.stats.received;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    step = seen === before ? 61_000 : 1000;
+  }
+  await waitFor(() => list.every((k) => k.status().uplink.backlog === 0), 'outboxes receipted');
+}
+
+/** The people inside each area, replayed from the kiosks' own logs: newest let-through passage is `in`. */
+function replay(paths: string[]): Map<string, number> {
+  const newest = new Map<string, { at: number; direction: Direction }>();
+  for (const path of paths) {
+    const db = new Database(path, { readonly: true });
+    const rows = db
+      .prepare(`SELECT area, permit_hash, direction, at_ms FROM passages p
+        WHERE permit_hash IS NOT NULL AND ${LET_THROUGH_SQL('p')}`)
+      .all() as { area: string; permit_hash: string; direction: Direction; at_ms: number }[];
+    db.close();
+    for (const r of rows) {
+      const key = `${r.area} ${r.permit_hash}`;
+      const had = newest.get(key);
+      if (!had || r.at_ms > had.at) newest.set(key, { at: r.at_ms, direction: r.direction });
+    }
+  }
+  const inside = new Map<string, number>();
+  for (const [key, v] of newest) {
+    const area = key.split(' ')[0]!;
+    if (v.direction === 'in') inside.set(area, (inside.get(area) ?? 0) + 1);
+  }
+  return inside;
+}
+
+describe('people inside each area', () => {
+  it('equals a replay of the kiosks’ logs after 1,000 movements, the command centre down for a while', async () => {
+    const lanes = [
+      await kiosk('GZ-A', 'L1', GREEN, 'green-zone'),
+      await kiosk('GZ-A', 'L2', GREEN, 'green-zone'),
+      await kiosk('GZ-B', 'L1', GREEN, 'green-zone'),
+      await kiosk('PT-1', 'L1', LOCKED, 'lockdown'),
+    ];
+    const permits = Array.from({ length: 60 }, (_, i) =>
+      makePermit(
+        issuer,
+        { cti: `MV-${i}`, iat: nowS - 3600, exp: nowS + 5 * 86_400 },
+        { pur: i % 5 ? 'work' : 'medical' },
+      ),
+    );
+    // A fixed walk: the same movements on every run.
+    let seed = 12_345;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let i = 0; i < 1000; i++) {
+      if (i === 400) {
+        await centre.stop({ retire: true });
+      }
+      if (i === 700) centre = await cc();
+      clock.advance(1000);
+      const k = lanes[Math.floor(next() * lanes.length)]!;
+      const direction: Direction = next() < 0.55 ? 'in' : 'out';
+      k.scan(permits[Math.floor(next() * permits.length)]!, 'api', { direction });
+    }
+    await drained(lanes);
+    const expected = replay(dbs.slice(0, 4));
+    const areas = new Map(centre.ledger.areas().map((a) => [a.area, a]));
+    expect(areas.get(GREEN)?.inside).toBe(expected.get(GREEN) ?? 0);
+    expect(areas.get(LOCKED)?.inside).toBe(expected.get(LOCKED) ?? 0);
+    expect(expected.get(GREEN)).toBeGreaterThan(0);
+    expect(areas.get(GREEN)?.checkpoints).toEqual([
+      { district: '01-009', checkpoint: 'GZ-A', kiosks: 2 },
+      { district: '01-009', checkpoint: 'GZ-B', kiosks: 1 },
+    ]);
+    expect(areas.get(LOCKED)?.kind).toBe('lockdown');
+  }, 300_000);
+});
+
+describe('late passback', () => {
+  let gate: TcpProxy;
+  afterAll(async () => gate?.close());
+
+  it('is raised once when an offline kiosk’s backlog shows a permit entering twice', async () => {
+    gate = await startProxy(broker.port);
+    const here = await kiosk('LP-1', 'L1', '01-009-00350', 'green-zone');
+    const away = await kiosk('LP-2', 'L1', '01-009-00350', 'green-zone', gate.url);
+    await waitFor(() => away.status().uplink.connected, 'away connected');
+    gate.accepting = false;
+    gate.cutAll();
+    await waitFor(() => !away.status().uplink.connected, 'away offline');
+
+    const p = makePermit(issuer, { cti: 'LATE-1', iat: nowS - 3600, exp: nowS + 5 * 86_400 });
+    clock.advance(1000);
+    expect(here.scan(p, 'api', { direction: 'in' }).decision).toBe('ALLOW');
+    clock.advance(1000);
+    // The offline kiosk cannot know: it lets the permit in again, and its backlog waits.
+    expect(away.scan(p, 'api', { direction: 'in' }).decision).toBe('ALLOW');
+    await drained([here]);
+    const late = () =>
+      centre.ledger
+        .snapshot(clock.now())
+        .alerts.filter((a) => a.kind === 'late-passback' && a.checkpoint.startsWith('LP-'));
+    expect(late()).toEqual([]);
+
+    clock.advance(10 * 60_000);
+    gate.accepting = true;
+    clock.advance(30_000);
+    await drained([away]);
+    await waitFor(() => late().length === 1, 'late passback raised');
+    const [alert] = late();
+    expect(alert).toMatchObject({ checkpoint: 'LP-2', kiosk: 'L1', alert: 'late-passback' });
+    expect(alert!.passback?.entries.map((e) => e.checkpoint)).toEqual(['LP-1', 'LP-2']);
+
+    // Its messages again (a resend): still one alert.
+    centre.aggregator.resend({ district: '01-009', checkpoint: 'LP-2', kiosk: 'L1', from: 1, to: 50 });
+    clock.advance(5_000);
+    await drained([away]);
+    expect(late()).toHaveLength(1);
+  }, 60_000);
+});
