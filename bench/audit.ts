@@ -332,6 +332,8 @@ function generate(path: string, passages: number, endMs: number): void {
     db.exec(`INSERT INTO passage_names (rowid, name) SELECT id, replace(replace(holder_name, 'đ', 'd'), 'Đ', 'D')
       FROM passages WHERE holder_name IS NOT NULL`);
     for (const d of deferred.filter((x) => x.type === 'trigger')) db.exec(d.sql);
+    // Indexed in bulk: the search index follower starts after the last passage.
+    db.exec('UPDATE search_follower SET last_id = (SELECT COALESCE(MAX(id), 0) FROM passages)');
   })();
   process.stdout.write(`${Math.round((Date.now() - t1) / 1000)} s\n`);
   db.pragma('synchronous = FULL');

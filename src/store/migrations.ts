@@ -6,6 +6,7 @@ import { MIGRATION_5 } from './migration-idn.js';
 import { MIGRATION_4 } from './migration-lane.js';
 import { MIGRATION_6 } from './migration-outbox.js';
 import { MIGRATION_7 } from './migration-retention.js';
+import { MIGRATION_8 } from './migration-search.js';
 
 export type { Migration } from '../base/db.js';
 
@@ -121,4 +122,5 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_5,
   MIGRATION_6,
   MIGRATION_7,
+  MIGRATION_8,
 ];
