@@ -344,8 +344,8 @@ function generate(path: string, passages: number, endMs: number): void {
   for (const ext of ['-wal', '-shm']) rmSync(`${tmp}${ext}`, { force: true });
 }
 
-/** The probe bundled to one ES module beside node_modules (its packages stay external). */
-async function compiledProbe(): Promise<string | null> {
+/** A probe bundled to one ES module beside node_modules (its packages stay external). */
+export async function compiledProbe(name = 'audit-probe'): Promise<string | null> {
   try {
     const { build } = await import('esbuild');
     const outdir = join(HERE, '..', 'node_modules', '.cache', 'kiosk-bench');
@@ -353,7 +353,7 @@ async function compiledProbe(): Promise<string | null> {
     // ES modules named .js, as the compiled kiosk's are: the report worker is found as ./pdf-worker.js.
     writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
     await build({
-      entryPoints: [join(HERE, 'audit-probe.ts'), join(HERE, '..', 'src', 'reports', 'pdf-worker.ts')],
+      entryPoints: [join(HERE, `${name}.ts`), join(HERE, '..', 'src', 'reports', 'pdf-worker.ts')],
       outdir,
       entryNames: '[name]',
       bundle: true,
@@ -372,7 +372,7 @@ async function compiledProbe(): Promise<string | null> {
         },
       ],
     });
-    return join(outdir, 'audit-probe.js');
+    return join(outdir, `${name}.js`);
   } catch {
     return null;
   }
@@ -389,11 +389,18 @@ export function auditBenchDb(passages: number): string {
   return join(tmpdir(), `kiosk-bench-audit-${passages}-${schema}.db`);
 }
 
-export async function benchAudit(passages: number): Promise<void> {
+/** The cached log of this size, generated first when there is none (its end: AUDIT_BENCH_END_MS). */
+export function ensureAuditBenchDb(passages: number): string {
   const path = auditBenchDb(passages);
-  const endMs = Date.UTC(2021, 8, 30, 17, 0, 0);
-  if (!existsSync(path)) generate(path, passages, endMs);
+  if (!existsSync(path)) generate(path, passages, AUDIT_BENCH_END_MS);
   else console.log(`  using the cached log ${path}`);
+  return path;
+}
+
+export const AUDIT_BENCH_END_MS = Date.UTC(2021, 8, 30, 17, 0, 0);
+
+export async function benchAudit(passages: number): Promise<void> {
+  const path = ensureAuditBenchDb(passages);
   // Searches, reports and memory in a fresh process holding the log as a kiosk does, on plain
   // JavaScript like the shipped kiosk (tsx's in-process transpiler alone adds ~35 MB of memory).
   const probe = await compiledProbe();
