@@ -34,7 +34,12 @@ describe('search index follower', () => {
     const clock = new FakeClock(NOW);
     const { store } = open(clock);
     store.recordPassage(burstPassage(1, NOW));
-    store.recordPassage({ ...burstPassage(2, NOW), decision: 'DENY', reasons: ['EXPIRED'], letThrough: false });
+    store.recordPassage({
+      ...burstPassage(2, NOW),
+      decision: 'DENY',
+      reasons: ['EXPIRED'],
+      letThrough: false,
+    });
     expect(names(store)).toBe(0);
     expect(store.searchIndex.behind()).toBe(2);
     clock.advance(FOLLOW_DELAY_MS - 1);
