@@ -10,6 +10,11 @@ import { FOLD_D } from './migration-audit.js';
 
 /** How long after a commit the follower runs: well within the second the design allows. */
 export const FOLLOW_DELAY_MS = 200;
+/**
+ * SQLite's own checkpoint threshold on the kiosk's connection, in pages: a safety net only, the follower
+ * checkpoints after its batches. At the default (1,000) one scan commit in a hundred paid for a checkpoint.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 /** Passages one transaction of the follower indexes (a few milliseconds), so a scan never waits long. */
 export const FOLLOW_BATCH = 500;
 
@@ -104,6 +109,9 @@ export class SearchIndex {
     try {
       // A full batch leaves more behind: the next one once the loop has run what waits (a scan).
       if (this.step() >= this.batch) next = 0;
+      // The WAL is copied into the database here, between scans, rather than by whichever scan's commit
+      // crosses SQLite's threshold (the store raises it: WAL_AUTOCHECKPOINT_PAGES).
+      else this.db.pragma('wal_checkpoint(PASSIVE)');
     } catch (err) {
       log.error('search index: could not index passages, retrying', err instanceof Error ? err.message : err);
       next = this.delayMs * 5;

@@ -44,7 +44,7 @@ import { KEY_CHECK_KV } from './idn-key-file.js';
 import { overridePassage } from './lane-records.js';
 import { MIGRATIONS } from './migrations.js';
 import { Outbox, type OutboxRow, type OutboxStats, type ReceiptOutcome } from './outbox.js';
-import { SearchIndex } from './search-index.js';
+import { SearchIndex, WAL_AUTOCHECKPOINT_PAGES } from './search-index.js';
 import { SummaryWindows } from './windows.js';
 
 export interface StoreOptions {
@@ -113,6 +113,7 @@ export class Store implements LaneLog, OutboxSource {
     this.chain = new AuditChain(db);
     this.outbox = new Outbox(db, this.scope);
     this.searchIndex = new SearchIndex(db, opts.timers ? { timers: opts.timers } : {});
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     // Passages committed before a crash and not yet indexed: indexed once the kiosk runs.
     if (this.searchIndex.behind() > 0) this.searchIndex.nudge();
     this.windows = new SummaryWindows(db, this.windowMs, this.scope, (payload, nowMs) =>
