@@ -26,9 +26,9 @@ interface Probe {
 }
 
 function runProbe(probe: string | null, database: string, keyFile: string | null): Probe {
-  const args = probe
-    ? [probe, database, ...(keyFile ? [keyFile] : [])]
-    : ['--import', 'tsx', join(HERE, 'cold-start-probe.ts'), database, ...(keyFile ? [keyFile] : [])];
+  // The shared cached log is only started on, never scanned into: the audit bench reads it as generated.
+  const rest = [database, ...(keyFile ? [keyFile, '--no-scan'] : [])];
+  const args = probe ? [probe, ...rest] : ['--import', 'tsx', join(HERE, 'cold-start-probe.ts'), ...rest];
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -72,14 +72,14 @@ export async function benchColdStart(passages: number, runs = 3): Promise<Record
     ] as const) {
       const ready = median(xs, 'readyMs');
       console.log(
-        `  cold start to ready, ${label.padEnd(20)} ${ready.toFixed(0)} ms (median of ${runs}; modules loaded at ${median(xs, 'loadedMs').toFixed(0)} ms, kiosk.start ${median(xs, 'startMs').toFixed(0)} ms; first scan ${median(xs, 'firstScanMs').toFixed(1)} ms) — budget ≤ ${BUDGET_READY_MS} ms: ${within(ready, BUDGET_READY_MS)}; floor ${floor.toFixed(0)} ms`,
+        `  cold start to ready, ${label.padEnd(20)} ${ready.toFixed(0)} ms (median of ${runs}; modules loaded at ${median(xs, 'loadedMs').toFixed(0)} ms, kiosk.start ${median(xs, 'startMs').toFixed(0)} ms; first scan ${typeof xs[0]?.firstScanMs !== 'number' ? '—' : `${median(xs, 'firstScanMs').toFixed(1)} ms`}) — budget ≤ ${BUDGET_READY_MS} ms: ${within(ready, BUDGET_READY_MS)}; floor ${floor.toFixed(0)} ms`,
       );
       results[label] = `${ready.toFixed(0)} ms`;
     }
     const rss = Math.max(...full.map((x) => x.rss));
     const rssEmpty = Math.max(...empty.map((x) => x.rss));
     console.log(
-      `  resident memory, ${passages.toLocaleString('en')} passages, ready and one scan: ${rss.toFixed(0)} MB (empty database ${rssEmpty.toFixed(0)} MB, same run) — budget ≤ ${BUDGET_RSS_MB} MB: ${within(rss, BUDGET_RSS_MB)} (reports: the [audit] figures)`,
+      `  resident memory, ${passages.toLocaleString('en')} passages, ready: ${rss.toFixed(0)} MB (empty database, ready and one scan: ${rssEmpty.toFixed(0)} MB, same run) — budget ≤ ${BUDGET_RSS_MB} MB: ${within(rss, BUDGET_RSS_MB)} (reports: the [audit] figures)`,
     );
     results.rss = `${rss.toFixed(0)} MB`;
   } finally {
