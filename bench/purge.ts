@@ -9,20 +9,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Retention } from '../src/audit/retention.js';
 import { openDatabase } from '../src/base/db.js';
+import { writePrivateFile } from '../src/base/secret-file.js';
 import { CheckpointConfig } from '../src/contract/checkpoint.js';
 import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
-import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { Kiosk } from '../src/kiosk.js';
+import { IdnKey } from '../src/store/idn.js';
+import { KEY_CHECK_KV } from '../src/store/idn-key-file.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { onDuty } from '../test/fixtures/duty.js';
-import { benchTrustPayload } from './fixtures.js';
+import { benchPermits, benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 
 const DAY = 86_400_000;
@@ -30,7 +32,10 @@ const BUDGET_P99_MS = 2.5;
 const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặng', 'Bùi', 'Đỗ', 'Ngô'];
 const GIVEN = ['Văn An', 'Thị Hằng', 'Đức Minh', 'Thu Trang', 'Quốc Bảo', 'Ngọc Lan', 'Hữu Đạt', 'Mai Anh'];
 
-/** A kiosk database holding `n` passages all older than the retention period, personal data intact. */
+/**
+ * A kiosk database holding `n` passages all older than the retention period, personal data intact, and
+ * the ID-number key file beside it (idn.key).
+ */
 export function expiredLog(path: string, n: number, nowMs: number): void {
   const db = openDatabase(path, MIGRATIONS);
   // Generation only (as bench/audit.ts): no fsync, a big cache, the passages' indexes and triggers
@@ -42,12 +47,17 @@ export function expiredLog(path: string, n: number, nowMs: number): void {
       AND sql IS NOT NULL`)
     .all() as { type: string; name: string; sql: string }[];
   for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
+  // ID numbers as a kiosk of this version keeps them: tokens under a key file beside the database.
+  const idn = IdnKey.generate();
+  writePrivateFile(join(dirname(path), 'idn.key'), idn.serialise());
+  db.prepare('INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, 0)').run(KEY_CHECK_KV, idn.check);
   const insert =
     db.prepare(`INSERT INTO passages (id, seq, chain_v, at_ms, checkpoint_id, area, lane, direction,
     source, decision, reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name,
-    id_masked, vehicle_plate, personal_salt, personal_hash, purged, prev_hash, hash, idn_hmac, passengers)
-    VALUES (?, ?, 3, ?, 'BENCH', '01-009', '1', 'in', 'serial', 'ALLOW', '[]', ?, '01-009', ?, 'work', 'motorbike',
-    1, 1, ?, ?, ?, 'salt', 'p', 0, 'prev', 'h', ?, 0)`);
+    vehicle_plate, personal_salt, personal_hash, purged, prev_hash, hash, passengers, has_idn, idn_full,
+    idn_tail, idn_mac)
+    VALUES (?, ?, 4, ?, 'BENCH', '01-009', '1', 'in', 'serial', 'ALLOW', '[]', ?, '01-009', ?, 'work', 'motorbike',
+    1, 1, ?, ?, 'salt', 'p', 0, 'prev', 'h', 0, 1, ?, ?, ?)`);
   // From 90 to 31 days ago: all of it due.
   const first = nowMs - 90 * DAY;
   const step = Math.floor((59 * DAY) / n);
@@ -56,6 +66,9 @@ export function expiredLog(path: string, n: number, nowMs: number): void {
     db.transaction(() => {
       for (let i = from; i < Math.min(n + 1, from + batch); i++) {
         const digits = String(100_000 + (i % 900_000));
+        const number = `001085${digits}`;
+        const full = idn.full(number);
+        const tail = idn.tailOfNumber(number);
         insert.run(
           i,
           i,
@@ -63,9 +76,10 @@ export function expiredLog(path: string, n: number, nowMs: number): void {
           randomBytes(32).toString('hex'),
           `B-${i}`,
           `${SURNAMES[i % SURNAMES.length]} ${GIVEN[(i >> 3) % GIVEN.length]}`,
-          `********${digits.slice(-4)}`,
           `29A-${digits.slice(0, 3)}.${digits.slice(3, 5)}`,
-          randomBytes(32).toString('hex'),
+          full,
+          tail,
+          idn.mac(i, full, tail),
         );
       }
     })();
@@ -75,6 +89,8 @@ export function expiredLog(path: string, n: number, nowMs: number): void {
     db.exec(`INSERT INTO passage_names (rowid, name) SELECT id, replace(replace(holder_name, 'đ', 'd'), 'Đ', 'D')
       FROM passages WHERE holder_name IS NOT NULL`);
     for (const d of deferred.filter((x) => x.type === 'trigger')) db.exec(d.sql);
+    // Indexed in bulk: the search index follower starts after the last passage.
+    db.exec('UPDATE search_follower SET last_id = (SELECT COALESCE(MAX(id), 0) FROM passages)');
   })();
   db.pragma('synchronous = FULL');
   db.exec('ANALYZE');
@@ -108,26 +124,7 @@ export async function benchPurge(passages: number, everyMs: number): Promise<Rec
 
     const issuer = generateKeyPair();
     const pub = loadPublicKey(issuer.publicPem);
-    const texts = Array.from({ length: 200 }, (_, i) =>
-      issuePermit(
-        {
-          iss: '01-009',
-          cti: `S-${i}`,
-          iat: nowS - 3600,
-          exp: nowS + 86_400,
-          permit: {
-            v: 1,
-            k: 'travel',
-            nam: 'Nguyễn Thị Hằng',
-            idn: '001085001234',
-            pur: 'work',
-            areas: ['01-009'],
-            veh: { plate: '29A-123.45', type: 'motorbike' },
-          },
-        },
-        issuer.privatePem,
-      ),
-    );
+    const texts = benchPermits(200, 'S-', nowS, issuer.privatePem);
     const kiosk = new Kiosk({
       checkpoint: CheckpointConfig.parse({
         checkpoint: { id: 'BENCH', district: '01-009', area: '01-009', kind: 'district-entry' },

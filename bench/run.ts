@@ -4,6 +4,7 @@ import { benchAudit } from './audit.js';
 import { benchCamera } from './camera.js';
 import { benchCcFleet } from './cc-fleet.js';
 import { benchCcIngest } from './cc-ingest.js';
+import { benchColdStart } from './cold-start.js';
 import { benchPurge } from './purge.js';
 import { benchRevocations } from './revocations.js';
 import { benchScanLatency } from './scan-latency.js';
@@ -50,3 +51,5 @@ await benchCcFleet(
 );
 console.log("\n[audit] the supervisor's search, shift report and memory over a generated log");
 await benchAudit(Number(process.env.BENCH_PASSAGES ?? 5_000_000));
+console.log('\n[cold start] process start to ready to scan, empty and with the generated log; memory');
+await benchColdStart(Number(process.env.BENCH_PASSAGES ?? 5_000_000));

@@ -1,5 +1,6 @@
 // Scan → committed verdict through the kiosk core (judge + SQLite commit with synchronous=FULL),
-// beside its floor: one ES256 verify plus one committed insert, measured in the same run.
+// beside its floor: one ES256 verify plus one committed insert, measured in the same run; and the
+// sustained ingest, the search index follower's work included.
 
 import { createPublicKey, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +10,13 @@ import Database from 'better-sqlite3';
 import { CheckpointConfig } from '../src/contract/checkpoint.js';
 import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { buildTrustList } from '../src/documents/trust-list.js';
-import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { Kiosk } from '../src/kiosk.js';
 import { onDuty } from '../test/fixtures/duty.js';
-import { benchTrustPayload } from './fixtures.js';
+import { benchPermits, benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
+
+const BUDGET_P99_MS = 2.5;
+const BUDGET_INGEST = 2000;
 
 function elapsedMs(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -31,26 +34,7 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
       checkpoint: { id: 'BENCH', district: '01-009', area: '01-009', kind: 'district-entry' },
     });
     process.stdout.write(`  issuing ${scans} permits… `);
-    const texts = Array.from({ length: scans }, (_, i) =>
-      issuePermit(
-        {
-          iss: '01-009',
-          cti: `B-${i}`,
-          iat: nowS - 3600,
-          exp: nowS + 86_400,
-          permit: {
-            v: 1,
-            k: 'travel',
-            nam: 'Nguyễn Thị Hằng',
-            idn: '001085001234',
-            pur: 'work',
-            areas: ['01-009'],
-            veh: { plate: '29A-123.45', type: 'motorbike' },
-          },
-        },
-        issuer.privatePem,
-      ),
-    );
+    const texts = benchPermits(scans, 'B-', nowS, issuer.privatePem);
     console.log('done');
 
     const kiosk = new Kiosk({
@@ -65,18 +49,8 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
     await kiosk.start();
     // Scans with nobody on duty are not passages: a guard opens a shift, as at a real lane.
     await onDuty(kiosk);
-    const samples: number[] = [];
-    let allowed = 0;
-    const wall0 = process.hrtime.bigint();
-    for (const text of texts) {
-      const t0 = process.hrtime.bigint();
-      const v = kiosk.scan(text, 'serial');
-      samples.push(elapsedMs(t0));
-      if (v.decision === 'ALLOW' && v.kind === 'passage') allowed++;
-    }
-    const wallMs = elapsedMs(wall0);
-    await kiosk.stop();
-    if (allowed !== scans) throw new Error(`bench: expected every scan ALLOW, got ${allowed}/${scans}`);
+    const store = kiosk.currentStore();
+    if (!store) throw new Error('bench: no store');
 
     // The floor: one ES256 verify plus one fsync'd single-row commit, same machine, same run.
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -91,7 +65,7 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
     const verifySamples: number[] = [];
     const insertSamples: number[] = [];
     const floorSamples: number[] = [];
-    for (let i = 0; i < scans; i++) {
+    const floorOnce = () => {
       const t0 = process.hrtime.bigint();
       const ok = createVerify('sha256').update(data).verify({ key, dsaEncoding: 'ieee-p1363' }, sig);
       const t1 = process.hrtime.bigint();
@@ -101,8 +75,34 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
       verifySamples.push(Number(t1 - t0) / 1e6);
       insertSamples.push(Number(t2 - t1) / 1e6);
       floorSamples.push(Number(t2 - t0) / 1e6);
+    };
+
+    // Scans and floor in alternate runs of 50, so that both meet the same load on a shared machine.
+    const samples: number[] = [];
+    let allowed = 0;
+    let scanWallMs = 0;
+    for (let from = 0; from < texts.length; from += 50) {
+      const w0 = process.hrtime.bigint();
+      for (const text of texts.slice(from, from + 50)) {
+        const t0 = process.hrtime.bigint();
+        const v = kiosk.scan(text, 'serial');
+        samples.push(elapsedMs(t0));
+        if (v.decision === 'ALLOW' && v.kind === 'passage') allowed++;
+      }
+      // The event loop turns as at a lane: the search index follower runs between scans, on its timer.
+      await new Promise((r) => setImmediate(r));
+      scanWallMs += elapsedMs(w0);
+      for (let i = 0; i < 50; i++) floorOnce();
     }
+    // The ingest counts the search indexes too: until the follower has caught up with the last scan.
+    const behind = store.searchIndex.behind();
+    const c0 = process.hrtime.bigint();
+    store.searchIndex.catchUp();
+    const catchUpMs = elapsedMs(c0);
+    const wallMs = scanWallMs + catchUpMs;
+    await kiosk.stop();
     db.close();
+    if (allowed !== scans) throw new Error(`bench: expected every scan ALLOW, got ${allowed}/${scans}`);
 
     const k = summarise(samples);
     const f = summarise(floorSamples);
@@ -115,10 +115,14 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
       `  floor: ES256 verify + committed insert:                  p50 ${ms(f.p50)}  p99 ${ms(f.p99)}`,
     );
     console.log(`    of which ES256 verify p50 ${ms(v.p50)}, committed insert p50 ${ms(c.p50)}`);
-    console.log(`  budget: p99 ≤ 5 ms   →  ${k.p99 <= 5 ? 'within' : 'OVER'} budget`);
-    const rate = scans / (wallMs / 1000);
+    const within = (ok: boolean) => (ok ? 'within' : 'OVER');
     console.log(
-      `  sustained ingest: ${rate.toFixed(0)} verified, committed scans/s on one core (budget ≥ 2,000)`,
+      `  budget: p50 ≤ 2 × floor = ${ms(2 * f.p50)}  →  ${within(k.p50 <= 2 * f.p50)} (${(k.p50 / f.p50).toFixed(1)} × floor); p99 ≤ ${ms(BUDGET_P99_MS)}  →  ${within(k.p99 <= BUDGET_P99_MS)}`,
+    );
+    const rate = scans / (wallMs / 1000);
+    const floorRate = 1000 / f.mean;
+    console.log(
+      `  sustained ingest: ${rate.toFixed(0)} verified, committed scans/s on one core, search indexes included (the follower ${behind} behind at the last scan, caught up in ${catchUpMs.toFixed(1)} ms) — budget ≥ ${BUDGET_INGEST.toLocaleString('en')}/s: ${within(rate >= BUDGET_INGEST)}; floor back to back ${floorRate.toFixed(0)}/s`,
     );
     return {
       scanP50: ms(k.p50),

@@ -17,7 +17,7 @@ import { permitHash } from '../src/formats/vnp1.js';
 import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { Kiosk } from '../src/kiosk.js';
 import { onDuty } from '../test/fixtures/duty.js';
-import { benchTrustPayload } from './fixtures.js';
+import { benchPermitClaims, benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 
 const LEVELS = ['red', 'orange', 'yellow', 'green'] as const;
@@ -56,22 +56,7 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
     const unique = [...new Map(scanned.map((s) => [s.cti, s])).values()];
     const texts = unique.map((s) =>
       issuePermit(
-        {
-          iss: '01-009',
-          cti: s.cti,
-          iat: nowS - 3600,
-          exp: nowS + 86_400,
-          permit: {
-            v: 1,
-            k: 'travel',
-            nam: 'Nguyễn Thị Hằng',
-            idn: '001085001234',
-            pur: 'work',
-            home: s.home,
-            areas: ['01-009'],
-            veh: { plate: '29A-123.45', type: 'car' },
-          },
-        },
+        benchPermitClaims(s.cti, nowS, { home: s.home, veh: { plate: '29A-123.45', type: 'car' } }),
         issuer.privatePem,
       ),
     );
@@ -166,6 +151,8 @@ export async function benchScanPath(o: ScanPathOptions): Promise<Record<string, 
         );
         prev = hash;
       }
+      // History written in bulk, as if indexed: the search index follower starts after it.
+      db.exec('UPDATE search_follower SET last_id = (SELECT COALESCE(MAX(id), 0) FROM passages)');
     })();
     db.pragma('synchronous = FULL');
     console.log(`${(elapsed(t0) / 1000).toFixed(1)} s`);

@@ -13,10 +13,9 @@ import { buildTrustList } from '../src/documents/trust-list.js';
 import { base45Decode } from '../src/formats/base45.js';
 import { cborDecode, cborEncode } from '../src/formats/cbor.js';
 import { verifyPermit } from '../src/formats/vnp1.js';
-import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { decodeImageBuffer, imageToLuminance } from '../src/hardware/qr-decoder.js';
 import { decodeWithZxingLibrary } from '../test/fixtures/zxing-library-decoder.js';
-import { benchTrustPayload } from './fixtures.js';
+import { benchPermits, benchTrustPayload } from './fixtures.js';
 
 /** Runs fn for about `seconds` (at least `min` calls); returns calls per second. */
 function rate(fn: (i: number) => void, seconds: number, min = 20): number {
@@ -43,27 +42,10 @@ export async function benchVerifyRate(seconds = 3): Promise<Record<string, strin
   const key = loadPrivateKey(pair.privatePem);
   const nowS = Math.floor(Date.now() / 1000);
   const trust = buildTrustList(benchTrustPayload(pub, nowS));
-  const texts = Array.from({ length: 256 }, (_, i) =>
-    issuePermit(
-      {
-        iss: '01-009',
-        cti: `B-${i}`,
-        iat: nowS - 3600,
-        exp: nowS + 86_400,
-        permit: {
-          v: 1,
-          k: 'travel',
-          nam: 'Nguyễn Thị Hằng',
-          idn: '001085001234',
-          pur: 'work',
-          areas: ['01-009', '01-006'],
-          route: 'Nguyễn Trãi – Trường Chinh',
-          veh: { plate: '29A-123.45', type: 'motorbike' },
-        },
-      },
-      key,
-    ),
-  );
+  const texts = benchPermits(256, 'B-', nowS, key, () => ({
+    areas: ['01-009', '01-006'],
+    route: 'Nguyễn Trãi – Trường Chinh',
+  }));
   // The floor: exactly the ES256 checks verifyPermit makes, on the same Sig_structures.
   const signed = texts.map((t) => {
     let cose = cborDecode(inflateSync(base45Decode(t.slice(5))));

@@ -107,6 +107,7 @@ export class Kiosk {
       windowMs: (o.mqtt?.summaryWindowSeconds ?? 60) * 1000,
       bus,
       kioskId: this.kioskId,
+      ...(o.timers ? { timers: o.timers } : {}),
     });
     this.store = store;
     try {

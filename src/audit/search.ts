@@ -9,6 +9,7 @@ import { normalisePlate } from '../contract/plate.js';
 import type { ReasonCode } from '../contract/reasons.js';
 import type { IdnKey } from '../store/idn.js';
 import { PLATE_SQL } from '../store/migration-audit.js';
+import { SearchIndex } from '../store/search-index.js';
 
 export interface PassageQueryRow {
   id: number;
@@ -185,7 +186,7 @@ export function buildSearch(
     const n = normalisePlate(f.plate);
     if (n.length < 2) throw new KioskError('BAD_PARAMS', 'Biển số quá ngắn', 'Plate too short');
     const expr = PLATE_SQL.replaceAll('vehicle_plate', 'p.vehicle_plate');
-    where.push(`p.vehicle_plate IS NOT NULL AND ${expr} >= ? AND ${expr} < ?`);
+    where.push(`p.indexed = 1 AND p.vehicle_plate IS NOT NULL AND ${expr} >= ? AND ${expr} < ?`);
     args.push(n, `${n}~`);
   }
   if (f.idn !== undefined) {
@@ -193,7 +194,7 @@ export function buildSearch(
     // the number's token and, while older rows remain, its legacy one.
     const tokens = f.idn.length === 4 ? idn.tailCandidates(f.idn) : idn.fullCandidates(f.idn);
     const col = f.idn.length === 4 ? 'p.idn_tail' : 'p.idn_full';
-    where.push(`${col} IS NOT NULL AND ${col} IN (${tokens.map(() => '?').join(', ')})`);
+    where.push(`p.indexed = 1 AND ${col} IS NOT NULL AND ${col} IN (${tokens.map(() => '?').join(', ')})`);
     args.push(...tokens);
   }
   if (f.permit !== undefined) {
@@ -201,7 +202,7 @@ export function buildSearch(
       where.push('p.permit_hash IS NOT NULL AND p.permit_hash = ?');
       args.push(f.permit.toLowerCase());
     } else {
-      where.push('p.cti IS NOT NULL AND p.cti = ?');
+      where.push('p.indexed = 1 AND p.cti IS NOT NULL AND p.cti = ?');
       args.push(f.permit);
     }
   }
@@ -221,7 +222,7 @@ export function buildSearch(
     args.push(timeOf(f.to, 'to'));
   }
   if (f.decision !== undefined) {
-    where.push('p.decision = ?');
+    where.push('p.indexed = 1 AND p.decision = ?');
     args.push(f.decision);
   }
   if (f.shiftId !== undefined) {
@@ -252,13 +253,19 @@ export function buildSearch(
 }
 
 export class PassageSearch {
+  private readonly index: SearchIndex;
+
   constructor(
     private readonly db: Db,
     private readonly idn: IdnKey,
-  ) {}
+  ) {
+    this.index = new SearchIndex(db);
+  }
 
   search(f: SearchFilters, limit: number, before?: { at: number; id: number }): SearchResult {
     const t0 = performance.now();
+    // The indexes cover what the follower has reached (p.indexed = 1): first every committed passage.
+    this.index.catchUp();
     const q = buildSearch(f, this.idn, { limit, before });
     const rows = this.db.prepare(q.sql).all(...q.args) as PassageQueryRow[];
     const page = rows.slice(0, limit).map(toAuditPassage);

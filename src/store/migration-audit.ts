@@ -8,7 +8,7 @@ import type { Migration } from '../base/db.js';
 export const PLATE_SQL = `upper(replace(replace(replace(vehicle_plate, ' ', ''), '.', ''), '-', ''))`;
 
 /** Diacritics are folded by FTS5's tokenizer; đ/Đ has no decomposition, so it is folded here. */
-const FOLD_D = (col: string) => `replace(replace(${col}, 'đ', 'd'), 'Đ', 'D')`;
+export const FOLD_D = (col: string) => `replace(replace(${col}, 'đ', 'd'), 'Đ', 'D')`;
 
 export const MIGRATION_3: Migration = {
   version: 3,

@@ -6,7 +6,8 @@ import { MIGRATION_5 } from './migration-idn.js';
 import { MIGRATION_4 } from './migration-lane.js';
 import { MIGRATION_6 } from './migration-outbox.js';
 import { MIGRATION_7 } from './migration-retention.js';
-import { MIGRATION_8 } from './peer-passages.js';
+import { MIGRATION_8 } from './migration-search.js';
+import { MIGRATION_9 } from './peer-passages.js';
 
 export type { Migration } from '../base/db.js';
 
@@ -123,4 +124,5 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_6,
   MIGRATION_7,
   MIGRATION_8,
+  MIGRATION_9,
 ];

@@ -7,8 +7,8 @@ import type { Db, Migration } from '../base/db.js';
 import type { Direction } from '../contract/reasons.js';
 import type { LetThrough } from '../lane/types.js';
 
-export const MIGRATION_8: Migration = {
-  version: 8,
+export const MIGRATION_9: Migration = {
+  version: 9,
   name: 'shared history: the let-through passages of the area’s other kiosks',
   // Keyed for the one lookup anti-passback makes (a permit's newest passage in the area); the id in
   // the key makes a message heard twice (a republish) one row.

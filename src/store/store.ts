@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EventBus } from '../base/bus.js';
 import { type Db, openDatabase } from '../base/db.js';
 import { log } from '../base/log.js';
+import type { Timers } from '../base/timers.js';
 import type { CheckpointConfig } from '../contract/checkpoint.js';
 import { KioskError } from '../contract/errors.js';
 import type { KioskEvents } from '../contract/events.js';
@@ -50,6 +51,7 @@ import { KEY_CHECK_KV } from './idn-key-file.js';
 import { overridePassage } from './lane-records.js';
 import { MIGRATIONS } from './migrations.js';
 import { Outbox, type OutboxRow, type OutboxStats, type ReceiptOutcome } from './outbox.js';
+import { SearchIndex, WAL_AUTOCHECKPOINT_PAGES } from './search-index.js';
 import { SummaryWindows } from './windows.js';
 
 export interface StoreOptions {
@@ -59,6 +61,8 @@ export interface StoreOptions {
   bus?: EventBus<KioskEvents>;
   /** This kiosk's id within its checkpoint (spec/mqtt.md "Identity"); `L` + the first lane when absent. */
   kioskId?: string;
+  /** The search index follower's timers (src/store/search-index.ts). */
+  timers?: Timers;
 }
 
 export type { OutboxRow, OutboxStats, ReceiptOutcome } from './outbox.js';
@@ -80,6 +84,8 @@ export class Store implements LaneLog, OutboxSource {
   readonly scope: TopicScope;
   readonly bus: EventBus<KioskEvents>;
   readonly chain: AuditChain;
+  /** Keeps the search indexes current, after the scans' commits rather than in them. */
+  readonly searchIndex: SearchIndex;
   private readonly windows: SummaryWindows;
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly head: HeadStatements;
@@ -113,6 +119,10 @@ export class Store implements LaneLog, OutboxSource {
     this.head = prepareHeadStatements(db);
     this.chain = new AuditChain(db);
     this.outbox = new Outbox(db, this.scope);
+    this.searchIndex = new SearchIndex(db, opts.timers ? { timers: opts.timers } : {});
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    // Passages committed before a crash and not yet indexed: indexed once the kiosk runs.
+    if (this.searchIndex.behind() > 0) this.searchIndex.nudge();
     this.windows = new SummaryWindows(db, this.windowMs, this.scope, (payload, nowMs) =>
       this.insertOutbox('summary', payload, nowMs),
     );
@@ -150,6 +160,12 @@ export class Store implements LaneLog, OutboxSource {
    * through, its event, in one transaction.
    */
   recordPassage(input: PassageInput): { id: number; hash: string } {
+    const recorded = this.writePassage(input);
+    this.searchIndex.nudge();
+    return recorded;
+  }
+
+  private writePassage(input: PassageInput): { id: number; hash: string } {
     const p = parsePassage(input);
     const { id: checkpointId, area } = this.checkpoint.checkpoint;
     const reasons = JSON.stringify(p.reasons);
@@ -505,6 +521,7 @@ export class Store implements LaneLog, OutboxSource {
   }
 
   close(): void {
+    this.searchIndex.stop();
     if (this.db.open) this.db.close();
   }
 }
@@ -516,11 +533,11 @@ function prepareStatements(db: Db) {
     insertPassage: p(`INSERT INTO passages (id, at_ms, checkpoint_id, area, lane, direction, source, decision,
       reasons, permit_hash, iss, cti, purpose, vehicle_type, people, let_through, holder_name, id_masked,
       vehicle_plate, raw_preview, personal_salt, personal_hash, purged, prev_hash, hash,
-      seq, chain_v, user_id, shift_id, idn_hmac, passengers, note, has_idn, idn_full, idn_tail, idn_mac)
+      seq, chain_v, user_id, shift_id, idn_hmac, passengers, note, has_idn, idn_full, idn_tail, idn_mac, indexed)
       VALUES (@id, @at_ms, @checkpoint_id, @area, @lane, @direction, @source, @decision, @reasons,
       @permit_hash, @iss, @cti, @purpose, @vehicle_type, @people, @let_through, @holder_name, @id_masked,
       @vehicle_plate, @raw_preview, @personal_salt, @personal_hash, 0, @prev_hash, @hash,
-      @seq, 4, @user_id, @shift_id, @idn_hmac, @passengers, @note, @has_idn, @idn_full, @idn_tail, @idn_mac)`),
+      @seq, 4, @user_id, @shift_id, @idn_hmac, @passengers, @note, @has_idn, @idn_full, @idn_tail, @idn_mac, 0)`),
     passageForAmendment: p(`SELECT direction, decision, reasons, permit_hash, area, at_ms,
       ${LET_THROUGH_SQL('passages')} AS let_through FROM passages WHERE id = ?`),
     newestOutbox: p('SELECT max(seq) AS seq FROM outbox'),

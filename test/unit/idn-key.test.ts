@@ -8,7 +8,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KioskError } from '../../src/contract/errors.js';
 import { IdnKey } from '../../src/store/idn.js';
-import { fileHolds, KEY_CHECK_KV, LEGACY_KEY_KV } from '../../src/store/idn-key-file.js';
+import {
+  BACKFILLED_KV,
+  backfillLegacyTokens,
+  fileHolds,
+  KEY_CHECK_KV,
+  LEGACY_KEY_KV,
+} from '../../src/store/idn-key-file.js';
+import { openKioskDatabase } from '../../src/store/store.js';
 import { writeLegacyDb } from '../fixtures/legacy-db.js';
 import { T0 } from '../fixtures/permits.js';
 import { type AuditKiosk, PINS, startAuditKiosk } from './audit-fixtures.js';
@@ -144,6 +151,23 @@ describe('the ID-number key file', () => {
     kiosks.length = 0;
     const again = await start(dir);
     expect((await search(again, '123456789')).map((r) => r.id)).toEqual([2]);
+  });
+
+  it('gives older rows their tokens once: later starts do not walk the log for them again', () => {
+    const dir = folder();
+    const path = join(dir, 'kiosk.db');
+    const old = writeLegacyDb(path, [{ name: 'Phạm Văn Cũ', idn: '001085009876' }], T0 - 86_400_000);
+    const db = openKioskDatabase(path);
+    try {
+      const key = IdnKey.generate(old.key);
+      expect(backfillLegacyTokens(db, key)).toBe(1);
+      expect(db.prepare('SELECT value FROM kv WHERE key = ?').get(BACKFILLED_KV)).toEqual({ value: '1' });
+      // No row of this version lacks them; one made to would not be looked for (a walk of 7 s over 5M).
+      db.exec('UPDATE passages SET idn_full = NULL, idn_tail = NULL');
+      expect(backfillLegacyTokens(db, key)).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('"verify log" with the key names a row whose tokens were copied from another row', async () => {

@@ -141,6 +141,8 @@ describe('retention purge in slices', () => {
     const named = (name: string, atMs: number, cti: string) => {
       const p = passage({ atMs }, cti);
       store.recordPassage({ ...p, permit: { ...p.permit!, holderName: name } });
+      // The name index is the search index follower's: brought up to date now, not a moment later.
+      store.searchIndex.catchUp();
     };
     // Words with distinct first letters: the index stores each whole (no prefix shared with the last).
     const gone = ['Zulu', 'Yankee', 'Xray', 'Whiskey', 'Quebec'];
