@@ -11,9 +11,9 @@ import type { TopicScope } from '../../src/contract/mqtt-topics.js';
 import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
 import { prepare, type Statements } from './ledger-sql.js';
 import { CC_MIGRATIONS } from './migrations.js';
-import { counters, parseStatus } from './rows.js';
-import { type Gap, gapOf, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
-import { type CheckpointTotalsRow, SILENT_MS, type Snapshot } from './types.js';
+import { type CounterRow, counters, parseStatus } from './rows.js';
+import { type Gap, gapOf, hourViews, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
+import { type CheckpointTotalsRow, type HourView, SILENT_MS, type Snapshot } from './types.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -337,5 +337,14 @@ export class Ledger {
 
   snapshot(nowMs: number, limits = { alerts: 100, acks: 100 }): Omit<Snapshot, 'broker' | 'keyId'> {
     return ledgerSnapshot(this.s, nowMs, limits);
+  }
+
+  /** The last 24 hours of some districts only, oldest first: a district account's curve. */
+  hourlyOf(districts: readonly string[], nowMs: number): HourView[] {
+    const firstHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+    const rows = this.s.hoursOf.all(firstHour, JSON.stringify(districts)) as (CounterRow & {
+      hour_ms: number;
+    })[];
+    return hourViews(firstHour, rows);
   }
 }

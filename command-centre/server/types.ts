@@ -129,6 +129,9 @@ export interface AlertView {
   lane: string | null;
   /** A kiosk id claimed twice: the instances claiming it. */
   instances: string[] | null;
+  /** Who acknowledged it at the command centre, and when (ISO); null while unacknowledged. */
+  ackedBy?: string | null;
+  ackedAt?: string | null;
 }
 
 export interface AckView {

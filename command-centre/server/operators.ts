@@ -1,0 +1,403 @@
+// The command centre's operators at run time: logins (the kiosk's credential check, scrypt and lockout),
+// sessions, accounts, the audit log and its reading. Storage is an OperatorStore; nothing here is SQL.
+import { checkCredentials } from '../../src/auth/credentials.js';
+import { DEFAULT_PIN_COST, hashPin, randomPin } from '../../src/auth/pin.js';
+import { newSessionToken, type SessionPolicy, sessionEnd, tokenId } from '../../src/auth/sessions.js';
+import { KioskError } from '../../src/contract/errors.js';
+import {
+  type AccountRow,
+  type AuditEntry,
+  type AuditInput,
+  CC_ROLES,
+  type CcRole,
+  type OperatorStore,
+  type Scope,
+} from './operator-store.js';
+import { auditVisible, forbidden, may, outOfScope, scopeWithin } from './scope.js';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const SECRET = { vi: 'mật khẩu', en: 'password' };
+
+/** A wall screen watches all day; those who sign or manage accounts are logged out sooner. */
+export const CC_SESSION_POLICY: SessionPolicy<CcRole> = {
+  idleMs: { viewer: 12 * HOUR, operator: 12 * HOUR, publisher: 30 * MINUTE, admin: 15 * MINUTE },
+  maxMs: { viewer: 24 * HOUR, operator: 16 * HOUR, publisher: 8 * HOUR, admin: 4 * HOUR },
+};
+
+/** Who is calling: an account as its session knows it. */
+export interface Operator {
+  sessionId: string;
+  id: number;
+  name: string;
+  displayName: string;
+  role: CcRole;
+  scope: Scope;
+  csrf: string;
+  expiresMs: number;
+}
+
+export interface AccountView {
+  id: number;
+  name: string;
+  displayName: string;
+  role: CcRole;
+  scope: Scope;
+  disabled: boolean;
+  lockedUntil: string | null;
+  createdAt: string;
+}
+
+export interface OperatorsOptions {
+  now?: () => number;
+  pinCost?: number;
+  lockoutAttempts?: number;
+  lockoutMs?: number;
+  sessions?: SessionPolicy<CcRole>;
+}
+
+export function toAccountView(a: AccountRow, nowMs: number): AccountView {
+  return {
+    id: a.id,
+    name: a.name,
+    displayName: a.displayName,
+    role: a.role,
+    scope: a.scope,
+    disabled: a.disabled,
+    lockedUntil: a.lockedUntilMs > nowMs ? new Date(a.lockedUntilMs).toISOString() : null,
+    createdAt: new Date(a.createdMs).toISOString(),
+  };
+}
+
+/** The districts an entry concerns, for whose eyes it is (absent: the city's). */
+export function districtsOf(scope: Scope): { districts?: string[] } {
+  return scope === 'city' ? {} : { districts: scope };
+}
+
+function badParams(vi: string, en: string): KioskError {
+  return new KioskError('BAD_PARAMS', vi, en);
+}
+
+/** An account as the API and the CLI give it, checked. */
+export function parseAccountInput(
+  body: unknown,
+  partial: boolean,
+): {
+  name?: string;
+  displayName?: string;
+  role?: CcRole;
+  scope?: Scope;
+  secret?: string;
+  disabled?: boolean;
+} {
+  if (typeof body !== 'object' || body === null)
+    throw badParams('Thiếu thông tin tài khoản', 'No account given');
+  const b = body as Record<string, unknown>;
+  const out: ReturnType<typeof parseAccountInput> = {};
+  if (b.name !== undefined || !partial) {
+    if (typeof b.name !== 'string' || !/^[\p{L}\p{N}._-]{2,40}$/u.test(b.name.trim())) {
+      throw badParams('Tên đăng nhập 2–40 ký tự chữ, số, . _ -', 'Login name: 2–40 letters, digits, . _ -');
+    }
+    out.name = b.name.trim();
+  }
+  if (b.displayName !== undefined) {
+    if (typeof b.displayName !== 'string' || b.displayName.trim().length > 80) {
+      throw badParams('Tên hiển thị tối đa 80 ký tự', 'Display name: at most 80 characters');
+    }
+    out.displayName = b.displayName.trim();
+  }
+  if (b.role !== undefined || !partial) {
+    if (!CC_ROLES.includes(b.role as CcRole)) {
+      throw badParams(`Vai trò: ${CC_ROLES.join(', ')}`, `Role: one of ${CC_ROLES.join(', ')}`);
+    }
+    out.role = b.role as CcRole;
+  }
+  if (b.scope !== undefined || !partial) out.scope = parseScope(b.scope);
+  if (b.password !== undefined || !partial) {
+    if (typeof b.password !== 'string' || b.password.length < 8 || b.password.length > 200) {
+      throw badParams('Mật khẩu cần ít nhất 8 ký tự', 'The password needs at least 8 characters');
+    }
+    out.secret = b.password;
+  }
+  if (b.disabled !== undefined) out.disabled = b.disabled === true;
+  return out;
+}
+
+/** `city`, or districts as an array or a comma-separated list of area codes. */
+export function parseScope(v: unknown): Scope {
+  if (v === 'city') return 'city';
+  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((d) => typeof d === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(d))
+  ) {
+    throw badParams(
+      'Phạm vi: "city" (toàn thành phố) hoặc danh sách mã quận/huyện',
+      'Scope: "city" or a list of district codes',
+    );
+  }
+  return [...new Set(list as string[])].sort();
+}
+
+export class Operators {
+  private readonly policy: SessionPolicy<CcRole>;
+  private readonly pinCost: number;
+
+  constructor(
+    readonly store: OperatorStore,
+    private readonly opts: OperatorsOptions = {},
+  ) {
+    this.policy = opts.sessions ?? CC_SESSION_POLICY;
+    this.pinCost = opts.pinCost ?? DEFAULT_PIN_COST;
+  }
+
+  now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  private entry(
+    kind: string,
+    who: { id: number; displayName: string } | null,
+    details: Record<string, unknown>,
+  ) {
+    return { atMs: this.now(), kind, userId: who?.id ?? null, userName: who?.displayName ?? null, details };
+  }
+
+  /** Appends to the audit chain; a publication is audited before it is sent, or not sent. */
+  audit(kind: string, who: Operator | null, details: Record<string, unknown>): Promise<AuditEntry> {
+    return this.store.appendAudit(this.entry(kind, who, details));
+  }
+
+  auditEntry(kind: string, who: Operator, details: Record<string, unknown>): AuditInput {
+    return this.entry(kind, who, details);
+  }
+
+  async login(
+    name: string,
+    password: string,
+    peer: string | null,
+  ): Promise<{ token: string; operator: Operator }> {
+    const account = await checkCredentials(
+      {
+        byName: (n) => this.store.accountByName(n),
+        fields: (a) => ({
+          id: a.id,
+          name: a.name,
+          secretHash: a.secretHash,
+          disabled: a.disabled,
+          lockedUntilMs: a.lockedUntilMs,
+        }),
+        recordFailure: (id, now, max, lockMs) => this.store.recordFailure(id, now, max, lockMs),
+        recordSuccess: (id) => this.store.recordSuccess(id),
+      },
+      {
+        attempts: this.opts.lockoutAttempts ?? 5,
+        lockMs: this.opts.lockoutMs ?? 5 * MINUTE,
+        pinCost: this.pinCost,
+        now: () => this.now(),
+        secret: SECRET,
+        onRefused: async (a, n, why) => {
+          const known = a && why !== 'unknown';
+          await this.store.appendAudit(
+            this.entry('login_failed', known ? a : null, {
+              name: n,
+              why,
+              peer,
+              ...(known ? districtsOf(a.scope) : {}),
+            }),
+          );
+        },
+        onLockout: async (a, until) => {
+          await this.store.appendAudit(
+            this.entry('lockout', a, {
+              name: a.name,
+              until: new Date(until).toISOString(),
+              ...districtsOf(a.scope),
+            }),
+          );
+        },
+      },
+      name,
+      password,
+    );
+    const now = this.now();
+    const { token, id, csrf } = newSessionToken();
+    await this.store.createSession({
+      id,
+      accountId: account.id,
+      role: account.role,
+      csrf,
+      createdMs: now,
+      lastSeenMs: now,
+    });
+    const operator = this.operatorOf(account, id, csrf, now, now);
+    await this.audit('login', operator, { peer, ...districtsOf(account.scope) });
+    return { token, operator };
+  }
+
+  private operatorOf(
+    a: AccountRow,
+    sessionId: string,
+    csrf: string,
+    createdMs: number,
+    lastSeenMs: number,
+  ): Operator {
+    return {
+      sessionId,
+      id: a.id,
+      name: a.name,
+      displayName: a.displayName,
+      role: a.role,
+      scope: a.scope,
+      csrf,
+      expiresMs: sessionEnd(this.policy, a.role, createdMs, lastSeenMs).expiresMs,
+    };
+  }
+
+  /** The live operator of a token, or null: unknown, expired, or the account disabled or changed role. */
+  async resolve(token: string | null, touch = true): Promise<Operator | null> {
+    if (!token || token.length > 128) return null;
+    return this.resolveSession(tokenId(token), touch);
+  }
+
+  /** The live operator of a session id (a stream rechecks its session with it), or null. */
+  async resolveSession(id: string, touch = false): Promise<Operator | null> {
+    const s = await this.store.session(id);
+    if (!s) return null;
+    const a = await this.store.accountById(s.accountId);
+    const now = this.now();
+    const { expiresMs } = sessionEnd(this.policy, s.role, s.createdMs, s.lastSeenMs);
+    if (!a || a.disabled || a.role !== s.role || now >= expiresMs) {
+      await this.store.endSession(s.id);
+      return null;
+    }
+    // Written at most once a minute: a dashboard's calls do not each cost a write.
+    const seen = touch && now - s.lastSeenMs >= MINUTE ? now : s.lastSeenMs;
+    if (seen !== s.lastSeenMs) await this.store.touchSession(s.id, seen);
+    return this.operatorOf(a, s.id, s.csrf, s.createdMs, seen);
+  }
+
+  async logout(op: Operator): Promise<void> {
+    await this.store.endSession(op.sessionId);
+    await this.audit('logout', op, districtsOf(op.scope));
+  }
+
+  /** Creates an account from the CLI (no caller: the first admin) or the API (an admin within scope). */
+  async createAccount(by: Operator | null, body: unknown): Promise<AccountView> {
+    const p = parseAccountInput(body, false);
+    if (by) this.mayManage(by, p.scope as Scope);
+    const secretHash = await hashPin(p.secret as string, this.pinCost);
+    const row = await this.store.createAccount(
+      {
+        name: p.name as string,
+        displayName: p.displayName || (p.name as string),
+        role: p.role as CcRole,
+        scope: p.scope as Scope,
+        secretHash,
+      },
+      this.now(),
+      (r) =>
+        by
+          ? this.entry('account_create', by, {
+              id: r.id,
+              name: r.name,
+              role: r.role,
+              scope: r.scope,
+              ...districtsOf(r.scope),
+            })
+          : this.entry('account_create', null, {
+              id: r.id,
+              name: r.name,
+              role: r.role,
+              scope: r.scope,
+              source: 'cli',
+            }),
+    );
+    return toAccountView(row, this.now());
+  }
+
+  async updateAccount(by: Operator | null, id: number, body: unknown): Promise<AccountView> {
+    const p = parseAccountInput(body, true);
+    const before = await this.store.accountById(id);
+    if (!before) throw new KioskError('USER_NOT_FOUND', `Không có tài khoản số ${id}`, `No account ${id}`);
+    if (by) {
+      this.mayManage(by, before.scope);
+      if (p.scope) this.mayManage(by, p.scope);
+    }
+    const role = p.role ?? before.role;
+    const scope = p.scope ?? before.scope;
+    const disabled = p.disabled ?? before.disabled;
+    // Someone must always be able to manage accounts city-wide, or nobody can again.
+    if (before.role === 'admin' && before.scope === 'city' && !before.disabled) {
+      if ((role !== 'admin' || scope !== 'city' || disabled) && (await this.store.cityAdmins()) <= 1) {
+        throw new KioskError(
+          'LAST_ADMIN',
+          'Không thể bỏ quyền quản trị viên cuối cùng',
+          'Cannot remove the last admin',
+        );
+      }
+    }
+    const changes = Object.keys(p).map((k) => (k === 'secret' ? 'password' : k));
+    const row = await this.store.updateAccount(
+      id,
+      {
+        ...(p.displayName !== undefined && { displayName: p.displayName }),
+        role,
+        scope,
+        disabled,
+        ...(p.secret !== undefined && { secretHash: await hashPin(p.secret, this.pinCost) }),
+      },
+      this.now(),
+      (r) =>
+        this.entry('account_update', by, {
+          id,
+          name: r.name,
+          changes,
+          role: r.role,
+          scope: r.scope,
+          ...(by ? districtsOf(r.scope) : { source: 'cli' }),
+        }),
+    );
+    // A changed role, scope, password or a disabled account ends the account's sessions.
+    if (p.role || p.scope || p.secret || p.disabled) await this.store.endSessionsOf(id);
+    return toAccountView(row, this.now());
+  }
+
+  async listAccounts(by: Operator): Promise<AccountView[]> {
+    if (!may(by.role, 'accounts')) throw forbidden();
+    const all = await this.store.listAccounts();
+    return all.filter((a) => scopeWithin(a.scope, by.scope)).map((a) => toAccountView(a, this.now()));
+  }
+
+  /** An admin manages accounts within its own scope only: a district admin cannot make a city account. */
+  private mayManage(by: Operator, scope: Scope): void {
+    if (!may(by.role, 'accounts')) throw forbidden();
+    if (!scopeWithin(scope, by.scope))
+      throw outOfScope(scope === 'city' ? null : (scope.find((d) => !by.scope.includes(d)) ?? null));
+  }
+
+  /** The audit log, newest first, as far as the reader's scope reaches; with whether the chain verifies. */
+  async readAudit(
+    by: Operator,
+    beforeId: number,
+    limit: number,
+  ): Promise<{ entries: AuditEntry[]; chain: { entries: number; firstBad: number | null } }> {
+    if (!may(by.role, 'audit')) throw forbidden();
+    const out: AuditEntry[] = [];
+    let cursor = beforeId;
+    // A district admin's page may need several reads of the city's log to fill.
+    for (let round = 0; round < 20 && out.length < limit; round++) {
+      const page = await this.store.readAudit(cursor, 200);
+      if (page.length === 0) break;
+      for (const e of page) if (out.length < limit && auditVisible(by.scope, e.details)) out.push(e);
+      cursor = page[page.length - 1]!.id;
+    }
+    return { entries: out, chain: await this.store.verifyAudit() };
+  }
+
+  /** A random password for a first admin made without one: printed once by the CLI. */
+  static randomPassword(): string {
+    return `${randomPin(4)}-${randomPin(4)}-${randomPin(4)}`;
+  }
+}
