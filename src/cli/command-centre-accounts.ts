@@ -50,12 +50,13 @@ export function registerAccounts(parent: Command): void {
   accounts
     .command('add')
     .description('tạo tài khoản / create an account (the first admin: --role admin --scope city)')
-    .requiredOption('--db <file>', 'the command centre database', 'command-centre.db')
     .requiredOption('--name <name>', 'login name')
     .requiredOption('--role <role>', 'viewer | operator | publisher | admin')
     .requiredOption('--scope <scope>', '"city", or district codes separated by commas')
     .option('--display-name <text>', 'name shown in the dashboard and the audit log')
-    .action(async (o: AccountCliOptions) => {
+    .action(async (_o: AccountCliOptions, cmd: Command) => {
+      // --db is the parent's option (`kiosk command-centre --db`), which commander parses wherever it stands.
+      const o = cmd.optsWithGlobals<AccountCliOptions>();
       try {
         const pw = await password();
         const view = await withOperators(o.db, (ops) =>
@@ -76,8 +77,9 @@ export function registerAccounts(parent: Command): void {
   accounts
     .command('list')
     .description('liệt kê / list accounts')
-    .requiredOption('--db <file>', 'the command centre database', 'command-centre.db')
-    .action(async (o: AccountCliOptions) => {
+    .action(async (_o: AccountCliOptions, cmd: Command) => {
+      // --db is the parent's option (`kiosk command-centre --db`), which commander parses wherever it stands.
+      const o = cmd.optsWithGlobals<AccountCliOptions>();
       try {
         const list = await withOperators(o.db, (ops) => ops.store.listAccounts());
         for (const a of list) print(a);
@@ -88,14 +90,15 @@ export function registerAccounts(parent: Command): void {
   accounts
     .command('set')
     .description('đổi vai trò, phạm vi, khoá, mật khẩu / change role, scope, enable, password')
-    .requiredOption('--db <file>', 'the command centre database', 'command-centre.db')
     .requiredOption('--name <name>', 'login name')
     .option('--role <role>', 'viewer | operator | publisher | admin')
     .option('--scope <scope>', '"city", or district codes separated by commas')
     .option('--disable', 'disable the account (its sessions end)')
     .option('--enable', 'enable it again')
     .option('--reset-password', 'a new password ($CC_PASSWORD, or shown once)')
-    .action(async (o: AccountCliOptions) => {
+    .action(async (_o: AccountCliOptions, cmd: Command) => {
+      // --db is the parent's option (`kiosk command-centre --db`), which commander parses wherever it stands.
+      const o = cmd.optsWithGlobals<AccountCliOptions>();
       try {
         const pw = o.resetPassword ? await password() : null;
         const view = await withOperators(o.db, async (ops) => {
