@@ -298,21 +298,14 @@ export class Operators {
       },
       this.now(),
       (r) =>
-        by
-          ? this.entry('account_create', by, {
-              id: r.id,
-              name: r.name,
-              role: r.role,
-              scope: r.scope,
-              ...districtsOf(r.scope),
-            })
-          : this.entry('account_create', null, {
-              id: r.id,
-              name: r.name,
-              role: r.role,
-              scope: r.scope,
-              source: 'cli',
-            }),
+        this.entry('account_create', by, {
+          id: r.id,
+          name: r.name,
+          role: r.role,
+          scope: r.scope,
+          ...(by ? {} : { source: 'cli' }),
+          ...districtsOf(r.scope),
+        }),
     );
     return toAccountView(row, this.now());
   }
@@ -356,7 +349,8 @@ export class Operators {
           changes,
           role: r.role,
           scope: r.scope,
-          ...(by ? districtsOf(r.scope) : { source: 'cli' }),
+          ...(by ? {} : { source: 'cli' }),
+          ...districtsOf(r.scope),
         }),
     );
     // A changed role, scope, password or a disabled account ends the account's sessions.

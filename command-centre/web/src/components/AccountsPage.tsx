@@ -44,7 +44,7 @@ export function AccountsPage() {
     }
   };
   return (
-    <main className="publish">
+    <main className="wide">
       <section className="panel">
         <h2>{t('accounts.heading')}</h2>
         {error ? (

@@ -37,7 +37,7 @@ export function AuditPage() {
   if (!page) return <p className="loading">{t('loading')}</p>;
   const last = page.entries[page.entries.length - 1];
   return (
-    <main className="publish">
+    <main className="wide">
       <section className="panel">
         <h2>{t('audit.heading')}</h2>
         <p
@@ -68,7 +68,7 @@ export function AuditPage() {
                 <td>
                   <code>{e.kind}</code>
                 </td>
-                <td className="small">
+                <td className="small audit__details">
                   <code>{JSON.stringify(e.details)}</code>
                 </td>
               </tr>
