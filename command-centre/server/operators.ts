@@ -278,6 +278,11 @@ export class Operators {
     return this.operatorOf(a, s.id, s.csrf, s.createdMs, seen);
   }
 
+  /** Forgets sessions idle longer than any role's idle time (at start: a restart keeps live ones). */
+  async purgeExpired(): Promise<void> {
+    await this.store.purgeSessions(this.now() - Math.max(...Object.values<number>(this.policy.idleMs)));
+  }
+
   async logout(op: Operator): Promise<void> {
     await this.store.endSession(op.sessionId);
     await this.audit('logout', op, districtsOf(op.scope));

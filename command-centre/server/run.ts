@@ -42,6 +42,7 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
   let server: CommandCentreServer | null = null;
   let url: string | null = null;
   try {
+    await operators.purgeExpired();
     aggregator.start();
     if (http) {
       server = new CommandCentreServer({
