@@ -35,6 +35,8 @@ export interface Operator {
   scope: Scope;
   csrf: string;
   expiresMs: number;
+  /** The session's absolute end: the cookie lives this long, the server ends it sooner when idle. */
+  maxEndMs: number;
 }
 
 export interface AccountView {
@@ -252,6 +254,7 @@ export class Operators {
       scope: a.scope,
       csrf,
       expiresMs: sessionEnd(this.policy, a.role, createdMs, lastSeenMs).expiresMs,
+      maxEndMs: sessionEnd(this.policy, a.role, createdMs, lastSeenMs).maxEnd,
     };
   }
 

@@ -312,7 +312,8 @@ export class CommandCentreServer {
       b.password,
       req.socket.remoteAddress ?? null,
     );
-    res.setHeader('Set-Cookie', this.cookie(token, req, operator.expiresMs));
+    // The cookie lasts the session's lifetime; idleness is the server's to judge, at each request.
+    res.setHeader('Set-Cookie', this.cookie(token, req, operator.maxEndMs));
     return sessionView(operator);
   }
 

@@ -104,7 +104,11 @@ describe('command-centre operators', () => {
     expect(forged.json.error?.code).toBe('SESSION_EXPIRED');
     // Logged out, the same cookie opens nothing.
     const gone = new CcClient(centre.url!);
-    await gone.login('viewer');
+    const login = await gone.login('viewer');
+    // HttpOnly and SameSite=Strict: no page script reads it, no other site's page sends it.
+    expect(login.headers.get('set-cookie')).toMatch(
+      /^cc_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=86400$/,
+    );
     expect((await gone.call('POST', '/api/logout', {})).status).toBe(200);
     expect((await gone.call('GET', '/api/snapshot')).status).toBe(401);
   });

@@ -13,10 +13,12 @@ afterEach(() => {
   removeTempDirs();
 });
 
+let clock = 1_800_000_000_000;
+
 function open() {
   ledger = Ledger.open(tempDbPath());
   const store = new SqliteOperatorStore(ledger.db);
-  return { store, ops: new Operators(store, { pinCost: 2 ** 10, now: () => 1_800_000_000_000 }) };
+  return { store, ops: new Operators(store, { pinCost: 2 ** 10, now: () => clock }) };
 }
 
 describe('command-centre operator store', () => {
@@ -44,6 +46,30 @@ describe('command-centre operator store', () => {
       ops.createAccount(null, { name: 'chihuy', role: 'admin', scope: 'city', password: 'secret-pass-1' }),
     ).rejects.toThrow(/disk full/);
     expect(await store.listAccounts()).toEqual([]);
+  });
+
+  it("ends a publisher's idle session after 30 minutes and a wall screen's after 12 hours", async () => {
+    const { ops } = open();
+    await ops.createAccount(null, {
+      name: 'pub',
+      role: 'publisher',
+      scope: 'city',
+      password: 'secret-pass-1',
+    });
+    await ops.createAccount(null, { name: 'wall', role: 'viewer', scope: 'city', password: 'secret-pass-1' });
+    const pub = await ops.login('pub', 'secret-pass-1', null);
+    const wall = await ops.login('wall', 'secret-pass-1', null);
+    expect(pub.operator.maxEndMs - clock).toBe(8 * 3_600_000);
+    clock += 29 * 60_000;
+    expect(await ops.resolve(pub.token)).not.toBeNull();
+    clock += 29 * 60_000;
+    // Touched 29 minutes ago: still alive; then 31 minutes without a call ends it.
+    expect(await ops.resolve(pub.token)).not.toBeNull();
+    clock += 31 * 60_000;
+    expect(await ops.resolve(pub.token)).toBeNull();
+    expect(await ops.resolve(wall.token)).not.toBeNull();
+    clock += 12 * 3_600_000;
+    expect(await ops.resolve(wall.token)).toBeNull();
   });
 
   it('keeps one city admin able to log in', async () => {
