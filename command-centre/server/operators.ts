@@ -179,7 +179,7 @@ export class Operators {
     name: string,
     password: string,
     peer: string | null,
-  ): Promise<{ token: string; operator: Operator }> {
+  ): Promise<{ token: string; operator: Operator; atMs: number }> {
     const account = await checkCredentials(
       {
         byName: (n) => this.store.accountByName(n),
@@ -235,7 +235,7 @@ export class Operators {
     });
     const operator = this.operatorOf(account, id, csrf, now, now);
     await this.audit('login', operator, { peer, ...districtsOf(account.scope) });
-    return { token, operator };
+    return { token, operator, atMs: now };
   }
 
   private operatorOf(

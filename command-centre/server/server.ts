@@ -297,9 +297,9 @@ export class CommandCentreServer {
     return this.onPost(req, res, limit, op, (body) => handle(route, this.deps, { op, body, url }), route);
   }
 
-  private cookie(token: string | null, req: IncomingMessage, expiresMs?: number): string {
+  private cookie(token: string | null, req: IncomingMessage, expiresMs?: number, nowMs = this.now()): string {
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-    return sessionCookie(token, expiresMs, this.now(), secure, CC_SESSION_COOKIE);
+    return sessionCookie(token, expiresMs, nowMs, secure, CC_SESSION_COOKIE);
   }
 
   private async login(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<unknown> {
@@ -307,13 +307,13 @@ export class CommandCentreServer {
     if (typeof b.name !== 'string' || typeof b.password !== 'string' || b.password.length > 200) {
       throw new KioskError('BAD_PARAMS', 'Cần tên đăng nhập và mật khẩu', 'A name and a password are needed');
     }
-    const { token, operator } = await this.opts.operators.login(
+    const { token, operator, atMs } = await this.opts.operators.login(
       b.name,
       b.password,
       req.socket.remoteAddress ?? null,
     );
     // The cookie lasts the session's lifetime; idleness is the server's to judge, at each request.
-    res.setHeader('Set-Cookie', this.cookie(token, req, operator.maxEndMs));
+    res.setHeader('Set-Cookie', this.cookie(token, req, operator.maxEndMs, atMs));
     return sessionView(operator);
   }
 
