@@ -8,14 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  admitHost,
-  allowedHostNames,
-  apiError,
-  isSameHostRequest,
-  readBody,
-  sendJson,
-} from '../../src/base/http.js';
+import { admitHost, allowedHostNames, apiError, isSameHostRequest, sendJson } from '../../src/base/http.js';
 import { log } from '../../src/base/log.js';
 import { serveStatic } from '../../src/base/static-files.js';
 import { KioskError, toApiError } from '../../src/contract/errors.js';
@@ -23,6 +16,7 @@ import { authStatus, sessionCookie, sessionTokenOf } from '../../src/host/auth.j
 import type { TlsPair } from '../../src/host/tls-files.js';
 import type { Aggregator } from './aggregator.js';
 import { API_ROUTES, type ApiDeps, handle, isRoute, scopedSnapshot, sessionView } from './api-routes.js';
+import { NOTHING, readJsonPost } from './json-post.js';
 import type { Ledger } from './ledger.js';
 import { districtsOf, type Operator, type Operators } from './operators.js';
 import { Publications } from './publications.js';
@@ -30,7 +24,6 @@ import { forbidden, may } from './scope.js';
 import type { Snapshot } from './types.js';
 
 export const CC_SESSION_COOKIE = 'cc_session';
-export const CC_CSRF_HEADER = 'x-cc-csrf';
 
 export interface CommandCentreServerOptions {
   host?: string;
@@ -382,52 +375,13 @@ export class CommandCentreServer {
     act: (body: unknown) => Promise<unknown>,
     route?: string,
   ): Promise<void> {
-    // Same-origin JSON only: a page elsewhere cannot make the command centre sign or send anything.
-    if (!isSameHostRequest(req.headers, this.allowed, this.scheme)) {
-      req.resume();
-      sendJson(res, 403, {
-        ok: false,
-        error: apiError('FORBIDDEN_ORIGIN', 'Nguồn gọi không được phép', 'Origin not allowed'),
-      });
-      return;
-    }
-    // The cookie rides along with any request the browser makes; the header proves our own page sent it.
-    if (op && req.headers[CC_CSRF_HEADER] !== op.csrf) {
-      req.resume();
-      sendJson(res, 403, {
-        ok: false,
-        error: apiError('CSRF', 'Thiếu mã chống giả mạo yêu cầu', 'Missing or wrong CSRF token'),
-      });
-      return;
-    }
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') {
-      req.resume();
-      sendJson(res, 415, {
-        ok: false,
-        error: apiError(
-          'BAD_CONTENT_TYPE',
-          'Cần Content-Type: application/json',
-          'Content-Type must be application/json',
-        ),
-      });
-      return;
-    }
-    const body = await readBody(req, maxBytes);
-    if (!body.ok) {
-      sendJson(res, body.status, { ok: false, error: body.error });
-      return;
-    }
-    let request: unknown;
-    try {
-      request = JSON.parse(body.text);
-    } catch {
-      sendJson(res, 400, {
-        ok: false,
-        error: apiError('BAD_JSON', 'Nội dung không phải JSON hợp lệ', 'Body is not valid JSON'),
-      });
-      return;
-    }
+    const request = await readJsonPost(req, res, {
+      allowed: this.allowed,
+      scheme: this.scheme,
+      csrf: op?.csrf ?? null,
+      maxBytes,
+    });
+    if (request === NOTHING) return;
     try {
       const result = await act(request);
       sendJson(res, 200, { ok: true, result });

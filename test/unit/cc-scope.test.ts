@@ -1,7 +1,7 @@
 // What a scope lets an account see and do, as pure functions: the snapshot cut to districts (hourly
 // curve replaced, broker rejections withheld, other districts' configs hidden), admins within scope.
 import { describe, expect, it } from 'vitest';
-import { parseScope } from '../../command-centre/server/operators.js';
+import { parseScope } from '../../command-centre/server/accounts.js';
 import { auditVisible, may, scopeSnapshot, scopeWithin } from '../../command-centre/server/scope.js';
 import type { Snapshot } from '../../command-centre/server/types.js';
 
