@@ -66,10 +66,21 @@ module.exports = {
     },
     {
       name: 'command-centre-shares-contract',
-      comment: 'The command centre shares only src/contract (and the generic src/base) with the kiosk.',
+      comment:
+        'The command centre shares only src/contract and the generic src/base with the kiosk, and the login, ' +
+        'session, TLS-file and hash-chain code it would otherwise write twice.',
       severity: 'error',
       from: { path: '^command-centre/' },
-      to: { path: '^src/', pathNot: ['^src/contract/', '^src/base/'] },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/contract/',
+          '^src/base/',
+          '^src/auth/(credentials|pin|sessions)\\.ts$',
+          '^src/host/(auth|tls-files)\\.ts$',
+          '^src/store/chain\\.ts$',
+        ],
+      },
     },
     {
       name: 'core-not-into-shells',

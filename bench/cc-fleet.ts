@@ -1,7 +1,7 @@
 // 1,000 simulated kiosks (500 checkpoints × 2) against one aggregator, the real `kiosk command-centre`
 // process on a local Mosquitto: the fleet runs, waits until receipts cover everything it sent, and its
 // totals are compared with GET /api/totals kiosk by kiosk; the aggregator's messages per second beside it.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,18 @@ async function started(cc: ChildProcess): Promise<string> {
 export async function benchCcFleet(checkpoints: number, seconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
   const broker = await startMosquitto({ persistence: false, extraConfig: 'max_queued_messages 100000' });
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  // The API is behind a login: a city viewer, made as the first admin is.
+  const password = 'bench-pass-1';
+  const db = ['--db', join(dir, 'cc.db')];
+  const account = ['--name', 'bench', '--role', 'viewer', '--scope', 'city'];
+  execFileSync(tsx, ['src/cli/main.ts', 'command-centre', 'accounts', 'add', ...db, ...account], {
+    cwd: ROOT,
+    env: { ...process.env, CC_PASSWORD: password },
+    stdio: 'pipe',
+  });
   const cc = spawn(
-    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    tsx,
     ['src/cli/main.ts', 'command-centre', '--broker', broker.url, '--port', '0', '--db', join(dir, 'cc.db')],
     { cwd: ROOT },
   );
@@ -51,11 +61,19 @@ export async function benchCcFleet(checkpoints: number, seconds: number): Promis
       drainTimeoutMs: 120_000,
     });
     const wall = (performance.now() - t0) / 1000;
-    const stats = (await (await fetch(new URL('api/stats', url))).json()) as {
+    const login = await fetch(new URL('api/login', url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', password }),
+    });
+    const headers = { Cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
+    const stats = (await (await fetch(new URL('api/stats', url), { headers })).json()) as {
       counted: number;
       duplicates: number;
     };
-    const rows = (await (await fetch(new URL('api/totals', url))).json()) as CheckpointTotalsRow[];
+    const rows = (await (
+      await fetch(new URL('api/totals', url), { headers })
+    ).json()) as CheckpointTotalsRow[];
     const byInstance = new Map(rows.flatMap((r) => r.kiosks.map((k) => [k.instance, k])));
     let exact = 0;
     for (const k of fleet.kiosks) {

@@ -15,7 +15,7 @@ import type { CcStatePayload } from '../../src/contract/mqtt.js';
 import { ccStateTopic, STATUS_FILTER, sharedKioskFilters } from '../../src/contract/mqtt-topics.js';
 import { Intake, type IntakeStats } from './intake.js';
 import type { Ledger } from './ledger.js';
-import { type PreparedDocument, prepareDocument } from './publisher.js';
+import { checkRequest, type PreparedDocument, prepareDocument } from './publisher.js';
 import { GapFiller, ReceiptPublisher, type ReceiptStats, type Send } from './receipts.js';
 import { type ResendResult, requestResend } from './resend.js';
 import type { PublishResult } from './types.js';
@@ -210,8 +210,13 @@ export class Aggregator {
     return this.events.on('changed', listener);
   }
 
-  /** Validates, signs with the command centre's key and publishes a downlink document. */
-  async publish(request: unknown): Promise<PublishResult> {
+  /** Validates a request as publish would, without signing: before it waits for an approval. */
+  checkPublish(request: unknown): void {
+    this.signingKey();
+    checkRequest(request, (topics) => this.opts.ledger.lastPublishedVersion(topics));
+  }
+
+  private signingKey(): string {
     const pem = this.opts.signingKeyPem;
     if (!pem) {
       throw new KioskError(
@@ -220,6 +225,12 @@ export class Aggregator {
         'The command centre has no signing key (--key)',
       );
     }
+    return pem;
+  }
+
+  /** Validates, signs with the command centre's key and publishes a downlink document. */
+  async publish(request: unknown): Promise<PublishResult> {
+    const pem = this.signingKey();
     const ledger = this.opts.ledger;
     const { doc, revocations } = await prepareDocument(
       request,

@@ -3,6 +3,7 @@ import type { Db } from '../../src/base/db.js';
 import { COUNTER_COLUMNS } from './rows.js';
 
 const SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+const HOUR_SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(kiosk_hours.${c}) AS ${c}`).join(', ');
 const ADD_COLUMNS = COUNTER_COLUMNS.map((c) => `${c} = ${c} + @${c}`).join(', ');
 const KIOSK_KEY = 'district = ? AND checkpoint = ? AND kiosk = ?';
 
@@ -71,6 +72,9 @@ export function prepare(db: Db) {
     passagesOf: p('SELECT * FROM passages WHERE kiosk_id = ? ORDER BY seq'),
     todayByKiosk: p(`SELECT kiosk_id, ${SUM_COLUMNS} FROM kiosk_hours WHERE hour_ms >= ? GROUP BY kiosk_id`),
     hours: p(`SELECT hour_ms, ${SUM_COLUMNS} FROM kiosk_hours WHERE hour_ms >= ? GROUP BY hour_ms`),
+    hoursOf:
+      p(`SELECT hour_ms, ${HOUR_SUM_COLUMNS} FROM kiosk_hours JOIN kiosks ON kiosks.id = kiosk_hours.kiosk_id
+      WHERE hour_ms >= ? AND kiosks.district IN (SELECT value FROM json_each(?)) GROUP BY hour_ms`),
     recentEvents: p('SELECT * FROM events ORDER BY seq DESC LIMIT ?'),
     recentAcks: p(`SELECT a.*, k.district, k.checkpoint, k.kiosk FROM kiosk_acks a
       JOIN kiosks k ON k.id = a.kiosk_id ORDER BY a.received_ms DESC LIMIT ?`),

@@ -12,10 +12,9 @@ import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
 import { prepare, type Statements } from './ledger-sql.js';
 import { CC_MIGRATIONS } from './migrations.js';
 import { Presence } from './presence.js';
-import { counters, parseStatus } from './rows.js';
-import { type Gap, gapOf, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
-import type { AreaView } from './types.js';
-import { type CheckpointTotalsRow, SILENT_MS, type Snapshot } from './types.js';
+import { type CounterRow, counters, parseStatus } from './rows.js';
+import { type Gap, gapOf, hourViews, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
+import { type AreaView, type CheckpointTotalsRow, type HourView, SILENT_MS, type Snapshot } from './types.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -349,5 +348,14 @@ export class Ledger {
   /** The people inside each lockdown and green-zone area now (spec/policy.md "Shared history"). */
   areas(): AreaView[] {
     return this.presence.areas();
+  }
+
+  /** The last 24 hours of some districts only, oldest first: a district account's curve. */
+  hourlyOf(districts: readonly string[], nowMs: number): HourView[] {
+    const firstHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+    const rows = this.s.hoursOf.all(firstHour, JSON.stringify(districts)) as (CounterRow & {
+      hour_ms: number;
+    })[];
+    return hourViews(firstHour, rows);
   }
 }

@@ -194,5 +194,65 @@ export const CC_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE revoked (hash TEXT PRIMARY KEY) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'command centre: operator accounts, sessions, audit chain, four-eyes approvals, alert acks',
+    sql: `
+      -- scope: 'city', or a JSON array of district codes.
+      CREATE TABLE cc_accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'publisher', 'admin')),
+        scope TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        locked_until_ms INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+      );
+      -- Only the SHA-256 of a session's token: a copied database opens no session.
+      CREATE TABLE cc_sessions (
+        id TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES cc_accounts (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        peer TEXT
+      );
+      -- One hash chain, hashed as the kiosk's audit events are (src/store/chain.ts).
+      CREATE TABLE cc_audit (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        user_id INTEGER,
+        user_name TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE TABLE cc_approvals (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        request TEXT NOT NULL,
+        requested_by INTEGER NOT NULL,
+        requested_name TEXT NOT NULL,
+        requested_ms INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'published', 'rejected', 'failed')),
+        decided_by INTEGER,
+        decided_name TEXT,
+        decided_ms INTEGER,
+        outcome TEXT
+      );
+      CREATE TABLE cc_alert_acks (
+        seq INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL,
+        user_name TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      );
+    `,
+  },
   PRESENCE_MIGRATION,
 ];

@@ -16,7 +16,7 @@ export const LATE_MS = 120_000;
 const PASSBACK_WINDOW_MS = 24 * 3_600_000;
 
 export const PRESENCE_MIGRATION: Migration = {
-  version: 3,
+  version: 4,
   name: 'shared history: who is inside each area, late passbacks raised once',
   sql: `
     CREATE TABLE presence (

@@ -109,15 +109,18 @@ async function signed(
 }
 
 /**
- * Validates, addresses and signs. `lastVersion` gives the highest version already sent on a topic;
- * `heldRevocations` the full list this command centre last published (a delta is folded into it).
+ * Validates and addresses a request without signing it: what a second publisher will be asked to
+ * approve is known to be publishable. `lastVersion` gives the highest version already sent on a topic.
  */
-export async function prepareDocument(
+export function checkRequest(
   req: unknown,
-  keyPem: string,
   lastVersion: (topics: string[]) => number | null,
-  heldRevocations: () => { version: number; hashes: string[] } | null = () => null,
-): Promise<{ doc: PreparedDocument; revocations: PreparedRevocations | null }> {
+): {
+  docKind: DocumentKind;
+  payload: unknown;
+  version: number;
+  where: { topic: string; retained: boolean; versionTopics: string[] };
+} {
   if (typeof req !== 'object' || req === null) {
     throw requestError('Yêu cầu phải là một đối tượng JSON', 'The request must be a JSON object');
   }
@@ -155,6 +158,20 @@ export async function prepareDocument(
       `Version ${version} is not newer than the published version ${last}`,
     );
   }
+  return { docKind, payload, version, where };
+}
+
+/**
+ * Validates, addresses and signs. `lastVersion` gives the highest version already sent on a topic;
+ * `heldRevocations` the full list this command centre last published (a delta is folded into it).
+ */
+export async function prepareDocument(
+  req: unknown,
+  keyPem: string,
+  lastVersion: (topics: string[]) => number | null,
+  heldRevocations: () => { version: number; hashes: string[] } | null = () => null,
+): Promise<{ doc: PreparedDocument; revocations: PreparedRevocations | null }> {
+  const { docKind, payload, version, where } = checkRequest(req, lastVersion);
   const doc = await signed(docKind, payload, version, where, keyPem);
   const revocations =
     docKind === 'revocations' ? await foldRevocations(payload, heldRevocations, keyPem) : null;

@@ -142,6 +142,24 @@ function kioskView(r: KioskRow, today: Totals, ranges: readonly SeqRange[]): Kio
   };
 }
 
+/** 24 hours from `firstHour`, each with the counts of its row (zero without one). */
+export function hourViews(firstHour: number, rows: (CounterRow & { hour_ms: number })[]): HourView[] {
+  const byHour = new Map<number, HourView>();
+  for (let h = 0; h < 24; h++) {
+    const start = firstHour + h * HOUR_MS;
+    byHour.set(start, { hourStart: iso(start)!, allowed: 0, denied: 0, review: 0, people: 0 });
+  }
+  for (const r of rows) {
+    const h = byHour.get(r.hour_ms);
+    if (!h) continue;
+    h.allowed = r.in_allowed + r.out_allowed;
+    h.denied = r.in_denied + r.out_denied;
+    h.review = r.in_review + r.out_review;
+    h.people = r.people;
+  }
+  return [...byHour.values()];
+}
+
 export function ledgerSnapshot(
   s: Statements,
   nowMs: number,
@@ -207,24 +225,12 @@ export function ledgerSnapshot(
     addTotals(d.today, c.today);
   }
   const firstHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-  const byHour = new Map<number, HourView>();
-  for (let h = 0; h < 24; h++) {
-    const start = firstHour + h * HOUR_MS;
-    byHour.set(start, { hourStart: iso(start)!, allowed: 0, denied: 0, review: 0, people: 0 });
-  }
-  for (const r of s.hours.all(firstHour) as (CounterRow & { hour_ms: number })[]) {
-    const h = byHour.get(r.hour_ms);
-    if (!h) continue;
-    h.allowed = r.in_allowed + r.out_allowed;
-    h.denied = r.in_denied + r.out_denied;
-    h.review = r.in_review + r.out_review;
-    h.people = r.people;
-  }
+  const hourly = hourViews(firstHour, s.hours.all(firstHour) as (CounterRow & { hour_ms: number })[]);
   return {
     now: iso(nowMs)!,
     checkpoints: [...checkpoints.values()],
     districts: [...districts.values()].sort((a, b) => a.district.localeCompare(b.district)),
-    hourly: [...byHour.values()],
+    hourly,
     alerts: (s.recentEvents.all(limits.alerts) as Record<string, unknown>[]).map(alertView),
     acks: (s.recentAcks.all(limits.acks) as Record<string, unknown>[]).map(ackView),
     published: (s.recentPublished.all(20) as Record<string, unknown>[]).map(publishedView),

@@ -135,6 +135,9 @@ export interface AlertView {
     areaName: string | null;
     entries: { checkpoint: string | null; kiosk: string | null; at: string }[];
   } | null;
+  /** Who acknowledged it at the command centre, and when (ISO); null while unacknowledged. */
+  ackedBy?: string | null;
+  ackedAt?: string | null;
 }
 
 export interface AckView {

@@ -7,7 +7,8 @@ import type { EventName, MethodName } from '../contract/api.js';
 import type { Role, SessionView } from '../contract/api-audit.js';
 import { auditFailed, KioskError } from '../contract/errors.js';
 import type { AuditChain } from '../store/chain-log.js';
-import { DEFAULT_PIN_COST, dummyHash, randomPin, verifyPin } from './pin.js';
+import { accountLocked, checkCredentials } from './credentials.js';
+import { DEFAULT_PIN_COST, randomPin, verifyPin } from './pin.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, Sessions } from './sessions.js';
 import { type ShiftRow, Shifts } from './shifts.js';
 import { toUserView, type UserRow, Users } from './users.js';
@@ -187,35 +188,38 @@ export class AuthService implements Authorizer {
     pin: string,
     extra: Record<string, unknown>,
   ): Promise<UserRow> {
-    const now = this.now();
-    const user = this.users.byName(name);
-    const refused = () =>
-      new KioskError('LOGIN_FAILED', 'Sai tên đăng nhập hoặc mã PIN', 'Wrong name or PIN');
-    if (!user || user.disabled === 1) {
-      // Same work as a real check, so the time taken does not tell which names exist.
-      await verifyPin(pin, await dummyHash(this.pinCost));
-      this.audit('login_failed', null, {
-        name: name.slice(0, 64),
-        why: user ? 'disabled' : 'unknown',
-        ...extra,
-      });
-      throw refused();
-    }
-    if (user.locked_until_ms > now) {
-      this.audit('login_failed', user, { name: user.name, why: 'locked', ...extra });
-      throw locked(user.locked_until_ms - now);
-    }
-    if (!(await verifyPin(pin, user.pin_hash))) {
-      const until = this.users.recordFailure(user.id, this.now(), this.attempts, this.lockMs);
-      this.audit('login_failed', user, { name: user.name, why: 'pin', ...extra });
-      if (until !== null) {
-        this.audit('lockout', user, { name: user.name, until: new Date(until).toISOString() });
-        throw locked(until - this.now());
-      }
-      throw refused();
-    }
-    this.users.recordSuccess(user.id);
-    return user;
+    return checkCredentials(
+      {
+        byName: (n) => this.users.byName(n),
+        fields: (u) => ({
+          id: u.id,
+          name: u.name,
+          secretHash: u.pin_hash,
+          disabled: u.disabled === 1,
+          lockedUntilMs: u.locked_until_ms,
+        }),
+        recordFailure: (id, now, max, lockMs) => this.users.recordFailure(id, now, max, lockMs),
+        recordSuccess: (id) => this.users.recordSuccess(id),
+      },
+      {
+        attempts: this.attempts,
+        lockMs: this.lockMs,
+        pinCost: this.pinCost,
+        now: () => this.now(),
+        onRefused: (user, n, why) => {
+          this.audit('login_failed', why === 'unknown' || why === 'disabled' ? null : user, {
+            name: n,
+            why,
+            ...extra,
+          });
+        },
+        onLockout: (user, until) => {
+          this.audit('lockout', user, { name: user.name, until: new Date(until).toISOString() });
+        },
+      },
+      name,
+      pin,
+    );
   }
 
   /**
@@ -292,7 +296,7 @@ export class AuthService implements Authorizer {
           this.audit('login_failed', user, { name: user.name, why: 'pin-change' });
           if (until !== null) {
             this.sessions.endForUser(user.id);
-            throw locked(until - this.now());
+            throw accountLocked(until - this.now());
           }
           throw new KioskError('LOGIN_FAILED', 'Mã PIN hiện tại không đúng', 'The current PIN is wrong');
         }
@@ -363,15 +367,6 @@ function supervisorInvalid(): KioskError {
     'SUPERVISOR_INVALID',
     'Sai tên đăng nhập hoặc mã PIN của chỉ huy',
     'Wrong supervisor name or PIN',
-  );
-}
-
-function locked(remainingMs: number): KioskError {
-  const min = Math.max(1, Math.ceil(remainingMs / 60_000));
-  return new KioskError(
-    'ACCOUNT_LOCKED',
-    `Tài khoản tạm khoá do nhập sai PIN nhiều lần: thử lại sau ${min} phút`,
-    `Account locked after repeated wrong PINs: try again in ${min} min`,
   );
 }
 

@@ -8,9 +8,28 @@ import type { Db } from '../base/db.js';
 import type { Role } from '../contract/api-audit.js';
 import type { UserRow } from './users.js';
 
-export interface SessionPolicy {
-  idleMs: Record<Role, number>;
-  maxMs: Record<Role, number>;
+/** Idle time and absolute lifetime by role; the command centre passes its own role set. */
+export interface SessionPolicy<R extends string = Role> {
+  idleMs: Record<R, number>;
+  maxMs: Record<R, number>;
+}
+
+/** When a session of `role` created at `createdMs` and last used at `lastSeenMs` ends. */
+export function sessionEnd<R extends string>(
+  policy: SessionPolicy<R>,
+  role: R,
+  createdMs: number,
+  lastSeenMs: number,
+): { idleEnd: number; maxEnd: number; expiresMs: number } {
+  const idleEnd = lastSeenMs + policy.idleMs[role];
+  const maxEnd = createdMs + policy.maxMs[role];
+  return { idleEnd, maxEnd, expiresMs: Math.min(idleEnd, maxEnd) };
+}
+
+/** A session's token: 256 random bits for the client, its CSRF token beside it. */
+export function newSessionToken(): { token: string; id: string; csrf: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, id: tokenId(token), csrf: randomBytes(18).toString('base64url') };
 }
 
 const HOUR = 3_600_000;
@@ -75,9 +94,7 @@ export class Sessions {
     transport: Transport,
     peer: string | null,
   ): { token: string; session: CallerSession } {
-    const token = randomBytes(32).toString('base64url');
-    const id = tokenId(token);
-    const csrf = randomBytes(18).toString('base64url');
+    const { token, id, csrf } = newSessionToken();
     const expires = nowMs + this.policy.maxMs[user.role];
     this.s.insert.run(id, user.id, user.role, csrf, nowMs, nowMs, expires, transport, peer);
     const session = this.toSession(id, user, csrf, nowMs, nowMs);
@@ -105,8 +122,7 @@ export class Sessions {
     }
     const user = this.users.get(c.session.userId);
     const role = c.session.role;
-    const idleEnd = c.lastSeenMs + this.policy.idleMs[role];
-    const maxEnd = c.createdMs + this.policy.maxMs[role];
+    const { idleEnd, maxEnd } = sessionEnd(this.policy, role, c.createdMs, c.lastSeenMs);
     if (!user || user.disabled === 1 || user.role !== role || nowMs >= idleEnd || nowMs >= maxEnd) {
       this.end(id);
       return null;
@@ -167,10 +183,7 @@ export class Sessions {
       displayName: user.display_name,
       role: user.role,
       csrf,
-      expiresMs: Math.min(
-        lastSeenMs + this.policy.idleMs[user.role],
-        createdMs + this.policy.maxMs[user.role],
-      ),
+      expiresMs: sessionEnd(this.policy, user.role, createdMs, lastSeenMs).expiresMs,
     };
   }
 }

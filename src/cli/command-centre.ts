@@ -1,9 +1,12 @@
 // `kiosk command-centre`: the aggregator (MQTT shared subscriptions → SQLite, receipts back to each
-// kiosk) and the dashboard (HTTP on 127.0.0.1). The signing key is read here and never leaves this process.
+// kiosk) and the dashboard (HTTP on 127.0.0.1, HTTPS with --tls-cert/--tls-key beyond it), behind
+// operator logins. The signing key is read here and never leaves this process.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { KioskError } from '../contract/errors.js';
 import { loadPrivateKey } from '../contract/keys.js';
+import { loadTlsPair } from '../host/tls-files.js';
+import { registerAccounts } from './command-centre-accounts.js';
 import { readTextFile, reportCliError } from './common.js';
 import { brokerUrls, positiveNumber, tlsOptions } from './simulate-fleet.js';
 
@@ -24,6 +27,8 @@ interface CommandCentreCliOptions {
   ca?: string;
   cert?: string;
   clientKey?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -46,6 +51,14 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
       );
     }
   }
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
+    throw new KioskError(
+      'BAD_ARGUMENT',
+      '--tls-cert và --tls-key phải đi cùng nhau',
+      '--tls-cert and --tls-key go together',
+    );
+  }
+  const tls = o.tlsCert && o.tlsKey ? loadTlsPair(o.tlsCert, o.tlsKey) : undefined;
   const { startCommandCentre } = await import('../../command-centre/server/run.js');
   if (o.retire) {
     await retire(o, urls, startCommandCentre);
@@ -60,7 +73,7 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
     retainDays,
     ...(o.ccId !== undefined && { ccId: o.ccId }),
     signingKeyPem,
-    http: { host: o.host, port },
+    http: { host: o.host, port, ...(tls && { tls }) },
     ...(o.staticDir ? { staticDir: o.staticDir } : {}),
     ...tlsOptions(o),
   });
@@ -110,7 +123,7 @@ async function retire(
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('command-centre')
     .description(
       'Trung tâm chỉ huy: tổng hợp MQTT và bảng điều khiển / command centre: aggregator and dashboard',
@@ -134,6 +147,8 @@ export function register(program: Command): void {
     .option('--ca <pem>', 'pinned CA for mqtts://')
     .option('--cert <pem>', 'client certificate')
     .option('--client-key <pem>', 'client certificate key')
+    .option('--tls-cert <pem>', 'dashboard HTTPS certificate (needed to bind beyond loopback)')
+    .option('--tls-key <pem>', 'dashboard HTTPS private key')
     .action(async (opts: CommandCentreCliOptions) => {
       try {
         await run(opts);
@@ -141,4 +156,5 @@ export function register(program: Command): void {
         reportCliError('command-centre', err);
       }
     });
+  registerAccounts(command);
 }

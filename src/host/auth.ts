@@ -10,26 +10,30 @@ export const SESSION_COOKIE = 'kiosk_session';
 export const CSRF_HEADER = 'x-kiosk-csrf';
 
 /** The session token from a Cookie header, if any (the first well-formed one). */
-export function sessionTokenOf(cookieHeader: string | undefined): string | null {
+export function sessionTokenOf(cookieHeader: string | undefined, name = SESSION_COOKIE): string | null {
   if (!cookieHeader || cookieHeader.length > 8192) return null;
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim();
     if (/^[A-Za-z0-9_-]{20,128}$/.test(value)) return value;
   }
   return null;
 }
 
-/** Set-Cookie for a new session, or one that deletes it (token null); `Secure` when served over HTTPS. */
+/**
+ * Set-Cookie for a new session, or one that deletes it (token null); `Secure` when served over HTTPS.
+ * `name` differs per server: cookies ignore ports, so a kiosk and a command centre on one host would clash.
+ */
 export function sessionCookie(
   token: string | null,
   expiresMs: number | undefined,
   nowMs: number,
   secure = false,
+  name = SESSION_COOKIE,
 ): string {
-  const base = `${SESSION_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  const base = `${name}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   if (token === null) return `${base}; Max-Age=0`;
   const maxAge = Math.max(1, Math.floor(((expiresMs ?? nowMs + 3_600_000) - nowMs) / 1000));
   return `${base}; Max-Age=${maxAge}`;

@@ -2,7 +2,8 @@
 // Mosquitto, and kiosks speaking contract v2 (their own connections, birth statuses and Wills): a
 // checkpoint of three kiosks shows each under it (one offline by its Will, one with a backlog waiting
 // for our receipt), its counts the sum of its kiosks'; two live instances claiming one kiosk id raise
-// an alert; an operator asks a kiosk to resend what we lack.
+// an alert; an operator (logged in, made by `kiosk command-centre accounts add`) asks a kiosk to
+// resend what we lack.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,8 @@ import {
   status,
   summary,
 } from '../fixtures/cc-messages.js';
+import { TEST_PASSWORD } from '../fixtures/cc-operators.js';
+import { addAccountByCli, isLoginProbe, logIn } from '../fixtures/cc-page.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { startProxy, type TcpProxy, waitFor } from '../integration/uplink-helpers.js';
@@ -70,6 +73,7 @@ describe('command-centre dashboard', () => {
     writeFileSync(join(dir, 'root.pem'), root.privatePem);
     broker = await startMosquitto({ persistence: false, extraConfig: 'max_queued_messages 100' });
     proxy = await startProxy(broker.port);
+    addAccountByCli(join(dir, 'cc.db'), 'op', 'operator', 'city');
     cc = spawn(
       TSX,
       [
@@ -126,9 +130,9 @@ describe('command-centre dashboard', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
+      if (m.type() === 'error' && !isLoginProbe(m.text())) problems.push(m.text());
     });
-    await page.goto(url);
+    await logIn(page, url, 'op', TEST_PASSWORD);
     await expect.poll(() => page.getByTestId('broker-state').getAttribute('data-connected')).toBe('true');
     expect(await page.locator('h1').textContent()).toBe('Trung tâm chỉ huy');
 
@@ -193,7 +197,7 @@ describe('command-centre dashboard', () => {
     const commands: unknown[] = [];
     pub.on('message', (_t, p) => commands.push(JSON.parse(p.toString())));
     await pub.subscribeAsync('ckpt/v2/01-009/TX-01/L2/command', { qos: 1 });
-    await backlog.getByRole('button').click();
+    await backlog.getByRole('button', { name: 'Yêu cầu gửi lại' }).click();
     await expect.poll(() => backlog.getByTestId('resend-note').textContent()).toBe(' ✓ 4–12');
     await waitFor(() => commands.length === 1, 'the command');
     expect(commands[0]).toMatchObject({ schema: 'ckpt.command/1', kind: 'resend', from: 4, to: 12 });

@@ -10,6 +10,7 @@ import { type RunningCommandCentre, startCommandCentre } from '../../command-cen
 import { verifyDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { ack, event, kioskId, send, status } from '../fixtures/cc-messages.js';
+import { addAccount, CcClient, publishApproved, TEST_OPERATOR_OPTIONS } from '../fixtures/cc-operators.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import { waitFor } from './uplink-helpers.js';
@@ -19,6 +20,10 @@ const nowS = Math.floor(Date.now() / 1000);
 let broker: MosquittoHandle;
 let centre: RunningCommandCentre;
 let base: URL;
+/** Two publishers (four eyes on trust lists and revocations) and an operator (resend commands). */
+let pub1: CcClient;
+let pub2: CcClient;
+let operator: CcClient;
 
 beforeAll(async () => {
   broker = await startMosquitto({ persistence: false, extraConfig: 'max_queued_messages 100' });
@@ -28,8 +33,20 @@ beforeAll(async () => {
     clientId: `cc-publish-${randomUUID()}`,
     http: { host: '127.0.0.1', port: 0 },
     signingKeyPem: root.privatePem,
+    operators: TEST_OPERATOR_OPTIONS,
   });
   base = new URL(centre.url!);
+  await addAccount(centre, 'pub1', 'publisher', 'city');
+  await addAccount(centre, 'pub2', 'publisher', 'city');
+  await addAccount(centre, 'op', 'operator', 'city');
+  [pub1, pub2, operator] = [new CcClient(centre.url!), new CcClient(centre.url!), new CcClient(centre.url!)];
+  for (const [c, n] of [
+    [pub1, 'pub1'],
+    [pub2, 'pub2'],
+    [operator, 'op'],
+  ] as const) {
+    expect((await c.login(n)).status).toBe(200);
+  }
   await waitFor(() => centre.aggregator.state().connected, 'aggregator connected');
 });
 afterAll(async () => {
@@ -50,14 +67,17 @@ interface Reply {
   body: string;
 }
 
+/** A raw request in `as`'s session (cookie and CSRF header), headers as given. */
 function http(
   method: string,
   path: string,
   body?: string,
   headers: Record<string, string> = {},
+  as: CcClient = pub1,
 ): Promise<Reply> {
+  const session = { Cookie: as.cookieHeader, 'X-CC-CSRF': as.csrf };
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers }, (res) => {
+    const req = request(new URL(path, base), { method, headers: { ...session, ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (d: string) => {
         text += d;
@@ -98,12 +118,10 @@ async function until<T>(probe: () => Promise<T | null>, what: string): Promise<T
   }
 }
 
+/** Published by pub1; a trust list or revocations approved by pub2 first (four eyes). */
 async function publish(request: unknown, headers: Record<string, string> = {}) {
-  const r = await http('POST', '/api/publish', JSON.stringify(request), {
-    'Content-Type': 'application/json',
-    ...headers,
-  });
-  return { status: r.status, json: JSON.parse(r.body) as PublishReply };
+  const r = await publishApproved(pub1, pub2, request, headers);
+  return { status: r.status, json: r.json as PublishReply };
 }
 
 describe('publishing signed documents', () => {
@@ -317,7 +335,13 @@ describe('publishing signed documents', () => {
       'held',
     );
     const resend = (body: unknown, headers: Record<string, string> = {}) =>
-      http('POST', '/api/resend', JSON.stringify(body), { 'Content-Type': 'application/json', ...headers });
+      http(
+        'POST',
+        '/api/resend',
+        JSON.stringify(body),
+        { 'Content-Type': 'application/json', ...headers },
+        operator,
+      );
 
     const first = await resend({ district: '01-009', checkpoint: 'TX-03', kiosk: 'L1' });
     expect(first.status).toBe(200);
@@ -352,12 +376,13 @@ describe('publishing signed documents', () => {
   });
 
   it('streams snapshots as Server-Sent Events', async () => {
-    const res = await fetch(new URL('/api/stream', base));
+    const res = await fetch(new URL('/api/stream', base), { headers: { Cookie: pub1.cookieHeader } });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.includes('event: snapshot\ndata: {'))
+      text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
-    expect(text).toMatch(/^retry: \d+\nevent: snapshot\ndata: \{/);
+    expect(text).toMatch(/^retry: \d+\n\nevent: snapshot\ndata: \{/);
   });
 });

@@ -177,7 +177,9 @@ describe('recordPassage and the hash chain', () => {
 
   it('a passage without a permit (a manual entry) is not shared', () => {
     const s = storeAt();
-    s.recordPassage(passage({ permit: null, source: 'manual', person: { holderName: 'Nguyễn Văn A', purpose: 'work' } }));
+    s.recordPassage(
+      passage({ permit: null, source: 'manual', person: { holderName: 'Nguyễn Văn A', purpose: 'work' } }),
+    );
     expect(s.outboxCount()).toBe(0);
   });
 

@@ -4,7 +4,38 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatVnDateTime } from '../../../../renderer/src/format.js';
 import type { AlertView } from '../../../server/types.js';
+import { post, useSession } from '../session.js';
 import { ago } from '../time.js';
+
+/** An operator acknowledges an alert; everyone sees who did. */
+function AckLine({ a }: { a: AlertView }) {
+  const { t } = useTranslation();
+  const { can, csrfToken } = useSession();
+  const [busy, setBusy] = useState(false);
+  if (a.ackedBy) {
+    return (
+      <div className="feed__ack muted small" data-testid="acked">
+        ✓ {t('ackedBy', { name: a.ackedBy })}
+      </div>
+    );
+  }
+  if (!can.includes('ack')) return null;
+  return (
+    <button
+      type="button"
+      className="mini"
+      disabled={busy}
+      data-testid="ack"
+      onClick={async () => {
+        setBusy(true);
+        await post('./api/alerts/ack', { seq: a.seq }, csrfToken);
+        setBusy(false);
+      }}
+    >
+      {t('ack')}
+    </button>
+  );
+}
 
 export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: number }) {
   const { t } = useTranslation();
@@ -40,6 +71,7 @@ export function AlertsFeed({ alerts, nowMs }: { alerts: AlertView[]; nowMs: numb
                     {ago(t, a.at, nowMs)}
                   </time>
                 </div>
+                <AckLine a={a} />
                 <div className="feed__reasons">
                   {a.passback
                     ? t('passbackDetail', {

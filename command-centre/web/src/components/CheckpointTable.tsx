@@ -12,6 +12,7 @@ import {
   type Liveness,
   type ResendResult,
 } from '../../../server/types.js';
+import { useSession } from '../session.js';
 import { ago, fmt } from '../time.js';
 import { sum } from '../totals.js';
 
@@ -121,6 +122,7 @@ function CheckpointRows({ c, nowMs }: { c: CheckpointView; nowMs: number }) {
 
 function KioskRow({ c, k, nowMs }: { c: CheckpointView; k: KioskView; nowMs: number }) {
   const { t } = useTranslation();
+  const { can } = useSession();
   const state = kioskLiveness(k, nowMs);
   const s = sum(k.today);
   const heard = state === 'offline' ? (k.changedAt ?? k.lastSeenAt) : (k.lastStatusAt ?? k.lastSeenAt);
@@ -162,7 +164,9 @@ function KioskRow({ c, k, nowMs }: { c: CheckpointView; k: KioskView; nowMs: num
       </td>
       <td className={(k.receiptLag ?? 0) > 0 ? 'num warn' : 'num'} data-testid="kiosk-lag">
         {k.receiptLag === null ? '—' : fmt.format(k.receiptLag)}
-        {(k.receiptLag ?? 0) > 0 && state !== 'offline' ? <ResendButton c={c} k={k} /> : null}
+        {(k.receiptLag ?? 0) > 0 && state !== 'offline' && can.includes('resend') ? (
+          <ResendButton c={c} k={k} />
+        ) : null}
       </td>
       <td className={k.status.scanner && k.status.scanner !== 'ok' ? 'warn' : ''}>
         {k.status.scanner ? t(`scannerState.${k.status.scanner}`) : '—'}
@@ -174,13 +178,14 @@ function KioskRow({ c, k, nowMs }: { c: CheckpointView; k: KioskView; nowMs: num
 /** Asks the kiosk to send again what the database lacks (the server picks the first gap). */
 function ResendButton({ c, k }: { c: CheckpointView; k: KioskView }) {
   const { t, i18n } = useTranslation();
+  const { csrfToken } = useSession();
   const [note, setNote] = useState<{ short: string; long: string } | null>(null);
   const send = async () => {
     setNote({ short: '…', long: t('resendSending') });
     try {
       const res = await fetch('./api/resend', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-CC-CSRF': csrfToken },
         body: JSON.stringify({
           district: c.district,
           checkpoint: c.checkpoint,

@@ -11,6 +11,8 @@ import {
   type PublishResult,
   type Snapshot,
 } from '../../../server/types.js';
+import { post, useSession } from '../session.js';
+import { Approvals } from './Approvals.js';
 
 const TYP: Record<PublishKind, string> = {
   trust: 'vnp-trust+jws',
@@ -46,10 +48,13 @@ function template(kind: PublishKind, version: number, nowMs: number): string {
   return JSON.stringify(bodies[kind], null, 2);
 }
 
-type Outcome = { ok: true; result: PublishResult } | { ok: false; error: ApiErrorBody } | null;
+type Answer = { published: PublishResult } | { pending: { id: number } };
+type Outcome = { ok: true; result: Answer } | { ok: false; error: ApiErrorBody } | null;
 
 export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: number }) {
   const { t, i18n } = useTranslation();
+  const session = useSession();
+  const [asked, setAsked] = useState(0);
   const lang = i18n.language === 'en' ? 'en' : 'vi';
   const nextVersion = (k: PublishKind) =>
     1 + Math.max(0, ...snapshot.published.filter((p) => p.typ === TYP[k]).map((p) => p.version));
@@ -80,16 +85,17 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
     setBusy(true);
     setOutcome(null);
     try {
-      const res = await fetch('./api/publish', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({
+      const r = await post<Answer>(
+        './api/publish',
+        {
           kind,
           payload,
           ...(kind === 'config' ? { district, ...(kiosk.trim() ? { kiosk: kiosk.trim() } : {}) } : {}),
-        }),
-      });
-      setOutcome((await res.json()) as Outcome);
+        },
+        session.csrfToken,
+      );
+      setOutcome(r.ok && r.result ? { ok: true, result: r.result } : { ok: false, error: r.error! });
+      if (r.ok) setAsked((n) => n + 1);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       setOutcome({
@@ -171,11 +177,19 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
         </div>
         {outcome ? (
           outcome.ok ? (
-            <p className="result result--ok" role="status" data-testid="publish-result">
-              ✓ {t('publish.done', { ...outcome.result })} (
-              {outcome.result.retained ? t('publish.retained') : t('publish.notRetained')})
-              {outcome.result.full ? ` · ${t('publish.folded', { ...outcome.result.full })}` : ''}
-            </p>
+            'pending' in outcome.result ? (
+              <p className="result result--ok" role="status" data-testid="publish-pending">
+                ⏳ {t('approvals.pendingNote', { id: outcome.result.pending.id })}
+              </p>
+            ) : (
+              <p className="result result--ok" role="status" data-testid="publish-result">
+                ✓ {t('publish.done', { ...outcome.result.published })} (
+                {outcome.result.published.retained ? t('publish.retained') : t('publish.notRetained')})
+                {outcome.result.published.full
+                  ? ` · ${t('publish.folded', { ...outcome.result.published.full })}`
+                  : ''}
+              </p>
+            )
           ) : (
             <p className="result result--bad" role="alert" data-testid="publish-error">
               ✗ [{outcome.error.code}] {outcome.error[lang]}
@@ -183,6 +197,8 @@ export function PublishPage({ snapshot, nowMs }: { snapshot: Snapshot; nowMs: nu
           )
         ) : null}
       </section>
+
+      <Approvals refresh={asked + snapshot.published.length} />
 
       <section className="panel">
         <h2>{t('publish.acks')}</h2>
