@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { CheckpointConfig } from '../src/contract/checkpoint.js';
 import { signDocument } from '../src/contract/document-jws.js';
 import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
+import { packHexHashes } from '../src/contract/revocation-packing.js';
 import { DocumentStore } from '../src/documents/store.js';
 import { openKioskDatabase } from '../src/store/store.js';
 import { ms, summarise } from './stats.js';
@@ -31,7 +32,8 @@ export async function benchRevocations(n: number): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     const full = await signDocument(
       'revocations',
-      { version: 1, issued: now, mode: 'full', add },
+      // Packed, as the command centre publishes full lists.
+      { version: 1, issued: now, mode: 'full', addPacked: packHexHashes(add) },
       root.privatePem,
     );
     // A small delta (rewrites the buckets it touches in place) and a large one (a new generation).
