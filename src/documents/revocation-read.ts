@@ -43,11 +43,21 @@ export interface RevocationsRead {
   remove: Buffer;
 }
 
-/** Verifies and reads a revocations document in this thread. Throws refusals (KioskError). */
-export async function readRevocations(raw: string | Uint8Array, root: KeyObject): Promise<RevocationsRead> {
-  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  const verified = verifyBytes(bytes, DOCUMENT_TYPES.revocations, root);
-  if (verified) return fromFields(verified.fields, verified.payload);
+/**
+ * Verifies and reads a revocations document in this thread. Throws refusals (KioskError). Given a box,
+ * it empties it once the payload is decoded, so that the JWS bytes can be freed while the list is read.
+ */
+export async function readRevocations(
+  given: string | Uint8Array | { raw: Uint8Array | null },
+  root: KeyObject,
+): Promise<RevocationsRead> {
+  const box =
+    typeof given === 'object' && 'raw' in given
+      ? given
+      : { raw: typeof given === 'string' ? Buffer.from(given, 'utf8') : given };
+  const read = readFromBytes(box, root);
+  if (read) return read;
+  const raw = box.raw!;
   // Not plainly valid: the general path says precisely why (or reads what is valid but unusual).
   const payload = await verifyAs('revocations', documentText(raw), root);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
@@ -55,6 +65,14 @@ export async function readRevocations(raw: string | Uint8Array, root: KeyObject)
   }
   const fields = new Map<string, FieldValue>(Object.entries(payload).map(([k, v]) => [k, { json: v }]));
   return fromFields(fields, null);
+}
+
+/** The usual case, read from the bytes; null when the general path must say what is wrong. */
+function readFromBytes(box: { raw: Uint8Array | null }, root: KeyObject): RevocationsRead | null {
+  const verified = verifyBytes(box.raw!, DOCUMENT_TYPES.revocations, root);
+  if (!verified) return null;
+  box.raw = null;
+  return fromFields(verified.fields, verified.payload);
 }
 
 function jsonOf(v: FieldValue | undefined): unknown {
