@@ -12,6 +12,7 @@ import { buildTrustList } from '../src/documents/trust-list.js';
 import { issuePermit } from '../src/formats/vnp1-issue.js';
 import { Kiosk } from '../src/kiosk.js';
 import { onDuty } from '../test/fixtures/duty.js';
+import { recordBudget } from './budgets.js';
 import { benchTrustPayload } from './fixtures.js';
 import { ms, summarise } from './stats.js';
 
@@ -117,6 +118,9 @@ export async function benchScanLatency(scans: number): Promise<Record<string, st
     console.log(`    of which ES256 verify p50 ${ms(v.p50)}, committed insert p50 ${ms(c.p50)}`);
     console.log(`  budget: p99 ≤ 5 ms   →  ${k.p99 <= 5 ? 'within' : 'OVER'} budget`);
     const rate = scans / (wallMs / 1000);
+    recordBudget('scanP99', `p99 ${ms(k.p99)}`, k.p99 <= 2.5);
+    recordBudget('scanP50', `p50 ${ms(k.p50)} (floor ${ms(f.p50)})`, k.p50 <= 2 * f.p50);
+    recordBudget('ingest', `${rate.toFixed(0)} scans/s`, rate >= 2000);
     console.log(
       `  sustained ingest: ${rate.toFixed(0)} verified, committed scans/s on one core (budget ≥ 2,000)`,
     );
