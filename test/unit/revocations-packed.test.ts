@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CheckpointConfig } from '../../src/contract/checkpoint.js';
 import { signDocument } from '../../src/contract/document-jws.js';
 import { checkRevocations } from '../../src/contract/document-validate.js';
 import { KioskError } from '../../src/contract/errors.js';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { packHexHashes, unpackToHex } from '../../src/contract/revocation-packing.js';
 import { readRevocations } from '../../src/documents/revocation-read.js';
+import { DocumentStore } from '../../src/documents/store.js';
+import { openKioskDatabase } from '../../src/store/store.js';
 
 const root = generateKeyPair();
 const rootKey = loadPublicKey(root.publicPem);
@@ -73,6 +79,39 @@ describe('packed revocation lists', () => {
       expect((err as KioskError).en).toMatch(/addPacked/);
     });
   }
+
+  it('a malformed packed list applied to a kiosk changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-packed-'));
+    const db = openKioskDatabase(join(dir, 'kiosk.db'));
+    const checkpoint = CheckpointConfig.parse({
+      checkpoint: { id: 'T', district: '01-009', area: '01-009', kind: 'district-entry' },
+    });
+    const docs = new DocumentStore(db, { root: rootKey, checkpoint });
+    try {
+      await docs.load();
+      const held = ['11'.repeat(32), '22'.repeat(32)];
+      const good = await sign({ version: 1, issued: 1, mode: 'full', addPacked: packHexHashes(held) });
+      expect((await docs.apply('revocations', good, { source: 'test', mode: 'full' })).applied).toBe(true);
+      const bad = await sign({
+        version: 2,
+        issued: 1,
+        mode: 'full',
+        addPacked: `${packHexHashes(['33'.repeat(32)])}!`,
+      });
+      const r = await docs.apply('revocations', bad, { source: 'test', mode: 'full' });
+      expect(r.applied).toBe(false);
+      expect(r.error?.en).toMatch(/addPacked/);
+      expect(r.error?.vi).toMatch(/addPacked/);
+      const now = docs.current().revocations;
+      expect(now.size).toBe(2);
+      expect(held.every((h) => now.has(h))).toBe(true);
+      expect(now.has('33'.repeat(32))).toBe(false);
+    } finally {
+      await docs.stop();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('both forms of one list at once are refused', async () => {
     const h = randomBytes(32).toString('hex');
