@@ -7,6 +7,7 @@ import { decodeFrame } from '../src/hardware/camera-worker.js';
 import { imageToLuminance, loadNodeQrEngine } from '../src/hardware/qr-decoder.js';
 import { type GreyImage, STILL_VIEWS } from '../src/hardware/qr-read.js';
 import { DECODERS, loadPhotoSet, score } from '../test/fixtures/photo-set.js';
+import { recordBudget } from './budgets.js';
 
 /** Any photo to a 640×480 RGBA frame (bilinear, 2×2 samples a pixel): what a webcam would give. */
 function toFrame(img: GreyImage): Uint8ClampedArray {
@@ -94,6 +95,7 @@ export async function benchCamera(seconds = 3): Promise<Record<string, string>> 
     `  camera worker, 640×480 frames with no code (the usual case):   ${none.fps.toFixed(1)} frames/s (${none.cpuFps.toFixed(1)} per CPU-second); slowest frame ${none.slowest.toFixed(0)} ms`,
   );
   const worst = Math.min(code.fps, none.fps);
+  recordBudget('cameraFps', `${worst.toFixed(1)} frames/s`, worst >= 30);
   console.log(
     `  budget: ≥ 30 frames/s  →  ${worst >= 30 ? 'within' : 'UNDER'} budget (worst of the two: ${worst.toFixed(1)})`,
   );

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runFleet } from '../command-centre/server/fleet.js';
 import type { CheckpointTotalsRow } from '../command-centre/server/types.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
+import { recordBudget } from './budgets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -89,6 +90,7 @@ export async function benchCcFleet(checkpoints: number, seconds: number): Promis
       }
     }
     const f = fleet.total;
+    recordBudget('ccFleet', `${exact} / ${f.kiosks} kiosks exact`, f.kiosks >= 1000 && exact === f.kiosks);
     console.log(
       `  ${f.kiosks} kiosks (${f.checkpoints} checkpoints × 2), ${seconds} s at 0.5 scans/s each: ${f.scans} scans, ${f.messages} messages (${f.republished} sent again); ${fleet.undelivered} unreceipted at the end; totals exact for ${exact} / ${f.kiosks} kiosks   budget: all exact`,
     );

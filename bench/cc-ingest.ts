@@ -13,6 +13,7 @@ import { kioskTopic, receiptTopic, type TopicScope } from '../src/contract/mqtt-
 import { receiptCovers } from '../src/contract/receipts.js';
 import { addPassage, emptySummary, toSummaryPayload } from '../src/contract/summary.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
+import { recordBudget } from './budgets.js';
 import { percentile } from './stats.js';
 
 interface Sim {
@@ -95,6 +96,7 @@ export async function benchCcIngest(messages: number): Promise<void> {
     const cc = await centre(broker.url, database, clientId);
     while (cc.aggregator.stats.counted < messages) await new Promise((r) => setTimeout(r, 5));
     const s = (performance.now() - t0) / 1000;
+    recordBudget('ccIngest', `${(messages / s).toFixed(0)} msg/s`, messages / s >= 5000);
     console.log(
       `  ${messages} queued messages (100 kiosk instances; summaries, denial events) stored and receipted by one aggregator: ${(messages / s).toFixed(0)} msg/s (${s.toFixed(2)} s; ${cc.aggregator.stats.receipts} receipts)   budget ≥ 5,000 msg/s`,
     );
@@ -168,6 +170,11 @@ async function receiptLatency(url: string, database: string): Promise<void> {
   while (kiosks.some((x) => x.waiting.size > 0) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   latencies.sort((a, b) => a - b);
+  recordBudget(
+    'receiptP99',
+    `p99 ${percentile(latencies, 99).toFixed(0)} ms`,
+    percentile(latencies, 99) <= 2000,
+  );
   console.log(
     `  receipt after the commit, 50 kiosks × 10 msg/s for 10 s (${latencies.length} messages): p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms   budget p99 ≤ 2 s (receipts are coalesced to one a second per kiosk)`,
   );

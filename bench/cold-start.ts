@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditBenchKey, compiledProbe, ensureAuditBenchDb } from './audit.js';
+import { recordBudget } from './budgets.js';
 import { percentile } from './stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -75,6 +76,7 @@ export async function benchColdStart(passages: number, runs = 3): Promise<Record
         `  cold start to ready, ${label.padEnd(20)} ${ready.toFixed(0)} ms (median of ${runs}; modules loaded at ${median(xs, 'loadedMs').toFixed(0)} ms, kiosk.start ${median(xs, 'startMs').toFixed(0)} ms; first scan ${typeof xs[0]?.firstScanMs !== 'number' ? '—' : `${median(xs, 'firstScanMs').toFixed(1)} ms`}) — budget ≤ ${BUDGET_READY_MS} ms: ${within(ready, BUDGET_READY_MS)}; floor ${floor.toFixed(0)} ms`,
       );
       results[label] = `${ready.toFixed(0)} ms`;
+      recordBudget('coldStart', `${label}: ${ready.toFixed(0)} ms`, ready <= BUDGET_READY_MS);
     }
     const rss = Math.max(...full.map((x) => x.rss));
     const rssEmpty = Math.max(...empty.map((x) => x.rss));

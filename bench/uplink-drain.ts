@@ -16,6 +16,7 @@ import { openStore, type Store } from '../src/store/store.js';
 import { Uplink } from '../src/uplink/uplink.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
 import { startReceipter } from '../test/integration/uplink-helpers.js';
+import { recordBudget } from './budgets.js';
 
 const checkpoint = CheckpointConfig.parse({
   checkpoint: { id: 'BENCH', district: '01-009', area: '01-009', kind: 'district-entry' },
@@ -138,6 +139,7 @@ export async function benchUplinkDrain(n: number, rounds = 5): Promise<Record<st
     const uplinkRate = n / (median(uplinkMs) / 1000);
     const rawRate = n / (median(rawMs) / 1000);
     const ratio = uplinkRate / rawRate;
+    recordBudget('drainRatio', `${(ratio * 100).toFixed(0)} % of raw`, ratio >= 0.5);
     console.log(
       `  outbox drain (Uplink, ${n} rows, deleted when receipted): ${uplinkRate.toFixed(0)} msg/s (median of ${rounds})`,
     );

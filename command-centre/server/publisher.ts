@@ -17,6 +17,7 @@ import {
   TRUST_TOPIC,
   ZONES_TOPIC,
 } from '../../src/contract/mqtt-topics.js';
+import { packHexHashes } from '../../src/contract/revocation-packing.js';
 import { DOCUMENT_KINDS, type PublishRequest } from './types.js';
 
 export interface PreparedDocument {
@@ -172,10 +173,23 @@ export async function prepareDocument(
   heldRevocations: () => { version: number; hashes: string[] } | null = () => null,
 ): Promise<{ doc: PreparedDocument; revocations: PreparedRevocations | null }> {
   const { docKind, payload, version, where } = checkRequest(req, lastVersion);
-  const doc = await signed(docKind, payload, version, where, keyPem);
+  const doc = await signed(docKind, packedIfFull(docKind, payload), version, where, keyPem);
   const revocations =
     docKind === 'revocations' ? await foldRevocations(payload, heldRevocations, keyPem) : null;
   return { doc, revocations };
+}
+
+/** A full revocation list as kiosks get it: packed (a kiosk reads a million entries without a string each). */
+function packedIfFull(kind: DocumentKind, payload: unknown): unknown {
+  if (kind !== 'revocations') return payload;
+  const p = RevocationsPayload.parse(payload);
+  if (p.mode !== 'full') return payload;
+  const { add, remove, ...head } = p;
+  return {
+    ...head,
+    addPacked: packHexHashes(add),
+    ...(remove.length > 0 && { removePacked: packHexHashes(remove) }),
+  };
 }
 
 /** The full list after this document: itself when full, the held list with the delta applied otherwise. */
@@ -206,7 +220,12 @@ async function foldRevocations(
   for (const h of p.remove) set.delete(h);
   for (const h of p.add) set.add(h);
   const hashes = [...set].sort();
-  const fullPayload = { version: p.version, issued: p.issued, mode: 'full' as const, add: hashes };
+  const fullPayload = {
+    version: p.version,
+    issued: p.issued,
+    mode: 'full' as const,
+    addPacked: packHexHashes(hashes),
+  };
   validateDocumentPayload('revocations', fullPayload);
   const where = { topic: REVOCATIONS_TOPIC, retained: true, versionTopics: REVOCATION_TOPICS };
   const folded = await signed('revocations', fullPayload, p.version, where, keyPem);

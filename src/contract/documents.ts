@@ -2,6 +2,7 @@
 // the same schemas, so nothing the CLI signs can be refused by a kiosk for its shape.
 import { z } from 'zod';
 import { AreaCode, Policy, ZoneLevel } from './checkpoint.js';
+import { unpackToHex } from './revocation-packing.js';
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 const Version = z.number().int().min(0);
@@ -31,19 +32,43 @@ export const TrustListPayload = z.object({
 });
 export type TrustListPayload = z.infer<typeof TrustListPayload>;
 
+/** A packed list (`addPacked` / `removePacked`) read back as hex, so every reader sees `add` / `remove`. */
+function unpackField(ctx: z.RefinementCtx, field: string, packed: string | undefined): string[] {
+  if (packed === undefined) return [];
+  const hexes = unpackToHex(packed, field);
+  if (Array.isArray(hexes)) return hexes;
+  ctx.addIssue({ code: 'custom', path: [field], message: hexes.en });
+  return z.NEVER;
+}
+
 export const RevocationsPayload = z
   .object({
     version: Version,
     issued: Epoch,
     mode: z.enum(['full', 'delta']),
     base: Version.optional(),
-    add: z.array(HexHash).default([]),
-    remove: z.array(HexHash).default([]),
+    add: z.array(HexHash).optional(),
+    remove: z.array(HexHash).optional(),
+    addPacked: z.string().optional(),
+    removePacked: z.string().optional(),
   })
   .refine((d) => d.mode === 'full' || d.base !== undefined, {
     message: 'a delta needs base',
     path: ['base'],
-  });
+  })
+  .refine((d) => d.add === undefined || d.addPacked === undefined, {
+    message: 'add and addPacked are exclusive',
+    path: ['addPacked'],
+  })
+  .refine((d) => d.remove === undefined || d.removePacked === undefined, {
+    message: 'remove and removePacked are exclusive',
+    path: ['removePacked'],
+  })
+  .transform(({ addPacked, removePacked, ...d }, ctx) => ({
+    ...d,
+    add: d.add ?? unpackField(ctx, 'addPacked', addPacked),
+    remove: d.remove ?? unpackField(ctx, 'removePacked', removePacked),
+  }));
 export type RevocationsPayload = z.infer<typeof RevocationsPayload>;
 
 export const ZonesPayload = z.object({

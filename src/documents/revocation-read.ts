@@ -11,10 +11,13 @@ import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { log } from '../base/log.js';
 import type { ApiError } from '../contract/api.js';
+import { DOCUMENT_TYPES } from '../contract/document-jws.js';
 import { describeZodError } from '../contract/documents.js';
 import { KioskError } from '../contract/errors.js';
+import { type PackedProblem, unpackChecked } from '../contract/revocation-packing.js';
 import { documentText, verifyAs } from './inspect.js';
 import { malformed, refusal } from './refusal.js';
+import { type FieldValue, verifyBytes } from './revocation-bytes.js';
 import { packHashes, yieldToLoop } from './revocation-index.js';
 
 /** The fields of RevocationsPayload (schemas.ts) other than the lists, which are checked as they are packed. */
@@ -40,21 +43,79 @@ export interface RevocationsRead {
   remove: Buffer;
 }
 
-/** Verifies and reads a revocations document in this thread. Throws refusals (KioskError). */
-export async function readRevocations(raw: string | Uint8Array, root: KeyObject): Promise<RevocationsRead> {
+/**
+ * Verifies and reads a revocations document in this thread. Throws refusals (KioskError). Given a box,
+ * it empties it once the payload is decoded, so that the JWS bytes can be freed while the list is read.
+ */
+export async function readRevocations(
+  given: string | Uint8Array | { raw: Uint8Array | null },
+  root: KeyObject,
+): Promise<RevocationsRead> {
+  const box =
+    typeof given === 'object' && 'raw' in given
+      ? given
+      : { raw: typeof given === 'string' ? Buffer.from(given, 'utf8') : given };
+  const read = readFromBytes(box, root);
+  if (read) return read;
+  const raw = box.raw!;
+  // Not plainly valid: the general path says precisely why (or reads what is valid but unusual).
   const payload = await verifyAs('revocations', documentText(raw), root);
-  const head = RevocationsHeader.safeParse(payload);
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw malformed('nội dung phải là một đối tượng JSON', 'the payload must be a JSON object');
+  }
+  const fields = new Map<string, FieldValue>(Object.entries(payload).map(([k, v]) => [k, { json: v }]));
+  return fromFields(fields, null);
+}
+
+/** The usual case, read from the bytes; null when the general path must say what is wrong. */
+function readFromBytes(box: { raw: Uint8Array | null }, root: KeyObject): RevocationsRead | null {
+  const verified = verifyBytes(box.raw!, DOCUMENT_TYPES.revocations, root);
+  if (!verified) return null;
+  box.raw = null;
+  return fromFields(verified.fields, verified.payload);
+}
+
+function jsonOf(v: FieldValue | undefined): unknown {
+  return v && 'json' in v ? v.json : undefined;
+}
+
+/** The header checked, each list packed (from hex) or checked (when packed already). */
+function fromFields(fields: Map<string, FieldValue>, payload: Buffer | null): RevocationsRead {
+  const head = RevocationsHeader.safeParse({
+    version: jsonOf(fields.get('version')),
+    issued: jsonOf(fields.get('issued')),
+    mode: jsonOf(fields.get('mode')),
+    base: jsonOf(fields.get('base')),
+  });
   if (!head.success) {
     const detail = describeZodError(head.error);
     throw malformed(detail, detail);
   }
-  const body = payload as { add?: unknown; remove?: unknown };
-  return {
-    ...head.data,
-    base: head.data.base,
-    add: packHashes(body.add, 'add'),
-    remove: packHashes(body.remove, 'remove'),
+  const list = (field: 'add' | 'remove'): Buffer => {
+    const hex = fields.get(field);
+    const packed = fields.get(`${field}Packed`);
+    if (hex && packed) {
+      throw malformed(
+        `"${field}" và "${field}Packed" không được cùng có mặt`,
+        `"${field}" and "${field}Packed" must not both be present`,
+      );
+    }
+    if (!packed) return packHashes(jsonOf(hex), field);
+    let checked: Buffer | PackedProblem;
+    if ('json' in packed) {
+      if (typeof packed.json !== 'string') {
+        throw malformed(`"${field}Packed" phải là chuỗi`, `"${field}Packed" must be a string`);
+      }
+      const text = packed.json;
+      checked =
+        Buffer.byteLength(text, 'utf8') === text.length // ASCII only
+          ? unpackChecked(Buffer.from(text, 'latin1'), 0, text.length, `${field}Packed`)
+          : { vi: `${field}Packed không phải base64 chuẩn`, en: `${field}Packed is not standard base64` };
+    } else checked = unpackChecked(payload!, packed.start, packed.end, `${field}Packed`);
+    if (!Buffer.isBuffer(checked)) throw malformed(checked.vi, checked.en);
+    return checked;
   };
+  return { ...head.data, base: head.data.base, add: list('add'), remove: list('remove') };
 }
 
 export type WorkerReply =

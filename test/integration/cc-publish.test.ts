@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCommandCentre, startCommandCentre } from '../../command-centre/server/run.js';
 import { verifyDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
+import { packHexHashes } from '../../src/contract/revocation-packing.js';
 import { ack, event, kioskId, send, status } from '../fixtures/cc-messages.js';
 import { addAccount, CcClient, publishApproved, TEST_OPERATOR_OPTIONS } from '../fixtures/cc-operators.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
@@ -149,13 +150,13 @@ describe('publishing signed documents', () => {
   });
 
   it('keeps the retained full revocation list current after every delta', async () => {
-    const [h1, h2, h3] = ['ab', 'cd', 'ef'].map((x) => x.repeat(32));
+    const [h1, h2, h3] = ['ab', 'cd', 'ef'].map((x) => x.repeat(32)) as [string, string, string];
     const root_ = loadPublicKey(root.publicPem);
     const fullList = async () =>
       (await verifyDocument(await retained('ckpt/v2/all/revocations'), 'revocations', root_)) as {
         version: number;
         mode: string;
-        add: string[];
+        addPacked: string;
       };
     // Deltas are not retained: a kiosk watches them live.
     const deltas = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
@@ -173,7 +174,8 @@ describe('publishing signed documents', () => {
       topic: 'ckpt/v2/all/revocations',
       retained: true,
     });
-    expect(await fullList()).toMatchObject({ version: 1, mode: 'full', add: [h1, h2] });
+    // Full lists go out packed: a kiosk reads a million entries without a string each.
+    expect(await fullList()).toMatchObject({ version: 1, mode: 'full', addPacked: packHexHashes([h1, h2]) });
 
     const delta = await publish({
       kind: 'revocations',
@@ -188,7 +190,12 @@ describe('publishing signed documents', () => {
     });
     // The delta folded into a new full list of its version, signed and retained: a kiosk whose version
     // is not the delta's base fetches it and is current.
-    expect(await fullList()).toEqual({ version: 2, issued: nowS, mode: 'full', add: [h2, h3] });
+    expect(await fullList()).toEqual({
+      version: 2,
+      issued: nowS,
+      mode: 'full',
+      addPacked: packHexHashes([h2, h3]),
+    });
     await waitFor(() => seen.length >= 3, 'full, full, delta');
     // The full list goes first, so that a kiosk re-fetching it after the delta finds it current.
     expect(seen).toEqual([
@@ -206,7 +213,7 @@ describe('publishing signed documents', () => {
     expect(wrongBase.json.error?.en).toMatch(/based on version 1, but the current full list is version 2/);
     const again = await publish({ kind: 'revocations', payload: { version: 2, issued: nowS, mode: 'full' } });
     expect(again.status).toBe(400);
-    expect(await fullList()).toMatchObject({ version: 2, add: [h2, h3] });
+    expect(await fullList()).toMatchObject({ version: 2, addPacked: packHexHashes([h2, h3]) });
   });
 
   it('addresses a config to one kiosk, one checkpoint or a whole district', async () => {
