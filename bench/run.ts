@@ -8,6 +8,7 @@ import { benchCamera } from './camera.js';
 import { benchCcFleet } from './cc-fleet.js';
 import { benchCcIngest } from './cc-ingest.js';
 import { benchColdStart } from './cold-start.js';
+import { benchPeerHistory } from './peer-history.js';
 import { benchPurge } from './purge.js';
 import { benchRevocations } from './revocations.js';
 import { benchScanLatency } from './scan-latency.js';
@@ -81,6 +82,12 @@ if (selected('command-centre')) {
 if (selected('audit')) {
   console.log("\n[audit] the supervisor's search, shift report and memory over a generated log");
   await benchAudit(Number(process.env.BENCH_PASSAGES ?? 5_000_000));
+}
+if (selected('peers')) {
+  console.log(
+    '\n[peers] the shared history: scans while 200 peer passages/s are applied; a district-day stored',
+  );
+  await benchPeerHistory(Number(process.env.BENCH_PEER_DAY ?? 200_000));
 }
 if (selected('coldstart')) {
   console.log('\n[cold start] process start to ready to scan, empty and with the generated log; memory');

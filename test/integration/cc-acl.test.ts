@@ -49,6 +49,7 @@ function acl(kiosks: { district: string; checkpoint: string; kiosk: string }[]):
       `topic read ckpt/v2/${k.district}/${k.checkpoint}/all/config`,
       'topic read ckpt/v2/cc/state/+',
       `topic read ckpt/v2/${k.district}/+/+/passage`,
+      `topic read ckpt/v2/${k.district}/+/+/status`,
     );
   }
   return `${lines.join('\n')}\n`;
