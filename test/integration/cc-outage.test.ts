@@ -109,9 +109,9 @@ describe('broker outage with a kiosk restart', () => {
       log.prepare('SELECT payload FROM outbox ORDER BY seq').all() as { payload: string }[]
     ).map((r) => (JSON.parse(r.payload) as { id: string }).id);
     log.close();
-    // 9 denial events, the repeated-failures alert (5 forged codes within a minute), and the summaries
-    // of the two windows that ended while the broker was away.
-    expect(backlog).toHaveLength(9 + 1 + 2);
+    // 9 denial events, the repeated-failures alert (5 forged codes within a minute), the summaries of
+    // the two windows that ended while the broker was away, and the 20 valid permits' passages.
+    expect(backlog).toHaveLength(9 + 1 + 2 + 20);
     expect(backlog.filter((id) => id.startsWith('TX-01:'))).toEqual(
       [1, 2].map((i) => `TX-01:L1:${new Date(FIRST_WINDOW + i * WINDOW_MS).toISOString()}`),
     );

@@ -180,7 +180,18 @@ async function refusedAttempts(clock: FakeClock, n: number): Promise<number[]> {
 function deny(store: Store, n: number): void {
   for (let i = 0; i < n; i++) {
     store.recordPassage(
-      passage({ atMs: Date.now(), decision: 'DENY', reasons: ['EXPIRED'], letThrough: false }, `TLS-${i}`),
+      passage(
+        {
+          permit: null,
+          source: 'manual',
+          person: { holderName: 'Nguyễn Văn An', purpose: 'work' },
+          atMs: Date.now(),
+          decision: 'DENY',
+          reasons: ['EXPIRED'],
+          letThrough: false,
+        },
+        `TLS-${i}`,
+      ),
     );
   }
 }

@@ -86,10 +86,23 @@ async function proxy(): Promise<TcpProxy> {
   return p;
 }
 
+// Manual entries: a passage with a permit also writes its `passage` message, and these tests count
+// the outbox's rows one message per denial.
 function denials(store: Store, n: number, cti = 'P'): void {
   for (let i = 0; i < n; i++) {
     store.recordPassage(
-      passage({ atMs: Date.now(), decision: 'DENY', reasons: ['EXPIRED'], letThrough: false }, `${cti}-${i}`),
+      passage(
+        {
+          permit: null,
+          source: 'manual',
+          person: { holderName: 'Nguyễn Văn An', purpose: 'work' },
+          atMs: Date.now(),
+          decision: 'DENY',
+          reasons: ['EXPIRED'],
+          letThrough: false,
+        },
+        `${cti}-${i}`,
+      ),
     );
   }
 }
@@ -196,7 +209,14 @@ describe('outbox drain', () => {
     await receipter();
     uplink.start();
     sched.start();
-    store.recordPassage(passage({ atMs: clock.now() }));
+    store.recordPassage(
+      passage({
+        permit: null,
+        source: 'manual',
+        person: { holderName: 'Nguyễn Văn An', purpose: 'work' },
+        atMs: clock.now(),
+      }),
+    );
     clock.advance(599);
     expect(store.outboxCount()).toBe(0); // the window is still open
     clock.advance(1); // its end

@@ -20,6 +20,7 @@ const snap = {
     { topic: 'ckpt/v2/01-002/TX-01/all/config' },
   ],
   rejected: [{ reason: 'topic', count: 1, lastTopic: 'ckpt/v2/01-002/x', lastAt: null }],
+  areas: [],
 } as unknown as Snapshot;
 
 describe('command-centre scopes', () => {
