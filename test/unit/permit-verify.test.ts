@@ -250,14 +250,19 @@ describe('verifyPermit: signature and algorithm', () => {
     ).toBe('FORMAT_INVALID');
   });
 
-  it('mutating any character of a valid permit never verifies', () => {
+  // The bits after deflate's end-of-block code, up to the byte's end, are padding that inflate ignores,
+  // so a few mutations of that one byte give back the very same signed bytes: the same permit, not a
+  // forgery. Every other mutation must fail.
+  it('mutating any character of a valid permit never verifies anything but the same signed bytes', () => {
     const text = makePermit(issuer);
+    const signed = (t: string) => inflateSync(base45Decode(t.slice(5)));
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
     fc.assert(
       fc.property(fc.integer({ min: 5, max: text.length - 1 }), fc.integer({ min: 0, max: 44 }), (i, c) => {
         const ch = alphabet[c] as string;
         fc.pre(ch !== text[i]);
-        expect(verifyPermit(text.slice(0, i) + ch + text.slice(i + 1), trust).ok).toBe(false);
+        const mutated = text.slice(0, i) + ch + text.slice(i + 1);
+        if (verifyPermit(mutated, trust).ok) expect(signed(mutated).equals(signed(text))).toBe(true);
       }),
       { numRuns: 300, seed: 300 },
     );
