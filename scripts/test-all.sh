@@ -10,4 +10,13 @@ npm run build
 npm run typecheck
 npm run lint
 npm run depcheck
-npm test
+# The failures again after the coverage table, so that the end of the log says what failed.
+log="$(mktemp)"
+if ! npm test 2>&1 | tee "$log"; then
+  echo
+  echo '== failed =='
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *(FAIL|×) |AssertionError' | sort -u | head -60
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"
