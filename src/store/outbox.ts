@@ -42,9 +42,14 @@ export class Outbox {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      state: p('SELECT instance, last_seq AS lastSeq FROM outbox_state WHERE id = 1'),
+      state: p('SELECT instance FROM outbox_state WHERE id = 1'),
       createState: p('INSERT INTO outbox_state (id, instance, last_seq) VALUES (1, ?, 0)'),
-      next: p('UPDATE outbox_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq AS seq'),
+      // The highest seq given is the outbox's newest row or, once receipts have emptied it, the mark
+      // kept in outbox_state before a delete: a write then touches only the outbox's own page.
+      last: p(`SELECT max(last_seq, COALESCE((SELECT max(seq) FROM outbox), 0)) AS seq FROM outbox_state
+        WHERE id = 1`),
+      mark: p(`UPDATE outbox_state SET last_seq = max(last_seq, COALESCE((SELECT max(seq) FROM outbox), 0))
+        WHERE id = 1`),
       insert: p('INSERT INTO outbox (seq, topic, payload, qos, created_ms) VALUES (?, ?, ?, 1, ?)'),
       peek: p(`SELECT seq, topic, payload, qos, created_ms AS createdMs FROM outbox
         WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
@@ -69,7 +74,7 @@ export class Outbox {
    * the seq and the rows commit together. Returns the seq.
    */
   write(kind: KioskTopicKind, payload: object, nowMs: number): number {
-    const { seq } = this.s.next.get() as { seq: number };
+    const seq = this.lastSeq() + 1;
     const numbered = { ...payload, seq, kiosk: this.scope.kiosk, instance: this.instance };
     this.s.insert.run(seq, kioskTopic(this.scope, kind), JSON.stringify(numbered), nowMs);
     return seq;
@@ -87,6 +92,7 @@ export class Outbox {
     const highest = receiptHighest(r);
     if (highest > lastSeq) return { kind: 'beyond', highest, lastSeq };
     const deleted = this.db.transaction(() => {
+      this.s.mark.run();
       let n = this.s.deleteUpTo.run(r.upTo).changes;
       for (const [a, b] of r.also) n += this.s.deleteRange.run(a, b).changes;
       return n;
@@ -100,7 +106,7 @@ export class Outbox {
   }
 
   private lastSeq(): number {
-    return (this.s.state.get() as { lastSeq: number }).lastSeq;
+    return (this.s.last.get() as { seq: number }).seq;
   }
 
   /**
