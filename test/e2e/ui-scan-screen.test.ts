@@ -290,6 +290,50 @@ describe('scan screen', () => {
     await expect.poll(() => scanner.getAttribute('data-state')).toBe('ok');
   });
 
+  it('names the lanes and checkpoints out of contact, and what that means for "already inside"', async () => {
+    const now = Date.now();
+    const connected = { ...kiosk.status.uplink, connected: true, backlog: 0 };
+    kiosk.emit('status', {
+      ...kiosk.status,
+      now: iso(now),
+      uplink: {
+        ...connected,
+        peers: {
+          complete: false,
+          watched: 3,
+          silent: [
+            { checkpoint: 'TX-01', kiosk: 'TX-01-L2', lane: '2', lastHeardAt: iso(now - 90_000) },
+            { checkpoint: 'TX-04', kiosk: 'TX-04-L1', lane: '1', lastHeardAt: null },
+          ],
+        },
+      },
+    });
+    const note = page.getByTestId('peers-silent');
+    await expect.poll(() => note.getAttribute('data-silent')).toBe('TX-01/TX-01-L2 TX-04/TX-04-L1');
+    expect(await note.innerText()).toMatch(/Mất liên lạc với:\s*làn 2, chốt TX-04 làn 1/);
+    expect(await note.innerText()).toContain('«Đã ở trong» chỉ để kiểm tra lại, không từ chối');
+    expect(await inEnglish(() => note.innerText())).toMatch(
+      /Out of contact with:\s*lane 2, checkpoint TX-04 lane 1/,
+    );
+    kiosk.emit('verdict', verdict('REVIEW', ['ALREADY_INSIDE']));
+    await page.locator('[data-testid=verdict][data-decision=REVIEW]').waitFor();
+    await shootAll(page, 'peers-silent');
+    // Offline: nobody named, only this kiosk's passages are known.
+    kiosk.emit('status', {
+      ...kiosk.status,
+      now: iso(Date.now()),
+      uplink: { ...connected, connected: false, peers: { complete: false, watched: 3, silent: [] } },
+    });
+    await expect.poll(() => note.innerText()).toContain('Mất kết nối: chỉ biết lượt qua của máy này');
+    // Every peer heard again: the note goes.
+    kiosk.emit('status', {
+      ...kiosk.status,
+      now: iso(Date.now()),
+      uplink: { ...connected, peers: { complete: true, watched: 3, silent: [] } },
+    });
+    await note.waitFor({ state: 'detached' });
+  });
+
   it('switches direction through lane.set', async () => {
     await page.getByTestId('direction-out').click();
     await expect.poll(() => page.getByTestId('direction').getAttribute('data-direction')).toBe('out');
