@@ -222,4 +222,41 @@ describe('command-centre dashboard', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('shows the people inside a green zone now, from the passages of every kiosk guarding it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await logIn(page, url, 'op', TEST_PASSWORD);
+    const zone = '01-009-00343';
+    const guard = { area: zone, checkpointKind: 'green-zone' as const };
+    const a1 = kioskId('L1', 'GZ-01');
+    const a2 = kioskId('L2', 'GZ-01');
+    const b1 = kioskId('L1', 'GZ-02');
+    const pub = await online(a1, guard);
+    await online(a2, guard);
+    await online(b1, guard);
+    const now = Date.now();
+    const permit = (i: number) => i.toString(16).padStart(64, '0');
+    const inZone = (k: SimId, seq: number, i: number, direction: 'in' | 'out', at: number) => ({
+      ...passage(k, seq, at, permit(i)),
+      area: zone,
+      direction,
+    });
+    // Five in through GZ-01 lane 1, two of them out through GZ-02, one more in at GZ-01 lane 2.
+    for (let i = 1; i <= 5; i++) await send(pub, a1, 'passage', inZone(a1, i, i, 'in', now - 60_000 + i));
+    await send(pub, b1, 'passage', inZone(b1, 1, 2, 'out', now - 30_000));
+    await send(pub, b1, 'passage', inZone(b1, 2, 4, 'out', now - 29_000));
+    await send(pub, a2, 'passage', inZone(a2, 1, 6, 'in', now - 20_000));
+    const row = page.getByTestId(`area-${zone}`);
+    await expect.poll(() => row.getAttribute('data-inside'), { timeout: 15_000 }).toBe('4');
+    expect(await row.textContent()).toContain('Phường Nhân Chính');
+    expect(await row.textContent()).toContain('Vùng xanh');
+    expect(await row.textContent()).toMatch(/GZ-01 \(2 máy\), GZ-02 \(1 máy\)/);
+    await page.screenshot({ path: join(shots(), 'cc-dashboard-areas.png'), fullPage: true });
+    await page.getByTestId('lang-en').click();
+    await expect.poll(() => row.textContent()).toContain('Green zone');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
