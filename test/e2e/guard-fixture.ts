@@ -43,6 +43,8 @@ export interface KioskProcessOptions {
   users?: Array<{ name: string; displayName: string; pin: string; role: string }>;
   /** Fields of the signed trust list beside the issuer (e.g. `dcc` signers). */
   trust?: Record<string, unknown>;
+  /** The in-process kiosk's clock (real time by default), for a test that steps it ahead. */
+  now?: () => number;
 }
 
 interface Prepared {
@@ -224,7 +226,12 @@ export interface InProcessKiosk {
 export async function startKioskInProcess(opts: KioskProcessOptions = {}): Promise<InProcessKiosk> {
   const { dir, config, issuer } = await prepare(opts);
   const options = await kioskOptionsFromSettings(loadSettings(config, {}));
-  const kiosk = new Kiosk({ ...options, staticDir: buildRenderer(), pinCost: 1024 });
+  const kiosk = new Kiosk({
+    ...options,
+    staticDir: buildRenderer(),
+    pinCost: 1024,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   await kiosk.start();
   const db = new Database(join(dir, 'kiosk.db'), { readonly: true, fileMustExist: true });
   return {
