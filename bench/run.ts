@@ -8,6 +8,7 @@ import { benchCamera } from './camera.js';
 import { benchCcFleet } from './cc-fleet.js';
 import { benchCcIngest } from './cc-ingest.js';
 import { benchColdStart } from './cold-start.js';
+import { benchPaintedVerdict } from './painted-verdict.js';
 import { benchPeerHistory } from './peer-history.js';
 import { benchPurge } from './purge.js';
 import { benchRevocations } from './revocations.js';
@@ -30,6 +31,10 @@ console.log(
 if (selected('scan')) {
   console.log('\n[scan] scan → committed verdict');
   await benchScanLatency(scans);
+}
+if (selected('painted')) {
+  console.log("\n[painted] serial bytes → verdict painted on the guard's screen (Chromium), scan by scan");
+  await benchPaintedVerdict(Number(process.env.BENCH_PAINTED_SCANS ?? 1000));
 }
 if (selected('lane')) {
   console.log('\n[lane] full scan path: policy with revocations, zones, curfew; history look-ups');

@@ -8,6 +8,7 @@ import { PeersNote, ScannerNote, StatusBar, StoreBanner } from './components/Sta
 import { VerdictPanel } from './components/VerdictPanel.js';
 import { LaneTools, useLane } from './guard/LaneTools.js';
 import { AuthGate } from './login/AuthGate.js';
+import { usePaintedMark } from './painted-mark.js';
 import { useTheme } from './theme.js';
 import { fadeDelayMs, useKiosk } from './useKiosk.js';
 
@@ -22,6 +23,8 @@ function ScanScreen({ ui }: { ui: UiClient }) {
   const { state, setDirection, setLane, submitDemo, clearError, showVerdict, fail } = useKiosk(ui, fadeMs);
   // The guard's lane: wedge and camera scans, sounds, vehicle, manual entry, overrides.
   const lane = useLane(ui.client, state.current, state.fresh, showVerdict, fail);
+  // A performance mark once each verdict is painted: the bench times the guard's wait by it.
+  usePaintedMark(state.fresh ? state.current : null);
   const [theme, setTheme] = useTheme();
   const lang = i18n.language === 'en' ? 'en' : 'vi';
   // A short grace period so the banner does not flash while the page's first connection opens.
