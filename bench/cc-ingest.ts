@@ -108,7 +108,13 @@ export async function benchCcIngest(messages: number): Promise<void> {
 
 /** 50 kiosks each sending 10 messages a second for 10 s; the receipt's arrival minus the commit. */
 async function receiptLatency(url: string, database: string): Promise<void> {
-  const cc = await centre(url, database, `cc-latency-${randomUUID()}`);
+  const cc = await startCommandCentre({
+    urls: [url],
+    database,
+    clientId: `cc-latency-${randomUUID()}`,
+    http: false,
+  });
+  while (!cc.aggregator.state().connected) await new Promise((r) => setTimeout(r, 20));
   const ledger = cc.ledger as Ledger & { ingest: Ledger['ingest'] };
   const ingest = ledger.ingest.bind(ledger);
   const uncommitted: string[] = [];

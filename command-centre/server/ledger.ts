@@ -9,10 +9,21 @@ import type { AnyStatusPayload, NumberedPayload } from '../../src/contract/mqtt.
 import { MAX_RECEIPT_RANGES } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
 import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
+import { startOfVietnamDay } from '../../src/contract/time.js';
 import { prepare, type Statements } from './ledger-sql.js';
 import { CC_MIGRATIONS } from './migrations.js';
 import { counters, parseStatus } from './rows.js';
-import { type Gap, gapOf, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
+import {
+  firstHourOf,
+  type Gap,
+  gapOf,
+  gapsOf,
+  type HeldRow,
+  type KioskRow,
+  ledgerSnapshot,
+  ledgerTotals,
+  type SnapshotRows,
+} from './snapshot.js';
 import { type CheckpointTotalsRow, SILENT_MS, type Snapshot } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -244,16 +255,7 @@ export class Ledger {
    * live now: a command to a kiosk that is not listening is lost (commands are not retained).
    */
   gaps(nowMs: number): Gap[] {
-    const ranges = rangesByKiosk(this.s);
-    const gaps: Gap[] = [];
-    for (const k of this.s.allKiosks.all() as Record<string, unknown>[]) {
-      const lastStatus = k.last_status_ms as number | null;
-      if (k.online !== 1 || lastStatus === null || nowMs - lastStatus > SILENT_MS) continue;
-      const lastSeq = parseStatus(k.status as string | null)?.lastSeq ?? 0;
-      const gap = gapOf(ranges.get(k.id as number) ?? [], lastSeq);
-      if (gap) gaps.push({ kioskId: k.id as number, ...gap });
-    }
-    return gaps;
+    return gapsOf(this.s.allKiosks.all() as KioskRow[], this.s.heldAll.all() as HeldRow[], nowMs);
   }
 
   /** One instance's first missing range of seq, or null when it holds all its status says it sent. */
@@ -322,7 +324,7 @@ export class Ledger {
 
   /** All-time counts per checkpoint, the sum of its kiosks', and each kiosk's. */
   totals(): CheckpointTotalsRow[] {
-    return ledgerTotals(this.s);
+    return ledgerTotals(this.s.allKiosks.all() as KioskRow[]);
   }
 
   /** Forgets events and passages older than the horizon (the counts and ranges stay). */
@@ -336,6 +338,20 @@ export class Ledger {
   }
 
   snapshot(nowMs: number, limits = { alerts: 100, acks: 100 }): Omit<Snapshot, 'broker' | 'keyId'> {
-    return ledgerSnapshot(this.s, nowMs, limits);
+    const s = this.s;
+    // One read transaction: every part of the snapshot sees the same commit.
+    const rows = this.db.transaction(
+      (): SnapshotRows => ({
+        kiosks: s.allKiosks.all() as KioskRow[],
+        held: s.heldAll.all() as HeldRow[],
+        today: s.todayByKiosk.all(startOfVietnamDay(nowMs)) as SnapshotRows['today'],
+        hours: s.hours.all(firstHourOf(nowMs)) as SnapshotRows['hours'],
+        events: s.recentEvents.all(limits.alerts) as Record<string, unknown>[],
+        acks: s.recentAcks.all(limits.acks) as Record<string, unknown>[],
+        published: s.recentPublished.all(20) as Record<string, unknown>[],
+        rejected: s.rejected.all() as Record<string, unknown>[],
+      }),
+    )();
+    return ledgerSnapshot(rows, nowMs);
   }
 }

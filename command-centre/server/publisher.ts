@@ -108,6 +108,10 @@ async function signed(
   };
 }
 
+type Held = { version: number; hashes: string[] } | null;
+/** The full revocation list last published, from whichever database the command centre runs on. */
+export type HeldRevocations = () => Promise<Held> | Held;
+
 /**
  * Validates, addresses and signs. `lastVersion` gives the highest version already sent on a topic;
  * `heldRevocations` the full list this command centre last published (a delta is folded into it).
@@ -115,8 +119,8 @@ async function signed(
 export async function prepareDocument(
   req: unknown,
   keyPem: string,
-  lastVersion: (topics: string[]) => number | null,
-  heldRevocations: () => { version: number; hashes: string[] } | null = () => null,
+  lastVersion: (topics: string[]) => Promise<number | null> | number | null,
+  heldRevocations: HeldRevocations = () => null,
 ): Promise<{ doc: PreparedDocument; revocations: PreparedRevocations | null }> {
   if (typeof req !== 'object' || req === null) {
     throw requestError('Yêu cầu phải là một đối tượng JSON', 'The request must be a JSON object');
@@ -147,7 +151,7 @@ export async function prepareDocument(
     );
   }
   const where = documentTopic(docKind, payload, district, kiosk);
-  const last = lastVersion(where.versionTopics);
+  const last = await lastVersion(where.versionTopics);
   if (last !== null && version <= last) {
     // A kiosk refuses a version not greater than the one it holds: sending it would only produce refusals.
     throw requestError(
@@ -164,7 +168,7 @@ export async function prepareDocument(
 /** The full list after this document: itself when full, the held list with the delta applied otherwise. */
 async function foldRevocations(
   payload: unknown,
-  heldRevocations: () => { version: number; hashes: string[] } | null,
+  heldRevocations: HeldRevocations,
   keyPem: string,
 ): Promise<PreparedRevocations> {
   const p = RevocationsPayload.parse(payload);
@@ -172,7 +176,7 @@ async function foldRevocations(
     const hashes = [...new Set(p.add)];
     return { folded: null, entries: hashes.length, change: { full: true, add: hashes, remove: [] } };
   }
-  const held = heldRevocations();
+  const held = await heldRevocations();
   if (!held) {
     throw requestError(
       'Trung tâm chưa phát danh sách thu hồi đầy đủ nào: hãy phát danh sách đầy đủ trước khi phát phần thay đổi',

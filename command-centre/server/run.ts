@@ -1,22 +1,25 @@
-// The command centre's composition root: ledger (SQLite) → aggregator (MQTT) → dashboard host (HTTP).
-// Used by `kiosk command-centre` and by tests that need the real thing in-process.
+// The command centre's composition root: store (SQLite or PostgreSQL) → aggregator (MQTT) → dashboard
+// host (HTTP). Used by `kiosk command-centre` and by tests that need the real thing in-process.
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/base/package-root.js';
 import { Aggregator, type AggregatorOptions } from './aggregator.js';
 import { Ledger } from './ledger.js';
 import { CommandCentreServer } from './server.js';
+import { type LedgerStore, SqliteStore } from './store.js';
 
 export const CC_WEB_DIR = join(PACKAGE_ROOT, 'dist', 'command-centre-web');
 
 export interface CommandCentreOptions extends Omit<AggregatorOptions, 'ledger'> {
+  /** A SQLite file (aggregators on one machine share it), or a `postgres://` URL (on several). */
   database: string;
   http: { host: string; port: number } | false;
   staticDir?: string;
   allowedHosts?: string[];
 }
 
-export interface RunningCommandCentre {
-  ledger: Ledger;
+/** A command centre on either database. */
+export interface RunningCentre {
+  store: LedgerStore;
   aggregator: Aggregator;
   server: CommandCentreServer | null;
   url: string | null;
@@ -24,10 +27,35 @@ export interface RunningCommandCentre {
   stop(opts?: { retire?: boolean }): Promise<void>;
 }
 
+/** On SQLite: its ledger is also read synchronously (tests do). */
+export interface RunningCommandCentre extends RunningCentre {
+  ledger: Ledger;
+}
+
+/** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a SQLite file. */
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+/** Opens (creating and migrating) the store the option names. */
+export async function openStore(database: string): Promise<LedgerStore> {
+  return new SqliteStore(Ledger.open(database));
+}
+
+/** On SQLite, whose ledger tests read synchronously. */
 export async function startCommandCentre(o: CommandCentreOptions): Promise<RunningCommandCentre> {
-  const { database, http, staticDir, allowedHosts, ...aggregatorOptions } = o;
-  const ledger = Ledger.open(database);
-  const aggregator = new Aggregator({ ...aggregatorOptions, ledger });
+  const ledger = Ledger.open(o.database);
+  return { ...(await startOn(new SqliteStore(ledger), o)), ledger };
+}
+
+/** On whichever database `o.database` names. */
+export async function startCommandCentreOn(o: CommandCentreOptions): Promise<RunningCentre> {
+  return startOn(await openStore(o.database), o);
+}
+
+async function startOn(store: LedgerStore, o: CommandCentreOptions): Promise<RunningCentre> {
+  const { database: _database, http, staticDir, allowedHosts, ...aggregatorOptions } = o;
+  const aggregator = new Aggregator({ ...aggregatorOptions, ledger: store });
   let server: CommandCentreServer | null = null;
   let url: string | null = null;
   try {
@@ -37,7 +65,7 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
         host: http.host,
         port: http.port,
         staticDir: staticDir ?? CC_WEB_DIR,
-        ledger,
+        store,
         aggregator,
         ...(allowedHosts ? { allowedHosts } : {}),
         ...(o.now ? { now: o.now } : {}),
@@ -46,18 +74,18 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
     }
   } catch (err) {
     await aggregator.stop();
-    ledger.close();
+    await store.close();
     throw err;
   }
   return {
-    ledger,
+    store,
     aggregator,
     server,
     url,
     async stop(opts = {}) {
       await server?.stop();
       await aggregator.stop(opts);
-      ledger.close();
+      await store.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 // The command centre's dashboard host on 127.0.0.1: the built dashboard (static files), a JSON API, and
 // a Server-Sent Events stream of snapshots. Snapshots are read from the ledger, so a dashboard also shows
-// what other aggregators sharing the database counted (PRAGMA data_version tells us when they commit).
+// what other aggregators sharing the database counted (the store's data version tells us when they commit).
 
 import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,14 +18,14 @@ import { log } from '../../src/base/log.js';
 import { serveStatic } from '../../src/base/static-files.js';
 import { toApiError } from '../../src/contract/errors.js';
 import type { Aggregator } from './aggregator.js';
-import type { Ledger } from './ledger.js';
+import type { LedgerStore } from './store.js';
 import type { Snapshot } from './types.js';
 
 export interface CommandCentreServerOptions {
   host?: string;
   port?: number;
   staticDir: string;
-  ledger: Ledger;
+  store: LedgerStore;
   aggregator: Aggregator;
   allowedHosts?: string[];
   /** Least time between two pushed snapshots. */
@@ -48,6 +48,7 @@ export class CommandCentreServer {
   private dirty = true;
   private lastDataVersion = -1;
   private lastPush = 0;
+  private ticking = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly opts: CommandCentreServerOptions) {}
@@ -77,7 +78,7 @@ export class CommandCentreServer {
     this.unsubscribe = this.opts.aggregator.onChange(() => {
       this.dirty = true;
     });
-    this.timer = setInterval(() => this.tick(), Math.min(this.opts.pushIntervalMs ?? 500, KEEPALIVE_MS));
+    this.timer = setInterval(() => void this.tick(), Math.min(this.opts.pushIntervalMs ?? 500, KEEPALIVE_MS));
     this.timer.unref();
     const port = (server.address() as AddressInfo).port;
     return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`, port };
@@ -102,32 +103,38 @@ export class CommandCentreServer {
     return (this.opts.now ?? Date.now)();
   }
 
-  snapshot(): Snapshot {
+  async snapshot(): Promise<Snapshot> {
     const agg = this.opts.aggregator;
+    const rows = await this.opts.store.snapshot(this.now());
     const state = agg.state();
     return {
-      ...this.opts.ledger.snapshot(this.now()),
+      ...rows,
       broker: { connected: state.connected, url: state.url, error: state.error },
       keyId: agg.keyId(),
     };
   }
 
   /** Pushes a snapshot when something changed (here or in another aggregator), or as a keepalive. */
-  private tick(): void {
-    if (this.streams.size === 0) return;
-    let version = this.lastDataVersion;
+  private async tick(): Promise<void> {
+    if (this.streams.size === 0 || this.ticking) return;
+    this.ticking = true;
     try {
-      version = this.opts.ledger.dataVersion();
+      await this.push();
     } catch {
-      // The database is closing: nothing to push.
-      return;
+      // The database is closing or unreachable: nothing to push this time.
+    } finally {
+      this.ticking = false;
     }
+  }
+
+  private async push(): Promise<void> {
+    const version = await this.opts.store.dataVersion();
     const due = this.now() - this.lastPush >= KEEPALIVE_MS;
     if (!this.dirty && version === this.lastDataVersion && !due) return;
     this.dirty = false;
     this.lastDataVersion = version;
     this.lastPush = this.now();
-    const frame = `event: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`;
+    const frame = `event: snapshot\ndata: ${JSON.stringify(await this.snapshot())}\n\n`;
     for (const res of this.streams) {
       // A dashboard that cannot keep up is dropped; its EventSource reconnects and starts afresh.
       if (res.writableLength > MAX_BUFFERED) res.destroy();
@@ -144,9 +151,9 @@ export class CommandCentreServer {
       case 'GET /api/health':
         return sendJson(res, 200, { ok: true });
       case 'GET /api/snapshot':
-        return sendJson(res, 200, this.snapshot());
+        return sendJson(res, 200, await this.snapshot());
       case 'GET /api/totals':
-        return sendJson(res, 200, this.opts.ledger.totals());
+        return sendJson(res, 200, await this.opts.store.totals());
       case 'GET /api/stats':
         return sendJson(res, 200, { ...this.opts.aggregator.stats, ...this.opts.aggregator.state() });
       case 'GET /api/stream':
@@ -154,7 +161,7 @@ export class CommandCentreServer {
       case 'POST /api/publish':
         return this.onPost(req, res, MAX_PUBLISH_BYTES, (body) => this.opts.aggregator.publish(body));
       case 'POST /api/resend':
-        return this.onPost(req, res, MAX_RESEND_BYTES, async (body) => this.opts.aggregator.resend(body));
+        return this.onPost(req, res, MAX_RESEND_BYTES, (body) => this.opts.aggregator.resend(body));
     }
     if (url.pathname.startsWith('/api/')) {
       sendJson(res, 404, {
@@ -174,7 +181,7 @@ export class CommandCentreServer {
     await this.serveStatic(req, res, url.pathname);
   }
 
-  private openStream(req: IncomingMessage, res: ServerResponse): void {
+  private async openStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isSameHostRequest(req.headers, this.allowed)) {
       sendJson(res, 403, {
         ok: false,
@@ -182,12 +189,13 @@ export class CommandCentreServer {
       });
       return;
     }
+    const first = await this.snapshot();
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
       Connection: 'keep-alive',
     });
-    res.write(`retry: 2000\nevent: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`);
+    res.write(`retry: 2000\nevent: snapshot\ndata: ${JSON.stringify(first)}\n\n`);
     this.streams.add(res);
     req.on('close', () => this.streams.delete(res));
   }
