@@ -39,7 +39,9 @@ export function isPostgresUrl(database: string): boolean {
 
 /** Opens (creating and migrating) the store the option names. */
 export async function openStore(database: string): Promise<LedgerStore> {
-  return new SqliteStore(Ledger.open(database));
+  if (!isPostgresUrl(database)) return new SqliteStore(Ledger.open(database));
+  const { PgStore } = await import('./store-pg.js');
+  return PgStore.open(database);
 }
 
 /** On SQLite, whose ledger tests read synchronously. */
