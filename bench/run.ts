@@ -41,7 +41,9 @@ console.log('\n[verify rate] permits verified per second, and QR decoding');
 await benchVerifyRate(Number(process.env.BENCH_SECONDS ?? 3));
 console.log('\n[uplink] outbox drain to a local Mosquitto at QoS 1, beside raw mqtt.js');
 await benchUplinkDrain(Number(process.env.BENCH_DRAIN ?? 20_000));
-console.log('\n[command centre] one aggregator: messages stored and receipted per second, receipt latency');
+console.log(
+  '\n[command centre] aggregators on SQLite and PostgreSQL: messages stored and receipted per second, receipt latency',
+);
 await benchCcIngest(Number(process.env.BENCH_CC_MESSAGES ?? 20_000));
 console.log('\n[command centre] a fleet of simulated kiosks, two per checkpoint, against one aggregator');
 await benchCcFleet(

@@ -186,57 +186,104 @@ export async function commitBatch(
         break;
     }
   }
+  // Every write in one statement (one round trip): each part touches its own table.
+  const q = new Params();
+  const parts: string[] = [];
   if (ranges.size > 0) {
     const all = [...ranges.entries()];
-    await c.query('DELETE FROM held WHERE kiosk_id = ANY($1::bigint[])', [all.map(([id]) => id)]);
     const flat = all.flatMap(([id, rs]) => rs.map((r) => [id, r[0], r[1]]));
-    await c.query(
-      'INSERT INTO held (kiosk_id, lo, hi) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])',
-      [flat.map((r) => r[0]), flat.map((r) => r[1]), flat.map((r) => r[2])],
+    const [k, lo, hi] = columns(flat, 3).map((col) => q.add(col, 'bigint[]'));
+    parts.push(
+      `held_new AS (SELECT * FROM unnest(${k}, ${lo}, ${hi}) AS n(kiosk_id, lo, hi))`,
+      // The ranges that merged away go; the others are written (new keys never meet deleted ones).
+      `held_gone AS (DELETE FROM held h WHERE h.kiosk_id = ANY(${q.add(
+        all.map(([id]) => id),
+        'bigint[]',
+      )}) AND NOT EXISTS (SELECT 1 FROM held_new n WHERE n.kiosk_id = h.kiosk_id AND n.lo = h.lo))`,
+      `held_put AS (INSERT INTO held (kiosk_id, lo, hi) SELECT kiosk_id, lo, hi FROM held_new
+        ON CONFLICT (kiosk_id, lo) DO UPDATE SET hi = excluded.hi)`,
     );
   }
-  if (deltas.size > 0) await updateKiosks(c, deltas);
+  if (deltas.size > 0) {
+    const ds = [...deltas.entries()];
+    const cols = [...COUNTER_COLUMNS, 'summaries', 'events', 'passages', 'acks', 'duplicates'] as const;
+    const ids = q.add(
+      ds.map(([id]) => id),
+      'bigint[]',
+    );
+    const values = cols.map((col) =>
+      q.add(
+        ds.map(([, d]) => d[col]),
+        'bigint[]',
+      ),
+    );
+    const lanes = q.add(
+      ds.map(([, d]) => d.lane),
+      'text[]',
+    );
+    parts.push(`kiosk_counts AS (UPDATE kiosks k SET ${cols.map((col) => `${col} = k.${col} + u.${col}`).join(', ')},
+        lane = coalesce(k.lane, u.lane)
+      FROM unnest(${ids}, ${values.join(', ')}, ${lanes}) AS u(id, ${cols.join(', ')}, lane)
+      WHERE k.id = u.id)`);
+  }
   if (hours.size > 0) {
     const hs = [...hours.values()].sort((a, b) => a.hour - b.hour || a.id - b.id);
-    const cols = COUNTER_COLUMNS.map((_, i) => `$${i + 3}::bigint[]`);
-    await c.query(
-      `INSERT INTO kiosk_hours (hour_ms, kiosk_id, ${COUNTER_COLUMNS.join(', ')})
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], ${cols.join(', ')})
-         ON CONFLICT (hour_ms, kiosk_id) DO UPDATE SET
-         ${COUNTER_COLUMNS.map((col) => `${col} = kiosk_hours.${col} + excluded.${col}`).join(', ')}`,
-      [hs.map((h) => h.hour), hs.map((h) => h.id), ...COUNTER_COLUMNS.map((col) => hs.map((h) => h[col]))],
-    );
+    const arrays = [
+      q.add(
+        hs.map((h) => h.hour),
+        'bigint[]',
+      ),
+      q.add(
+        hs.map((h) => h.id),
+        'bigint[]',
+      ),
+      ...COUNTER_COLUMNS.map((col) =>
+        q.add(
+          hs.map((h) => h[col]),
+          'bigint[]',
+        ),
+      ),
+    ];
+    parts.push(`hours AS (INSERT INTO kiosk_hours (hour_ms, kiosk_id, ${COUNTER_COLUMNS.join(', ')})
+      SELECT * FROM unnest(${arrays.join(', ')})
+      ON CONFLICT (hour_ms, kiosk_id) DO UPDATE SET
+      ${COUNTER_COLUMNS.map((col) => `${col} = kiosk_hours.${col} + excluded.${col}`).join(', ')})`);
   }
-  if (events.length > 0) await insertEvents(c, events);
+  if (events.length > 0) parts.push(`events_new AS (${insertEventsSql(q, events)})`);
   if (acks.size > 0) {
-    const rows = [...acks.values()];
-    await c.query(
-      `INSERT INTO kiosk_acks (kiosk_id, typ, version, applied, error, at_ms, received_ms)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::bigint[])
-         ON CONFLICT (kiosk_id, typ, version) DO UPDATE SET applied = excluded.applied, error = excluded.error,
-         at_ms = excluded.at_ms, received_ms = excluded.received_ms`,
-      columns(rows, 7),
-    );
+    const a = columns([...acks.values()], 7).map((col, i) => q.add(col, ACK_TYPES[i]!));
+    parts.push(`acks AS (INSERT INTO kiosk_acks (kiosk_id, typ, version, applied, error, at_ms, received_ms)
+      SELECT * FROM unnest(${a.join(', ')})
+      ON CONFLICT (kiosk_id, typ, version) DO UPDATE SET applied = excluded.applied, error = excluded.error,
+      at_ms = excluded.at_ms, received_ms = excluded.received_ms)`);
   }
   if (passages.length > 0) {
-    await c.query(
-      `INSERT INTO passages (kiosk_id, seq, id, area, permit, direction, let_through, at_ms, received_ms)
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-           $7::int[], $8::bigint[], $9::bigint[])
-         ON CONFLICT (kiosk_id, seq) DO NOTHING`,
-      columns(passages, 9),
-    );
+    const a = columns(passages, 9).map((col, i) => q.add(col, PASSAGE_TYPES[i]!));
+    parts.push(`passages_new AS (INSERT INTO passages
+      (kiosk_id, seq, id, area, permit, direction, let_through, at_ms, received_ms)
+      SELECT * FROM unnest(${a.join(', ')}) ON CONFLICT (kiosk_id, seq) DO NOTHING)`);
   }
   if (rejected.size > 0) {
     const rs = [...rejected.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    await c.query(
-      `INSERT INTO rejected (reason, count, last_topic, last_ms)
-         SELECT r, n, t, $4 FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(r, n, t)
-         ON CONFLICT (reason) DO UPDATE SET count = rejected.count + excluded.count,
-         last_topic = excluded.last_topic, last_ms = excluded.last_ms`,
-      [rs.map(([r]) => r), rs.map(([, v]) => v.count), rs.map(([, v]) => v.topic), now],
+    const reasons = q.add(
+      rs.map(([r]) => r),
+      'text[]',
     );
+    const counts = q.add(
+      rs.map(([, v]) => v.count),
+      'bigint[]',
+    );
+    const topics = q.add(
+      rs.map(([, v]) => v.topic),
+      'text[]',
+    );
+    parts.push(`rejects AS (INSERT INTO rejected (reason, count, last_topic, last_ms)
+      SELECT r, n, t, ${q.add(now, 'bigint')} FROM unnest(${reasons}, ${counts}, ${topics}) AS u(r, n, t)
+      ON CONFLICT (reason) DO UPDATE SET count = rejected.count + excluded.count,
+      last_topic = excluded.last_topic, last_ms = excluded.last_ms)`);
   }
+  // Data-modifying parts of WITH run to completion whether or not the main query reads them.
+  if (parts.length > 0) await c.query(`WITH ${parts.join(',\n')} SELECT 1`, q.values);
   for (const d of batch) {
     if (d.kind !== 'status') continue;
     const id = ids.get(keyOf(d.scope, d.payload.instance))!;
@@ -250,17 +297,13 @@ function columns(rows: readonly unknown[][], n: number): unknown[][] {
   return Array.from({ length: n }, (_, i) => rows.map((r) => r[i]));
 }
 
-function updateKiosks(c: PoolClient, deltas: Map<number, KioskDelta>): Promise<unknown> {
-  const ds = [...deltas.entries()];
-  const cols = [...COUNTER_COLUMNS, 'summaries', 'events', 'passages', 'acks', 'duplicates'] as const;
-  return c.query(
-    `UPDATE kiosks k SET ${cols.map((col) => `${col} = k.${col} + u.${col}`).join(', ')},
-       lane = coalesce(k.lane, u.lane)
-     FROM unnest($1::bigint[], ${cols.map((_, i) => `$${i + 2}::bigint[]`).join(', ')}, $${cols.length + 2}::text[])
-       AS u(id, ${cols.join(', ')}, lane)
-     WHERE k.id = u.id`,
-    [ds.map(([id]) => id), ...cols.map((col) => ds.map(([, d]) => d[col])), ds.map(([, d]) => d.lane)],
-  );
+/** Numbered parameters, each cast to its type (unnest needs typed arrays). */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, type: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
 }
 
 const EVENT_COLUMNS =
@@ -268,14 +311,12 @@ const EVENT_COLUMNS =
 const EVENT_TYPES = 'text text text text text bigint bigint bigint text text text text text text text'.split(
   ' ',
 );
+const ACK_TYPES = 'bigint[] text[] text[] int[] text[] bigint[] bigint[]'.split(' ');
+const PASSAGE_TYPES = 'bigint[] bigint[] text[] text[] text[] text[] int[] bigint[] bigint[]'.split(' ');
 
-function insertEvents(c: PoolClient, rows: unknown[][]): Promise<unknown> {
-  return c.query(
-    `INSERT INTO events (${EVENT_COLUMNS})
-     SELECT * FROM unnest(${EVENT_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-     ON CONFLICT DO NOTHING`,
-    columns(rows, EVENT_TYPES.length),
-  );
+function insertEventsSql(q: Params, rows: unknown[][]): string {
+  const arrays = columns(rows, EVENT_TYPES.length).map((col, i) => q.add(col, `${EVENT_TYPES[i]}[]`));
+  return `INSERT INTO events (${EVENT_COLUMNS}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT DO NOTHING`;
 }
 
 /** As Ledger.applyStatus (ledger.ts), on a kiosk row this transaction has locked. */
@@ -314,7 +355,8 @@ async function applyStatus(
   ).rows.map((r) => r.instance as string);
   if (others.length === 0) return null;
   const instances = [...others, p.instance].sort();
-  await insertEvents(c, [
+  const q = new Params();
+  const sql = insertEventsSql(q, [
     [
       randomUUID(),
       scope.district,
@@ -333,5 +375,6 @@ async function applyStatus(
       JSON.stringify({ instances }),
     ],
   ]);
+  await c.query(sql, q.values);
   return instances;
 }

@@ -30,6 +30,8 @@ const KIOSK_KEY = 'district = $1 AND checkpoint = $2 AND kiosk = $3';
 /** Deadlock, serialization failure: the transaction is tried again from the start. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const INT8 = 20;
+/** Planned once on every connection at start, so that none meets the schema cold. */
+const WARM_TABLES = 'kiosks, held, kiosk_hours, events, kiosk_acks, passages, published, rejected, kv';
 const NUMERIC = 1700;
 
 /** Counts, ids and times are BIGINT; every one of them fits a JavaScript number. */
@@ -47,11 +49,17 @@ export class PgStore implements LedgerStore {
 
   /** Connects and brings the schema up to date (aggregators starting together take turns). */
   static async open(url: string, opts: { max?: number } = {}): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
+    const max = opts.max ?? 4;
+    // Connections are kept open: a new one costs a connection and a cold catalog cache, which
+    // would land on the commit or receipt that happens to need it.
+    const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 0, types });
     // A connection the server drops is replaced; the error must not end the process.
     pool.on('error', (err) => log.warn(`command centre: a PostgreSQL connection failed: ${err.message}`));
     try {
       await migrate(pool);
+      const clients = await Promise.all(Array.from({ length: max }, () => pool.connect()));
+      await Promise.all(clients.map((c) => c.query(`SELECT 1 FROM ${WARM_TABLES} WHERE false`)));
+      for (const c of clients) c.release();
     } catch (err) {
       await pool.end();
       throw new KioskError(
