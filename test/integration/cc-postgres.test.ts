@@ -3,6 +3,7 @@
 // aggregator publishes it, covers everything either one stored. The batch commit is also raced
 // directly: the same messages committed by two stores at once count once.
 import { randomUUID } from 'node:crypto';
+import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fleetKiosks, mqttBase } from '../../command-centre/server/fleet.js';
 import type { SimKiosk } from '../../command-centre/server/fleet-kiosk.js';
@@ -10,7 +11,9 @@ import { classify } from '../../command-centre/server/ingest.js';
 import { type RunningCentre, startCommandCentreOn } from '../../command-centre/server/run.js';
 import type { Delivery, LedgerStore } from '../../command-centre/server/store.js';
 import { PgStore } from '../../command-centre/server/store-pg.js';
+import { generateKeyPair } from '../../src/contract/keys.js';
 import { kioskTopic } from '../../src/contract/mqtt-topics.js';
+import { ack, event, kioskId, send, status } from '../fixtures/cc-messages.js';
 import { FakeClock } from '../fixtures/clock.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { type PostgresHandle, startPostgres } from '../helpers/postgres.js';
@@ -35,13 +38,18 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function centre(url: string, clientId: string): Promise<RunningCentre> {
+async function centre(
+  url: string,
+  clientId: string,
+  more: Partial<Parameters<typeof startCommandCentreOn>[0]> = {},
+): Promise<RunningCentre> {
   const running = await startCommandCentreOn({
     urls: [broker.url],
     database: url,
     clientId,
     http: false,
     reconnectMs: 100,
+    ...more,
   });
   cleanups.push(() => running.stop({ retire: true }));
   await waitFor(() => running.aggregator.state().connected, 'aggregator connected');
@@ -147,5 +155,73 @@ describe('command centre on PostgreSQL', () => {
     const [row] = await s1.totals();
     expect(row?.passages).toBe(200);
     expect(row?.kiosks[0]?.passages).toBe(200);
+  }, 60_000);
+
+  it('keeps statuses, alerts, acks and published documents, and serves the dashboard from PostgreSQL', async () => {
+    const url = await db.createDatabase('dashboard');
+    const root = generateKeyPair();
+    const cc = await centre(url, `cc-dash-${randomUUID()}`, {
+      http: { host: '127.0.0.1', port: 0 },
+      signingKeyPem: root.privatePem,
+    });
+    const k = kioskId('L1', 'PG-DASH');
+    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    cleanups.push(() => client.endAsync());
+    const now = Date.now();
+    const version0 = await cc.store.dataVersion();
+    await send(client, k, 'status', status(k, now, { lastSeq: 3 }), true);
+    await send(client, k, 'event', event(k, 1, now));
+    await send(client, k, 'ack', ack(k, 2, now));
+    await waitFor(() => cc.aggregator.stats.counted === 2, 'the event and the ack stored');
+    // Seq 3 is missing: the receipt, the gap and the resend command come from PostgreSQL.
+    const id = (await cc.store.findKiosk(k.scope))!;
+    expect((await cc.store.receipt(id))?.receipt).toEqual({ upTo: 2, also: [] });
+    expect(await cc.store.firstGap(id)).toEqual({ from: 3, to: 3, where: 'tail' });
+    expect(await cc.aggregator.resend({ ...k.scope })).toMatchObject({
+      instance: k.instance,
+      from: 3,
+      to: 3,
+    });
+    expect(await cc.store.dataVersion()).toBeGreaterThan(version0);
+
+    const [h1, h2, h3] = ['ab', 'cd', 'ef'].map((x) => x.repeat(32));
+    const nowS = Math.floor(now / 1000);
+    await cc.aggregator.publish({
+      kind: 'revocations',
+      payload: { version: 1, issued: nowS, mode: 'full', add: [h1, h2] },
+    });
+    const delta = await cc.aggregator.publish({
+      kind: 'revocations',
+      payload: { version: 2, issued: nowS, mode: 'delta', base: 1, add: [h3], remove: [h1] },
+    });
+    expect(delta.full).toEqual({ topic: 'ckpt/v2/all/revocations', entries: 2 });
+    expect(await cc.store.revocations()).toEqual({ version: 2, hashes: [h2, h3] });
+    await expect(
+      cc.aggregator.publish({
+        kind: 'revocations',
+        payload: { version: 2, issued: nowS, mode: 'full', add: [] },
+      }),
+    ).rejects.toMatchObject({ code: 'PUBLISH_INVALID' });
+
+    const snap = (await (await fetch(new URL('/api/snapshot', cc.url!))).json()) as Awaited<
+      ReturnType<LedgerStore['snapshot']>
+    >;
+    const view = snap.checkpoints.find((c) => c.checkpoint === 'PG-DASH')!.kiosks[0]!;
+    expect(view).toMatchObject({ online: true, lastSeq: 3, upTo: 2, receiptLag: 1, events: 1 });
+    expect(snap.alerts.map((a) => a.kiosk)).toContain('L1');
+    expect(snap.acks).toEqual([expect.objectContaining({ kiosk: 'L1', applied: true })]);
+    expect(snap.published.map((p) => p.topic)).toEqual([
+      'ckpt/v2/all/revocations/delta',
+      'ckpt/v2/all/revocations',
+      'ckpt/v2/all/revocations',
+    ]);
+    // A second live instance claiming L1: the command centre's own alert, raised once, from PostgreSQL.
+    const twin = { ...k, instance: randomUUID() };
+    await send(client, twin, 'status', status(twin, Date.now()), true);
+    await waitFor(() => cc.aggregator.stats.conflicts === 1, 'the kiosk id claimed twice');
+    const alerts = (await cc.store.snapshot(Date.now())).alerts.filter((a) => a.kind === 'kiosk-id-conflict');
+    expect(alerts).toEqual([expect.objectContaining({ instances: [k.instance, twin.instance].sort() })]);
+    const totals = (await (await fetch(new URL('/api/totals', cc.url!))).json()) as { checkpoint: string }[];
+    expect(totals.map((t) => t.checkpoint)).toContain('PG-DASH');
   }, 60_000);
 });
