@@ -52,7 +52,16 @@ export class PgStore implements LedgerStore {
     const max = opts.max ?? 4;
     // Connections are kept open: a new one costs a connection and a cold catalog cache, which
     // would land on the commit or receipt that happens to need it.
-    const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 0, types });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max,
+      idleTimeoutMillis: 0,
+      // A server that stops answering fails the commit (its kiosks send again) rather than letting
+      // batches pile up in memory behind it.
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 30_000,
+      types,
+    });
     // A connection the server drops is replaced; the error must not end the process.
     pool.on('error', (err) => log.warn(`command centre: a PostgreSQL connection failed: ${err.message}`));
     try {
