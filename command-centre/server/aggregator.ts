@@ -85,6 +85,7 @@ export class Aggregator {
     duplicates: 0,
     rejected: 0,
     conflicts: 0,
+    uncommitted: 0,
     receipts: 0,
     commands: 0,
   };

@@ -13,6 +13,8 @@ export interface IntakeStats {
   duplicates: number;
   rejected: number;
   conflicts: number;
+  /** Messages whose commit failed (database unreachable or full): not receipted, so sent again. */
+  uncommitted: number;
 }
 
 /** A commit never carries more than this many messages. */
@@ -70,6 +72,7 @@ export class Intake {
       r = await store.commit(batch, this.o.now());
     } catch (err) {
       // Disk full, database locked or unreachable: nothing is receipted, so the kiosks send it all again.
+      stats.uncommitted += batch.length;
       log.error(
         `command centre: could not record what arrived (${batch.length} messages); their kiosks will send it again`,
         err,

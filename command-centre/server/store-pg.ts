@@ -83,17 +83,21 @@ export class PgStore implements LedgerStore {
   private async tx<T>(work: (c: pg.PoolClient) => Promise<T>, level = 'READ COMMITTED'): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const c = await this.pool.connect();
+      let broken = false;
       try {
         await c.query(`BEGIN ISOLATION LEVEL ${level}`);
         const result = await work(c);
         await c.query('COMMIT');
         return result;
       } catch (err) {
-        await c.query('ROLLBACK').catch(() => {});
+        // A connection that cannot even roll back (the server restarted) is closed, not pooled again.
+        await c.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
         if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
         throw err;
       } finally {
-        c.release();
+        c.release(broken);
       }
     }
   }

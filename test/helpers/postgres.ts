@@ -14,6 +14,9 @@ export interface PostgresHandle {
   url: string;
   /** A fresh empty database on this server, and its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server, keeping its data, for outages; up() starts it again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,32 +51,54 @@ export async function startPostgres(): Promise<PostgresHandle> {
   });
   const port = await freePort();
   let stderr = '';
-  const proc: ChildProcess = spawn(
-    join(bin, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
-    { ...spawnOpts, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  let proc: ChildProcess | null = null;
   const base = `postgres://kiosk@127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const c = new pg.Client({ connectionString: `${base}/postgres` });
-    try {
-      await c.connect();
-      await c.query('CREATE DATABASE kiosk');
-      await c.end();
-      break;
-    } catch (err) {
-      await c.end().catch(() => {});
-      if (proc.exitCode !== null || Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${stderr}`);
+
+  async function launch(createKiosk: boolean): Promise<void> {
+    const child = spawn(
+      join(bin!, 'postgres'),
+      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+      { ...spawnOpts, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    proc = child;
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const c = new pg.Client({ connectionString: `${base}/postgres` });
+      try {
+        await c.connect();
+        if (createKiosk) await c.query('CREATE DATABASE kiosk');
+        await c.end();
+        return;
+      } catch (err) {
+        await c.end().catch(() => {});
+        if (child.exitCode !== null || Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  async function down(): Promise<void> {
+    const child = proc;
+    proc = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    // Fast shutdown: ends sessions, no waiting for clients to leave.
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+
+  try {
+    await launch(true);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
   return {
     port,
@@ -88,14 +113,10 @@ export async function startPostgres(): Promise<PostgresHandle> {
       }
       return `${base}/${name}`;
     },
+    down,
+    up: () => launch(false),
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        // Fast shutdown: ends sessions, no waiting for clients to leave.
-        proc.kill('SIGINT');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (proc.exitCode === null) proc.kill('SIGKILL');
-      }
+      await down();
       rmSync(dir, { recursive: true, force: true });
     },
   };
