@@ -42,6 +42,20 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * A connection lost while checked out (the server restarted) is reported by an 'error' event as well as
+ * by the failing query; without a listener that event would end the process.
+ */
+function onClientError(err: Error): void {
+  log.warn(`command centre: a PostgreSQL connection in use failed: ${err.message}`);
+}
+
+async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const c = await pool.connect();
+  c.on('error', onClientError);
+  return c;
+}
+
 export class PgStore implements LedgerStore {
   readonly kind = 'postgres';
 
@@ -66,9 +80,12 @@ export class PgStore implements LedgerStore {
     pool.on('error', (err) => log.warn(`command centre: a PostgreSQL connection failed: ${err.message}`));
     try {
       await migrate(pool);
-      const clients = await Promise.all(Array.from({ length: max }, () => pool.connect()));
+      const clients = await Promise.all(Array.from({ length: max }, () => checkout(pool)));
       await Promise.all(clients.map((c) => c.query(`SELECT 1 FROM ${WARM_TABLES} WHERE false`)));
-      for (const c of clients) c.release();
+      for (const c of clients) {
+        c.removeListener('error', onClientError);
+        c.release();
+      }
     } catch (err) {
       await pool.end();
       throw new KioskError(
@@ -82,7 +99,7 @@ export class PgStore implements LedgerStore {
 
   private async tx<T>(work: (c: pg.PoolClient) => Promise<T>, level = 'READ COMMITTED'): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const c = await this.pool.connect();
+      const c = await checkout(this.pool);
       let broken = false;
       try {
         await c.query(`BEGIN ISOLATION LEVEL ${level}`);
@@ -97,6 +114,7 @@ export class PgStore implements LedgerStore {
         if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
         throw err;
       } finally {
+        c.removeListener('error', onClientError);
         c.release(broken);
       }
     }
@@ -284,7 +302,7 @@ export class PgStore implements LedgerStore {
 
 /** Applies every migration newer than the database, under a lock that concurrent starts wait for. */
 async function migrate(pool: pg.Pool): Promise<void> {
-  const c = await pool.connect();
+  const c = await checkout(pool);
   try {
     await c.query('BEGIN');
     // Any constant: it names "the command centre's schema" to every aggregator.
@@ -312,6 +330,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    c.removeListener('error', onClientError);
     c.release();
   }
 }
