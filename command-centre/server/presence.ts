@@ -134,29 +134,40 @@ export class Presence {
 
   /** The people inside each `lockdown` and `green-zone` area, with the checkpoints that guard it. */
   areas(): AreaView[] {
-    const guarded = new Map<string, AreaView>();
-    for (const row of this.s.kiosks.all() as {
-      district: string;
-      checkpoint: string;
-      status: string | null;
-    }[]) {
-      const st = parseStatus(row.status);
-      const area = st?.area;
-      const kind = st?.checkpointKind;
-      if (!area || (kind !== 'lockdown' && kind !== 'green-zone')) continue;
-      let a = guarded.get(area);
-      if (!a) {
-        a = { area, name: areaName(area) ?? null, kind, inside: 0, checkpoints: [] };
-        guarded.set(area, a);
-      }
-      const cp = a.checkpoints.find((c) => c.district === row.district && c.checkpoint === row.checkpoint);
-      if (cp) cp.kiosks++;
-      else a.checkpoints.push({ district: row.district, checkpoint: row.checkpoint, kiosks: 1 });
-    }
-    for (const r of this.s.inside.all() as { area: string; n: number }[]) {
-      const a = guarded.get(r.area);
-      if (a) a.inside = r.n;
-    }
-    return [...guarded.values()].sort((x, y) => x.area.localeCompare(y.area));
+    return areasOf(this.s.kiosks.all() as GuardRow[], this.s.inside.all() as { area: string; n: number }[]);
   }
+}
+
+/** A kiosk row as far as the areas need it: its status names its checkpoint's area and kind. */
+export interface GuardRow {
+  district: string;
+  checkpoint: string;
+  status: string | null;
+}
+
+/** The guarded areas from the kiosks' statuses and the count inside each, on either database. */
+export function areasOf(
+  kiosks: readonly GuardRow[],
+  inside: readonly { area: string; n: number }[],
+): AreaView[] {
+  const guarded = new Map<string, AreaView>();
+  for (const row of kiosks) {
+    const st = parseStatus(row.status);
+    const area = st?.area;
+    const kind = st?.checkpointKind;
+    if (!area || (kind !== 'lockdown' && kind !== 'green-zone')) continue;
+    let a = guarded.get(area);
+    if (!a) {
+      a = { area, name: areaName(area) ?? null, kind, inside: 0, checkpoints: [] };
+      guarded.set(area, a);
+    }
+    const cp = a.checkpoints.find((c) => c.district === row.district && c.checkpoint === row.checkpoint);
+    if (cp) cp.kiosks++;
+    else a.checkpoints.push({ district: row.district, checkpoint: row.checkpoint, kiosks: 1 });
+  }
+  for (const r of inside) {
+    const a = guarded.get(r.area);
+    if (a) a.inside = r.n;
+  }
+  return [...guarded.values()].sort((x, y) => x.area.localeCompare(y.area));
 }

@@ -1,0 +1,131 @@
+// The command centre's schema on PostgreSQL: the same tables as SQLite's live ones (migrations.ts v2),
+// for aggregators on several machines. Append new migrations at the end, never edit one that has shipped.
+import type { Migration } from '../../src/base/db.js';
+
+const COUNTERS = `
+  in_allowed BIGINT NOT NULL DEFAULT 0, in_denied BIGINT NOT NULL DEFAULT 0,
+  in_review BIGINT NOT NULL DEFAULT 0, in_overridden BIGINT NOT NULL DEFAULT 0,
+  out_allowed BIGINT NOT NULL DEFAULT 0, out_denied BIGINT NOT NULL DEFAULT 0,
+  out_review BIGINT NOT NULL DEFAULT 0, out_overridden BIGINT NOT NULL DEFAULT 0,
+  people BIGINT NOT NULL DEFAULT 0`;
+
+export const PG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'command centre on PostgreSQL: kiosk instances, seq ranges held, counts, events, acks, passages',
+    sql: `
+      -- One row per kiosk instance. A transaction storing its messages locks this row first (in a fixed
+      -- order), so two aggregators never add the same seq to its ranges.
+      CREATE TABLE kiosks (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        district TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        kiosk TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        lane TEXT,
+        online INTEGER NOT NULL DEFAULT 0 CHECK (online IN (0, 1)),
+        status TEXT,
+        last_status_ms BIGINT,
+        changed_ms BIGINT,
+        first_seen_ms BIGINT NOT NULL,
+        last_seen_ms BIGINT NOT NULL,
+        summaries BIGINT NOT NULL DEFAULT 0,
+        events BIGINT NOT NULL DEFAULT 0,
+        passages BIGINT NOT NULL DEFAULT 0,
+        acks BIGINT NOT NULL DEFAULT 0,
+        duplicates BIGINT NOT NULL DEFAULT 0,
+        ${COUNTERS},
+        UNIQUE (district, checkpoint, kiosk, instance)
+      );
+
+      -- The seq each instance sent that the database holds, as closed ranges that never overlap or touch.
+      CREATE TABLE held (
+        kiosk_id BIGINT NOT NULL REFERENCES kiosks (id),
+        lo BIGINT NOT NULL,
+        hi BIGINT NOT NULL CHECK (hi >= lo),
+        PRIMARY KEY (kiosk_id, lo)
+      );
+
+      CREATE TABLE kiosk_hours (
+        hour_ms BIGINT NOT NULL,
+        kiosk_id BIGINT NOT NULL REFERENCES kiosks (id),
+        ${COUNTERS},
+        PRIMARY KEY (hour_ms, kiosk_id)
+      );
+
+      CREATE TABLE events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT NOT NULL,
+        district TEXT NOT NULL,
+        checkpoint TEXT NOT NULL,
+        kiosk TEXT,
+        instance TEXT,
+        kiosk_seq BIGINT,
+        at_ms BIGINT NOT NULL,
+        received_ms BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        decision TEXT,
+        reasons TEXT NOT NULL,
+        permit TEXT,
+        direction TEXT,
+        lane TEXT,
+        detail TEXT
+      );
+      -- A second guard besides the ranges held: one event per (instance, seq).
+      CREATE UNIQUE INDEX events_instance_seq ON events (district, checkpoint, kiosk, instance, kiosk_seq);
+      CREATE INDEX events_at ON events (at_ms);
+
+      CREATE TABLE kiosk_acks (
+        kiosk_id BIGINT NOT NULL REFERENCES kiosks (id),
+        typ TEXT NOT NULL,
+        version TEXT NOT NULL,
+        applied INTEGER NOT NULL CHECK (applied IN (0, 1)),
+        error TEXT,
+        at_ms BIGINT NOT NULL,
+        received_ms BIGINT NOT NULL,
+        PRIMARY KEY (kiosk_id, typ, version)
+      );
+      CREATE INDEX kiosk_acks_received ON kiosk_acks (received_ms);
+
+      CREATE TABLE passages (
+        kiosk_id BIGINT NOT NULL REFERENCES kiosks (id),
+        seq BIGINT NOT NULL,
+        id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        permit TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        let_through INTEGER NOT NULL CHECK (let_through IN (0, 1)),
+        at_ms BIGINT NOT NULL,
+        received_ms BIGINT NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+      );
+      CREATE INDEX passages_area_permit ON passages (area, permit, at_ms);
+      CREATE INDEX passages_at ON passages (at_ms);
+
+      CREATE TABLE published (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind TEXT NOT NULL,
+        typ TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        topic TEXT NOT NULL,
+        retained INTEGER NOT NULL,
+        at_ms BIGINT NOT NULL,
+        sha256 TEXT NOT NULL
+      );
+      CREATE INDEX published_topic ON published (topic, version);
+
+      CREATE TABLE rejected (
+        reason TEXT PRIMARY KEY,
+        count BIGINT NOT NULL,
+        last_topic TEXT,
+        last_ms BIGINT
+      );
+
+      CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE revoked (hash TEXT PRIMARY KEY);
+
+      -- Advanced after every commit that changed something: the dashboards' "anything new?".
+      CREATE SEQUENCE ledger_changes;
+    `,
+  },
+];
