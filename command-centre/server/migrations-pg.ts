@@ -1,4 +1,4 @@
-// The command centre's schema on PostgreSQL: the same tables as SQLite's live ones (migrations.ts v2),
+// The command centre's schema on PostgreSQL: the same tables as SQLite's live ones (migrations.ts),
 // for aggregators on several machines. Append new migrations at the end, never edit one that has shipped.
 import type { Migration } from '../../src/base/db.js';
 
@@ -126,6 +126,70 @@ export const PG_MIGRATIONS: readonly Migration[] = [
 
       -- Advanced after every commit that changed something: the dashboards' "anything new?".
       CREATE SEQUENCE ledger_changes;
+    `,
+  },
+  {
+    version: 2,
+    name: 'command centre: operator accounts, sessions, audit chain, four-eyes approvals, alert acks',
+    sql: `
+      -- scope: 'city', or a JSON array of district codes. Names are unique whatever their case.
+      CREATE TABLE cc_accounts (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'publisher', 'admin')),
+        scope TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        locked_until_ms BIGINT NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_ms BIGINT NOT NULL,
+        updated_ms BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX cc_accounts_name ON cc_accounts (lower(name));
+      -- Only the SHA-256 of a session's token: a copied database opens no session.
+      CREATE TABLE cc_sessions (
+        id TEXT PRIMARY KEY,
+        account_id BIGINT NOT NULL REFERENCES cc_accounts (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        last_seen_ms BIGINT NOT NULL,
+        peer TEXT
+      );
+      CREATE INDEX cc_sessions_account ON cc_sessions (account_id);
+      -- One hash chain, hashed as the kiosk's audit events are (src/store/chain.ts). details is the
+      -- exact JSON text that was hashed (JSONB would reorder its keys). Appends take a transaction-level
+      -- advisory lock, so that aggregators sharing the database extend one chain, never fork it.
+      CREATE TABLE cc_audit (
+        id BIGINT PRIMARY KEY,
+        at_ms BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        user_id BIGINT,
+        user_name TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL
+      );
+      CREATE TABLE cc_approvals (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind TEXT NOT NULL,
+        request TEXT NOT NULL,
+        requested_by BIGINT NOT NULL,
+        requested_name TEXT NOT NULL,
+        requested_ms BIGINT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'published', 'rejected', 'failed')),
+        decided_by BIGINT,
+        decided_name TEXT,
+        decided_ms BIGINT,
+        outcome TEXT
+      );
+      CREATE TABLE cc_alert_acks (
+        seq BIGINT PRIMARY KEY,
+        account_id BIGINT NOT NULL,
+        user_name TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+      );
     `,
   },
 ];

@@ -1,19 +1,17 @@
 // The command centre's store on PostgreSQL (`kiosk command-centre --db postgres://…`): aggregators on
 // several machines share one database, so a receipt any of them publishes is read from the one truth.
 // Batches are committed by store-pg-commit.ts; reads here mirror the SQLite ledger's (ledger-sql.ts).
-import pg from 'pg';
-import { openDatabase } from '../../src/base/db.js';
-import { log } from '../../src/base/log.js';
+import type pg from 'pg';
 import { KioskError } from '../../src/contract/errors.js';
 import { MAX_RECEIPT_RANGES } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
 import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
 import { startOfVietnamDay } from '../../src/contract/time.js';
 import type { InstanceScope, Receipt } from './ledger.js';
-import { CC_MIGRATIONS } from './migrations.js';
 import { PG_MIGRATIONS } from './migrations-pg.js';
 import type { OperatorStore } from './operator-store.js';
-import { SqliteOperatorStore } from './operator-store-sqlite.js';
+import { PgOperatorStore } from './operator-store-pg.js';
+import { checkout, inTransaction, migratePg, newPool, release } from './pg-pool.js';
 import { areasOf, type GuardRow } from './presence.js';
 import { COUNTER_COLUMNS, parseStatus } from './rows.js';
 import {
@@ -35,67 +33,25 @@ import type { AreaView, HourView } from './types.js';
 const SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 const HOUR_SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(h.${c}) AS ${c}`).join(', ');
 const KIOSK_KEY = 'district = $1 AND checkpoint = $2 AND kiosk = $3';
-/** Deadlock, serialization failure: the transaction is tried again from the start. */
-const RETRYABLE = new Set(['40P01', '40001']);
-const INT8 = 20;
 /** Planned once on every connection at start, so that none meets the schema cold. */
 const WARM_TABLES = 'kiosks, held, kiosk_hours, events, kiosk_acks, passages, published, rejected, kv';
-const NUMERIC = 1700;
-
-/** Counts, ids and times are BIGINT; every one of them fits a JavaScript number. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 || oid === NUMERIC
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
-/**
- * A connection lost while checked out (the server restarted) is reported by an 'error' event as well as
- * by the failing query; without a listener that event would end the process.
- */
-function onClientError(err: Error): void {
-  log.warn(`command centre: a PostgreSQL connection in use failed: ${err.message}`);
-}
-
-async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
-  const c = await pool.connect();
-  c.on('error', onClientError);
-  return c;
-}
 
 export class PgStore implements LedgerStore {
   readonly kind = 'postgres';
 
-  private memoryOperators: OperatorStore | null = null;
+  private operators: OperatorStore | null = null;
 
   private constructor(readonly pool: pg.Pool) {}
 
   /** Connects and brings the schema up to date (aggregators starting together take turns). */
   static async open(url: string, opts: { max?: number } = {}): Promise<PgStore> {
     const max = opts.max ?? 4;
-    // Connections are kept open: a new one costs a connection and a cold catalog cache, which
-    // would land on the commit or receipt that happens to need it.
-    const pool = new pg.Pool({
-      connectionString: url,
-      max,
-      idleTimeoutMillis: 0,
-      // A server that stops answering fails the commit (its kiosks send again) rather than letting
-      // batches pile up in memory behind it.
-      connectionTimeoutMillis: 10_000,
-      query_timeout: 30_000,
-      types,
-    });
-    // A connection the server drops is replaced; the error must not end the process.
-    pool.on('error', (err) => log.warn(`command centre: a PostgreSQL connection failed: ${err.message}`));
+    const pool = newPool(url, max);
     try {
-      await migrate(pool);
+      await migratePg(pool, PG_MIGRATIONS);
       const clients = await Promise.all(Array.from({ length: max }, () => checkout(pool)));
       await Promise.all(clients.map((c) => c.query(`SELECT 1 FROM ${WARM_TABLES} WHERE false`)));
-      for (const c of clients) {
-        c.removeListener('error', onClientError);
-        c.release();
-      }
+      for (const c of clients) release(c);
     } catch (err) {
       await pool.end();
       throw new KioskError(
@@ -107,27 +63,8 @@ export class PgStore implements LedgerStore {
     return new PgStore(pool);
   }
 
-  private async tx<T>(work: (c: pg.PoolClient) => Promise<T>, level = 'READ COMMITTED'): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      const c = await checkout(this.pool);
-      let broken = false;
-      try {
-        await c.query(`BEGIN ISOLATION LEVEL ${level}`);
-        const result = await work(c);
-        await c.query('COMMIT');
-        return result;
-      } catch (err) {
-        // A connection that cannot even roll back (the server restarted) is closed, not pooled again.
-        await c.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
-        throw err;
-      } finally {
-        c.removeListener('error', onClientError);
-        c.release(broken);
-      }
-    }
+  private tx<T>(work: (c: pg.PoolClient) => Promise<T>, level?: string): Promise<T> {
+    return inTransaction(this.pool, work, level);
   }
 
   private async rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -250,13 +187,10 @@ export class PgStore implements LedgerStore {
     return hourViews(firstHour, rows);
   }
 
-  /**
-   * Until the operators have their tables on PostgreSQL: an in-memory store, lost when the process
-   * ends and not shared between aggregators.
-   */
+  /** Accounts, sessions, approvals and the audit chain, in this database: every aggregator shares them. */
   operatorStore(): OperatorStore {
-    this.memoryOperators ??= new SqliteOperatorStore(openDatabase(':memory:', CC_MIGRATIONS));
-    return this.memoryOperators;
+    this.operators ??= new PgOperatorStore(this.pool);
+    return this.operators;
   }
 
   async totals() {
@@ -330,40 +264,5 @@ export class PgStore implements LedgerStore {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-}
-
-/** Applies every migration newer than the database, under a lock that concurrent starts wait for. */
-async function migrate(pool: pg.Pool): Promise<void> {
-  const c = await checkout(pool);
-  try {
-    await c.query('BEGIN');
-    // Any constant: it names "the command centre's schema" to every aggregator.
-    await c.query('SELECT pg_advisory_xact_lock(7340113)');
-    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)`);
-    const current = Number(
-      (await c.query('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).rows[0].v,
-    );
-    const latest = PG_MIGRATIONS.at(-1)?.version ?? 0;
-    if (current > latest) {
-      throw new Error(`the database is at version ${current}, newer than this software (${latest})`);
-    }
-    for (const m of PG_MIGRATIONS) {
-      if (m.version <= current) continue;
-      await c.query(m.sql);
-      await c.query('INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)', [
-        m.version,
-        m.name,
-        Date.now(),
-      ]);
-    }
-    await c.query('COMMIT');
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.removeListener('error', onClientError);
-    c.release();
   }
 }

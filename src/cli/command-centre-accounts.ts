@@ -24,15 +24,6 @@ async function withOperators<T>(
   const { Operators } = await import('../../command-centre/server/operators.js');
   // The command centre's own database, SQLite file or PostgreSQL URL: accounts live with the ledger.
   const store = await openStore(db);
-  if (store.kind === 'postgres') {
-    await store.close();
-    const { KioskError } = await import('../contract/errors.js');
-    throw new KioskError(
-      'NOT_SUPPORTED',
-      'Tài khoản người vận hành chưa được lưu trên PostgreSQL',
-      'Operator accounts are not kept on PostgreSQL yet',
-    );
-  }
   try {
     return await fn(new Operators(store.operatorStore()));
   } finally {

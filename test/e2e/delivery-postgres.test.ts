@@ -55,7 +55,7 @@ function simulateFleet(
 }
 
 async function stats(cc: CommandCentreProcess): Promise<{ counted: number }> {
-  return (await fetch(`${cc.url.replace(/\/$/, '')}/api/stats`)).json() as Promise<{ counted: number }>;
+  return (await cc.get('/api/stats')) as { counted: number };
 }
 
 describe('aggregators on one PostgreSQL, real processes', () => {
