@@ -192,4 +192,24 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'shared history: who is inside each area, late passbacks raised once',
+    sql: `
+      CREATE TABLE presence (
+        area TEXT NOT NULL,
+        permit TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        at_ms BIGINT NOT NULL,
+        passage TEXT NOT NULL,
+        PRIMARY KEY (area, permit)
+      );
+      CREATE INDEX presence_inside ON presence (area) WHERE direction = 'in';
+      INSERT INTO presence (area, permit, direction, at_ms, passage)
+        SELECT DISTINCT ON (area, permit) area, permit, direction, at_ms, id FROM passages
+        WHERE let_through = 1 ORDER BY area, permit, at_ms DESC, seq DESC;
+      CREATE INDEX passages_id ON passages (id);
+      CREATE TABLE passbacks (first TEXT NOT NULL, second TEXT NOT NULL, PRIMARY KEY (first, second));
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { AnyStatusPayload, NumberedPayload } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
+import { applyPresence, type CountedPassage, seenBefore } from './presence-pg.js';
 import { COUNTER_COLUMNS, type CounterRow, counters } from './rows.js';
 import type { CommitResult, Delivery } from './store.js';
 import { SILENT_MS } from './types.js';
@@ -100,6 +101,7 @@ export async function commitBatch(
   const events: unknown[][] = [];
   const acks = new Map<string, unknown[]>();
   const passages: unknown[][] = [];
+  const counted: CountedPassage[] = [];
   const rejected = new Map<string, { count: number; topic: string }>();
   for (const d of batch) {
     if (d.kind === 'rejected') {
@@ -172,6 +174,7 @@ export async function commitBatch(
         break;
       case 'ckpt.passage/1':
         delta.passages++;
+        counted.push({ kioskId: id, seq: p.seq, p });
         passages.push([
           id,
           p.seq,
@@ -282,8 +285,10 @@ export async function commitBatch(
       ON CONFLICT (reason) DO UPDATE SET count = rejected.count + excluded.count,
       last_topic = excluded.last_topic, last_ms = excluded.last_ms)`);
   }
+  const seen = await seenBefore(c, counted);
   // Data-modifying parts of WITH run to completion whether or not the main query reads them.
   if (parts.length > 0) await c.query(`WITH ${parts.join(',\n')} SELECT 1`, q.values);
+  await applyPresence(c, counted, seen, now);
   for (const d of batch) {
     if (d.kind !== 'status') continue;
     const id = ids.get(keyOf(d.scope, d.payload.instance))!;

@@ -33,8 +33,11 @@ import type { AreaView, HourView } from './types.js';
 const SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 const HOUR_SUM_COLUMNS = COUNTER_COLUMNS.map((c) => `sum(h.${c}) AS ${c}`).join(', ');
 const KIOSK_KEY = 'district = $1 AND checkpoint = $2 AND kiosk = $3';
+const INSIDE = "SELECT area, count(*) AS n FROM presence WHERE direction = 'in' GROUP BY area";
+type Inside = { area: string; n: number };
 /** Planned once on every connection at start, so that none meets the schema cold. */
-const WARM_TABLES = 'kiosks, held, kiosk_hours, events, kiosk_acks, passages, published, rejected, kv';
+const WARM_TABLES =
+  'kiosks, held, kiosk_hours, events, kiosk_acks, passages, published, rejected, kv, presence, passbacks';
 
 export class PgStore implements LedgerStore {
   readonly kind = 'postgres';
@@ -146,7 +149,7 @@ export class PgStore implements LedgerStore {
   }
 
   async snapshot(nowMs: number) {
-    const rows = await this.tx(async (c): Promise<SnapshotRows> => {
+    const rows = await this.tx(async (c): Promise<SnapshotRows & { inside: Inside[] }> => {
       const q = async <T>(sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows as T[];
       // One after another on one connection, all read in one snapshot of the database.
       const kiosks = await q<KioskRow>('SELECT * FROM kiosks ORDER BY district, checkpoint, kiosk, instance');
@@ -168,13 +171,21 @@ export class PgStore implements LedgerStore {
         'SELECT * FROM published ORDER BY seq DESC LIMIT 20',
       );
       const rejected = await q<Record<string, unknown>>('SELECT * FROM rejected ORDER BY reason');
-      return { kiosks, held, today, hours, events, acks, published, rejected };
+      const inside = await q<Inside>(INSIDE);
+      return { kiosks, held, today, hours, events, acks, published, rejected, inside };
     }, 'REPEATABLE READ READ ONLY');
-    return { ...ledgerSnapshot(rows, nowMs), areas: areasOf(rows.kiosks, []) };
+    return { ...ledgerSnapshot(rows, nowMs), areas: areasOf(rows.kiosks, rows.inside) };
   }
 
   async areas(): Promise<AreaView[]> {
-    return areasOf(await this.rows<GuardRow>('SELECT district, checkpoint, status FROM kiosks'), []);
+    return this.tx(
+      async (c) =>
+        areasOf(
+          (await c.query('SELECT district, checkpoint, status FROM kiosks')).rows as GuardRow[],
+          (await c.query(INSIDE)).rows as Inside[],
+        ),
+      'REPEATABLE READ READ ONLY',
+    );
   }
 
   async hourlyOf(districts: readonly string[], nowMs: number): Promise<HourView[]> {
