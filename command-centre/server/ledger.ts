@@ -5,6 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Db, openDatabase } from '../../src/base/db.js';
+import { KioskError } from '../../src/contract/errors.js';
 import type { AnyStatusPayload, NumberedPayload } from '../../src/contract/mqtt.js';
 import { MAX_RECEIPT_RANGES } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
@@ -42,6 +43,16 @@ export interface Receipt {
   also: [number, number][];
 }
 
+/** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a SQLite file. */
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+/** The URL without its password, for a message. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
 export class Ledger {
   private readonly s: Statements;
   private readonly presence: Presence;
@@ -53,6 +64,14 @@ export class Ledger {
 
   /** Opens (creating and migrating) the database. Aggregators sharing the file may race to migrate. */
   static open(path: string): Ledger {
+    if (isPostgresUrl(path)) {
+      // Never a SQLite file named after a server: the ledger would silently live on this machine.
+      throw new KioskError(
+        'STORE_OPEN_FAILED',
+        `${redactUrl(path)} là một cơ sở dữ liệu PostgreSQL, không phải tệp SQLite`,
+        `${redactUrl(path)} is a PostgreSQL database, not a SQLite file`,
+      );
+    }
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

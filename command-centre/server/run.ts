@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/base/package-root.js';
 import type { TlsPair } from '../../src/host/tls-files.js';
 import { Aggregator, type AggregatorOptions } from './aggregator.js';
-import { Ledger } from './ledger.js';
+import { isPostgresUrl, Ledger } from './ledger.js';
 import { Operators, type OperatorsOptions } from './operators.js';
 import { CommandCentreServer } from './server.js';
 import { type LedgerStore, SqliteStore } from './store.js';
@@ -36,11 +36,6 @@ export interface RunningCentre {
 /** On SQLite: its ledger is also read synchronously (tests do). */
 export interface RunningCommandCentre extends RunningCentre {
   ledger: Ledger;
-}
-
-/** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a SQLite file. */
-export function isPostgresUrl(database: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(database);
 }
 
 /** Opens (creating and migrating) the store the option names. */
