@@ -74,7 +74,9 @@ if (selected('uplink')) {
   await benchUplinkDrain(Number(process.env.BENCH_DRAIN ?? 20_000));
 }
 if (selected('command-centre')) {
-  console.log('\n[command centre] one aggregator: messages stored and receipted per second, receipt latency');
+  console.log(
+    '\n[command centre] aggregators on SQLite and PostgreSQL: messages stored and receipted per second, receipt latency',
+  );
   await benchCcIngest(Number(process.env.BENCH_CC_MESSAGES ?? 20_000));
 }
 if (selected('command-centre')) {

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the kiosk or its tests need, when missing. As root it uses apt-get;
-# otherwise it stops and names the packages to install.
+# otherwise it stops and names the packages to install. Each argument is command:package; a command
+# starting with / is a path pattern instead (PostgreSQL's binaries are not on PATH, and carry a version).
 set -euo pipefail
 need=()
 for pair in "$@"; do
   cmd=${pair%%:*}; pkg=${pair##*:}
+  if [[ $cmd == /* ]]; then
+    compgen -G "$cmd" >/dev/null || need+=("$pkg")
+    continue
+  fi
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

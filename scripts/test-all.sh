@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine and runs every check: types, lint and format, unit, integration
-# (real Mosquitto, socat pseudo-terminals) and end-to-end tests (Debian's Chromium via playwright-core).
+# (real Mosquitto, socat pseudo-terminals, Debian's PostgreSQL) and end-to-end tests (Debian's Chromium via playwright-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh mosquitto:mosquitto socat:socat chromium:chromium pdftoppm:poppler-utils \
-  g++:g++ make:make python3:python3 certutil:libnss3-tools
+  g++:g++ make:make python3:python3 certutil:libnss3-tools '/usr/lib/postgresql/*/bin/initdb:postgresql'
 npm install --no-audit --no-fund
 npm run build
 npm run typecheck

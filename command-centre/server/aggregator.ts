@@ -14,16 +14,18 @@ import { kidOf, loadPrivateKey } from '../../src/contract/keys.js';
 import type { CcStatePayload } from '../../src/contract/mqtt.js';
 import { ccStateTopic, STATUS_FILTER, sharedKioskFilters } from '../../src/contract/mqtt-topics.js';
 import { Intake, type IntakeStats } from './intake.js';
-import type { Ledger } from './ledger.js';
+import { Ledger } from './ledger.js';
 import { checkRequest, type PreparedDocument, prepareDocument } from './publisher.js';
 import { GapFiller, ReceiptPublisher, type ReceiptStats, type Send } from './receipts.js';
 import { type ResendResult, requestResend } from './resend.js';
+import { type LedgerStore, SqliteStore } from './store.js';
 import type { PublishResult } from './types.js';
 
 export interface AggregatorOptions {
   /** Broker URLs, tried in turn (failover). */
   urls: string[];
-  ledger: Ledger;
+  /** The database: a SQLite ledger (wrapped here), or any store such as PostgreSQL's. */
+  ledger: Ledger | LedgerStore;
   /** Stable per aggregator instance: the broker keeps its session (and queued messages) under it. */
   clientId: string;
   /** Shared-subscription group; aggregators of one command centre use the same. */
@@ -83,6 +85,7 @@ export class Aggregator {
     duplicates: 0,
     rejected: 0,
     conflicts: 0,
+    uncommitted: 0,
     receipts: 0,
     commands: 0,
   };
@@ -90,10 +93,12 @@ export class Aggregator {
   private readonly gaps: GapFiller;
   private readonly intake: Intake;
   readonly ccId: string;
+  readonly store: LedgerStore;
 
   constructor(private readonly opts: AggregatorOptions) {
+    this.store = opts.ledger instanceof Ledger ? new SqliteStore(opts.ledger) : opts.ledger;
     const common = {
-      ledger: opts.ledger,
+      store: this.store,
       send: this.send,
       now: () => this.now(),
       timers: opts.timers ?? systemTimers,
@@ -110,7 +115,7 @@ export class Aggregator {
     });
     this.ccId = ccIdOf(opts.ccId ?? opts.clientId);
     this.intake = new Intake({
-      ledger: opts.ledger,
+      store: this.store,
       stats: this.stats,
       now: () => this.now(),
       committed: (kioskIds) => {
@@ -190,8 +195,8 @@ export class Aggregator {
     // Nothing more is taken in; what arrived is committed, and its receipts (even those waiting for
     // their second to pass) go out while the connection is still there.
     this.generation++;
-    this.intake.flush();
-    this.receipts.stop({ publishPending: true });
+    await this.intake.flush();
+    await this.receipts.stop({ publishPending: true });
     this.client = null;
     if (client) await new Promise<void>((resolve) => client.end(false, disconnect, () => resolve()));
     this.update({ connected: false, url: null });
@@ -211,9 +216,9 @@ export class Aggregator {
   }
 
   /** Validates a request as publish would, without signing: before it waits for an approval. */
-  checkPublish(request: unknown): void {
+  async checkPublish(request: unknown): Promise<void> {
     this.signingKey();
-    checkRequest(request, (topics) => this.opts.ledger.lastPublishedVersion(topics));
+    await checkRequest(request, (topics) => this.store.lastPublishedVersion(topics));
   }
 
   private signingKey(): string {
@@ -231,12 +236,12 @@ export class Aggregator {
   /** Validates, signs with the command centre's key and publishes a downlink document. */
   async publish(request: unknown): Promise<PublishResult> {
     const pem = this.signingKey();
-    const ledger = this.opts.ledger;
+    const store = this.store;
     const { doc, revocations } = await prepareDocument(
       request,
       pem,
-      (topics) => ledger.lastPublishedVersion(topics),
-      () => ledger.revocations(),
+      (topics) => store.lastPublishedVersion(topics),
+      store.revocations,
     );
     if (!this.client?.connected) {
       throw new KioskError(
@@ -248,7 +253,7 @@ export class Aggregator {
     // The full list first: a kiosk that cannot apply the delta re-fetches it and finds it current.
     if (revocations?.folded) await this.publishDocument(revocations.folded);
     await this.publishDocument(doc);
-    if (revocations) ledger.setRevocations(doc.version, revocations.change);
+    if (revocations) await store.setRevocations(doc.version, revocations.change);
     this.changed();
     return {
       typ: doc.typ,
@@ -260,8 +265,8 @@ export class Aggregator {
   }
 
   /** Asks one kiosk to republish a range of seq (POST /api/resend). */
-  resend(request: unknown): ResendResult {
-    return requestResend(request, this.opts.ledger, this.send, this.stats);
+  resend(request: unknown): Promise<ResendResult> {
+    return requestResend(request, this.store, this.send, this.stats);
   }
 
   private async publishDocument(doc: PreparedDocument): Promise<void> {
@@ -298,7 +303,7 @@ export class Aggregator {
         } else resolve();
       });
     });
-    this.opts.ledger.recordPublished(doc, this.now());
+    await this.store.recordPublished(doc, this.now());
   }
 
   private now(): number {
@@ -306,11 +311,9 @@ export class Aggregator {
   }
 
   private prune(): void {
-    try {
-      this.opts.ledger.prune(this.now() - (this.opts.retainDays ?? 90) * DAY_MS);
-    } catch (err) {
-      log.error('command centre: pruning old events and passages failed', err);
-    }
+    this.store
+      .prune(this.now() - (this.opts.retainDays ?? 90) * DAY_MS)
+      .catch((err) => log.error('command centre: pruning old events and passages failed', err));
   }
 
   private changed(): void {

@@ -3,7 +3,6 @@
 // test can walk it and find every route but login and health closed to a caller without a session.
 import { KioskError } from '../../src/contract/errors.js';
 import type { Aggregator } from './aggregator.js';
-import type { Ledger } from './ledger.js';
 import type { Operator, Operators } from './operators.js';
 import type { Publications } from './publications.js';
 import {
@@ -16,6 +15,7 @@ import {
   scopeSnapshot,
   scopeTotals,
 } from './scope.js';
+import type { LedgerStore } from './store.js';
 import type { Snapshot } from './types.js';
 
 export type Need = 'public' | 'session' | Action;
@@ -27,7 +27,7 @@ export interface RouteContext {
 }
 
 export interface ApiDeps {
-  ledger: Ledger;
+  store: LedgerStore;
   aggregator: Aggregator;
   operators: Operators;
   publications: Publications;
@@ -85,7 +85,7 @@ export async function scopedSnapshot(
 ): Promise<Snapshot> {
   const s = city ?? (await deps.snapshot());
   if (scope === 'city') return s;
-  return scopeSnapshot(scope, s, deps.ledger.hourlyOf(scope, deps.now()));
+  return scopeSnapshot(scope, s, await deps.store.hourlyOf(scope, deps.now()));
 }
 
 function field(body: unknown, name: string): unknown {
@@ -106,11 +106,11 @@ export async function handle(route: Route, deps: ApiDeps, c: RouteContext): Prom
     case 'GET /api/snapshot':
       return scopedSnapshot(deps, op.scope);
     case 'GET /api/totals':
-      return scopeTotals(op.scope, deps.ledger.totals());
+      return scopeTotals(op.scope, await deps.store.totals());
     case 'GET /api/alerts':
       return (await scopedSnapshot(deps, op.scope)).alerts;
     case 'GET /api/areas':
-      return scopeAreas(op.scope, deps.ledger.areas());
+      return scopeAreas(op.scope, await deps.store.areas());
     case 'GET /api/kiosks':
       return (await scopedSnapshot(deps, op.scope)).checkpoints;
     case 'GET /api/stats':

@@ -5,7 +5,7 @@
 // carry many messages: holding each PUBACK until its commit would make mqtt.js take them one at a time.
 import { log } from '../../src/base/log.js';
 import { classify } from './ingest.js';
-import type { Ledger } from './ledger.js';
+import type { Delivery, LedgerStore } from './store.js';
 
 export interface IntakeStats {
   received: number;
@@ -13,24 +13,22 @@ export interface IntakeStats {
   duplicates: number;
   rejected: number;
   conflicts: number;
+  /** Messages whose commit failed (database unreachable or full): not receipted, so sent again. */
+  uncommitted: number;
 }
 
-interface Delivery {
-  topic: string;
-  message: Buffer;
-  retained: boolean;
-}
-
-/** A commit never waits for more than this many messages. */
-const MAX_BATCH = 500;
+/** A commit never carries more than this many messages. */
+const MAX_BATCH = 1000;
 
 export class Intake {
   private batch: Delivery[] = [];
   private scheduled = false;
+  /** The commit in flight: one at a time, and what arrives meanwhile forms the next. */
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly o: {
-      ledger: Ledger;
+      store: LedgerStore;
       stats: IntakeStats;
       now: () => number;
       /** After the commit: the kiosk instances whose ranges it touched. */
@@ -40,71 +38,59 @@ export class Intake {
 
   /** Takes one delivery; it is stored with whatever else arrives before the event loop turns. */
   push(topic: string, message: Buffer, retained: boolean): void {
-    this.batch.push({ topic, message, retained });
-    if (this.batch.length >= MAX_BATCH) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      // Whatever else the socket has already delivered joins this commit.
-      setImmediate(() => this.flush());
+    this.batch.push({ ...classify(topic, message), topic, retained });
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    // Whatever else the socket has already delivered joins this commit.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  /** Resolves when everything pushed so far is committed (or has failed to be). */
+  async flush(): Promise<void> {
+    while (this.running || this.batch.length > 0) {
+      if (!this.running) this.drain();
+      await this.running;
     }
   }
 
-  flush(): void {
-    this.scheduled = false;
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length === 0) return;
-    const { ledger, stats } = this.o;
-    const now = this.o.now();
-    const touched = new Set<number>();
-    const tally = { counted: 0, duplicates: 0, rejected: 0, conflicts: 0 };
+  private drain(): void {
+    if (this.running || this.batch.length === 0) return;
+    const batch = this.batch.splice(0, MAX_BATCH);
+    this.running = this.commit(batch).finally(() => {
+      this.running = null;
+      this.drain();
+    });
+  }
+
+  private async commit(batch: Delivery[]): Promise<void> {
+    const { store, stats } = this.o;
+    let r: Awaited<ReturnType<LedgerStore['commit']>>;
     try {
-      ledger.db
-        .transaction(() => {
-          for (const d of batch) {
-            const m = classify(d.topic, d.message);
-            switch (m.kind) {
-              case 'rejected':
-                tally.rejected++;
-                ledger.reject(m.reason, d.topic, now);
-                break;
-              case 'numbered': {
-                const r = ledger.ingest(m.scope, m.payload, now);
-                if (r.result === 'counted') tally.counted++;
-                else tally.duplicates++;
-                // A copy of something held means its sender missed the receipt: it gets one again.
-                touched.add(r.kioskId);
-                break;
-              }
-              case 'status': {
-                const r = ledger.applyStatus(m.scope, m.payload, d.retained, now);
-                if (r.conflict) {
-                  tally.conflicts++;
-                  const { district, checkpoint, kiosk } = m.scope;
-                  log.warn(
-                    `command centre: kiosk id ${district}/${checkpoint}/${kiosk} claimed by ${r.conflict.join(', ')}`,
-                  );
-                }
-                break;
-              }
-            }
-          }
-        })
-        .immediate();
+      r = await store.commit(batch, this.o.now());
     } catch (err) {
-      // Disk full, database locked too long: nothing is receipted, so the kiosks send it all again.
+      // Disk full, database locked or unreachable: nothing is receipted, so the kiosks send it all again.
+      stats.uncommitted += batch.length;
       log.error(
         `command centre: could not record what arrived (${batch.length} messages); their kiosks will send it again`,
         err,
       );
       return;
     }
+    for (const c of r.conflicts) {
+      const { district, checkpoint, kiosk } = c.scope;
+      log.warn(
+        `command centre: kiosk id ${district}/${checkpoint}/${kiosk} claimed by ${c.instances.join(', ')}`,
+      );
+    }
     // Counted once committed, so that whoever reads the stats finds the ledger up to date with them.
     stats.received += batch.length;
-    stats.counted += tally.counted;
-    stats.duplicates += tally.duplicates;
-    stats.rejected += tally.rejected;
-    stats.conflicts += tally.conflicts;
-    this.o.committed(touched);
+    stats.counted += r.counted;
+    stats.duplicates += r.duplicates;
+    stats.rejected += r.rejected;
+    stats.conflicts += r.conflicts.length;
+    this.o.committed(r.touched);
   }
 }

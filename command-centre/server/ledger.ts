@@ -5,15 +5,28 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Db, openDatabase } from '../../src/base/db.js';
+import { KioskError } from '../../src/contract/errors.js';
 import type { AnyStatusPayload, NumberedPayload } from '../../src/contract/mqtt.js';
 import { MAX_RECEIPT_RANGES } from '../../src/contract/mqtt.js';
 import type { TopicScope } from '../../src/contract/mqtt-topics.js';
 import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
+import { startOfVietnamDay } from '../../src/contract/time.js';
 import { prepare, type Statements } from './ledger-sql.js';
 import { CC_MIGRATIONS } from './migrations.js';
 import { Presence } from './presence.js';
 import { type CounterRow, counters, parseStatus } from './rows.js';
-import { type Gap, gapOf, hourViews, ledgerSnapshot, ledgerTotals, rangesByKiosk } from './snapshot.js';
+import {
+  firstHourOf,
+  type Gap,
+  gapOf,
+  gapsOf,
+  type HeldRow,
+  hourViews,
+  type KioskRow,
+  ledgerSnapshot,
+  ledgerTotals,
+  type SnapshotRows,
+} from './snapshot.js';
 import { type AreaView, type CheckpointTotalsRow, type HourView, SILENT_MS, type Snapshot } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -30,6 +43,16 @@ export interface Receipt {
   also: [number, number][];
 }
 
+/** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a SQLite file. */
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+/** The URL without its password, for a message. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
 export class Ledger {
   private readonly s: Statements;
   private readonly presence: Presence;
@@ -41,6 +64,14 @@ export class Ledger {
 
   /** Opens (creating and migrating) the database. Aggregators sharing the file may race to migrate. */
   static open(path: string): Ledger {
+    if (isPostgresUrl(path)) {
+      // Never a SQLite file named after a server: the ledger would silently live on this machine.
+      throw new KioskError(
+        'STORE_OPEN_FAILED',
+        `${redactUrl(path)} là một cơ sở dữ liệu PostgreSQL, không phải tệp SQLite`,
+        `${redactUrl(path)} is a PostgreSQL database, not a SQLite file`,
+      );
+    }
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -250,16 +281,7 @@ export class Ledger {
    * live now: a command to a kiosk that is not listening is lost (commands are not retained).
    */
   gaps(nowMs: number): Gap[] {
-    const ranges = rangesByKiosk(this.s);
-    const gaps: Gap[] = [];
-    for (const k of this.s.allKiosks.all() as Record<string, unknown>[]) {
-      const lastStatus = k.last_status_ms as number | null;
-      if (k.online !== 1 || lastStatus === null || nowMs - lastStatus > SILENT_MS) continue;
-      const lastSeq = parseStatus(k.status as string | null)?.lastSeq ?? 0;
-      const gap = gapOf(ranges.get(k.id as number) ?? [], lastSeq);
-      if (gap) gaps.push({ kioskId: k.id as number, ...gap });
-    }
-    return gaps;
+    return gapsOf(this.s.allKiosks.all() as KioskRow[], this.s.heldAll.all() as HeldRow[], nowMs);
   }
 
   /** One instance's first missing range of seq, or null when it holds all its status says it sent. */
@@ -328,7 +350,7 @@ export class Ledger {
 
   /** All-time counts per checkpoint, the sum of its kiosks', and each kiosk's. */
   totals(): CheckpointTotalsRow[] {
-    return ledgerTotals(this.s);
+    return ledgerTotals(this.s.allKiosks.all() as KioskRow[]);
   }
 
   /** Forgets events and passages older than the horizon (the counts and ranges stay). */
@@ -342,7 +364,21 @@ export class Ledger {
   }
 
   snapshot(nowMs: number, limits = { alerts: 100, acks: 100 }): Omit<Snapshot, 'broker' | 'keyId'> {
-    return { ...ledgerSnapshot(this.s, nowMs, limits), areas: this.presence.areas() };
+    const s = this.s;
+    // One read transaction: every part of the snapshot sees the same commit.
+    return this.db.transaction(() => {
+      const rows: SnapshotRows = {
+        kiosks: s.allKiosks.all() as KioskRow[],
+        held: s.heldAll.all() as HeldRow[],
+        today: s.todayByKiosk.all(startOfVietnamDay(nowMs)) as SnapshotRows['today'],
+        hours: s.hours.all(firstHourOf(nowMs)) as SnapshotRows['hours'],
+        events: s.recentEvents.all(limits.alerts) as Record<string, unknown>[],
+        acks: s.recentAcks.all(limits.acks) as Record<string, unknown>[],
+        published: s.recentPublished.all(20) as Record<string, unknown>[],
+        rejected: s.rejected.all() as Record<string, unknown>[],
+      };
+      return { ...ledgerSnapshot(rows, nowMs), areas: this.presence.areas() };
+    })();
   }
 
   /** The people inside each lockdown and green-zone area now (spec/policy.md "Shared history"). */
@@ -352,7 +388,7 @@ export class Ledger {
 
   /** The last 24 hours of some districts only, oldest first: a district account's curve. */
   hourlyOf(districts: readonly string[], nowMs: number): HourView[] {
-    const firstHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+    const firstHour = firstHourOf(nowMs);
     const rows = this.s.hoursOf.all(firstHour, JSON.stringify(districts)) as (CounterRow & {
       hour_ms: number;
     })[];

@@ -2,7 +2,16 @@
 // its audit entry commit in one IMMEDIATE transaction, so aggregators sharing the file keep one chain.
 import type { Db } from '../../src/base/db.js';
 import { KioskError } from '../../src/contract/errors.js';
-import { auditChainHash, auditEventProblem, GENESIS_HASH } from '../../src/store/chain.js';
+import {
+  account,
+  approval,
+  ChainCheck,
+  entry,
+  nextAuditRow,
+  type Raw,
+  scopeText,
+  session,
+} from './operator-rows.js';
 import type {
   AccountPatch,
   AccountRow,
@@ -11,74 +20,10 @@ import type {
   ApprovalState,
   AuditEntry,
   AuditInput,
-  CcRole,
   NewAccount,
   OperatorStore,
-  Scope,
   SessionRow,
 } from './operator-store.js';
-
-type Raw = Record<string, unknown>;
-
-const scopeText = (s: Scope): string => (s === 'city' ? 'city' : JSON.stringify(s));
-const scopeOf = (t: string): Scope => (t === 'city' ? 'city' : (JSON.parse(t) as string[]));
-
-function account(r: Raw | undefined): AccountRow | null {
-  if (!r) return null;
-  return {
-    id: r.id as number,
-    name: r.name as string,
-    displayName: r.display_name as string,
-    role: r.role as CcRole,
-    scope: scopeOf(r.scope as string),
-    secretHash: r.secret_hash as string,
-    failedCount: r.failed_count as number,
-    lockedUntilMs: r.locked_until_ms as number,
-    disabled: r.disabled === 1,
-    createdMs: r.created_ms as number,
-    updatedMs: r.updated_ms as number,
-  };
-}
-
-function approval(r: Raw | undefined): ApprovalRow | null {
-  if (!r) return null;
-  return {
-    id: r.id as number,
-    kind: r.kind as string,
-    request: JSON.parse(r.request as string),
-    requestedBy: r.requested_by as number,
-    requestedName: r.requested_name as string,
-    requestedMs: r.requested_ms as number,
-    state: r.state as ApprovalState,
-    decidedBy: (r.decided_by as number | null) ?? null,
-    decidedName: (r.decided_name as string | null) ?? null,
-    decidedMs: (r.decided_ms as number | null) ?? null,
-    outcome: r.outcome === null ? null : JSON.parse(r.outcome as string),
-  };
-}
-
-const entry = (r: Raw): AuditEntry => ({
-  id: r.id as number,
-  atMs: r.at_ms as number,
-  kind: r.kind as string,
-  userId: r.user_id as number | null,
-  userName: r.user_name as string | null,
-  details: JSON.parse(r.details as string) as Record<string, unknown>,
-  hash: r.hash as string,
-});
-
-/** The chained form of a command-centre audit row: the kiosk's audit event without shift or passage. */
-const chained = (r: Raw) => ({
-  id: r.id as number,
-  seq: r.id as number,
-  at_ms: r.at_ms as number,
-  kind: r.kind as string,
-  user_id: r.user_id as number | null,
-  user_name: r.user_name as string | null,
-  shift_id: null,
-  passage_id: null,
-  details: r.details as string,
-});
 
 export class SqliteOperatorStore implements OperatorStore {
   private readonly s;
@@ -131,17 +76,7 @@ export class SqliteOperatorStore implements OperatorStore {
 
   /** Appends inside the caller's transaction (or its own). */
   private append(e: AuditInput): AuditEntry {
-    const head = this.s.auditHead.get() as { id: number; hash: string } | undefined;
-    const row: Raw = {
-      id: (head?.id ?? 0) + 1,
-      at_ms: e.atMs,
-      kind: e.kind,
-      user_id: e.userId,
-      user_name: e.userName,
-      details: JSON.stringify(e.details),
-      prev_hash: head?.hash ?? GENESIS_HASH,
-    };
-    row.hash = auditChainHash(row.prev_hash as string, chained(row));
+    const row = nextAuditRow(e, this.s.auditHead.get() as { id: number; hash: string } | undefined);
     this.s.auditInsert.run(row);
     return entry(row);
   }
@@ -236,16 +171,7 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async session(id: string): Promise<SessionRow | null> {
-    const r = this.s.session.get(id) as Raw | undefined;
-    if (!r) return null;
-    return {
-      id: r.id as string,
-      accountId: r.account_id as number,
-      role: r.role as CcRole,
-      csrf: r.csrf as string,
-      createdMs: r.created_ms as number,
-      lastSeenMs: r.last_seen_ms as number,
-    };
+    return session(this.s.session.get(id) as Raw | undefined);
   }
 
   async touchSession(id: string, nowMs: number) {
@@ -273,15 +199,9 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async verifyAudit() {
-    let prev = GENESIS_HASH;
-    let entries = 0;
-    for (const r of this.s.auditAll.iterate() as Iterable<Raw>) {
-      entries++;
-      const stored = { ...chained(r), prev_hash: r.prev_hash as string, hash: r.hash as string };
-      if (auditEventProblem(stored, prev) !== null) return { entries, firstBad: r.id as number };
-      prev = r.hash as string;
-    }
-    return { entries, firstBad: null };
+    const check = new ChainCheck();
+    for (const r of this.s.auditAll.iterate() as Iterable<Raw>) if (!check.next(r)) break;
+    return { entries: check.entries, firstBad: check.firstBad };
   }
 
   async createApproval(

@@ -39,11 +39,74 @@ export const PRESENCE_MIGRATION: Migration = {
   `,
 };
 
-interface Neighbour {
+/** A let-through passage next to a late entry, in time, for its area and permit. */
+export interface Neighbour {
   id: string;
   direction: 'in' | 'out';
   at_ms: number;
   kiosk_id: number;
+}
+
+/** A kiosk instance as a late-passback alert names it. */
+export type KioskWhere = TopicScope & { instance: string; lane: string | null };
+
+/** Whether a passage is looked at for a late passback: let through, in, not seen before, and late. */
+export function isLateEntry(p: PassagePayload, again: boolean, nowMs: number): boolean {
+  return p.letThrough && !again && p.direction === 'in' && nowMs - Date.parse(p.at) > LATE_MS;
+}
+
+/** The pairs around a late entry `me` that show its permit entering twice without leaving. */
+export function passbackPairs(
+  me: Neighbour,
+  before?: Neighbour,
+  after?: Neighbour,
+): [Neighbour, Neighbour][] {
+  const out: [Neighbour, Neighbour][] = [];
+  for (const [first, second] of [
+    [before, me],
+    [me, after],
+  ] as const) {
+    if (!first || !second || first.direction !== 'in' || second.direction !== 'in') continue;
+    if (second.at_ms - first.at_ms > PASSBACK_WINDOW_MS) continue;
+    out.push([first, second]);
+  }
+  return out;
+}
+
+/** The late-passback alert's event columns, from `id` to `detail` (events' own order), on either database. */
+export function passbackEvent(
+  p: PassagePayload,
+  first: Neighbour,
+  second: Neighbour,
+  kioskOf: (id: number) => KioskWhere | undefined,
+  nowMs: number,
+): unknown[] {
+  const where = (n: Neighbour) => {
+    const k = kioskOf(n.kiosk_id);
+    return {
+      checkpoint: k?.checkpoint ?? null,
+      kiosk: k?.kiosk ?? null,
+      at: new Date(n.at_ms).toISOString(),
+    };
+  };
+  const k = kioskOf(second.kiosk_id);
+  return [
+    randomUUID(),
+    k?.district ?? '',
+    k?.checkpoint ?? '',
+    k?.kiosk ?? null,
+    k?.instance ?? null,
+    null,
+    second.at_ms,
+    nowMs,
+    'late-passback',
+    null,
+    '["ALREADY_INSIDE"]',
+    p.permit,
+    'in',
+    k?.lane ?? null,
+    JSON.stringify({ area: p.area, entries: [where(first), where(second)] }),
+  ];
 }
 
 export class Presence {
@@ -63,8 +126,8 @@ export class Presence {
       pair: p('INSERT OR IGNORE INTO passbacks (first, second) VALUES (?, ?)'),
       scopeOf: p('SELECT district, checkpoint, kiosk, instance, lane FROM kiosks WHERE id = ?'),
       event: p(`INSERT INTO events (id, district, checkpoint, kiosk, instance, kiosk_seq, at_ms, received_ms,
-        kind, decision, reasons, permit, direction, lane, detail) VALUES (?, ?, ?, ?, ?, NULL, ?, ?,
-        'late-passback', NULL, '["ALREADY_INSIDE"]', ?, 'in', ?, ?)`),
+        kind, decision, reasons, permit, direction, lane, detail)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       inside: p(`SELECT area, count(*) AS n FROM presence WHERE direction = 'in' GROUP BY area`),
       kiosks: p('SELECT district, checkpoint, status FROM kiosks'),
     };
@@ -86,77 +149,56 @@ export class Presence {
     if (!p.letThrough) return false;
     const atMs = Date.parse(p.at);
     this.s.upsert.run(p.area, p.permit, p.direction, atMs, p.id);
-    if (again || p.direction !== 'in' || nowMs - atMs <= LATE_MS) return false;
+    if (!isLateEntry(p, again, nowMs)) return false;
     const before = this.s.before.get(p.area, p.permit, atMs, p.id) as Neighbour | undefined;
     const after = this.s.after.get(p.area, p.permit, atMs, p.id) as Neighbour | undefined;
     const me: Neighbour = { id: p.id, direction: 'in', at_ms: atMs, kiosk_id: kioskId };
     let raised = false;
-    for (const [first, second] of [
-      [before, me],
-      [me, after],
-    ] as const) {
-      if (!first || !second || first.direction !== 'in' || second.direction !== 'in') continue;
-      if (second.at_ms - first.at_ms > PASSBACK_WINDOW_MS) continue;
+    for (const [first, second] of passbackPairs(me, before, after)) {
       if (this.s.pair.run(first.id, second.id).changes === 0) continue;
-      this.raise(p, first, second, nowMs);
+      const kioskOf = (id: number) => this.s.scopeOf.get(id) as KioskWhere | undefined;
+      this.s.event.run(...passbackEvent(p, first, second, kioskOf, nowMs));
       raised = true;
     }
     return raised;
   }
 
-  private raise(p: PassagePayload, first: Neighbour, second: Neighbour, nowMs: number): void {
-    const where = (n: Neighbour) => {
-      const k = this.s.scopeOf.get(n.kiosk_id) as
-        | (TopicScope & { instance: string; lane: string | null })
-        | undefined;
-      return {
-        checkpoint: k?.checkpoint ?? null,
-        kiosk: k?.kiosk ?? null,
-        at: new Date(n.at_ms).toISOString(),
-      };
-    };
-    const k = this.s.scopeOf.get(second.kiosk_id) as
-      | (TopicScope & { instance: string; lane: string | null })
-      | undefined;
-    this.s.event.run(
-      randomUUID(),
-      k?.district ?? '',
-      k?.checkpoint ?? '',
-      k?.kiosk ?? null,
-      k?.instance ?? null,
-      second.at_ms,
-      nowMs,
-      p.permit,
-      k?.lane ?? null,
-      JSON.stringify({ area: p.area, entries: [where(first), where(second)] }),
-    );
-  }
-
   /** The people inside each `lockdown` and `green-zone` area, with the checkpoints that guard it. */
   areas(): AreaView[] {
-    const guarded = new Map<string, AreaView>();
-    for (const row of this.s.kiosks.all() as {
-      district: string;
-      checkpoint: string;
-      status: string | null;
-    }[]) {
-      const st = parseStatus(row.status);
-      const area = st?.area;
-      const kind = st?.checkpointKind;
-      if (!area || (kind !== 'lockdown' && kind !== 'green-zone')) continue;
-      let a = guarded.get(area);
-      if (!a) {
-        a = { area, name: areaName(area) ?? null, kind, inside: 0, checkpoints: [] };
-        guarded.set(area, a);
-      }
-      const cp = a.checkpoints.find((c) => c.district === row.district && c.checkpoint === row.checkpoint);
-      if (cp) cp.kiosks++;
-      else a.checkpoints.push({ district: row.district, checkpoint: row.checkpoint, kiosks: 1 });
-    }
-    for (const r of this.s.inside.all() as { area: string; n: number }[]) {
-      const a = guarded.get(r.area);
-      if (a) a.inside = r.n;
-    }
-    return [...guarded.values()].sort((x, y) => x.area.localeCompare(y.area));
+    return areasOf(this.s.kiosks.all() as GuardRow[], this.s.inside.all() as { area: string; n: number }[]);
   }
+}
+
+/** A kiosk row as far as the areas need it: its status names its checkpoint's area and kind. */
+export interface GuardRow {
+  district: string;
+  checkpoint: string;
+  status: string | null;
+}
+
+/** The guarded areas from the kiosks' statuses and the count inside each, on either database. */
+export function areasOf(
+  kiosks: readonly GuardRow[],
+  inside: readonly { area: string; n: number }[],
+): AreaView[] {
+  const guarded = new Map<string, AreaView>();
+  for (const row of kiosks) {
+    const st = parseStatus(row.status);
+    const area = st?.area;
+    const kind = st?.checkpointKind;
+    if (!area || (kind !== 'lockdown' && kind !== 'green-zone')) continue;
+    let a = guarded.get(area);
+    if (!a) {
+      a = { area, name: areaName(area) ?? null, kind, inside: 0, checkpoints: [] };
+      guarded.set(area, a);
+    }
+    const cp = a.checkpoints.find((c) => c.district === row.district && c.checkpoint === row.checkpoint);
+    if (cp) cp.kiosks++;
+    else a.checkpoints.push({ district: row.district, checkpoint: row.checkpoint, kiosks: 1 });
+  }
+  for (const r of inside) {
+    const a = guarded.get(r.area);
+    if (a) a.inside = r.n;
+  }
+  return [...guarded.values()].sort((x, y) => x.area.localeCompare(y.area));
 }

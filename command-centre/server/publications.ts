@@ -56,7 +56,7 @@ export class Publications {
     private readonly ops: Operators,
     private readonly sign: (request: unknown) => Promise<PublishResult>,
     /** Throws why a request could not be signed, without signing it. */
-    private readonly checkRequest: (request: unknown) => void,
+    private readonly checkRequest: (request: unknown) => Promise<void>,
   ) {}
 
   /** Checks who may publish `request`: a publisher; a config within its districts, the rest city-wide. */
@@ -86,7 +86,7 @@ export class Publications {
   async publish(by: Operator, body: unknown): Promise<PublishAnswer> {
     const request = this.check(by, body);
     if (FOUR_EYES.includes(request.kind)) {
-      this.checkRequest(body);
+      await this.checkRequest(body);
       const row = await this.ops.store.createApproval(
         { kind: request.kind, request: body, by: { id: by.id, name: by.displayName }, atMs: this.ops.now() },
         (id) => this.ops.auditEntry('publish_request', by, { approval: id, ...describe(request) }),

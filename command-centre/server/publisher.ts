@@ -109,19 +109,25 @@ async function signed(
   };
 }
 
+type Held = { version: number; hashes: string[] } | null;
+/** The full revocation list last published, from whichever database the command centre runs on. */
+export type HeldRevocations = () => Promise<Held> | Held;
+/** The highest version already sent on any of these topics, from either database. */
+export type LastVersion = (topics: string[]) => Promise<number | null> | number | null;
+
 /**
  * Validates and addresses a request without signing it: what a second publisher will be asked to
  * approve is known to be publishable. `lastVersion` gives the highest version already sent on a topic.
  */
-export function checkRequest(
+export async function checkRequest(
   req: unknown,
-  lastVersion: (topics: string[]) => number | null,
-): {
+  lastVersion: LastVersion,
+): Promise<{
   docKind: DocumentKind;
   payload: unknown;
   version: number;
   where: { topic: string; retained: boolean; versionTopics: string[] };
-} {
+}> {
   if (typeof req !== 'object' || req === null) {
     throw requestError('Yêu cầu phải là một đối tượng JSON', 'The request must be a JSON object');
   }
@@ -151,7 +157,7 @@ export function checkRequest(
     );
   }
   const where = documentTopic(docKind, payload, district, kiosk);
-  const last = lastVersion(where.versionTopics);
+  const last = await lastVersion(where.versionTopics);
   if (last !== null && version <= last) {
     // A kiosk refuses a version not greater than the one it holds: sending it would only produce refusals.
     throw requestError(
@@ -169,10 +175,10 @@ export function checkRequest(
 export async function prepareDocument(
   req: unknown,
   keyPem: string,
-  lastVersion: (topics: string[]) => number | null,
-  heldRevocations: () => { version: number; hashes: string[] } | null = () => null,
+  lastVersion: LastVersion,
+  heldRevocations: HeldRevocations = () => null,
 ): Promise<{ doc: PreparedDocument; revocations: PreparedRevocations | null }> {
-  const { docKind, payload, version, where } = checkRequest(req, lastVersion);
+  const { docKind, payload, version, where } = await checkRequest(req, lastVersion);
   const doc = await signed(docKind, packedIfFull(docKind, payload), version, where, keyPem);
   const revocations =
     docKind === 'revocations' ? await foldRevocations(payload, heldRevocations, keyPem) : null;
@@ -195,7 +201,7 @@ function packedIfFull(kind: DocumentKind, payload: unknown): unknown {
 /** The full list after this document: itself when full, the held list with the delta applied otherwise. */
 async function foldRevocations(
   payload: unknown,
-  heldRevocations: () => { version: number; hashes: string[] } | null,
+  heldRevocations: HeldRevocations,
   keyPem: string,
 ): Promise<PreparedRevocations> {
   const p = RevocationsPayload.parse(payload);
@@ -203,7 +209,7 @@ async function foldRevocations(
     const hashes = [...new Set(p.add)];
     return { folded: null, entries: hashes.length, change: { full: true, add: hashes, remove: [] } };
   }
-  const held = heldRevocations();
+  const held = await heldRevocations();
   if (!held) {
     throw requestError(
       'Trung tâm chưa phát danh sách thu hồi đầy đủ nào: hãy phát danh sách đầy đủ trước khi phát phần thay đổi',

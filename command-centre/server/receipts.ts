@@ -6,7 +6,8 @@ import { log } from '../../src/base/log.js';
 import type { TimerHandle, Timers } from '../../src/base/timers.js';
 import type { CommandPayload, ReceiptPayload } from '../../src/contract/mqtt.js';
 import { commandTopic, receiptTopic } from '../../src/contract/mqtt-topics.js';
-import type { InstanceScope, Ledger } from './ledger.js';
+import type { InstanceScope } from './ledger.js';
+import type { LedgerStore } from './store.js';
 
 /** Publishes at QoS 1; false when there is no connection to publish on. */
 export type Send = (topic: string, payload: string, retain: boolean) => boolean;
@@ -20,11 +21,12 @@ export interface ReceiptStats {
 export class ReceiptPublisher {
   private readonly last = new Map<number, number>();
   private readonly pending = new Map<number, TimerHandle>();
+  private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
     private readonly o: {
-      ledger: Ledger;
+      store: LedgerStore;
       send: Send;
       now: () => number;
       timers: Timers;
@@ -39,34 +41,44 @@ export class ReceiptPublisher {
     const last = this.last.get(kioskId);
     const wait = last === undefined ? 0 : last + (this.o.intervalMs ?? 1000) - this.o.now();
     if (wait <= 0) {
-      this.publish(kioskId);
+      this.last.set(kioskId, this.o.now());
+      this.track(this.publish(kioskId));
       return;
     }
     const timer = this.o.timers.setTimeout(() => {
       this.pending.delete(kioskId);
-      this.publish(kioskId);
+      this.last.set(kioskId, this.o.now());
+      this.track(this.publish(kioskId));
     }, wait);
     timer.unref?.();
     this.pending.set(kioskId, timer);
   }
 
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
   /** Computed from the database now: other aggregators' commits are in it too. */
-  private publish(kioskId: number): void {
+  private async publish(kioskId: number): Promise<void> {
     const o = this.o;
     try {
-      const scope = o.ledger.scopeOf(kioskId);
-      if (!scope) return;
+      const held = await o.store.receipt(kioskId);
+      if (!held) return;
       const payload: ReceiptPayload = {
         schema: 'ckpt.receipt/1',
-        instance: scope.instance,
-        ...o.ledger.receipt(kioskId),
+        instance: held.scope.instance,
+        ...held.receipt,
         at: new Date(o.now()).toISOString(),
       };
       // Not connected: the kiosk republishes what stays unreceipted, and the copy brings a receipt.
-      if (!o.send(receiptTopic(scope), JSON.stringify(payload), true)) return;
+      if (!o.send(receiptTopic(held.scope), JSON.stringify(payload), true)) {
+        this.last.delete(kioskId);
+        return;
+      }
       o.stats.receipts++;
-      this.last.set(kioskId, o.now());
     } catch (err) {
+      this.last.delete(kioskId);
       log.error('command centre: could not publish a receipt', err);
     }
   }
@@ -76,13 +88,14 @@ export class ReceiptPublisher {
   }
 
   /** Takes no more; with `publishPending`, sends now the receipts still waiting for their second. */
-  stop(opts: { publishPending?: boolean } = {}): void {
+  async stop(opts: { publishPending?: boolean } = {}): Promise<void> {
     this.stopped = true;
     for (const [id, t] of this.pending) {
       this.o.timers.clearTimeout(t);
-      if (opts.publishPending) this.publish(id);
+      if (opts.publishPending) this.track(this.publish(id));
     }
     this.pending.clear();
+    await Promise.all([...this.inFlight]);
   }
 }
 
@@ -109,7 +122,7 @@ export class GapFiller {
 
   constructor(
     private readonly o: {
-      ledger: Ledger;
+      store: LedgerStore;
       send: Send;
       now: () => number;
       timers: Timers;
@@ -131,19 +144,20 @@ export class GapFiller {
 
   private schedule(): void {
     this.timer = this.o.timers.setTimeout(() => {
-      this.check();
+      // The next check is due checkMs from this one, however long this one's reads take.
       this.schedule();
+      void this.check();
     }, this.o.checkMs ?? 30_000);
     this.timer.unref?.();
   }
 
-  check(): void {
+  async check(): Promise<void> {
     const o = this.o;
     const now = o.now();
     const after = o.afterMs ?? 120_000;
-    let gaps: ReturnType<Ledger['gaps']>;
+    let gaps: Awaited<ReturnType<LedgerStore['gaps']>>;
     try {
-      gaps = o.ledger.gaps(now);
+      gaps = await o.store.gaps(now);
     } catch (err) {
       log.error('command centre: could not look for gaps', err);
       return;
@@ -157,9 +171,14 @@ export class GapFiller {
         this.seen.set(g.kioskId, s);
       }
       if (now - s.since < after || (s.sentAt !== null && now - s.sentAt < after)) continue;
-      const scope = o.ledger.scopeOf(g.kioskId);
-      if (!scope || !sendResend(o.send, scope, g.from, g.to)) continue;
+      const previous = s.sentAt;
+      // Claimed before the read, so that a check running alongside does not send it twice.
       s.sentAt = now;
+      const scope = await o.store.scopeOf(g.kioskId).catch(() => null);
+      if (!scope || !sendResend(o.send, scope, g.from, g.to)) {
+        s.sentAt = previous;
+        continue;
+      }
       o.stats.commands++;
       log.info(
         `command centre: asked ${scope.district}/${scope.checkpoint}/${scope.kiosk} to resend ${g.from}–${g.to}`,

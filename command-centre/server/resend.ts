@@ -5,8 +5,8 @@ import { AREA_CODE } from '../../src/contract/checkpoint.js';
 import { KioskError } from '../../src/contract/errors.js';
 import { Seq } from '../../src/contract/mqtt.js';
 import { KioskId } from '../../src/contract/mqtt-topics.js';
-import type { Ledger } from './ledger.js';
 import { type ReceiptStats, type Send, sendResend } from './receipts.js';
+import type { LedgerStore } from './store.js';
 import type { ResendRequest, ResendResult } from './types.js';
 
 export type { ResendResult } from './types.js';
@@ -15,12 +15,12 @@ function bad(vi: string, en: string): KioskError {
   return new KioskError('RESEND_INVALID', vi, en);
 }
 
-export function requestResend(
+export async function requestResend(
   request: unknown,
-  ledger: Ledger,
+  store: LedgerStore,
   send: Send,
   stats: ReceiptStats,
-): ResendResult {
+): Promise<ResendResult> {
   if (typeof request !== 'object' || request === null) {
     throw bad('Yêu cầu phải là một đối tượng JSON', 'The request must be a JSON object');
   }
@@ -40,15 +40,15 @@ export function requestResend(
     throw bad('Mã phiên bản máy (instance) phải là chuỗi', 'The instance must be a string');
   }
   const scope = { district: r.district, checkpoint: r.checkpoint, kiosk: r.kiosk as string };
-  const id = ledger.findKiosk(scope, r.instance);
-  const held = id === null ? null : ledger.scopeOf(id);
+  const id = await store.findKiosk(scope, r.instance);
+  const held = id === null ? null : await store.scopeOf(id);
   if (id === null || !held) {
     throw new KioskError('NOT_FOUND', 'Không có máy này', 'No such kiosk');
   }
   let from = r.from;
   let to = r.to;
   if (from === undefined && to === undefined) {
-    const gap = ledger.firstGap(id);
+    const gap = await store.firstGap(id);
     if (!gap) {
       throw bad(
         'Cơ sở dữ liệu đã có mọi tin máy này báo đã gửi: không có gì để gửi lại',

@@ -1,18 +1,19 @@
-// The command centre's composition root: ledger (SQLite) → aggregator (MQTT) → operators → dashboard
-// host (HTTP on loopback, HTTPS beyond).
-// Used by `kiosk command-centre` and by tests that need the real thing in-process.
+// The command centre's composition root: store (SQLite or PostgreSQL) → aggregator (MQTT) → operators →
+// dashboard host (HTTP on loopback, HTTPS beyond). Used by `kiosk command-centre` and by tests that
+// need the real thing in-process.
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/base/package-root.js';
 import type { TlsPair } from '../../src/host/tls-files.js';
 import { Aggregator, type AggregatorOptions } from './aggregator.js';
-import { Ledger } from './ledger.js';
-import { SqliteOperatorStore } from './operator-store-sqlite.js';
+import { isPostgresUrl, Ledger } from './ledger.js';
 import { Operators, type OperatorsOptions } from './operators.js';
 import { CommandCentreServer } from './server.js';
+import { type LedgerStore, SqliteStore } from './store.js';
 
 export const CC_WEB_DIR = join(PACKAGE_ROOT, 'dist', 'command-centre-web');
 
 export interface CommandCentreOptions extends Omit<AggregatorOptions, 'ledger'> {
+  /** A SQLite file (aggregators on one machine share it), or a `postgres://` URL (on several). */
   database: string;
   http: { host: string; port: number; tls?: TlsPair } | false;
   /** Lockout, session lifetimes, scrypt cost (tests lower it). */
@@ -21,8 +22,9 @@ export interface CommandCentreOptions extends Omit<AggregatorOptions, 'ledger'> 
   allowedHosts?: string[];
 }
 
-export interface RunningCommandCentre {
-  ledger: Ledger;
+/** A command centre on either database. */
+export interface RunningCentre {
+  store: LedgerStore;
   aggregator: Aggregator;
   operators: Operators;
   server: CommandCentreServer | null;
@@ -31,14 +33,43 @@ export interface RunningCommandCentre {
   stop(opts?: { retire?: boolean }): Promise<void>;
 }
 
+/** On SQLite: its ledger is also read synchronously (tests do). */
+export interface RunningCommandCentre extends RunningCentre {
+  ledger: Ledger;
+}
+
+/** Opens (creating and migrating) the store the option names. */
+export async function openStore(database: string): Promise<LedgerStore> {
+  if (!isPostgresUrl(database)) return new SqliteStore(Ledger.open(database));
+  const { PgStore } = await import('./store-pg.js');
+  return PgStore.open(database);
+}
+
+/** On SQLite, whose ledger tests read synchronously. */
 export async function startCommandCentre(o: CommandCentreOptions): Promise<RunningCommandCentre> {
-  const { database, http, staticDir, allowedHosts, operators: operatorOptions, ...aggregatorOptions } = o;
-  const ledger = Ledger.open(database);
-  const operators = new Operators(new SqliteOperatorStore(ledger.db), {
+  const ledger = Ledger.open(o.database);
+  return { ...(await startOn(new SqliteStore(ledger), o)), ledger };
+}
+
+/** On whichever database `o.database` names. */
+export async function startCommandCentreOn(o: CommandCentreOptions): Promise<RunningCentre> {
+  return startOn(await openStore(o.database), o);
+}
+
+async function startOn(store: LedgerStore, o: CommandCentreOptions): Promise<RunningCentre> {
+  const {
+    database: _database,
+    http,
+    staticDir,
+    allowedHosts,
+    operators: operatorOptions,
+    ...aggregatorOptions
+  } = o;
+  const operators = new Operators(store.operatorStore(), {
     ...operatorOptions,
     ...(o.now ? { now: o.now } : {}),
   });
-  const aggregator = new Aggregator({ ...aggregatorOptions, ledger });
+  const aggregator = new Aggregator({ ...aggregatorOptions, ledger: store });
   let server: CommandCentreServer | null = null;
   let url: string | null = null;
   try {
@@ -49,7 +80,7 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
         host: http.host,
         port: http.port,
         staticDir: staticDir ?? CC_WEB_DIR,
-        ledger,
+        store,
         aggregator,
         operators,
         ...(http.tls ? { tls: http.tls } : {}),
@@ -60,11 +91,11 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
     }
   } catch (err) {
     await aggregator.stop();
-    ledger.close();
+    await store.close();
     throw err;
   }
   return {
-    ledger,
+    store,
     aggregator,
     operators,
     server,
@@ -72,7 +103,7 @@ export async function startCommandCentre(o: CommandCentreOptions): Promise<Runni
     async stop(opts = {}) {
       await server?.stop();
       await aggregator.stop(opts);
-      ledger.close();
+      await store.close();
     },
   };
 }

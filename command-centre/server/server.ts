@@ -1,7 +1,7 @@
 // The command centre's dashboard host: the built dashboard (static files), a JSON API, and a Server-Sent
 // Events stream of snapshots, each behind an operator's login and cut to its scope (api-routes.ts).
-// Snapshots are read from the ledger, so a dashboard also shows what other aggregators sharing the
-// database counted (PRAGMA data_version tells us when they commit). Beyond loopback it is HTTPS only.
+// Snapshots are read from the store, so a dashboard also shows what other aggregators sharing the
+// database counted (the store's data version tells us when they commit). Beyond loopback it is HTTPS only.
 
 import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,10 +17,10 @@ import type { TlsPair } from '../../src/host/tls-files.js';
 import type { Aggregator } from './aggregator.js';
 import { API_ROUTES, type ApiDeps, handle, isRoute, scopedSnapshot, sessionView } from './api-routes.js';
 import { NOTHING, readJsonPost } from './json-post.js';
-import type { Ledger } from './ledger.js';
 import { districtsOf, type Operator, type Operators } from './operators.js';
 import { Publications } from './publications.js';
 import { forbidden, may } from './scope.js';
+import type { LedgerStore } from './store.js';
 import type { Snapshot } from './types.js';
 
 export const CC_SESSION_COOKIE = 'cc_session';
@@ -29,7 +29,7 @@ export interface CommandCentreServerOptions {
   host?: string;
   port?: number;
   staticDir: string;
-  ledger: Ledger;
+  store: LedgerStore;
   aggregator: Aggregator;
   operators: Operators;
   /** Certificate and key: required to bind beyond loopback. */
@@ -72,6 +72,7 @@ export class CommandCentreServer {
   private dirty = true;
   private lastDataVersion = -1;
   private lastPush = 0;
+  private ticking = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly opts: CommandCentreServerOptions) {
@@ -81,7 +82,7 @@ export class CommandCentreServer {
       (r) => opts.aggregator.checkPublish(r),
     );
     this.deps = {
-      ledger: opts.ledger,
+      store: opts.store,
       aggregator: opts.aggregator,
       operators: opts.operators,
       publications,
@@ -126,7 +127,7 @@ export class CommandCentreServer {
     this.unsubscribe = this.opts.aggregator.onChange(() => {
       this.dirty = true;
     });
-    this.timer = setInterval(() => this.tick(), Math.min(this.opts.pushIntervalMs ?? 500, KEEPALIVE_MS));
+    this.timer = setInterval(() => void this.tick(), Math.min(this.opts.pushIntervalMs ?? 500, KEEPALIVE_MS));
     this.timer.unref();
     const port = (server.address() as AddressInfo).port;
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -155,9 +156,10 @@ export class CommandCentreServer {
   /** The city's snapshot, each alert with its acknowledgement. */
   async snapshot(): Promise<Snapshot> {
     const agg = this.opts.aggregator;
+    const rows = await this.opts.store.snapshot(this.now());
     const state = agg.state();
     const s: Snapshot = {
-      ...this.opts.ledger.snapshot(this.now()),
+      ...rows,
       broker: { connected: state.connected, url: state.url, error: state.error },
       keyId: agg.keyId(),
     };
@@ -171,19 +173,22 @@ export class CommandCentreServer {
   }
 
   /** Pushes a snapshot when something changed (here or in another aggregator), or as a keepalive. */
-  private tick(): void {
-    this.push().catch((err) => log.error('command centre: stream push failed', err));
+  private async tick(): Promise<void> {
+    // One push at a time: a slow database must not stack them up.
+    if (this.streams.size === 0 || this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.push();
+    } catch (err) {
+      // The database is closing or unreachable: nothing to push this time.
+      log.warn(`command centre: stream push failed: ${(err as Error).message}`);
+    } finally {
+      this.ticking = false;
+    }
   }
 
   private async push(): Promise<void> {
-    if (this.streams.size === 0) return;
-    let version = this.lastDataVersion;
-    try {
-      version = this.opts.ledger.dataVersion();
-    } catch {
-      // The database is closing: nothing to push.
-      return;
-    }
+    const version = await this.opts.store.dataVersion();
     const due = this.now() - this.lastPush >= KEEPALIVE_MS;
     if (!this.dirty && version === this.lastDataVersion && !due) return;
     this.dirty = false;

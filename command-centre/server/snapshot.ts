@@ -2,8 +2,6 @@
 // with its receipt as the database holds it; checkpoint and district counts are the sums of their kiosks.
 import { areaName } from '../../src/contract/areas.js';
 import { receiptOf, type SeqRange } from '../../src/contract/receipts.js';
-import { startOfVietnamDay } from '../../src/contract/time.js';
-import type { Statements } from './ledger-sql.js';
 import {
   ackView,
   addTotals,
@@ -24,6 +22,7 @@ import {
   type KioskView,
   kioskLiveness,
   type RejectedView,
+  SILENT_MS,
   type Snapshot,
   type Totals,
 } from './types.js';
@@ -49,7 +48,7 @@ export function gapOf(ranges: readonly SeqRange[], lastSeq: number): Omit<Gap, '
   return lastSeq > first[1] ? { from: first[1] + 1, to: lastSeq, where: 'tail' } : null;
 }
 
-type KioskRow = CounterRow & {
+export type KioskRow = CounterRow & {
   id: number;
   district: string;
   checkpoint: string;
@@ -68,9 +67,33 @@ type KioskRow = CounterRow & {
   duplicates: number;
 };
 
-export function rangesByKiosk(s: Statements): Map<number, SeqRange[]> {
+export interface HeldRow {
+  kiosk_id: number;
+  lo: number;
+  hi: number;
+}
+
+/** What a snapshot is made of, read from either database in one go. */
+export interface SnapshotRows {
+  kiosks: KioskRow[];
+  held: HeldRow[];
+  today: (CounterRow & { kiosk_id: number })[];
+  hours: (CounterRow & { hour_ms: number })[];
+  events: Record<string, unknown>[];
+  acks: Record<string, unknown>[];
+  published: Record<string, unknown>[];
+  rejected: Record<string, unknown>[];
+}
+
+/** The first hour a snapshot's 24-hour chart shows. */
+export function firstHourOf(nowMs: number): number {
+  return Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+}
+
+/** Held rows sorted by kiosk and lo, grouped per kiosk instance. */
+export function rangesByKiosk(held: readonly HeldRow[]): Map<number, SeqRange[]> {
   const out = new Map<number, SeqRange[]>();
-  for (const r of s.heldAll.all() as { kiosk_id: number; lo: number; hi: number }[]) {
+  for (const r of held) {
     const list = out.get(r.kiosk_id) ?? [];
     if (list.length === 0) out.set(r.kiosk_id, list);
     list.push([r.lo, r.hi]);
@@ -78,9 +101,26 @@ export function rangesByKiosk(s: Statements): Map<number, SeqRange[]> {
   return out;
 }
 
-export function ledgerTotals(s: Statements): CheckpointTotalsRow[] {
+/**
+ * The first missing range of seq (before, between or after what is held) of every instance that is
+ * live now: a command to a kiosk that is not listening is lost (commands are not retained).
+ */
+export function gapsOf(kiosks: readonly KioskRow[], held: readonly HeldRow[], nowMs: number): Gap[] {
+  const ranges = rangesByKiosk(held);
+  const gaps: Gap[] = [];
+  for (const k of kiosks) {
+    const lastStatus = k.last_status_ms;
+    if (k.online !== 1 || lastStatus === null || nowMs - lastStatus > SILENT_MS) continue;
+    const lastSeq = parseStatus(k.status)?.lastSeq ?? 0;
+    const gap = gapOf(ranges.get(k.id) ?? [], lastSeq);
+    if (gap) gaps.push({ kioskId: k.id, ...gap });
+  }
+  return gaps;
+}
+
+export function ledgerTotals(kiosks: readonly KioskRow[]): CheckpointTotalsRow[] {
   const out = new Map<string, CheckpointTotalsRow>();
-  for (const r of s.allKiosks.all() as KioskRow[]) {
+  for (const r of kiosks) {
     const key = `${r.district}/${r.checkpoint}`;
     let c = out.get(key);
     if (!c) {
@@ -161,17 +201,14 @@ export function hourViews(firstHour: number, rows: (CounterRow & { hour_ms: numb
 }
 
 export function ledgerSnapshot(
-  s: Statements,
+  rows: SnapshotRows,
   nowMs: number,
-  limits: { alerts: number; acks: number },
 ): Omit<Snapshot, 'broker' | 'keyId' | 'areas'> {
   const today = new Map<number, Totals>();
-  for (const r of s.todayByKiosk.all(startOfVietnamDay(nowMs)) as (CounterRow & { kiosk_id: number })[]) {
-    today.set(r.kiosk_id, totalsOf(r));
-  }
-  const ranges = rangesByKiosk(s);
+  for (const r of rows.today) today.set(r.kiosk_id, totalsOf(r));
+  const ranges = rangesByKiosk(rows.held);
   const checkpoints = new Map<string, CheckpointView>();
-  for (const r of s.allKiosks.all() as KioskRow[]) {
+  for (const r of rows.kiosks) {
     const key = `${r.district}/${r.checkpoint}`;
     let c = checkpoints.get(key);
     if (!c) {
@@ -224,17 +261,16 @@ export function ledgerSnapshot(
     d.online += c.kiosks.filter((k) => k.online).length;
     addTotals(d.today, c.today);
   }
-  const firstHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-  const hourly = hourViews(firstHour, s.hours.all(firstHour) as (CounterRow & { hour_ms: number })[]);
+  const hourly = hourViews(firstHourOf(nowMs), rows.hours);
   return {
     now: iso(nowMs)!,
     checkpoints: [...checkpoints.values()],
     districts: [...districts.values()].sort((a, b) => a.district.localeCompare(b.district)),
     hourly,
-    alerts: (s.recentEvents.all(limits.alerts) as Record<string, unknown>[]).map(alertView),
-    acks: (s.recentAcks.all(limits.acks) as Record<string, unknown>[]).map(ackView),
-    published: (s.recentPublished.all(20) as Record<string, unknown>[]).map(publishedView),
-    rejected: (s.rejected.all() as Record<string, unknown>[]).map(
+    alerts: rows.events.map(alertView),
+    acks: rows.acks.map(ackView),
+    published: rows.published.map(publishedView),
+    rejected: rows.rejected.map(
       (r): RejectedView => ({
         reason: r.reason as string,
         count: r.count as number,

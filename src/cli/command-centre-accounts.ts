@@ -20,14 +20,14 @@ async function withOperators<T>(
   db: string,
   fn: (ops: import('../../command-centre/server/operators.js').Operators) => Promise<T>,
 ): Promise<T> {
-  const { Ledger } = await import('../../command-centre/server/ledger.js');
-  const { SqliteOperatorStore } = await import('../../command-centre/server/operator-store-sqlite.js');
+  const { openStore } = await import('../../command-centre/server/run.js');
   const { Operators } = await import('../../command-centre/server/operators.js');
-  const ledger = Ledger.open(db);
+  // The command centre's own database, SQLite file or PostgreSQL URL: accounts live with the ledger.
+  const store = await openStore(db);
   try {
-    return await fn(new Operators(new SqliteOperatorStore(ledger.db)));
+    return await fn(new Operators(store.operatorStore()));
   } finally {
-    ledger.close();
+    await store.close();
   }
 }
 

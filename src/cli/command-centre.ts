@@ -1,5 +1,5 @@
-// `kiosk command-centre`: the aggregator (MQTT shared subscriptions → SQLite, receipts back to each
-// kiosk) and the dashboard (HTTP on 127.0.0.1, HTTPS with --tls-cert/--tls-key beyond it), behind
+// `kiosk command-centre`: the aggregator (MQTT shared subscriptions → SQLite or PostgreSQL, receipts back
+// to each kiosk) and the dashboard (HTTP on 127.0.0.1, HTTPS with --tls-cert/--tls-key beyond it), behind
 // operator logins. The signing key is read here and never leaves this process.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
@@ -59,7 +59,7 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
     );
   }
   const tls = o.tlsCert && o.tlsKey ? loadTlsPair(o.tlsCert, o.tlsKey) : undefined;
-  const { startCommandCentre } = await import('../../command-centre/server/run.js');
+  const { startCommandCentreOn: startCommandCentre } = await import('../../command-centre/server/run.js');
   if (o.retire) {
     await retire(o, urls, startCommandCentre);
     return;
@@ -92,7 +92,7 @@ async function run(o: CommandCentreCliOptions): Promise<void> {
 async function retire(
   o: CommandCentreCliOptions,
   urls: string[],
-  start: typeof import('../../command-centre/server/run.js').startCommandCentre,
+  start: typeof import('../../command-centre/server/run.js').startCommandCentreOn,
 ): Promise<void> {
   const port = Number(o.port);
   const cc = await start({
@@ -132,7 +132,11 @@ export function register(program: Command): void {
     .option('--key <pem>', "the command centre's private signing key (PKCS#8 PEM); without it, read-only")
     .option('--port <port>', 'dashboard port on --host (0: any free port)', '8090')
     .option('--host <host>', 'dashboard address', '127.0.0.1')
-    .option('--db <file>', 'SQLite database (aggregators on one machine share it)', 'command-centre.db')
+    .option(
+      '--db <file|url>',
+      'SQLite file (aggregators on one machine share it) or postgres:// URL (aggregators on several)',
+      'command-centre.db',
+    )
     .option('--client-id <id>', 'MQTT client id, stable per instance (default cc-<hostname>-<port>)')
     .option('--group <name>', 'shared-subscription group', 'cc')
     .option('--retain-days <n>', 'keep events and passages this long (counts and receipts stay)', '90')

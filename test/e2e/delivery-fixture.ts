@@ -202,6 +202,8 @@ const CC_PASSWORD = 'delivery-pass-1';
 export interface CommandCentreProcess {
   url: string;
   totals(): Promise<unknown>;
+  /** Any API path, as the logged-in viewer. */
+  get(path: string): Promise<unknown>;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -254,19 +256,21 @@ export async function startCommandCentreProcess(o: {
   const url = await proc.match(/command centre ready: (http:\S+)/, `command centre ${o.clientId} ready`);
   const base = url.replace(/\/$/, '');
   let cookie = '';
+  const get = async (path: string): Promise<unknown> => {
+    if (!cookie) {
+      const login = await fetch(`${base}/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'delivery', password: CC_PASSWORD }),
+      });
+      cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    }
+    return (await fetch(`${base}${path}`, { headers: { Cookie: cookie } })).json();
+  };
   return {
     url,
-    totals: async () => {
-      if (!cookie) {
-        const login = await fetch(`${base}/api/login`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ name: 'delivery', password: CC_PASSWORD }),
-        });
-        cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      }
-      return (await fetch(`${base}/api/totals`, { headers: { Cookie: cookie } })).json();
-    },
+    totals: () => get('/api/totals'),
+    get,
     stop: () => proc.stop(),
     kill: () => proc.stop('SIGKILL'),
   };

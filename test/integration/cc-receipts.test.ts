@@ -175,10 +175,13 @@ describe('receipts', () => {
     expect(commands.messages[1]!.json).toMatchObject({ from: 5, to: 6 });
     // Asked again while the gap lasts and the kiosk is live; not once it is out of contact (a command
     // is not retained: nobody would hear it).
+    // The checks read the database asynchronously: a turn of the event loop lets them finish.
     clock.advance(60_000);
+    await new Promise((r) => setImmediate(r));
     const asked = centre.aggregator.stats.commands;
     expect(asked).toBeGreaterThan(2);
     clock.advance(120_000);
+    await new Promise((r) => setImmediate(r));
     expect(centre.aggregator.stats.commands).toBe(asked);
   });
 });

@@ -163,3 +163,16 @@ describe('revocations held', () => {
     expect(ledger.revocations()).toEqual({ version: 3, hashes: ['dd'] });
   });
 });
+
+describe('opening', () => {
+  it('refuses a PostgreSQL URL rather than making a SQLite file of it, without showing its password', () => {
+    let err: unknown;
+    try {
+      Ledger.open('postgres://cc:s3cret@db.example/cc');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'STORE_OPEN_FAILED', en: expect.stringMatching(/PostgreSQL/) });
+    expect(JSON.stringify(err)).not.toContain('s3cret');
+  });
+});
