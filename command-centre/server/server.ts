@@ -73,6 +73,8 @@ export class CommandCentreServer {
   private lastDataVersion = -1;
   private lastPush = 0;
   private ticking = false;
+  /** The last failed push's message while pushes fail (null when the last one worked). */
+  private pushFailure: string | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly opts: CommandCentreServerOptions) {
@@ -179,9 +181,14 @@ export class CommandCentreServer {
     this.ticking = true;
     try {
       await this.push();
+      if (this.pushFailure !== null) log.info('command centre: stream pushes work again');
+      this.pushFailure = null;
     } catch (err) {
-      // The database is closing or unreachable: nothing to push this time.
-      log.warn(`command centre: stream push failed: ${(err as Error).message}`);
+      // The database is closing or unreachable: nothing to push this time. Said once per cause, not
+      // at every tick of an outage.
+      const message = (err as Error).message;
+      if (message !== this.pushFailure) log.warn(`command centre: stream push failed: ${message}`);
+      this.pushFailure = message;
     } finally {
       this.ticking = false;
     }
