@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { FINAL_DECISION_SQL, LET_THROUGH_SQL } from '../../src/store/final-decision.js';
-import { type KioskFolder, writeKioskFolder } from '../fixtures/kiosk-folder.js';
+import { type FolderKeys, type KioskFolder, writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import { openPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -80,11 +80,15 @@ export async function startKioskProcess(o: {
   lane: string;
   brokerUrl: string;
   receiptTimeoutSeconds?: number;
+  policy?: Record<string, unknown>;
+  keys?: FolderKeys;
 }): Promise<KioskProcess> {
   const dir = mkdtempSync(join(tmpdir(), `kiosk-lane${o.lane}-`));
   const pty: PtyPair = await openPtyPair();
   const folder = await writeKioskFolder(dir, {
     checkpoint: { lanes: ['1', '2'] },
+    ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.keys ? { keys: o.keys } : {}),
     kiosk: {
       lane: o.lane,
       serial: { path: pty.a, baudRate: 9600, suffix: 'auto' },
