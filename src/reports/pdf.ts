@@ -142,16 +142,23 @@ const yieldToScans = () => new Promise<void>((resolve) => setImmediate(resolve))
 /**
  * PDFKit holds each operator of a buffered page as its own small array until the document ends: a
  * Vietnamese line is cut into several font runs of several operators each, so a long report held
- * hundreds of thousands of them (over 256 MB of heap for 300 long override reasons). The page's
- * operators so far are joined into one block; what is drawn later (the footer) is appended after it.
+ * hundreds of thousands of them (over 256 MB of heap for 300 long override reasons). The operators
+ * drawn since the last call are joined into one block (the blocks before it are not copied again);
+ * what is drawn later, the footer, follows them.
  * `content.buffer` is PDFKit's own (0.20): were it renamed, the largest-report test runs out of heap.
  */
 function compactPage(doc: Doc): void {
   const content = (doc.page as unknown as { content?: { buffer?: unknown } }).content;
-  if (content && Array.isArray(content.buffer) && content.buffer.length > 1) {
-    content.buffer = [Buffer.concat(content.buffer as Uint8Array[])];
-  }
+  if (!content || !Array.isArray(content.buffer)) return;
+  const parts = content.buffer as Uint8Array[];
+  const joined = blocks.get(content) ?? 0;
+  if (parts.length - joined < 2) return;
+  parts.splice(joined, parts.length - joined, Buffer.concat(parts.slice(joined)));
+  blocks.set(content, joined + 1);
 }
+
+/** How many leading blocks of a page's content are already joined. */
+const blocks = new WeakMap<object, number>();
 
 function pct(cols: [string, number, ('left' | 'right')?][]): Col[] {
   return cols.map(([title, share, align]) => ({ title, width: WIDTH * share, ...(align ? { align } : {}) }));
