@@ -355,6 +355,10 @@ async function breakdowns(w: Writer, r: ShiftReportData): Promise<void> {
   }
 }
 
+/** Lines of an override's reason in the PDF (2,000 characters would be about 22). */
+const REASON_LINES = 8;
+const REASON_CUT = '… (còn tiếp, xem bản CSV / continued in the CSV)';
+
 function who(p: AuditPassage): string {
   return p.holderName ?? (p.purged ? '(đã xoá / purged)' : '—');
 }
@@ -404,6 +408,8 @@ async function lists(w: Writer, r: ShiftReportData): Promise<void> {
     else compactPage(w.doc);
     const reason = p.override?.reason ?? '';
     const lines = w.wrap(`Lý do cho qua / Reason: ${reason}`, { size: 9 }, WIDTH - 12);
+    // As the handover notes: a reason longer than a paragraph is cut here, and is whole in the CSV.
+    if (lines.length > REASON_LINES) lines.splice(REASON_LINES - 1, Infinity, REASON_CUT);
     w.ensure(30 + lines.length * 12);
     const head = `${formatVnDateTime(Date.parse(p.at)).slice(11)}  ${who(p)}  —  ${DECISION_TEXT[p.decision].vi}: ${p.reasons
       .map((x) => REASON_TEXT[x].vi)
