@@ -4,14 +4,9 @@
 //   node --import tsx bench/audit-probe.ts <db> <passages>
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { CallContext } from '../src/api/dispatch.js';
-import type { MethodName, Params, Result } from '../src/contract/api.js';
 import type { SearchFilters } from '../src/contract/api-audit.js';
-import { CheckpointConfig } from '../src/contract/checkpoint.js';
-import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
-import { buildTrustList } from '../src/documents/trust-list.js';
-import { Kiosk } from '../src/kiosk.js';
-import { auditBenchKey, people, type population } from './audit.js';
+import { people, type population } from './audit.js';
+import { benchKiosk, supervisor } from './bench-kiosk.js';
 import { recordBudget } from './budgets.js';
 import { percentile } from './stats.js';
 
@@ -21,36 +16,7 @@ const BUDGET_SEARCH = 50;
 const BUDGET_REPORT = 200;
 const BUDGET_RSS = 200;
 
-const kiosk = new Kiosk({
-  checkpoint: CheckpointConfig.parse({
-    checkpoint: {
-      id: 'TX-01',
-      name: 'Chốt Nguyễn Trãi',
-      district: '01-009',
-      area: '01-009',
-      kind: 'district-entry',
-    },
-  }),
-  root: loadPublicKey(generateKeyPair().publicPem),
-  trust: buildTrustList({ version: 1, issued: 0, issuers: [] }),
-  database: dbPath!,
-  idnKeyFile: auditBenchKey(dbPath!),
-  serial: null,
-  mqtt: null,
-  http: false,
-  auth: {
-    users: [
-      { name: 'quantri', role: 'admin', pin: '900001' },
-      { name: 'giamsat-bench', displayName: 'Đại uý Nguyễn Văn Bình', role: 'supervisor', pin: '333333' },
-    ],
-    lockoutAttempts: 5,
-    lockoutMinutes: 5,
-    idleMinutes: {},
-    maxMinutes: {},
-  },
-  // The log is from 2021: a 30-day retention would purge it on the first scheduled run.
-  retentionDays: 3650,
-});
+const kiosk = benchKiosk(dbPath!);
 function memory(): { rss: number; hwm: number } {
   const status = readFileSync('/proc/self/status', 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
@@ -61,13 +27,7 @@ await kiosk.start();
 const startMs = performance.now() - tStart;
 const afterStart = memory();
 
-const ctx: CallContext = { transport: 'ipc', token: null, setToken: (t) => (ctx.token = t) };
-async function call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-  const r = await kiosk.dispatcher.call({ id: 1, method, params }, ctx);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.en}`);
-  return r.result as Result<M>;
-}
-await call('auth.login', { name: 'giamsat-bench', pin: '333333' });
+const { call } = await supervisor(kiosk);
 
 // A sample of 400 holders, taken from the generator's stream without keeping the whole population.
 const sample: ReturnType<typeof population> = [];
@@ -226,7 +186,7 @@ recordBudget('residentMemory', `peak ${end.hwm.toFixed(0)} MB`, end.hwm <= BUDGE
 const heap = process.memoryUsage();
 console.log(
   `  resident memory of the kiosk holding the log: ${afterStart.rss.toFixed(0)} MB after start, ` +
-    `${afterSearch.rss.toFixed(0)} MB after the searches, ${end.rss.toFixed(0)} MB after the reports; ` +
+    `${afterSearch.rss.toFixed(0)} MB after the searches (peak so far ${afterSearch.hwm.toFixed(0)} MB), ${end.rss.toFixed(0)} MB after the reports; ` +
     `peak ${end.hwm.toFixed(0)} MB (budget ≤ ${BUDGET_RSS} MB: ${mark(end.hwm, BUDGET_RSS)}); ` +
     `JS heap in use ${(heap.heapUsed / 2 ** 20).toFixed(0)} of ${(heap.heapTotal / 2 ** 20).toFixed(0)} MB, ` +
     `off-heap ${(heap.external / 2 ** 20).toFixed(0)} MB`,

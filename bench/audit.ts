@@ -24,6 +24,7 @@ import {
 import { IdnKey } from '../src/store/idn.js';
 import { BACKFILLED_KV, KEY_CHECK_KV } from '../src/store/idn-key-file.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
+import { recordBudget } from './budgets.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SHIFT_MS = 8 * 3_600_000;
@@ -346,16 +347,24 @@ function generate(path: string, passages: number, endMs: number): void {
   for (const ext of ['-wal', '-shm']) rmSync(`${tmp}${ext}`, { force: true });
 }
 
-/** A probe bundled to one ES module beside node_modules (its packages stay external). */
-export async function compiledProbe(name = 'audit-probe'): Promise<string | null> {
+/**
+ * A probe bundled to one ES module beside node_modules (its packages stay external), with the report
+ * worker and any other worker it starts (`workers`, names in bench/).
+ */
+export async function compiledProbe(name = 'audit-probe', workers: string[] = []): Promise<string | null> {
   try {
     const { build } = await import('esbuild');
-    const outdir = join(HERE, '..', 'node_modules', '.cache', 'kiosk-bench');
+    // One folder per checkout: worktrees share node_modules, and each bundles its own sources.
+    const outdir = join(HERE, '..', 'node_modules', '.cache', `kiosk-bench-${sha256Hex(HERE).slice(0, 8)}`);
     mkdirSync(outdir, { recursive: true });
     // ES modules named .js, as the compiled kiosk's are: the report worker is found as ./pdf-worker.js.
     writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
     await build({
-      entryPoints: [join(HERE, `${name}.ts`), join(HERE, '..', 'src', 'reports', 'pdf-worker.ts')],
+      entryPoints: [
+        join(HERE, `${name}.ts`),
+        join(HERE, '..', 'src', 'reports', 'pdf-worker.ts'),
+        ...workers.map((w) => join(HERE, `${w}.ts`)),
+      ],
       outdir,
       entryNames: '[name]',
       bundle: true,
@@ -417,3 +426,40 @@ export async function benchAudit(passages: number): Promise<void> {
   });
   process.stdout.write(out);
 }
+
+/**
+ * The kiosk's memory while it makes reports over the generated log, each kind in a fresh process
+ * (bench/report-probe.ts): its peak beside the floor it started from, and the budget.
+ */
+export async function benchReportMemory(passages: number): Promise<void> {
+  const path = ensureAuditBenchDb(passages);
+  const probe = await compiledProbe('report-probe', ['report-probe-worker']);
+  if (!probe) {
+    console.log('  (esbuild missing: report memory not measured, tsx alone would add ~35 MB)');
+    return;
+  }
+  const results: { kind: string; floor: number; peak: number }[] = [];
+  for (const kind of ['pdf', 'largest', 'csv']) {
+    const out = execFileSync(process.execPath, [probe, path, kind], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines = out.trimEnd().split('\n');
+    results.push(JSON.parse(lines.pop()!) as { kind: string; floor: number; peak: number });
+    for (const line of lines) if (line.startsWith('  ')) console.log(line);
+  }
+  const worst = results.reduce((a, b) => (b.peak > a.peak ? b : a));
+  for (const r of results) {
+    console.log(
+      `    ${r.kind.padEnd(8)} peak ${r.peak.toFixed(0)} MB, floor ${r.floor.toFixed(0)} MB: ` +
+        `${r.peak <= REPORT_RSS_BUDGET ? 'within' : 'OVER'} budget`,
+    );
+  }
+  recordBudget(
+    'reportMemory',
+    `peak ${worst.peak.toFixed(0)} MB (${worst.kind}; floor ${worst.floor.toFixed(0)} MB)`,
+    worst.peak <= REPORT_RSS_BUDGET,
+  );
+}
+
+const REPORT_RSS_BUDGET = 200;

@@ -21,6 +21,7 @@ export const BUDGETS = {
   revocationPeak: 'peak memory applying 1 M ≤ 250 MB',
   coldStart: 'cold start to ready ≤ 2 s',
   residentMemory: 'resident memory, 5 M passages, reports ≤ 200 MB',
+  reportMemory: 'resident memory making a report (PDF, CSV) ≤ 200 MB',
 } as const;
 export type BudgetId = keyof typeof BUDGETS;
 

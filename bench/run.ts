@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { benchAudit } from './audit.js';
+import { benchAudit, benchReportMemory } from './audit.js';
 import { budgetTable, startBudgetFile } from './budgets.js';
 import { benchCamera } from './camera.js';
 import { benchCcFleet } from './cc-fleet.js';
@@ -89,6 +89,12 @@ if (selected('command-centre')) {
 if (selected('audit')) {
   console.log("\n[audit] the supervisor's search, shift report and memory over a generated log");
   await benchAudit(Number(process.env.BENCH_PASSAGES ?? 5_000_000));
+}
+if (selected('reports')) {
+  console.log(
+    `\n[reports] resident memory while a report is made (PDF, the largest PDF, CSV), each in a fresh kiosk; budget ≤ 200 MB`,
+  );
+  await benchReportMemory(Number(process.env.BENCH_PASSAGES ?? 5_000_000));
 }
 if (selected('peers')) {
   console.log(

@@ -68,8 +68,15 @@ class Writer {
     return lines;
   }
 
+  /** Gives the event loop back, the page drawn so far compacted. */
+  async pause(): Promise<void> {
+    compactPage(this.doc);
+    await yieldToScans();
+  }
+
   ensure(height: number): boolean {
     if (this.y + height <= BOTTOM) return false;
+    compactPage(this.doc);
     this.doc.addPage();
     this.y = PAGE.margin;
     return true;
@@ -114,7 +121,7 @@ class Writer {
     drawHead();
     for (const [i, row] of rows.entries()) {
       // PDFKit is synchronous: hand the event loop back now and then so that scans never wait long.
-      if (i % 25 === 24) await yieldToScans();
+      if (i % 25 === 24) await this.pause();
       if (this.ensure(lineH)) drawHead();
       let x = LEFT;
       row.forEach((cell, i) => {
@@ -131,6 +138,27 @@ class Writer {
 }
 
 const yieldToScans = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PDFKit holds each operator of a buffered page as its own small array until the document ends: a
+ * Vietnamese line is cut into several font runs of several operators each, so a long report held
+ * hundreds of thousands of them (over 256 MB of heap for 300 long override reasons). The operators
+ * drawn since the last call are joined into one block (the blocks before it are not copied again);
+ * what is drawn later, the footer, follows them.
+ * `content.buffer` is PDFKit's own (0.20): were it renamed, the largest-report test runs out of heap.
+ */
+function compactPage(doc: Doc): void {
+  const content = (doc.page as unknown as { content?: { buffer?: unknown } }).content;
+  if (!content || !Array.isArray(content.buffer)) return;
+  const parts = content.buffer as Uint8Array[];
+  const joined = blocks.get(content) ?? 0;
+  if (parts.length - joined < 2) return;
+  parts.splice(joined, parts.length - joined, Buffer.concat(parts.slice(joined)));
+  blocks.set(content, joined + 1);
+}
+
+/** How many leading blocks of a page's content are already joined. */
+const blocks = new WeakMap<object, number>();
 
 function pct(cols: [string, number, ('left' | 'right')?][]): Col[] {
   return cols.map(([title, share, align]) => ({ title, width: WIDTH * share, ...(align ? { align } : {}) }));
@@ -327,6 +355,10 @@ async function breakdowns(w: Writer, r: ShiftReportData): Promise<void> {
   }
 }
 
+/** Lines of an override's reason in the PDF (2,000 characters would be about 22). */
+const REASON_LINES = 8;
+const REASON_CUT = '… (còn tiếp, xem bản CSV / continued in the CSV)';
+
 function who(p: AuditPassage): string {
   return p.holderName ?? (p.purged ? '(đã xoá / purged)' : '—');
 }
@@ -371,9 +403,13 @@ async function lists(w: Writer, r: ShiftReportData): Promise<void> {
     return;
   }
   for (const [i, p] of r.overrides.entries()) {
-    if (i % 10 === 9) await yieldToScans();
+    // A reason may run to 2,000 characters, thousands of operators: the page is compacted at each one.
+    if (i % 10 === 9) await w.pause();
+    else compactPage(w.doc);
     const reason = p.override?.reason ?? '';
     const lines = w.wrap(`Lý do cho qua / Reason: ${reason}`, { size: 9 }, WIDTH - 12);
+    // As the handover notes: a reason longer than a paragraph is cut here, and is whole in the CSV.
+    if (lines.length > REASON_LINES) lines.splice(REASON_LINES - 1, Infinity, REASON_CUT);
     w.ensure(30 + lines.length * 12);
     const head = `${formatVnDateTime(Date.parse(p.at)).slice(11)}  ${who(p)}  —  ${DECISION_TEXT[p.decision].vi}: ${p.reasons
       .map((x) => REASON_TEXT[x].vi)

@@ -15,7 +15,7 @@ import type { MethodName, PurgeStatus } from '../contract/api.js';
 import type { FileResult, SearchFilters, VerifyResult } from '../contract/api-audit.js';
 import { KioskError } from '../contract/errors.js';
 import { formatVnTime, vietnamIsoDate } from '../contract/time.js';
-import { passagesCsv } from '../reports/csv.js';
+import { passagesCsvFromNewest } from '../reports/csv.js';
 import { renderShiftReportInWorker } from '../reports/pdf-in-worker.js';
 import { gatherShiftReport, type ShiftReportData } from '../reports/shift-report.js';
 import { type AuditChain, startVerify, type VerifyRun } from '../store/chain-log.js';
@@ -219,8 +219,7 @@ export class AuditService {
       },
       'export.csv': async (p, c) => {
         const { lang, ...filters } = p;
-        const rows = [...this.search.collect(filters as SearchFilters, MAX_EXPORT_ROWS)];
-        const csv = passagesCsv(rows, lang);
+        const csv = passagesCsvFromNewest(this.search.pages(filters as SearchFilters, MAX_EXPORT_ROWS), lang);
         // The audit keeps which filters were used, never their values (names, ID numbers).
         this.audit('export', this.need(c), { format: 'csv', rows: csv.rows, filters: Object.keys(filters) });
         return file(

@@ -1,15 +1,19 @@
 // The shift report's PDF (reports/pdf.ts) rendered in this process, from report data written here: the
 // kiosk renders it in a worker (audit-search.test.ts goes that way, end to end), which in-process
-// coverage does not see. The text layer is read back with pdftotext.
+// coverage does not see; the largest report goes through the worker with its heap limits. The text
+// layer is read back with pdftotext.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditPassage, FlowHour } from '../../src/contract/api-audit.js';
+import { KioskError } from '../../src/contract/errors.js';
 import type { ReasonCode } from '../../src/contract/reasons.js';
 import { renderShiftReportPdf } from '../../src/reports/pdf.js';
-import type { ShiftReportData } from '../../src/reports/shift-report.js';
+import { REPORT_WORKER_LIMITS, renderShiftReportInWorker } from '../../src/reports/pdf-in-worker.js';
+import { MAX_LISTED, type ShiftReportData } from '../../src/reports/shift-report.js';
+import { largestShiftReport } from '../fixtures/largest-report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -160,11 +164,14 @@ describe('renderShiftReportPdf', () => {
       'TX-2021-000120',
       '… và 20 lượt khác (xem bản CSV) / and 20 more (see the CSV)',
       'bệnh viện Bạch Mai',
+      // A reason of two lines is shown whole.
+      'liên hệ khi cần.',
       'NGUYÊN VẸN',
       'CHỈ HUY CHỐT / NGƯỜI KIỂM TRA',
     ]) {
       expect(text, words).toContain(words);
     }
+    expect(text).not.toContain('continued in the CSV');
     // The denials table is headed again on the pages it continues on.
     expect(text.split('Họ tên / Name').length - 1).toBeGreaterThan(1);
     // The sealed hash is the shift's close hash, not the chain's current head.
@@ -202,5 +209,38 @@ describe('renderShiftReportPdf', () => {
     expect(text).not.toContain('NGUYÊN VẸN');
     // With no close hash the report seals the chain's head as it is now.
     expect(text.replace(/\s/g, '')).toContain('cd'.repeat(32));
+  });
+});
+
+describe('the report worker', () => {
+  it('renders the largest report the kiosk can be asked for within its heap limits', async () => {
+    // 300 overrides with 2,000-character reasons drew about 1.6 million operators, each kept by PDFKit
+    // as its own array until the end: the worker ran out of 256 MB. Joined page by page, it fits.
+    const data = largestShiftReport();
+    const pdf = await renderShiftReportInWorker(data, REPORT_WORKER_LIMITS);
+    const path = join(dir, 'largest.pdf');
+    writeFileSync(path, pdf);
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [path], { encoding: 'utf8' }))?.[1]);
+    expect(pages).toBeGreaterThan(50);
+    expect(text).toContain(`Trang ${pages}/${pages}`);
+    // Every listed override with its reason, the last one included, each cut after 7 of its 22 lines
+    // (whole in the CSV).
+    expect(text.split('Lý do cho qua / Reason:').length - 1).toBe(MAX_LISTED);
+    expect(text.split('… (còn tiếp, xem bản CSV / continued in the CSV)').length - 1).toBe(MAX_LISTED);
+    expect(text).toContain(data.overrides.at(-1)!.holderName!);
+    // 80-odd pages take seconds on a loaded machine: the limit here is memory, not time.
+  }, 180_000);
+
+  it('fails with REPORT_FAILED, in both languages, when a report outgrows the heap', async () => {
+    const err = await renderShiftReportInWorker(largestShiftReport(), {
+      maxOldGenerationSizeMb: 8,
+      maxYoungGenerationSizeMb: 1,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KioskError);
+    expect(err).toMatchObject({ code: 'REPORT_FAILED', vi: expect.stringContaining('Không tạo được') });
   });
 });
