@@ -349,7 +349,7 @@ function generate(path: string, passages: number, endMs: number): void {
 
 /**
  * A probe bundled to one ES module beside node_modules (its packages stay external), with the report
- * worker and any other worker it starts (`workers`, names in bench/).
+ * and revocation workers and any other worker it starts (`workers`, names in bench/).
  */
 export async function compiledProbe(name = 'audit-probe', workers: string[] = []): Promise<string | null> {
   try {
@@ -363,6 +363,7 @@ export async function compiledProbe(name = 'audit-probe', workers: string[] = []
       entryPoints: [
         join(HERE, `${name}.ts`),
         join(HERE, '..', 'src', 'reports', 'pdf-worker.ts'),
+        join(HERE, '..', 'src', 'documents', 'revocation-worker.ts'),
         ...workers.map((w) => join(HERE, `${w}.ts`)),
       ],
       outdir,

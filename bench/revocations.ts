@@ -16,6 +16,7 @@ import { generateKeyPair, loadPublicKey } from '../src/contract/keys.js';
 import { packHexHashes } from '../src/contract/revocation-packing.js';
 import { DocumentStore } from '../src/documents/store.js';
 import { openKioskDatabase } from '../src/store/store.js';
+import { compiledProbe } from './audit.js';
 import { recordBudget } from './budgets.js';
 import { ms, summarise } from './stats.js';
 
@@ -57,12 +58,15 @@ export async function benchRevocations(n: number): Promise<void> {
     writeFileSync(join(dir, 'root.pem'), root.publicPem);
     writeFileSync(join(dir, 'probes.txt'), add.filter((_, i) => i % 20 === 0).join('\n'));
     console.log(`${(full.length / MiB).toFixed(1)} MiB of JWS`);
+    // Measured on plain JavaScript, as the kiosk ships: under tsx the worker thread loads the
+    // transpiler too, and its peak reads hundreds of MiB high.
+    const probe = await compiledProbe('revocations');
+    if (!probe) console.log('  (esbuild missing: measured under tsx, the peak reads high)');
+    const entry = probe ? [probe] : ['--import', 'tsx', fileURLToPath(import.meta.url)];
     for (const flag of [CHILD_FLAG, LOAD_FLAG]) {
-      const child = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), flag, dir, String(n)],
-        { stdio: 'inherit' },
-      );
+      const child = spawnSync(process.execPath, ['--expose-gc', ...entry, flag, dir, String(n)], {
+        stdio: 'inherit',
+      });
       if (child.status !== 0) throw new Error(`revocation bench child failed (${child.status})`);
     }
   } finally {
