@@ -209,6 +209,8 @@ describe('downlink on a real Mosquitto', () => {
       ],
     ];
     // Not retained: a retained forgery would be refused again at every reconnect (bounded, but noisy).
+    // So published only once the broker has acknowledged the kiosk's subscriptions, or it never hears them.
+    await waitFor(() => kiosk.status().uplink.subscribed, 'the kiosk subscribed', 20_000);
     for (const [topic, payload] of bad) await publish(topic, payload, false);
     await waitFor(() => ackList().length >= from + bad.length, 'one ack per bad document');
     const got = ackList().slice(from);
