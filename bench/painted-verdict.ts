@@ -6,7 +6,6 @@
 // the verdict put in the page's DOM (the mark's `shownAt`), and the floor of the serial path: the same
 // line through a second pseudo-terminal to a bare SerialPort in this process.
 //   node --import tsx bench/painted-verdict.ts [scans]
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,10 +18,10 @@ import { openPtyPair } from '../src/hardware/virtual-port.js';
 import { Kiosk, kioskOptionsFromSettings } from '../src/kiosk.js';
 import { writeKioskFolder } from '../test/fixtures/kiosk-folder.js';
 import { launchChromium } from '../test/helpers/chromium.js';
+import { buildRendererInto } from '../test/helpers/renderer-build.js';
 import { recordBudget } from './budgets.js';
 import { ms, summarise } from './stats.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUDGET_P99_MS = 50;
 const WARM_UP = 20;
 const GUARD = { name: 'bench', displayName: 'Trung sĩ Đo Thử', pin: '246810' };
@@ -46,27 +45,6 @@ interface Painted {
   /** The page's time origin (epoch ms) and the mark's time from it. */
   origin: number;
   startTime: number;
-}
-
-/** The renderer as shipped (vite build), into a folder of its own. */
-function buildRenderer(): string {
-  const out = mkdtempSync(join(tmpdir(), 'kiosk-bench-renderer-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'renderer/vite.config.ts',
-      '--outDir',
-      out,
-      '--emptyOutDir',
-      '--logLevel',
-      'error',
-    ],
-    { cwd: ROOT, stdio: 'pipe' },
-  );
-  return out;
 }
 
 /**
@@ -127,7 +105,7 @@ async function serialFloor(): Promise<{ time(line: Buffer): Promise<number>; clo
 
 export async function benchPaintedVerdict(scans: number): Promise<Record<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-bench-painted-'));
-  const staticDir = buildRenderer();
+  const staticDir = buildRendererInto('kiosk-bench-renderer-');
   const pty = await openPtyPair();
   let kiosk: Kiosk | null = null;
   const browser = await launchChromium();

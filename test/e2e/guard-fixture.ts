@@ -2,7 +2,7 @@
 // process, with a checkpoint, keys, a signed trust list and a guard account made with code, and an
 // HTTP client that logs in with a PIN as a guard would, keeping the session cookie and CSRF token.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { loadSettings } from '../../src/config/settings.js';
 import { Kiosk, kioskOptionsFromSettings } from '../../src/kiosk.js';
 import { writeKioskFolder } from '../fixtures/kiosk-folder.js';
 import type { makeIssuer } from '../fixtures/permits.js';
+import { buildRendererInto } from '../helpers/renderer-build.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the screenshots of the guard's screens go, for a reviewer to look at. */
@@ -189,25 +190,8 @@ let rendererDir: string | null = null;
  * side never serve a half-written dist/renderer.
  */
 export function buildRenderer(): string {
-  if (rendererDir) return rendererDir;
-  const out = mkdtempSync(join(tmpdir(), 'kiosk-renderer-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'renderer/vite.config.ts',
-      '--outDir',
-      out,
-      '--emptyOutDir',
-      '--logLevel',
-      'error',
-    ],
-    { cwd: ROOT, stdio: 'pipe' },
-  );
-  rendererDir = out;
-  return out;
+  if (!rendererDir) rendererDir = buildRendererInto('kiosk-renderer-');
+  return rendererDir;
 }
 
 export interface InProcessKiosk {
