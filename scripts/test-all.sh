@@ -16,6 +16,9 @@ if ! npm test 2>&1 | tee "$log"; then
   echo
   echo '== failed =='
   sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *(FAIL|×) |AssertionError' | sort -u | head -60
+  # And vitest's own account of each failure (message and stack), which a kept tail of the log loses.
+  echo '== why =='
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/Failed Tests [0-9]/{on=1} /Test Files /{on=0} on' | head -200
   rm -f "$log"
   exit 1
 fi
