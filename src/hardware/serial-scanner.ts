@@ -2,12 +2,13 @@
 // trying to reopen it while it is unplugged. It never throws once started: a kiosk with a dead scanner
 // still serves manual entry, so every port failure becomes a state the UI shows.
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
 import { z } from 'zod';
 import { EventBus } from '../base/bus.js';
 import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import type { ScannerState } from '../contract/api.js';
 import { KioskError } from '../contract/errors.js';
+import { scannerBinding } from './hangup-binding.js';
 import { type FrameDropCode, LineFramer, type ScannerSuffix } from './line-framer.js';
 import { type Discovery, type DiscoveryDeps, discoverScannerPort, type UsbId } from './serial-discovery.js';
 
@@ -115,7 +116,7 @@ export class SerialScanner {
   });
   private current: ScannerStatus = { state: 'off', path: null, detail: null, problem: null };
   private running = false;
-  private port: SerialPort | null = null;
+  private port: SerialPortStream | null = null;
   private framer: LineFramer | null = null;
   private retryTimer: TimerHandle | null = null;
   private gapTimer: TimerHandle | null = null;
@@ -194,9 +195,9 @@ export class SerialScanner {
     const path = await this.resolvePath();
     if (generation !== this.generation) return;
     if (path === null) return;
-    let port: SerialPort;
+    let port: SerialPortStream;
     try {
-      port = new SerialPort({ path, baudRate, autoOpen: false });
+      port = new SerialPortStream({ binding: scannerBinding, path, baudRate, autoOpen: false });
     } catch (err) {
       this.lost(err, false);
       return;
