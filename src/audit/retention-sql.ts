@@ -10,6 +10,10 @@ const RUN_KEY = 'retention.run';
 const TIDY_KEY = 'retention.tidy';
 /** When the name index was last tidied (epoch ms). */
 const TIDIED_KEY = 'retention.tidied';
+/** The last word of the word list checked by a tidying in progress. */
+const WORDS_KEY = 'retention.words';
+/** Words of the word list one step checks against the name index (each a look-up of one word). */
+const WORDS_STEP = 64;
 /** Pages of the name index one merge step writes (a few milliseconds at most). */
 const MERGE_PAGES = 4;
 /** Index entries a counting slice walks over: about a millisecond. */
@@ -59,6 +63,9 @@ export class RetentionSql {
       // A negative page count merges every segment of the name index, so deleted entries leave it.
       merge: p(`INSERT INTO passage_names (passage_names, rank) VALUES ('merge', -${MERGE_PAGES})`),
       changes: p('SELECT total_changes() AS n'),
+      wordsAfter: p(`SELECT word FROM passage_name_words WHERE word > ? ORDER BY word LIMIT ${WORDS_STEP}`),
+      wordUsed: p('SELECT 1 FROM passage_names WHERE passage_names MATCH ? LIMIT 1'),
+      dropWord: p('DELETE FROM passage_name_words WHERE word = ?'),
     };
   }
 
@@ -83,19 +90,30 @@ export class RetentionSql {
   }
 
   /**
-   * Merges the name index a few pages at a time until `enough()` says the slice is over; true when
-   * there is nothing left to merge (FTS5: a merge that changed fewer than 2 rows did no work).
+   * Merges the name index a few pages at a time until `enough()` says the slice is over (FTS5: a merge
+   * that changed fewer than 2 rows did no work), then drops from the word list the words no passage
+   * has any more, a step at a time; true when both are done.
    */
   tidySlice(enough: () => boolean, nowMs: number): boolean {
     return this.transaction(() => {
       for (;;) {
         const before = (this.s.changes.get() as { n: number }).n;
         this.s.merge.run();
-        if ((this.s.changes.get() as { n: number }).n - before < 2) {
+        if ((this.s.changes.get() as { n: number }).n - before < 2) break;
+        if (enough()) return false;
+      }
+      for (;;) {
+        const from = (this.s.get.get(WORDS_KEY) as { value: string } | undefined)?.value ?? '';
+        const words = (this.s.wordsAfter.all(from) as { word: string }[]).map((r) => r.word);
+        // A word of the list is a token of the index: quoted, it is one term and never FTS syntax.
+        for (const w of words) if (this.s.wordUsed.get(`"${w}"`) === undefined) this.s.dropWord.run(w);
+        if (words.length < WORDS_STEP) {
+          this.s.clear.run(WORDS_KEY);
           this.s.clear.run(TIDY_KEY);
           this.s.set.run(TIDIED_KEY, String(nowMs), nowMs);
           return true;
         }
+        this.s.set.run(WORDS_KEY, words.at(-1) as string, nowMs);
         if (enough()) return false;
       }
     });

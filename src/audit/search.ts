@@ -98,9 +98,19 @@ function isManualLetThrough(r: PassageQueryRow): boolean {
   return r.source === 'manual' && r.let_through === 1 && r.decision !== 'ALLOW';
 }
 
-/** Folds a name query like the index does: no diacritics, đ → d, lower case; FTS5 prefix terms. */
-export function nameQuery(text: string): string | null {
-  const words = text
+/** The whole words of the name index a prefix begins, or null when there are too many to list. */
+export type PrefixWords = (prefix: string) => string[] | null;
+
+/** At most this many words stand for a prefix; past it FTS5's own prefix query is used. */
+export const PREFIX_WORDS_MAX = 32;
+
+/**
+ * Folds a name query like the index does: no diacritics, đ → d, lower case. The last word is a prefix:
+ * the whole words it begins when `words` can list them (an ASCII prefix folds as the index folds it),
+ * else an FTS5 prefix term.
+ */
+export function nameQuery(text: string, words?: PrefixWords): string | null {
+  const folded = text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .replace(/[đĐ]/g, 'd')
@@ -108,9 +118,14 @@ export function nameQuery(text: string): string | null {
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0)
     .slice(0, 8);
-  if (words.length === 0) return null;
+  if (folded.length === 0) return null;
   // Each word quoted (no FTS syntax gets through), the last one a prefix: "nguyen van a" finds "An".
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+  const last = folded.at(-1) as string;
+  const whole = words && /^[a-z0-9]+$/.test(last) ? words(last) : null;
+  if (!whole || whole.length === 0)
+    return folded.map((w, i) => `"${w}"${i === folded.length - 1 ? '*' : ''}`).join(' ');
+  const alternatives = whole.length === 1 ? `"${whole[0]}"` : `(${whole.map((w) => `"${w}"`).join(' OR ')})`;
+  return [...folded.slice(0, -1).map((w) => `"${w}"`), alternatives].join(' AND ');
 }
 
 function timeOf(value: string, field: string): number {
@@ -120,6 +135,17 @@ function timeOf(value: string, field: string): number {
   }
   return ms;
 }
+
+/** The first and last record of a time range: every passage in it has an id between them. */
+export interface IdRange {
+  lo: number;
+  hi: number;
+  /** Passages in the range. */
+  n: number;
+}
+
+/** A time range holding at most this many passages is bounded by ids for a name search. */
+export const ID_RANGE_MAX = 100_000;
 
 export interface BuiltQuery {
   sql: string;
@@ -157,10 +183,12 @@ export function buildSearch(
   f: SearchFilters,
   idn: IdnKey,
   page: { limit: number; before?: { at: number; id: number } | undefined },
+  words?: PrefixWords,
+  ids?: IdRange,
 ): BuiltQuery {
   const where: string[] = [];
   const args: unknown[] = [];
-  const q = f.name !== undefined ? nameQuery(f.name) : null;
+  const q = f.name !== undefined ? nameQuery(f.name, words) : null;
   if (f.name !== undefined && !q) throw new KioskError('BAD_PARAMS', 'Tên cần tìm trống', 'Empty name');
   const selective = hasSelective(f);
   const mode: 'name' | 'overridden' | 'time' =
@@ -173,10 +201,6 @@ export function buildSearch(
     from = 'passage_names n JOIN passages p ON p.id = n.rowid';
     where.push('n.passage_names MATCH ?');
     args.push(q);
-  } else if (mode === 'overridden') {
-    from = `(SELECT passage_id AS pid FROM audit_events WHERE kind = 'override' AND passage_id IS NOT NULL
-      UNION SELECT id FROM passages WHERE source = 'manual' AND let_through = 1 AND decision <> 'ALLOW') o
-      JOIN passages p ON p.id = o.pid`;
   } else if (byReason) {
     from = 'passage_reasons r JOIN passages p ON p.id = r.passage_id';
     where.push('r.reason = ?');
@@ -209,9 +233,11 @@ export function buildSearch(
   if (q && mode === 'time') {
     // A check, not a driver (the unary + keeps SQLite from walking the name's matches): the other,
     // selective filter's index drives, and each row is looked up in the set of the name's matches.
+    // Within a time range's ids, FTS5 seeks to them in each word's list instead of walking the newest
+    // matches of a common name down to the day.
     where.push(`+p.id IN (SELECT rowid FROM passage_names WHERE passage_names MATCH ?
-      ORDER BY rowid DESC LIMIT ${NAME_EXACT_LIMIT})`);
-    args.push(q);
+      ${ids ? 'AND rowid BETWEEN ? AND ?' : ''} ORDER BY rowid DESC LIMIT ${NAME_EXACT_LIMIT})`);
+    args.push(q, ...(ids ? [ids.lo, ids.hi] : []));
   }
   if (f.from !== undefined) {
     where.push(`${atCol} >= ?`);
@@ -231,7 +257,29 @@ export function buildSearch(
   }
   if (f.overridden && mode !== 'overridden') where.push(OVERRIDDEN_SQL);
   const byId = mode !== 'time';
-  if (page.before) {
+  if (mode === 'overridden') {
+    // Both kinds of override walked newest record first, each cut at the page with the filters and
+    // the cursor applied inside: the union then holds two pages, not every override of the log. The
+    // manual ones through their own small index, never through a decision's million rows.
+    const n = page.limit + 1;
+    const side = (idExpr: string) => {
+      const conds = [...where, ...(page.before ? [`${idExpr} < ?`] : [])];
+      return {
+        sql: conds.length ? ` AND ${conds.join(' AND ')}` : '',
+        args: [...args, ...(page.before ? [page.before.id] : [])],
+      };
+    };
+    const events = side('e.passage_id');
+    const manual = side('p.id');
+    from = `(SELECT pid FROM (SELECT e.passage_id AS pid FROM audit_events e JOIN passages p ON p.id = e.passage_id
+        WHERE e.kind = 'override' AND e.passage_id IS NOT NULL${events.sql} ORDER BY e.passage_id DESC LIMIT ${n})
+      UNION SELECT pid FROM (SELECT p.id AS pid FROM passages p INDEXED BY passages_manual_through
+        WHERE ${MANUAL_OVERRIDE_SQL}${manual.sql}
+        ORDER BY p.id DESC LIMIT ${n})) o JOIN passages p ON p.id = o.pid`;
+    where.length = 0;
+    args.length = 0;
+    args.push(...events.args, ...manual.args);
+  } else if (page.before) {
     if (byId) {
       where.push(`${idCol} < ?`);
       args.push(page.before.id);
@@ -254,24 +302,43 @@ export function buildSearch(
 
 export class PassageSearch {
   private readonly index: SearchIndex;
+  private readonly wordsFrom;
+  private readonly idSpan;
+  /** The name index's whole words a prefix begins (the word list, migration 11). */
+  private readonly words: PrefixWords = (prefix) => {
+    // Every word from the prefix up to the prefix followed by the highest code point: those it begins.
+    const rows = this.wordsFrom.all(prefix, `${prefix}\u{10FFFF}`) as { word: string }[];
+    return rows.length > PREFIX_WORDS_MAX ? null : rows.map((r) => r.word);
+  };
 
   constructor(
     private readonly db: Db,
     private readonly idn: IdnKey,
   ) {
     this.index = new SearchIndex(db);
+    this.idSpan = db.prepare(`SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM (SELECT id FROM passages
+      WHERE at_ms >= ? AND at_ms < ? LIMIT ${ID_RANGE_MAX + 1})`);
+    this.wordsFrom = db.prepare(
+      `SELECT word FROM passage_name_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ${PREFIX_WORDS_MAX + 1}`,
+    );
   }
 
   search(f: SearchFilters, limit: number, before?: { at: number; id: number }): SearchResult {
     const t0 = performance.now();
     // The indexes cover what the follower has reached (p.indexed = 1): first every committed passage.
     this.index.catchUp();
-    const q = buildSearch(f, this.idn, { limit, before });
+    const ids = f.name !== undefined ? this.idsOf(f) : undefined;
+    const q = buildSearch(f, this.idn, { limit, before }, this.words, ids);
     const rows = this.db.prepare(q.sql).all(...q.args) as PassageQueryRow[];
     const page = rows.slice(0, limit).map(toAuditPassage);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     // A common name combined with other filters was looked for among its newest matches only: say so.
-    const partial = f.name !== undefined && !q.byId && this.nameMatches(f.name) > NAME_EXACT_LIMIT;
+    // (A range of fewer passages than that cannot hold more matches: nothing to count.)
+    const partial =
+      f.name !== undefined &&
+      !q.byId &&
+      (ids?.n ?? Number.POSITIVE_INFINITY) > NAME_EXACT_LIMIT &&
+      this.nameMatches(f.name, ids) > NAME_EXACT_LIMIT;
     return {
       rows: page,
       next: last ? { at: last.at_ms, id: last.id } : null,
@@ -280,16 +347,30 @@ export class PassageSearch {
     };
   }
 
-  /** How many passages a name matches, counted no further than NAME_EXACT_LIMIT + 1. */
-  private nameMatches(name: string): number {
-    const q = nameQuery(name);
+  /** How many passages a name matches (within `ids`), counted no further than NAME_EXACT_LIMIT + 1. */
+  private nameMatches(name: string, ids?: IdRange): number {
+    const q = nameQuery(name, this.words);
     if (!q) return 0;
     return (
       this.db
         .prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM passage_names WHERE passage_names MATCH ?
-          LIMIT ${NAME_EXACT_LIMIT + 1})`)
-        .get(q) as { n: number }
+          ${ids ? 'AND rowid BETWEEN ? AND ?' : ''} LIMIT ${NAME_EXACT_LIMIT + 1})`)
+        .get(q, ...(ids ? [ids.lo, ids.hi] : [])) as { n: number }
     ).n;
+  }
+
+  /**
+   * The ids of the passages in the filters' time range, when it has one of at most ID_RANGE_MAX
+   * passages: the smallest and largest, read from the time index (ids follow time except where the
+   * kiosk clock was set back, so the first and last by time would not do).
+   */
+  private idsOf(f: SearchFilters): IdRange | undefined {
+    if (f.from === undefined && f.to === undefined) return undefined;
+    const from = f.from !== undefined ? timeOf(f.from, 'from') : Number.MIN_SAFE_INTEGER;
+    const to = f.to !== undefined ? timeOf(f.to, 'to') : Number.MAX_SAFE_INTEGER;
+    const r = this.idSpan.get(from, to) as { n: number; lo: number | null; hi: number | null };
+    if (r.n > ID_RANGE_MAX) return undefined;
+    return r.lo === null || r.hi === null ? { lo: 1, hi: 0, n: 0 } : { lo: r.lo, hi: r.hi, n: r.n };
   }
 
   /**

@@ -6,7 +6,7 @@ import { MIGRATION_5 } from './migration-idn.js';
 import { MIGRATION_4 } from './migration-lane.js';
 import { MIGRATION_6 } from './migration-outbox.js';
 import { MIGRATION_7 } from './migration-retention.js';
-import { MIGRATION_8 } from './migration-search.js';
+import { MIGRATION_8, MIGRATION_11 } from './migration-search.js';
 import { MIGRATION_9 } from './peer-passages.js';
 
 export type { Migration } from '../base/db.js';
@@ -133,4 +133,5 @@ export const MIGRATIONS: readonly Migration[] = [
     // cost every scan's commit a random page.
     sql: 'DROP INDEX passages_permit_area_through;',
   },
+  MIGRATION_11,
 ];

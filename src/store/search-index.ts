@@ -7,6 +7,7 @@ import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
 import { systemTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import { FOLD_D } from './migration-audit.js';
+import { NAME_TOKENIZER } from './migration-search.js';
 
 /** How long after a commit the follower runs: well within the second the design allows. */
 export const FOLLOW_DELAY_MS = 200;
@@ -39,6 +40,11 @@ export class SearchIndex {
     this.timers = opts.timers ?? systemTimers;
     this.delayMs = opts.delayMs ?? FOLLOW_DELAY_MS;
     this.batch = opts.batch ?? FOLLOW_BATCH;
+    // A batch's names go through a scratch index of this connection with the same tokenizer, whose
+    // vocabulary then holds exactly the words the name index got: they join the word list.
+    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.name_batch
+        USING fts5 (name, content = '', tokenize = '${NAME_TOKENIZER}');
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.name_batch_terms USING fts5vocab(temp, name_batch, row);`);
     const p = (sql: string) => db.prepare(sql);
     const range = 'id > @from AND id <= @to AND indexed = 0';
     this.s = {
@@ -47,6 +53,10 @@ export class SearchIndex {
       upTo: p('SELECT MAX(id) AS id FROM (SELECT id FROM passages WHERE id > ? ORDER BY id LIMIT ?)'),
       names: p(`INSERT INTO passage_names (rowid, name) SELECT id, ${FOLD_D('holder_name')} FROM passages
         WHERE ${range} AND holder_name IS NOT NULL`),
+      batch: p(`INSERT INTO temp.name_batch (name) SELECT ${FOLD_D('holder_name')} FROM passages
+        WHERE ${range} AND holder_name IS NOT NULL`),
+      words: p('INSERT OR IGNORE INTO passage_name_words (word) SELECT term FROM temp.name_batch_terms'),
+      clearBatch: p(`INSERT INTO temp.name_batch (name_batch) VALUES ('delete-all')`),
       reasons: p(`INSERT OR IGNORE INTO passage_reasons (reason, at_ms, passage_id)
         SELECT j.value, p.at_ms, p.id FROM passages p, json_each(p.reasons) j
         WHERE p.id > @from AND p.id <= @to AND p.indexed = 0`),
@@ -74,6 +84,10 @@ export class SearchIndex {
         if (to === null) return 0;
         const args = { from, to };
         this.s.names.run(args);
+        if (this.s.batch.run(args).changes > 0) {
+          this.s.words.run();
+          this.s.clearBatch.run();
+        }
         this.s.reasons.run(args);
         this.s.flag.run(args);
         this.s.advance.run(to);

@@ -78,6 +78,26 @@ describe('search', () => {
     expect(nameQuery('  "Nguyễn"  OR *  ')).toBe('"nguyen" "or"*');
   });
 
+  it('searches a typed prefix as the whole words of the index it begins', async () => {
+    const words = (prefix: string) => ['ho', 'hoa', 'hong', 'hung'].filter((w) => w.startsWith(prefix));
+    expect(nameQuery('Trần Thị Hồ', words)).toBe('"tran" AND "thi" AND ("ho" OR "hoa" OR "hong")');
+    expect(nameQuery('hu', words)).toBe('"hung"');
+    // Too many words to list, none at all, or a prefix that is not plain ASCII: FTS5's own prefix term.
+    expect(nameQuery('tran h', () => null)).toBe('"tran" "h"*');
+    expect(nameQuery('tran x', words)).toBe('"tran" "x"*');
+    expect(nameQuery('Lý 李', words)).toBe('"ly" "李"*');
+    // Through the kiosk: the word list holds what the follower indexed, accents folded as the index does.
+    const list = k.kiosk
+      .currentStore()
+      ?.db.prepare('SELECT word FROM passage_name_words ORDER BY word')
+      .pluck()
+      .all();
+    expect(list).toEqual(expect.arrayContaining(['dang', 'duc', 'hang', 'hong', 'nguyen', 'thi', 'tran']));
+    const r = await k.call('audit.search', { name: 'tran thi ho' }, sup);
+    expect(idsOf(r.rows)).toEqual([ids.expired]);
+    expect(idsOf((await k.call('audit.search', { name: 'ng' }, sup)).rows)).toEqual([ids.hang2, ids.hang]);
+  });
+
   it('finds a plate typed any way, an ID number in full or by its last 4 digits, a permit', async () => {
     expect(idsOf((await k.call('audit.search', { plate: '29a 123' }, sup)).rows)).toEqual([ids.hang]);
     expect(idsOf((await k.call('audit.search', { plate: '30E55566' }, sup)).rows)).toEqual([ids.duc]);
@@ -249,5 +269,118 @@ describe('exports', () => {
     const shift = await k.call('shift.get', { id: shiftId }, sup);
     expect(text.replace(/\s/g, '')).toContain(shift.closeHash!);
     expect(text).toContain('CÁN BỘ TRỰC CA');
+  });
+});
+
+describe('overridden only, over both kinds of override', () => {
+  let o: AuditKiosk;
+  afterAll(async () => {
+    await o?.close();
+  });
+
+  it('pages newest first through overridden denials and manual entries let through, with filters', async () => {
+    o = await startAuditKiosk();
+    const g = await o.login('canbo', PINS.guard);
+    await o.call('shift.open', {}, g);
+    const overridden: { id: number; decision: string }[] = [];
+    // Interleaved: denials overridden, denials left, manual entries let through and not, allowed scans.
+    for (let i = 0; i < 12; i++) {
+      o.clock.now += 60_000;
+      if (i % 3 === 0) {
+        const v = await o.call(
+          'manual.record',
+          {
+            name: `Người ${i}`,
+            idNumber: `00118500${String(1000 + i)}`,
+            purpose: 'work',
+            reason: 'Không mang điện thoại, đã gọi phường xác minh',
+            letThrough: i % 2 === 0,
+          },
+          g,
+        );
+        if (i % 2 === 0) overridden.push({ id: v.passageId!, decision: 'REVIEW' });
+      } else if (i % 3 === 1) {
+        const v = await o.call(
+          'scan.submit',
+          { text: o.permit(`EX-${i}`, { nam: `Hết hạn ${i}` }, { exp: T0S - 3600 }) },
+          g,
+        );
+        if (i % 4 !== 3) {
+          await o.call('passage.override', { passageId: v.passageId!, reason: 'Cấp cứu, có giấy viện' }, g);
+          overridden.push({ id: v.passageId!, decision: 'DENY' });
+        }
+      } else {
+        await o.call('scan.submit', { text: o.permit(`OK-${i}`, { nam: `Hợp lệ ${i}` }) }, g);
+      }
+    }
+    const s = await o.login('giamsat', PINS.supervisor);
+    const newestFirst = (d?: string) =>
+      overridden
+        .filter((r) => !d || r.decision === d)
+        .map((r) => r.id)
+        .sort((a, b) => b - a);
+    expect(newestFirst('DENY').length).toBeGreaterThan(1);
+    expect(newestFirst('REVIEW').length).toBeGreaterThan(1);
+    for (const decision of [undefined, 'DENY', 'REVIEW', 'ALLOW'] as const) {
+      for (const limit of [1, 2, 3, 100]) {
+        const seen: number[] = [];
+        let before: { at: number; id: number } | undefined;
+        for (let pages = 0; pages < 50; pages++) {
+          const page = await o.call(
+            'audit.search',
+            { overridden: true, limit, ...(decision ? { decision } : {}), ...(before ? { before } : {}) },
+            s,
+          );
+          expect(page.rows.length).toBeLessThanOrEqual(limit);
+          seen.push(...idsOf(page.rows));
+          if (!page.next) break;
+          before = page.next;
+        }
+        expect(seen, `${decision} by ${limit}`).toEqual(newestFirst(decision));
+      }
+    }
+  });
+});
+
+describe('a name within a time range', () => {
+  let t: AuditKiosk;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('finds every passage of the range, where the kiosk clock was set back too', async () => {
+    t = await startAuditKiosk();
+    await t.call('shift.open', {}, await t.login('canbo', PINS.guard));
+    // Logged in again each time: the clock's jumps outlast a session.
+    const scan = async (cti: string, name: string) =>
+      (
+        await t.call(
+          'scan.submit',
+          { text: t.permit(cti, { nam: name }) },
+          await t.login('canbo', PINS.guard),
+        )
+      ).passageId!;
+    const day0 = t.clock.now;
+    const a = await scan('A', 'Nguyễn Văn An');
+    t.clock.now += 3_600_000;
+    const b = await scan('B', 'Nguyễn Văn Anh');
+    await scan('C', 'Trần Văn An');
+    // The clock set back an hour and a half: a later record, an earlier time.
+    t.clock.now -= 5_400_000;
+    const c = await scan('D', 'Nguyễn Văn An');
+    t.clock.now += 2 * 86_400_000;
+    await scan('E', 'Nguyễn Văn An');
+    const s = await t.login('giamsat', PINS.supervisor);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const within = async (from: number, to: number) =>
+      idsOf((await t.call('audit.search', { name: 'nguyen van an', from: iso(from), to: iso(to) }, s)).rows);
+    // Newest time first: B (+1 h), A (0), then D, set back to half an hour before A.
+    expect(await within(day0 - 86_400_000, day0 + 86_400_000)).toEqual([b, a, c]);
+    expect(await within(day0 - 3_600_000, day0 + 1)).toEqual([a, c]);
+    expect(await within(day0 - 3_600_000, day0)).toEqual([c]);
+    expect(await within(day0 + 3_600_001, day0 + 86_400_000)).toEqual([]);
+    // One end only.
+    const since = await t.call('audit.search', { name: 'nguyen van an', from: iso(day0) }, s);
+    expect(since.rows).toHaveLength(3);
   });
 });

@@ -154,9 +154,16 @@ describe('retention purge in slices', () => {
         block: Buffer | null;
       }[];
       const all = Buffer.concat(blocks.map((b) => Buffer.from(b.block ?? [])));
-      return [...gone, 'Kilo'].filter((w) => all.includes(w.toLowerCase()));
+      // The word list that stands for typed prefixes keeps a word only while a passage has it.
+      const listed = new Set(
+        (store.db.prepare('SELECT word FROM passage_name_words').all() as { word: string }[]).map(
+          (r) => r.word,
+        ),
+      );
+      return [...gone, 'Kilo'].filter((w) => all.includes(w.toLowerCase()) || listed.has(w.toLowerCase()));
     };
     expect(words()).toEqual([...gone, 'Kilo']);
+    expect(store.db.prepare('SELECT count(*) AS n FROM passage_name_words').get()).toEqual({ n: 11 });
     const clock = new FakeClock(NOW);
     const { r } = retention(store, clock);
     const done = r.purge();
@@ -164,6 +171,14 @@ describe('retention purge in slices', () => {
     expect(await done).toMatchObject({ purged: 5 });
     expect(words()).toEqual(['Kilo']);
     expect(store.getKv('retention.tidy')).toBeNull();
+    // "tran" goes with its five passages; the kept names' words stay, and a prefix still finds them.
+    expect(store.db.prepare('SELECT word FROM passage_name_words ORDER BY word').pluck().all()).toEqual([
+      'an',
+      'kilo',
+      'le',
+      'nguyen',
+      'van',
+    ]);
 
     // The index is rewritten whole at most daily: a run later the same day leaves the words for then.
     named('Trần Juliet', OLD + 10_000, 'GONE-J');
@@ -178,7 +193,8 @@ describe('retention purge in slices', () => {
         (store.db.prepare('SELECT block FROM passage_names_data').all() as { block: Buffer | null }[]).map(
           (b) => Buffer.from(b.block ?? []),
         ),
-      ).includes('juliet');
+      ).includes('juliet') ||
+      store.db.prepare(`SELECT 1 FROM passage_name_words WHERE word = 'juliet'`).get() !== undefined;
     expect(juliet()).toBe(true);
     clock.advance(DAY);
     again = hourly.purge();

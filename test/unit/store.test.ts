@@ -57,6 +57,27 @@ describe('opening and migrations', () => {
     db.close();
   });
 
+  it('lists the words of a name index made before the word list, once each', () => {
+    const path = tempDbPath();
+    const db = new Database(path);
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 10),
+    );
+    db.exec(`INSERT INTO passage_names (rowid, name) VALUES (1, 'Nguyễn Văn An'), (2, 'Trần Thị Hồng'),
+      (3, 'Nguyen Thi An')`);
+    migrate(db, MIGRATIONS);
+    expect(db.prepare('SELECT word FROM passage_name_words ORDER BY word').pluck().all()).toEqual([
+      'an',
+      'hong',
+      'nguyen',
+      'thi',
+      'tran',
+      'van',
+    ]);
+    db.close();
+  });
+
   it('refuses a database written by a newer version, with both languages', () => {
     const path = tempDbPath();
     const db = openDatabase(path, [...MIGRATIONS, { version: 50, name: 'future', sql: 'SELECT 1' }]);
