@@ -3,13 +3,10 @@
 // and the scan path never waits for them; small deltas are read in place.
 
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { log } from '../base/log.js';
+import { workerSource } from '../base/worker-source.js';
 import type { ApiError } from '../contract/api.js';
 import { DOCUMENT_TYPES } from '../contract/document-jws.js';
 import { describeZodError } from '../contract/documents.js';
@@ -130,24 +127,6 @@ export type WorkerReply =
     }
   | { ok: false; error: ApiError };
 
-/**
- * How to start the worker. The build runs the .js beside this file; from the TypeScript sources (tests,
- * bench) the worker first registers tsx's ESM loader, which a worker's execArgv cannot do on Node 20.
- */
-function workerSource(): { source: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts'))
-    return { source: new URL('./revocation-worker.js', import.meta.url), eval: false };
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
-  const entry = new URL('./revocation-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return { source: code, eval: true };
-}
-
 export const WORKER_HEAP_MB = 768;
 const COPY_SLICE = 8 * 2 ** 20;
 
@@ -180,7 +159,7 @@ export async function readRevocationsOffThread(
     await yieldToLoop();
   }
   const rootPem = root.export({ type: 'spki', format: 'pem' }).toString();
-  const { source, eval: isEval } = workerSource();
+  const { source, eval: isEval } = workerSource(import.meta.url, 'revocation-worker');
   return new Promise((resolve, reject) => {
     const worker = new Worker(source, {
       eval: isEval,

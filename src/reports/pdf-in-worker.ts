@@ -1,11 +1,6 @@
-// Renders a shift report in a worker thread (pdf-worker.ts). The compiled kiosk runs the .js beside this
-// file; from the TypeScript sources (tests, bench) the worker first registers tsx's loader, which a
-// worker's execArgv cannot do on Node 20 (as src/documents/revocation-read.ts does).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Renders a shift report in a worker thread (pdf-worker.ts), off the scan thread.
 import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { workerSource } from '../base/worker-source.js';
 import { KioskError } from '../contract/errors.js';
 import type { ShiftReportData } from './shift-report.js';
 
@@ -15,20 +10,6 @@ function failed(why: string): KioskError {
     `Không tạo được báo cáo PDF: ${why}`,
     `Could not make the PDF report: ${why}`,
   );
-}
-
-function workerSource(): { source: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts'))
-    return { source: new URL('./pdf-worker.js', import.meta.url), eval: false };
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
-  const entry = new URL('./pdf-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return { source: code, eval: true };
 }
 
 /**
@@ -46,7 +27,7 @@ export function renderShiftReportInWorker(
   data: ShiftReportData,
   limits: ResourceLimits = REPORT_WORKER_LIMITS,
 ): Promise<Buffer> {
-  const { source, eval: isEval } = workerSource();
+  const { source, eval: isEval } = workerSource(import.meta.url, 'pdf-worker');
   return new Promise((resolve, reject) => {
     const worker = new Worker(source, { eval: isEval, resourceLimits: limits });
     let settled = false;
