@@ -21,6 +21,8 @@ export const FOLLOW_BATCH = 500;
 
 export interface SearchIndexOptions {
   timers?: Timers;
+  /** Copies the WAL into the database after a batch (default: on this connection, now). */
+  checkpoint?: () => void;
   delayMs?: number;
   batch?: number;
 }
@@ -30,6 +32,7 @@ export class SearchIndex {
   private readonly timers: Timers;
   private readonly delayMs: number;
   private readonly batch: number;
+  private readonly checkpoint: () => void;
   private timer: TimerHandle | null = null;
   private stopped = false;
 
@@ -40,6 +43,7 @@ export class SearchIndex {
     this.timers = opts.timers ?? systemTimers;
     this.delayMs = opts.delayMs ?? FOLLOW_DELAY_MS;
     this.batch = opts.batch ?? FOLLOW_BATCH;
+    this.checkpoint = opts.checkpoint ?? (() => db.pragma('wal_checkpoint(PASSIVE)'));
     // A batch's names go through a scratch index of this connection with the same tokenizer, whose
     // vocabulary then holds exactly the words the name index got: they join the word list.
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.name_batch
@@ -123,9 +127,10 @@ export class SearchIndex {
     try {
       // A full batch leaves more behind: the next one once the loop has run what waits (a scan).
       if (this.step() >= this.batch) next = 0;
-      // The WAL is copied into the database here, between scans, rather than by whichever scan's commit
-      // crosses SQLite's threshold (the store raises it: WAL_AUTOCHECKPOINT_PAGES).
-      else this.db.pragma('wal_checkpoint(PASSIVE)');
+      // The WAL is copied into the database after the follower's batches (by the store's checkpointer,
+      // off this thread), rather than by whichever scan's commit crosses SQLite's threshold (the store
+      // raises it: WAL_AUTOCHECKPOINT_PAGES).
+      else this.checkpoint();
     } catch (err) {
       log.error('search index: could not index passages, retrying', err instanceof Error ? err.message : err);
       next = this.delayMs * 5;

@@ -45,6 +45,7 @@ import {
   readChainHead,
   verifyLogSync,
 } from './chain-log.js';
+import { Checkpointer } from './checkpointer.js';
 import { FINAL_DECISION_SQL, FINAL_REASONS_SQL, LET_THROUGH_SQL } from './final-decision.js';
 import { type IdnKey, idnTokenCheck } from './idn.js';
 import { KEY_CHECK_KV } from './idn-key-file.js';
@@ -63,6 +64,8 @@ export interface StoreOptions {
   kioskId?: string;
   /** The search index follower's timers (src/store/search-index.ts). */
   timers?: Timers;
+  /** WAL checkpoints in a worker thread (checkpointer.ts); default true for a database file. */
+  checkpointInWorker?: boolean;
 }
 
 export type { OutboxRow, OutboxStats, ReceiptOutcome } from './outbox.js';
@@ -86,6 +89,8 @@ export class Store implements LaneLog, OutboxSource {
   readonly chain: AuditChain;
   /** Keeps the search indexes current, after the scans' commits rather than in them. */
   readonly searchIndex: SearchIndex;
+  /** Copies the WAL into the database off the scan thread (null: in memory, or turned off). */
+  readonly checkpointer: Checkpointer | null;
   private readonly windows: SummaryWindows;
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly head: HeadStatements;
@@ -119,7 +124,13 @@ export class Store implements LaneLog, OutboxSource {
     this.head = prepareHeadStatements(db);
     this.chain = new AuditChain(db);
     this.outbox = new Outbox(db, this.scope);
-    this.searchIndex = new SearchIndex(db, opts.timers ? { timers: opts.timers } : {});
+    this.checkpointer =
+      opts.checkpointInWorker !== false && !db.memory ? new Checkpointer(db, db.name) : null;
+    const checkpointer = this.checkpointer;
+    this.searchIndex = new SearchIndex(db, {
+      ...(opts.timers ? { timers: opts.timers } : {}),
+      ...(checkpointer ? { checkpoint: () => checkpointer.request() } : {}),
+    });
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     // Passages committed before a crash and not yet indexed: indexed once the kiosk runs.
     if (this.searchIndex.behind() > 0) this.searchIndex.nudge();
@@ -522,6 +533,7 @@ export class Store implements LaneLog, OutboxSource {
 
   close(): void {
     this.searchIndex.stop();
+    this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }
