@@ -21,6 +21,8 @@ import { type PostgresHandle, startPostgres } from '../helpers/postgres.js';
 import { waitFor } from './uplink-helpers.js';
 
 const WINDOW_MS = 60_000;
+/** The aggregator's least time between two receipts to one kiosk instance (its default). */
+const RECEIPT_INTERVAL_MS = 1000;
 let broker: MosquittoHandle;
 let db: PostgresHandle;
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -83,9 +85,9 @@ async function expectExact(store: LedgerStore, kiosks: SimKiosk[]): Promise<void
 describe('command centre on PostgreSQL', () => {
   it('two aggregators share one database: exact totals, every kiosk receipted', async () => {
     const url = await db.createDatabase('two_aggregators');
-    const a = await centre(url, `cc-a-${randomUUID()}`);
-    const b = await centre(url, `cc-b-${randomUUID()}`);
     const clock = new FakeClock(Date.UTC(2026, 11, 5, 1, 0, 0));
+    const a = await centre(url, `cc-a-${randomUUID()}`, { now: clock.now, timers: clock });
+    const b = await centre(url, `cc-b-${randomUUID()}`, { now: clock.now, timers: clock });
     const kiosks = fleetKiosks({
       count: 6,
       kiosksPerCheckpoint: 2,
@@ -103,16 +105,18 @@ describe('command centre on PostgreSQL', () => {
       clock.advance(WINDOW_MS);
     }
     for (const k of kiosks) k.flushWindow();
-    for (let round = 0; round < 200 && kiosks.some((k) => k.unreceipted > 0); round++) {
-      clock.advance(100);
-      for (const k of kiosks) k.tick(clock.now(), 0);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Everything the kiosks wrote is stored; then the receipts held back for their second go.
+    const sent = kiosks.reduce((n, k) => n + k.totals.lastSeq, 0);
+    await waitFor(
+      () => a.aggregator.stats.counted + b.aggregator.stats.counted >= sent,
+      'every message stored',
+      30_000,
+    );
+    clock.advance(RECEIPT_INTERVAL_MS);
     await waitFor(() => kiosks.every((k) => k.unreceipted === 0), 'every message receipted', 30_000);
     // Both took a share; together they counted each message once.
     expect(a.aggregator.stats.counted).toBeGreaterThan(0);
     expect(b.aggregator.stats.counted).toBeGreaterThan(0);
-    const sent = kiosks.reduce((n, k) => n + k.totals.lastSeq, 0);
     expect(a.aggregator.stats.counted + b.aggregator.stats.counted).toBe(sent);
     await expectExact(a.store, kiosks);
     const snapshot = await b.store.snapshot(clock.now());
@@ -121,8 +125,8 @@ describe('command centre on PostgreSQL', () => {
 
   it('receipts nothing while PostgreSQL is down; what the kiosks send again once it is back is counted exactly', async () => {
     const url = await db.createDatabase('outage');
-    const cc = await centre(url, `cc-outage-${randomUUID()}`);
     const clock = new FakeClock(Date.UTC(2026, 11, 5, 5, 0, 0));
+    const cc = await centre(url, `cc-outage-${randomUUID()}`, { now: clock.now, timers: clock });
     const kiosks = fleetKiosks({
       count: 2,
       kiosksPerCheckpoint: 2,
@@ -147,12 +151,23 @@ describe('command centre on PostgreSQL', () => {
     } finally {
       await db.up();
     }
-    // Late receipts: the kiosks send it all again, and a connection to the restarted server is made.
-    for (let round = 0; round < 100 && kiosks.some((k) => k.unreceipted > 0); round++) {
+    // Late receipts: past the receipt timeout the kiosks send it all again, and a connection to the
+    // restarted server is made. A commit that still fails (a connection to the old server, pooled)
+    // loses what it carried: one more timeout, and they send it again.
+    const stats = cc.aggregator.stats;
+    const sent = kiosks.reduce((n, k) => n + k.totals.lastSeq, 0);
+    for (let round = 0; stats.counted < sent; round++) {
+      if (round === 5) throw new Error(`${stats.counted} of ${sent} messages stored after 5 timeouts`);
+      const failed = stats.uncommitted;
       clock.advance(30_000);
       for (const k of kiosks) k.tick(clock.now(), 0);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(
+        () => stats.counted >= sent || stats.uncommitted > failed,
+        'what the kiosks sent again stored, or a commit failing',
+        30_000,
+      );
     }
+    clock.advance(RECEIPT_INTERVAL_MS);
     await waitFor(() => kiosks.every((k) => k.unreceipted === 0), 'every message receipted', 30_000);
     await expectExact(cc.store, kiosks);
   }, 120_000);
