@@ -25,6 +25,9 @@ let city: MosquittoHandle;
 const district = new Map<string, MosquittoHandle>();
 let centre: RunningCommandCentre;
 let kiosks: SimKiosk[] = [];
+const clock = new FakeClock(Date.UTC(2026, 11, 5, 4, 0, 0));
+/** The aggregator's least time between two receipts to one kiosk instance (its default). */
+const RECEIPT_INTERVAL_MS = 1000;
 
 /** The repository's bridge file for a district, pointed at the test's city broker, without TLS. */
 function bridgeConfig(code: string, cityPort: number): string {
@@ -35,20 +38,36 @@ function bridgeConfig(code: string, cityPort: number): string {
     .join('\n');
 }
 
-/** What a kiosk subscribing on a district broker now receives as the retained message of a topic. */
-async function retainedAt(broker: MosquittoHandle, topic: string, ms = 2000): Promise<string | null> {
+/**
+ * What a kiosk subscribing on a broker now receives as the retained message of a topic. Mosquitto queues
+ * a subscription's retained message while it handles the SUBSCRIBE, and answers a connection's packets
+ * in order: once a second subscription is acknowledged, the retained message has arrived if there is one.
+ */
+async function retainedAt(broker: MosquittoHandle, topic: string): Promise<string | null> {
   const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
   try {
-    const got = new Promise<string>((resolve) => {
-      client.on('message', (_t, payload, packet) => {
-        if (packet.retain) resolve(payload.toString());
-      });
+    let retained: string | null = null;
+    client.on('message', (t, payload, packet) => {
+      if (t === topic && packet.retain) retained = payload.toString();
     });
     await client.subscribeAsync(topic, { qos: 1 });
-    return await Promise.race([got, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+    await client.subscribeAsync(`test/sync/${randomUUID()}`, { qos: 1 });
+    return retained;
   } finally {
     await client.endAsync();
   }
+}
+
+/** Every message arriving on a broker for `topics`, in order, from a subscription made now. */
+async function watch(
+  broker: MosquittoHandle,
+  topics: string[],
+): Promise<{ got: { topic: string; payload: string }[]; close(): Promise<void> }> {
+  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  const got: { topic: string; payload: string }[] = [];
+  client.on('message', (topic, payload) => got.push({ topic, payload: payload.toString() }));
+  await client.subscribeAsync(topics, { qos: 1 });
+  return { got, close: () => client.endAsync() };
 }
 
 beforeAll(async () => {
@@ -63,6 +82,8 @@ beforeAll(async () => {
     http: false,
     reconnectMs: 100,
     signingKeyPem: root.privatePem,
+    now: clock.now,
+    timers: clock,
   });
   await waitFor(() => centre.aggregator.state().connected, 'aggregator connected');
 }, 60_000);
@@ -77,7 +98,6 @@ afterAll(async () => {
 
 describe('district brokers bridged to the city', () => {
   it('counts kiosks on district brokers exactly, and receipts them across the bridge', async () => {
-    const clock = new FakeClock(Date.UTC(2026, 11, 5, 4, 0, 0));
     // Checkpoint i is in district i: two checkpoints of two kiosks, one on each district broker.
     kiosks = fleetKiosks({
       count: 2,
@@ -101,13 +121,12 @@ describe('district brokers bridged to the city', () => {
       clock.advance(60_000);
     }
     for (const k of kiosks) k.flushWindow();
-    for (let round = 0; round < 100 && kiosks.some((k) => k.unreceipted > 0); round++) {
-      clock.advance(100);
-      for (const k of kiosks) k.tick(clock.now(), 0);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Everything the kiosks wrote is stored at the city; then the receipts held back for their second go.
+    const sent = kiosks.reduce((n, k) => n + k.totals.lastSeq, 0);
+    await waitFor(() => centre.aggregator.stats.counted >= sent, 'every message stored', 15_000);
+    clock.advance(RECEIPT_INTERVAL_MS);
     await waitFor(() => kiosks.every((k) => k.unreceipted === 0), 'every kiosk receipted', 15_000);
-    expect(centre.aggregator.stats.counted).toBe(kiosks.reduce((n, k) => n + k.totals.lastSeq, 0));
+    expect(centre.aggregator.stats.counted).toBe(sent);
     const rows = centre.ledger.totals();
     for (const k of kiosks) {
       const got = rows
@@ -130,39 +149,50 @@ describe('district brokers bridged to the city', () => {
       });
     }
     // Statuses (retained) went up too: the city knows every kiosk online.
-    const view = centre.ledger.snapshot(Date.now()).checkpoints.flatMap((c) => c.kiosks);
+    const view = centre.ledger.snapshot(clock.now()).checkpoints.flatMap((c) => c.kiosks);
     expect(view.filter((v) => v.online)).toHaveLength(4);
   }, 90_000);
 
   it('brings a document published at the city to a kiosk on a district broker, retained', async () => {
-    const nowS = Math.floor(Date.now() / 1000);
-    const zones = { version: 7, issued: nowS, default: 'green', zones: { '01-002-00040': 'red' } };
-    await centre.aggregator.publish({ kind: 'zones', payload: zones });
-    const config = await centre.aggregator.publish({
-      kind: 'config',
-      district: '01-002',
-      payload: { version: 2, issued: nowS, checkpoint: 'BR-0002', policy: { curfew: ['22:00', '05:00'] } },
-    });
-    expect(config.topic).toBe('ckpt/v2/01-002/BR-0002/all/config');
-    const rootKey = loadPublicKey(root.publicPem);
+    const zonesTopic = 'ckpt/v2/all/zones';
+    const configTopic = 'ckpt/v2/01-002/BR-0002/all/config';
+    // Published at the city after the documents, to a topic only 01-001's bridge carries down: once it
+    // is at 01-001, whatever the city sent that bridge before it is there too.
+    const marker = 'ckpt/v2/01-001/BR-MARK/L1/command';
+    const watches = new Map<string, Awaited<ReturnType<typeof watch>>>();
     for (const code of DISTRICTS) {
-      const jws = await eventually(
-        () => retainedAt(district.get(code)!, 'ckpt/v2/all/zones', 500),
-        `zones at ${code}`,
-      );
-      expect(await verifyDocument(jws, 'zones', rootKey)).toEqual(zones);
+      watches.set(code, await watch(district.get(code)!, [zonesTopic, configTopic, marker]));
     }
-    // A district's config crosses only its own bridge.
-    await eventually(() => retainedAt(district.get('01-002')!, config.topic, 500), 'the config at 01-002');
-    expect(await retainedAt(district.get('01-001')!, config.topic, 1000)).toBeNull();
+    const arrived = (code: string, topic: string) => watches.get(code)!.got.some((m) => m.topic === topic);
+    try {
+      const nowS = Math.floor(Date.now() / 1000);
+      const zones = { version: 7, issued: nowS, default: 'green', zones: { '01-002-00040': 'red' } };
+      await centre.aggregator.publish({ kind: 'zones', payload: zones });
+      const config = await centre.aggregator.publish({
+        kind: 'config',
+        district: '01-002',
+        payload: { version: 2, issued: nowS, checkpoint: 'BR-0002', policy: { curfew: ['22:00', '05:00'] } },
+      });
+      expect(config.topic).toBe(configTopic);
+      const atCity = await mqtt.connectAsync(city.url, { protocolVersion: 5 });
+      await atCity.publishAsync(marker, 'marker', { qos: 1 });
+      await atCity.endAsync();
+
+      const rootKey = loadPublicKey(root.publicPem);
+      for (const code of DISTRICTS) {
+        await waitFor(() => arrived(code, zonesTopic), `zones at ${code}`);
+        const jws = await retainedAt(district.get(code)!, zonesTopic);
+        expect(jws).not.toBeNull();
+        expect(await verifyDocument(jws!, 'zones', rootKey)).toEqual(zones);
+      }
+      // A district's config crosses only its own bridge.
+      await waitFor(() => arrived('01-002', configTopic), 'the config at 01-002');
+      expect(await retainedAt(district.get('01-002')!, configTopic)).not.toBeNull();
+      await waitFor(() => arrived('01-001', marker), 'the marker at 01-001');
+      expect(arrived('01-001', configTopic)).toBe(false);
+      expect(await retainedAt(district.get('01-001')!, configTopic)).toBeNull();
+    } finally {
+      for (const w of watches.values()) await w.close();
+    }
   }, 60_000);
 });
-
-async function eventually<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
