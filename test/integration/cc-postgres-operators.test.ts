@@ -76,12 +76,16 @@ beforeAll(async () => {
     await send(kiosk, k, 'event', event(k, 2, clock.now()));
   }
   await kiosk.endAsync();
-  for (let tries = 0; ; tries++) {
-    const s = await a.store.snapshot(clock.now());
-    if (s.checkpoints.length === 2 && s.alerts.length === 2) break;
-    if (tries > 300) throw new Error('both districts were not stored');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // Committed: both summaries and both events between the two aggregators (one shared subscription),
+  // and both statuses at each of them (a plain subscription each).
+  await waitFor(
+    () =>
+      a.aggregator.stats.counted + b.aggregator.stats.counted >= 4 &&
+      a.aggregator.stats.received + b.aggregator.stats.received >= 8,
+    'both districts stored',
+  );
+  const stored = await a.store.snapshot(clock.now());
+  expect([stored.checkpoints.length, stored.alerts.length]).toEqual([2, 2]);
 }, 120_000);
 
 afterAll(async () => {
