@@ -23,6 +23,7 @@ import {
 } from '../src/store/chain.js';
 import { IdnKey } from '../src/store/idn.js';
 import { BACKFILLED_KV, KEY_CHECK_KV } from '../src/store/idn-key-file.js';
+import { NAME_WORDS_FROM_INDEX_SQL } from '../src/store/migration-search.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { recordBudget } from './budgets.js';
 
@@ -334,6 +335,7 @@ function generate(path: string, passages: number, endMs: number): void {
       SELECT j.value, p.at_ms, p.id FROM passages p, json_each(p.reasons) j WHERE p.decision <> 'ALLOW'`);
     db.exec(`INSERT INTO passage_names (rowid, name) SELECT id, replace(replace(holder_name, 'đ', 'd'), 'Đ', 'D')
       FROM passages WHERE holder_name IS NOT NULL`);
+    db.exec(NAME_WORDS_FROM_INDEX_SQL);
     for (const d of deferred.filter((x) => x.type === 'trigger')) db.exec(d.sql);
     // Indexed in bulk: the search index follower starts after the last passage.
     db.exec('UPDATE search_follower SET last_id = (SELECT COALESCE(MAX(id), 0) FROM passages)');

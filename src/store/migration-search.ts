@@ -36,6 +36,11 @@ export const MIGRATION_8: Migration = {
 /** The name index's tokenizer: its words and the word list's are folded alike (migration-audit.ts). */
 export const NAME_TOKENIZER = 'unicode61 remove_diacritics 2';
 
+/** Every word of the name index into the (empty) word list: migration 11, and a bulk load of the index. */
+export const NAME_WORDS_FROM_INDEX_SQL = `CREATE VIRTUAL TABLE temp.passage_names_terms USING fts5vocab(main, passage_names, row);
+    INSERT INTO passage_name_words (word) SELECT term FROM temp.passage_names_terms;
+    DROP TABLE temp.passage_names_terms;`;
+
 /**
  * Migration 11: every word of the name index, once. A name's last word is typed as a prefix ("nguyen van
  * a" finds "An"); FTS5 answers a prefix by merging the whole doclist of every word it begins, 40–80 ms for
@@ -47,8 +52,6 @@ export const MIGRATION_11: Migration = {
   name: 'the name index’s words, for prefixes',
   sql: `
     CREATE TABLE passage_name_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
-    CREATE VIRTUAL TABLE temp.passage_names_terms USING fts5vocab(main, passage_names, row);
-    INSERT INTO passage_name_words (word) SELECT term FROM temp.passage_names_terms;
-    DROP TABLE temp.passage_names_terms;
+    ${NAME_WORDS_FROM_INDEX_SQL}
   `,
 };
