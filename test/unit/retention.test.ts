@@ -57,6 +57,7 @@ function retention(
     sliceRows: 4,
     // Slices by rows only: the test's slices do not depend on the machine's speed.
     sliceMs: Number.POSITIVE_INFINITY,
+    sliceCommitMs: Number.POSITIVE_INFINITY,
     onProgress: (p) => progress.push(p),
     ...over,
   });
@@ -134,6 +135,39 @@ describe('retention purge in slices', () => {
       ['purge', 10, true],
     ]);
     expect(store.getKv('retention.run')).toBeNull();
+  });
+
+  it('sizes its slices by what they cost, commit included: halved when over, grown back when cheap', async () => {
+    const store = storeWith(120);
+    const clock = new FakeClock(NOW);
+    // The slices' own clock: every reading 5 ms later while `slow`, so a slice costs ≥ 10 ms.
+    let t = 0;
+    let slow = true;
+    const { r } = retention(store, clock, {
+      sliceRows: 500,
+      sliceMs: 1,
+      sliceCommitMs: 8,
+      clock: () => (t += slow ? 5 : 0),
+    });
+    const done = r.purge();
+    clock.turn(); // counting
+    const sizes: number[] = [];
+    let before = 0;
+    for (let i = 0; i < 8; i++) {
+      clock.turn();
+      sizes.push(purgedCount(store) - before);
+      before = purgedCount(store);
+    }
+    // Each slice costs over 8 ms (its statements stop after one: 1 ms is gone), so the next takes half.
+    expect(sizes).toEqual([32, 16, 8, 4, 2, 1, 1, 1]);
+    slow = false;
+    while (clock.turn() > 0) {
+      sizes.push(purgedCount(store) - before);
+      before = purgedCount(store);
+    }
+    expect(await done).toMatchObject({ purged: 120 });
+    // Cheap again: each slice takes a quarter more than the last.
+    expect(sizes.slice(8, 13)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('the erased names’ words leave the name index too, not only the rows', async () => {
