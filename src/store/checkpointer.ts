@@ -1,12 +1,21 @@
 // WAL checkpoints on a connection of their own, in a worker thread. Copying the WAL into the database
 // and flushing it takes tens of milliseconds after a large write (128 ms measured while the retention
 // purge filled the WAL): on the kiosk's connection that held the scan thread. A PASSIVE checkpoint takes
-// no lock a writer waits for, so scans commit meanwhile. Started at the first request; when no worker
-// can run, the checkpoint runs on the kiosk's connection as before.
+// no lock a writer waits for, so scans commit meanwhile. Started at the first request, the worker then
+// also checkpoints every 100 ms by itself; when no worker can run, the checkpoint runs on the kiosk's
+// connection as before.
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../base/db.js';
 import { log } from '../base/log.js';
 import { workerSource } from '../base/worker-source.js';
+import { WAL_AUTOCHECKPOINT_PAGES } from './search-index.js';
+
+/**
+ * The kiosk connection's own checkpoint threshold while the worker runs (pages): a safety net only.
+ * At the usual one, a retention purge writing faster than the follower asked for checkpoints crossed it
+ * every few slices, and the slice's commit then checkpointed on the scan thread (50–70 ms).
+ */
+export const WAL_AUTOCHECKPOINT_WITH_WORKER = 50_000;
 
 type Reply = { ok: true; log: number; checkpointed: number } | { ok: false; error: string };
 
@@ -76,6 +85,7 @@ export class Checkpointer {
         if (!this.closed) this.fallBack(worker, new Error(`exited (${code})`));
       });
       this.worker = worker;
+      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_WITH_WORKER}`);
       return worker;
     } catch (err) {
       this.fallBack(null, err);
@@ -88,6 +98,7 @@ export class Checkpointer {
     this.failed = true;
     this.worker = null;
     this.inFlight = false;
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     log.warn(
       'checkpointer: no worker thread, checkpoints run on the kiosk thread',
       err instanceof Error ? err.message : err,

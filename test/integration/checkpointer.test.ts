@@ -2,7 +2,8 @@
 // checkpointer's worker, on its own connection, while the kiosk's connection goes on committing.
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer } from '../../src/store/checkpointer.js';
+import { Checkpointer, WAL_AUTOCHECKPOINT_WITH_WORKER } from '../../src/store/checkpointer.js';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/search-index.js';
 import { openKioskDatabase, openStore, type Store } from '../../src/store/store.js';
 import { FakeClock } from '../fixtures/clock.js';
 import { checkpoint, passage, removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
@@ -32,8 +33,13 @@ describe('the checkpointer', () => {
     const pages = store.db.pragma('page_count', { simple: true }) as number;
     expect(statSync(path).size).toBe(pages * pageSize);
     expect(statSync(path).size).toBeGreaterThan(before);
-    // The kiosk's connection commits as before, and its log verifies.
-    store.recordPassage(passage({ atMs: clock.now() }, 'CK-after'));
+    // Its connection leaves checkpoints to the worker: its own threshold is only a safety net now.
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_WITH_WORKER);
+    // Unasked, the worker copies what is written next (a purge or peers' passages write without the
+    // follower) while the kiosk's connection commits as before.
+    const copied = statSync(path).size;
+    for (let i = 0; i < 300; i++) store.recordPassage(passage({ atMs: clock.now() + i }, `CK2-${i}`));
+    await waitFor(() => statSync(path).size > copied, 'the worker checkpointing by itself');
     expect(store.verifyChain()).toBeNull();
   });
 
@@ -42,6 +48,7 @@ describe('the checkpointer', () => {
     const c = new Checkpointer(db, '/nonexistent/kiosk.db');
     c.request();
     await waitFor(() => c.onKioskThread, 'the worker given up');
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
     expect(() => c.request()).not.toThrow();
     expect(c.done).toBe(0);
     c.close();
