@@ -4,6 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { ccStateTopic } from '../../src/contract/mqtt-topics.js';
 import { addSeq, receiptOf, type SeqRange } from '../../src/contract/receipts.js';
+import type { FakeClock } from '../fixtures/clock.js';
 
 export interface Received {
   topic: string;
@@ -46,6 +47,27 @@ export async function waitFor<T>(
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Moves a kiosk's FakeClock from timer to timer until `connected()`. A connect attempt is real I/O: after
+ * the step that fires the reconnect timer, this waits for its outcome, connected or its next backoff
+ * timer (set from the socket's close, outside the clock's timers); periodic timers in between are stepped
+ * over at once.
+ */
+export async function stepUntilConnected(
+  clock: FakeClock,
+  connected: () => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await waitFor(() => connected() || clock.pendingSetOutside > 0, what, deadline - Date.now());
+    if (connected()) return;
+    const at = clock.nextAt();
+    if (at !== null) clock.advanceTo(at);
   }
 }
 
