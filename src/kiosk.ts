@@ -213,6 +213,7 @@ export class Kiosk {
     });
     const uplink: Uplink = new Uplink({
       ...mqtt,
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
       scope,
       clientId: `kiosk-${c.id}-${this.kioskId}`,
       lane: () => scan?.lane ?? this.options.lane ?? c.lanes[0] ?? '1',

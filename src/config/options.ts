@@ -47,7 +47,7 @@ export interface KioskOptions {
   staticDir?: string;
   demoSamples?: DemoSample[];
   now?: () => number;
-  /** The timers of the schedules that follow `now` (summary windows); tests move a clock with both. */
+  /** The timers of the parts that follow `now` (summary windows, MQTT); tests move a clock with both. */
   timers?: Timers;
 }
 

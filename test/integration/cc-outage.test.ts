@@ -2,7 +2,7 @@
 // scans while the broker is down, is restarted while it is still down, scans again; the broker comes
 // back; the command centre's aggregator receives every summary and event, in order, none lost, and its
 // totals equal the kiosk's own log. The kiosk's clock is one the test moves: its summary windows close
-// when the test says so, not after a wait.
+// and its reconnect backoff runs out when the test says so, not after a wait.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { startProxy, type TcpProxy, waitFor } from './uplink-helpers.js';
+import { startProxy, stepUntilConnected, type TcpProxy, waitFor } from './uplink-helpers.js';
 
 const issuer = makeIssuer();
 const forger = makeIssuer();
@@ -119,6 +119,7 @@ describe('broker outage with a kiosk restart', () => {
     await broker.restart();
     await waitFor(() => centre.aggregator.state().connected, 'aggregator subscribed again');
     gate.accepting = true;
+    await stepUntilConnected(clock, () => k.status().uplink.connected, 'kiosk connected again');
     await waitFor(() => k.status().uplink.backlog === 0, 'kiosk outbox drained', 30_000);
     // Every seq the kiosk gave is held: the command centre's receipt reaches the lastSeq of its status.
     const view = () => centre.ledger.snapshot(clock.now()).checkpoints[0]?.kiosks[0];

@@ -19,7 +19,7 @@ import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { startProxy, type TcpProxy, waitFor } from './uplink-helpers.js';
+import { startProxy, stepUntilConnected, type TcpProxy, waitFor } from './uplink-helpers.js';
 
 const issuer = makeIssuer();
 const root = generateKeyPair();
@@ -228,7 +228,7 @@ describe('late passback', () => {
     await tap.subscribeAsync('ckpt/v2/01-009/LP-2/L1/passage', { qos: 1 });
     clock.advance(10 * 60_000);
     gate.accepting = true;
-    clock.advance(30_000);
+    await stepUntilConnected(clock, () => away.status().uplink.connected, 'away connected again');
     await drained([away]);
     await waitFor(() => late().length === 1, 'late passback raised');
     const [alert] = late();

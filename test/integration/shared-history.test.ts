@@ -12,7 +12,7 @@ import { onDuty } from '../fixtures/duty.js';
 import { checkpoint, makeIssuer, makePermit, makeTrust } from '../fixtures/permits.js';
 import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
-import { startProxy, type TcpProxy, waitFor } from './uplink-helpers.js';
+import { startProxy, stepUntilConnected, type TcpProxy, waitFor } from './uplink-helpers.js';
 
 const issuer = makeIssuer();
 const root = generateKeyPair();
@@ -178,11 +178,10 @@ describe('anti-passback across lanes and checkpoints of one area', () => {
     // command centre here), and lane 2, subscribed by then, hears the outage passage and catches it.
     gate.accepting = false;
     await broker.restart();
-    clock.advance(5_000);
-    await waitFor(() => lane2.status().uplink.subscribed, 'lane 2 back');
+    await stepUntilConnected(clock, () => lane2.status().uplink.connected, 'lane 2 back');
+    await waitFor(() => lane2.status().uplink.subscribed, 'lane 2 subscribed');
     gate.accepting = true;
-    clock.advance(30_000);
-    await waitFor(() => lane1.status().uplink.connected, 'lane 1 back');
+    await stepUntilConnected(clock, () => lane1.status().uplink.connected, 'lane 1 back');
     await heard(lane2, p, 'in');
     // Caught; a review only, since TX-02 (stopped above) is still out of contact.
     expect(scan(lane2, p, 'in')).toEqual({ decision: 'REVIEW', reasons: ['ALREADY_INSIDE'] });
