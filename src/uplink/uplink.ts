@@ -207,18 +207,24 @@ export class Uplink {
     const client = this.client;
     this.client = null;
     this.generation++;
+    let answered = false;
     if (client?.connected) {
       const bye = this.offlineStatus();
       await new Promise<void>((resolve) => {
-        const t = this.timers.setTimeout(resolve, 2000);
+        // Bounded in real time, whatever clock the uplink runs on: a stop never waits on a clock that
+        // stands still (tests) for a broker that went away without a word.
+        const t = systemTimers.setTimeout(resolve, 2000);
         client.publish(this.statusTopic(), JSON.stringify(bye), { qos: 1, retain: true }, () => {
-          this.timers.clearTimeout(t);
+          answered = true;
+          systemTimers.clearTimeout(t);
           resolve();
         });
       });
     }
+    // A graceful end waits for every message in flight to be acknowledged: with an unanswered goodbye
+    // it would wait for ever, so the connection is then dropped.
     await new Promise<void>((resolve) =>
-      client ? client.end(!client.connected, {}, () => resolve()) : resolve(),
+      client ? client.end(!answered || !client.connected, {}, () => resolve()) : resolve(),
     );
     this.update({ connected: false, subscribed: false, url: null, protocolVersion: null });
   }

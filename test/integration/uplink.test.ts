@@ -179,6 +179,21 @@ describe('status: birth, changes, Last Will', () => {
     const last = await waitFor(() => watcher.messages[0], 'retained status');
     expect(OfflineStatusPayload.parse(last.json).online).toBe(false);
   });
+
+  it('a stop whose goodbye gets no answer ends anyway, on a test clock that never moves', async () => {
+    const p = await proxy();
+    const store = newStore();
+    const start = Date.parse('2021-08-23T00:00:00Z');
+    const clock = new FakeClock(start);
+    const uplink = newUplink(store, { urls: [p.url], timers: clock, now: clock.now });
+    uplink.start();
+    await waitFor(() => uplink.state().connected, 'connection');
+    // The broker still looks connected, but nothing it says gets through: no PUBACK for the goodbye.
+    p.swallowReplies = true;
+    await uplink.stop();
+    expect(uplink.state().connected).toBe(false);
+    expect(clock.now()).toBe(start);
+  });
 });
 
 describe('protocol fallback', () => {
