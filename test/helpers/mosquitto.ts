@@ -2,10 +2,12 @@
 // Persistence is on unless `persistence: false` (Mosquitto's default, which forgets retained messages
 // and queued sessions on restart: what the contract v2 must survive).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 
 export interface MosquittoHandle {
   port: number;
@@ -118,4 +120,25 @@ export async function startMosquitto(
     },
     down: halt,
   };
+}
+
+/**
+ * The retained message of `topic` on a broker now, or null. A new subscription reads it; the
+ * acknowledgement of a second SUBSCRIBE on the same connection shows it has been delivered if there is
+ * one (Mosquitto queues the retained message while handling the SUBSCRIBE and answers a connection's
+ * packets in order), so nothing waits on a timer.
+ */
+export async function retainedMessage(url: string, topic: string): Promise<string | null> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5 });
+  try {
+    let retained: string | null = null;
+    client.on('message', (t, payload, packet) => {
+      if (t === topic && packet.retain) retained = payload.toString();
+    });
+    await client.subscribeAsync(topic, { qos: 1 });
+    await client.subscribeAsync(`test/sync/${randomUUID()}`, { qos: 1 });
+    return retained;
+  } finally {
+    await client.endAsync();
+  }
 }

@@ -14,7 +14,7 @@ import { type RunningCommandCentre, startCommandCentre } from '../../command-cen
 import { verifyDocument } from '../../src/contract/document-jws.js';
 import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { FakeClock } from '../fixtures/clock.js';
-import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
+import { type MosquittoHandle, retainedMessage, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import { waitFor } from './uplink-helpers.js';
 
@@ -36,26 +36,6 @@ function bridgeConfig(code: string, cityPort: number): string {
     .filter((line) => !/^bridge_(cafile|certfile|keyfile)\b/.test(line))
     .map((line) => (line.startsWith('address ') ? `address 127.0.0.1:${cityPort}` : line))
     .join('\n');
-}
-
-/**
- * What a kiosk subscribing on a broker now receives as the retained message of a topic. Mosquitto queues
- * a subscription's retained message while it handles the SUBSCRIBE, and answers a connection's packets
- * in order: once a second subscription is acknowledged, the retained message has arrived if there is one.
- */
-async function retainedAt(broker: MosquittoHandle, topic: string): Promise<string | null> {
-  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
-  try {
-    let retained: string | null = null;
-    client.on('message', (t, payload, packet) => {
-      if (t === topic && packet.retain) retained = payload.toString();
-    });
-    await client.subscribeAsync(topic, { qos: 1 });
-    await client.subscribeAsync(`test/sync/${randomUUID()}`, { qos: 1 });
-    return retained;
-  } finally {
-    await client.endAsync();
-  }
 }
 
 /** Every message arriving on a broker for `topics`, in order, from a subscription made now. */
@@ -181,16 +161,16 @@ describe('district brokers bridged to the city', () => {
       const rootKey = loadPublicKey(root.publicPem);
       for (const code of DISTRICTS) {
         await waitFor(() => arrived(code, zonesTopic), `zones at ${code}`);
-        const jws = await retainedAt(district.get(code)!, zonesTopic);
+        const jws = await retainedMessage(district.get(code)!.url, zonesTopic);
         expect(jws).not.toBeNull();
         expect(await verifyDocument(jws!, 'zones', rootKey)).toEqual(zones);
       }
       // A district's config crosses only its own bridge.
       await waitFor(() => arrived('01-002', configTopic), 'the config at 01-002');
-      expect(await retainedAt(district.get('01-002')!, configTopic)).not.toBeNull();
+      expect(await retainedMessage(district.get('01-002')!.url, configTopic)).not.toBeNull();
       await waitFor(() => arrived('01-001', marker), 'the marker at 01-001');
       expect(arrived('01-001', configTopic)).toBe(false);
-      expect(await retainedAt(district.get('01-001')!, configTopic)).toBeNull();
+      expect(await retainedMessage(district.get('01-001')!.url, configTopic)).toBeNull();
     } finally {
       for (const w of watches.values()) await w.close();
     }

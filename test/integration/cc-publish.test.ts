@@ -12,7 +12,7 @@ import { generateKeyPair, loadPublicKey } from '../../src/contract/keys.js';
 import { packHexHashes } from '../../src/contract/revocation-packing.js';
 import { ack, event, kioskId, send, status } from '../fixtures/cc-messages.js';
 import { addAccount, CcClient, publishApproved, TEST_OPERATOR_OPTIONS } from '../fixtures/cc-operators.js';
-import { type MosquittoHandle, startMosquitto } from '../helpers/mosquitto.js';
+import { type MosquittoHandle, retainedMessage, startMosquitto } from '../helpers/mosquitto.js';
 import { removeTempDirs, tempDbPath } from '../unit/store-fixtures.js';
 import { waitFor } from './uplink-helpers.js';
 
@@ -92,21 +92,9 @@ function http(
 
 /** What a kiosk subscribing now receives as the retained message of a topic. */
 async function retained(topic: string): Promise<string> {
-  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
-  try {
-    const got = new Promise<string>((resolve) => {
-      client.on('message', (_t, payload, packet) => {
-        if (packet.retain) resolve(payload.toString());
-      });
-    });
-    await client.subscribeAsync(topic, { qos: 1 });
-    return await Promise.race([
-      got,
-      new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no retained ${topic}`)), 5000)),
-    ]);
-  } finally {
-    await client.endAsync();
-  }
+  const got = await retainedMessage(broker.url, topic);
+  if (got === null) throw new Error(`no retained ${topic}`);
+  return got;
 }
 
 async function until<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
