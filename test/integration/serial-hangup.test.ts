@@ -26,9 +26,14 @@ describe.runIf(process.platform === 'linux')('the scanner’s serial binding', (
     const writer = await opened(pair.b);
     const closed = new Promise<Error | null>((res) => reader.once('close', res));
     const got: Buffer[] = [];
-    reader.on('data', (b: Buffer) => got.push(b));
+    const all = new Promise<void>((res) =>
+      reader.on('data', (b: Buffer) => {
+        got.push(b);
+        if (Buffer.concat(got).toString() === 'VNP1:ONE\r') res();
+      }),
+    );
     await new Promise<void>((res) => writer.write('VNP1:ONE\r', () => writer.drain(() => res())));
-    while (Buffer.concat(got).toString() !== 'VNP1:ONE\r') await new Promise((r) => setTimeout(r, 5));
+    await all;
     await pair.close();
     const err = (await closed) as (Error & { disconnected?: boolean }) | null;
     expect(err?.disconnected).toBe(true);
