@@ -126,6 +126,13 @@ export class SimKiosk {
     return this.outbox.size;
   }
 
+  /** The seqs last published at `sinceMs` or later that no receipt has covered yet. */
+  sentSince(sinceMs: number): number[] {
+    return [...this.outbox]
+      .filter(([, row]) => row.sentAtMs !== null && row.sentAtMs >= sinceMs)
+      .map(([seq]) => seq);
+  }
+
   connect(url: string, base: IClientOptions): Promise<void> {
     const will: OfflineStatusPayload = {
       schema: 'ckpt.status/2',
