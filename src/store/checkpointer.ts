@@ -1,8 +1,8 @@
 // WAL checkpoints on a connection of their own, in a worker thread. Copying the WAL into the database
 // and flushing it takes tens of milliseconds after a large write (128 ms measured while the retention
 // purge filled the WAL): on the kiosk's connection that held the scan thread. A PASSIVE checkpoint takes
-// no lock a writer waits for, so scans commit meanwhile. The worker starts at the first request and then
-// checkpoints every 100 ms by itself; when no worker can run, a request checkpoints on the kiosk's
+// no lock a writer waits for, so scans commit meanwhile. Started at the first request, the worker then
+// also checkpoints every 100 ms by itself; when no worker can run, the checkpoint runs on the kiosk's
 // connection as before.
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../base/db.js';
@@ -17,31 +17,45 @@ import { WAL_AUTOCHECKPOINT_PAGES } from './search-index.js';
  */
 export const WAL_AUTOCHECKPOINT_WITH_WORKER = 50_000;
 
-/** What the worker says after a checkpoint that copied pages, or when one failed. */
-export type CheckpointReport = { ok: true; copied: number } | { ok: false; error: string };
+type Reply = { ok: true; log: number; checkpointed: number } | { ok: false; error: string };
 
 export class Checkpointer {
   private worker: Worker | null = null;
   private failed = false;
+  private inFlight = false;
+  private again = false;
   private closed = false;
-  /** Checkpoints by the worker that copied pages into the database (tests and diagnostics). */
+  /** Checkpoints done by the worker (tests and diagnostics). */
   done = 0;
-
-  constructor(
-    private readonly db: Db,
-    private readonly path: string,
-  ) {}
 
   /** The worker could not run: checkpoints run on the kiosk's connection. */
   get onKioskThread(): boolean {
     return this.failed;
   }
 
-  /** The WAL is to be copied into the database: by the worker (started now if need be), or here. */
+  constructor(
+    private readonly db: Db,
+    private readonly path: string,
+  ) {}
+
+  /** Copies the WAL into the database soon; requests while one runs make one more after it. */
   request(): void {
-    if (this.closed || this.worker) return;
-    if (!this.failed) this.start();
-    if (this.failed) this.db.pragma('wal_checkpoint(PASSIVE)');
+    if (this.closed) return;
+    if (this.failed) {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      return;
+    }
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    const worker = this.worker ?? this.start();
+    if (!worker) {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      return;
+    }
+    this.inFlight = true;
+    worker.postMessage('checkpoint');
   }
 
   /** Ends the worker; its connection closes after any checkpoint in progress. */
@@ -51,15 +65,20 @@ export class Checkpointer {
     this.worker = null;
   }
 
-  private start(): void {
+  private start(): Worker | null {
     try {
       const { source, eval: isEval } = workerSource(import.meta.url, 'checkpoint-worker');
       const worker = new Worker(source, { eval: isEval, workerData: { path: this.path } });
       // A kiosk stopping does not wait for this thread, nor does a process exiting.
       worker.unref();
-      worker.on('message', (report: CheckpointReport) => {
-        if (report.ok) this.done++;
-        else log.warn('checkpointer: a checkpoint failed', report.error);
+      worker.on('message', (reply: Reply) => {
+        this.inFlight = false;
+        if (reply.ok) this.done++;
+        else log.warn('checkpointer: a checkpoint failed', reply.error);
+        if (this.again && !this.closed) {
+          this.again = false;
+          this.request();
+        }
       });
       worker.on('error', (err) => this.fallBack(worker, err));
       worker.on('exit', (code) => {
@@ -67,8 +86,10 @@ export class Checkpointer {
       });
       this.worker = worker;
       this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_WITH_WORKER}`);
+      return worker;
     } catch (err) {
       this.fallBack(null, err);
+      return null;
     }
   }
 
@@ -76,6 +97,7 @@ export class Checkpointer {
     if (this.failed || (worker && this.worker !== worker)) return;
     this.failed = true;
     this.worker = null;
+    this.inFlight = false;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     log.warn(
       'checkpointer: no worker thread, checkpoints run on the kiosk thread',
